@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# `make check-harness`: prove the harness can fail. Each planted fault (a
+# failing KUnit case, a WARN_ON, a leaked allocation) is booted alongside the
+# real modules; the run must come out red, for the planted reason.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+"$KMCL_QEMU_DIR/deps.sh" check
+kbuild=$("$KMCL_QEMU_DIR/build-kernel.sh")
+work="$KMCL_OUT/harness"
+rm -rf "$work"
+mkdir -p "$work/src"
+cp "$KMCL_QEMU_DIR"/selftest/* "$work/src/"
+make -s -C "$kbuild" M="$work/src" -j"$(nproc)" modules ||
+	die "cannot build the planted-fault modules"
+
+fail=0
+expect() {
+	local mod=$1 want=$2 log="$work/$1.log"
+	if KMCL_OUT="$work/out-$mod" KMCL_EXTRA_MODULES="$work/src/$mod.ko" \
+		"$KMCL_QEMU_DIR/check.sh" >"$log" 2>&1; then
+		echo "check-harness: $mod: NOT caught (the run passed)"
+		fail=1
+	elif grep -qE "$want" "$log"; then
+		echo "check-harness: $mod: caught ($(grep -m1 -oE "$want" "$log"))"
+	else
+		echo "check-harness: $mod: failed, but not for the planted reason ($log)"
+		tail -n 5 "$log" | sed 's/^/    /'
+		fail=1
+	fi
+}
+
+expect harness_fail_kunit 'kunit kmcl_harness_planted +1 passed, 1 failed'
+expect harness_warn 'console: WARN[^:]*:.*harness_warn'
+expect harness_leak 'kmemleak \(kunit\): unreferenced object'
+[ $fail -eq 0 ] && echo "check-harness: every planted fault turned the verdict red"
+exit $fail
