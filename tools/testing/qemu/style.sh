@@ -17,8 +17,9 @@
 #                             DEFINE_GUID and the SAL macros, which by
 #                             definition expand to nothing
 # Source files written with Windows names on purpose -- the API boundary
-# (kmcl/api_*.c), the Windows-style test (kmcl/tests/winapi_kunit.c) and the
-# samples, which are ported VSCs -- may ignore CAMELCASE and NEW_TYPEDEFS only.
+# (kmcl/api_*.c), the KUnit suites, which drive the API by its Windows names,
+# and the samples, which are ported VSCs -- may ignore CAMELCASE and
+# NEW_TYPEDEFS only.
 # Everything else is checked in full.
 #
 # Kernel-version tests (LINUX_VERSION_CODE, KERNEL_VERSION) are allowed only
@@ -39,7 +40,7 @@ files() {
 
 cpopts=(--no-tree --strict --quiet --show-types --terse -f)
 public=$(files 'include/*.h')
-windows=$(files 'kmcl/api_*.c' 'kmcl/tests/winapi_kunit.c' 'samples/*.c' 'samples/*.h')
+windows=$(files 'kmcl/api_*.c' 'kmcl/tests/*.c' 'kmcl/tests/*.h' 'samples/*.c' 'samples/*.h')
 private=$(files 'kmcl/*.c' 'kmcl/*.h' | grep -vxF "$windows" || true)
 
 if [ -n "$private" ]; then
