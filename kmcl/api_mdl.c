@@ -1,0 +1,325 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * API boundary for memory descriptor lists: IoAllocateMdl(), IoFreeMdl(),
+ * MmBuildMdlForNonPagedPool(), MmGetSystemAddressForMdlSafe(),
+ * MmUnmapLockedPages() and the Linux extension KmclAllocateMdlForPages().
+ * The contract of each is in include/kmcl/mdl.h; the page lookups and
+ * mappings are kmcl/mdl.c.
+ *
+ * An MDL from IoAllocateMdl() or KmclAllocateMdlForPages() sits in a
+ * struct kmcl_mdl_alloc: a magic and the PFN capacity in front of the
+ * Windows header, the PFN array right after it, so MmGetMdlPfnArray() works
+ * as on Windows. A fresh PFN array holds invalid PFNs until it is built, so
+ * an unbuilt MDL can never be mapped.
+ *
+ * MDLs made elsewhere (MmInitializeMdl() on caller memory) are accepted by
+ * every function but IoFreeMdl(). Their PFN array size is only known from
+ * Size, which is checked against the pages ByteOffset/ByteCount span.
+ *
+ * The mapping state of every MDL (MDL_MAPPED_TO_SYSTEM_VA,
+ * MDL_SOURCE_IS_NONPAGED_POOL, MappedSystemVa) changes under one spinlock,
+ * so that racing map and unmap calls on one MDL stay consistent.
+ */
+#include <linux/errno.h>
+#include <linux/export.h>
+#include <linux/kernel.h>
+#include <linux/module.h>
+#include <linux/overflow.h>
+#include <linux/printk.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+
+#include <kmcl/mdl.h>
+
+#include "mdl.h"
+
+#define KMCL_MDL_MAGIC		0x4b4d444cU	/* "KMDL" */
+#define KMCL_MDL_MAGIC_FREE	0x6b6d646cU	/* "kmdl" */
+
+/**
+ * struct kmcl_mdl_alloc - an MDL allocated by KMCL
+ * @magic: KMCL_MDL_MAGIC while allocated.
+ * @capacity: entries in @pfns.
+ * @mdl: the Windows MDL header handed out.
+ * @pfns: its PFN array, directly after the header.
+ */
+struct kmcl_mdl_alloc {
+	u32 magic;
+	u32 capacity;
+	MDL mdl;
+	PFN_NUMBER pfns[];
+};
+
+static_assert(offsetof(struct kmcl_mdl_alloc, pfns) ==
+	      offsetof(struct kmcl_mdl_alloc, mdl) + sizeof(MDL));
+
+static DEFINE_SPINLOCK(kmcl_mdl_map_lock);
+
+#define KMCL_MDL_MAP_FLAGS	(MDL_MAPPED_TO_SYSTEM_VA | MDL_SOURCE_IS_NONPAGED_POOL)
+
+/* Allocate and initialize an MDL; its PFNs are invalid until built. */
+static PMDL kmcl_mdl_alloc(PVOID va, ULONG length)
+{
+	ULONG span = ADDRESS_AND_SIZE_TO_SPAN_PAGES(va, length);
+	struct kmcl_mdl_alloc *a;
+
+	a = kmcl_kvalloc_any(struct_size(a, pfns, span));
+	if (!a)
+		return NULL;
+	a->magic = KMCL_MDL_MAGIC;
+	a->capacity = span;
+	MmInitializeMdl(&a->mdl, va, length);
+	memset(a->pfns, 0xff, span * sizeof(PFN_NUMBER));
+	return &a->mdl;
+}
+
+/*
+ * Pages the MDL's buffer spans, into @span. -EINVAL if the header is
+ * unusable: offset outside the first page, or a Size too small for that
+ * many PFNs. Sizes of MDLs above KMCL_MDL_MAX_EXACT_SIZE_PAGES are truncated
+ * to 16 bits (as on Windows), so for those only the truncated value can be
+ * compared.
+ */
+static int kmcl_mdl_span(PMDL mdl, ULONG *span)
+{
+	u64 need;
+
+	if (mdl->ByteOffset >= KMCL_HV_PAGE_SIZE)
+		return -EINVAL;
+	*span = ADDRESS_AND_SIZE_TO_SPAN_PAGES(mdl->ByteOffset, mdl->ByteCount);
+	need = sizeof(MDL) + (u64)*span * sizeof(PFN_NUMBER);
+	if (*span <= KMCL_MDL_MAX_EXACT_SIZE_PAGES)
+		return need > (USHORT)mdl->Size ? -EINVAL : 0;
+	return (CSHORT)need != mdl->Size ? -EINVAL : 0;
+}
+
+/* Takes the MDL's system mapping away, if it has one of its own. */
+static void kmcl_mdl_unmap(PMDL mdl)
+{
+	unsigned long flags;
+	PVOID va = NULL;
+
+	spin_lock_irqsave(&kmcl_mdl_map_lock, flags);
+	if (mdl->MdlFlags & MDL_MAPPED_TO_SYSTEM_VA) {
+		va = mdl->MappedSystemVa;
+		mdl->MappedSystemVa = NULL;
+		mdl->MdlFlags &= ~MDL_MAPPED_TO_SYSTEM_VA;
+	}
+	spin_unlock_irqrestore(&kmcl_mdl_map_lock, flags);
+	kmcl_hvpfns_unmap(va);
+}
+
+/**
+ * IoAllocateMdl() - allocate an MDL for a buffer
+ * @VirtualAddress: start of the buffer.
+ * @Length: its length, 1..KMCL_MDL_MAX_BYTE_COUNT.
+ * @SecondaryBuffer: only meaningful with an IRP; no effect here.
+ * @ChargeQuota: ignored.
+ * @Irp: must be NULL.
+ *
+ * See include/kmcl/mdl.h.
+ *
+ * Context: any context but hard interrupts.
+ * Return: the MDL, or NULL.
+ */
+PMDL IoAllocateMdl(PVOID VirtualAddress, ULONG Length, BOOLEAN SecondaryBuffer,
+		   BOOLEAN ChargeQuota, PIRP Irp)
+{
+	if (Irp) {
+		pr_warn_once("%s: IRPs do not exist on Linux; Irp must be NULL\n",
+			     __func__);
+		return NULL;
+	}
+	if (!Length || Length > KMCL_MDL_MAX_BYTE_COUNT)
+		return NULL;
+	return kmcl_mdl_alloc(VirtualAddress, Length);
+}
+EXPORT_SYMBOL_NS_GPL(IoAllocateMdl, KMCL);
+
+/**
+ * IoFreeMdl() - free an MDL that KMCL allocated
+ * @Mdl: the MDL, or NULL.
+ *
+ * See include/kmcl/mdl.h. An MDL that does not carry KMCL's magic (not
+ * from IoAllocateMdl(), or freed already) is logged and not freed.
+ *
+ * Context: any context but hard interrupts.
+ */
+VOID IoFreeMdl(PMDL Mdl)
+{
+	struct kmcl_mdl_alloc *a;
+
+	if (!Mdl)
+		return;
+	a = container_of(Mdl, struct kmcl_mdl_alloc, mdl);
+	if (a->magic != KMCL_MDL_MAGIC) {
+		pr_err_ratelimited("%s: %p is not an MDL from IoAllocateMdl\n",
+				   __func__, Mdl);
+		return;
+	}
+	kmcl_mdl_unmap(Mdl);
+	a->magic = KMCL_MDL_MAGIC_FREE;
+	kmcl_kvfree_any(a);
+}
+EXPORT_SYMBOL_NS_GPL(IoFreeMdl, KMCL);
+
+/**
+ * MmBuildMdlForNonPagedPool() - fill in the PFNs of a kernel buffer's MDL
+ * @MemoryDescriptorList: the MDL.
+ *
+ * See include/kmcl/mdl.h.
+ *
+ * Context: any context but hard interrupts.
+ */
+VOID MmBuildMdlForNonPagedPool(PMDL MemoryDescriptorList)
+{
+	PMDL mdl = MemoryDescriptorList;
+	unsigned long flags;
+	ULONG span;
+	int err;
+
+	if (!mdl)
+		return;
+	if (mdl->MdlFlags & MDL_MAPPED_TO_SYSTEM_VA) {
+		pr_err_ratelimited("%s: MDL %p is mapped already\n", __func__, mdl);
+		return;
+	}
+	if (kmcl_mdl_span(mdl, &span)) {
+		pr_err_ratelimited("%s: MDL %p has an inconsistent header\n",
+				   __func__, mdl);
+		return;
+	}
+	err = kmcl_hvpfns_from_va(mdl->StartVa, span, MmGetMdlPfnArray(mdl));
+
+	spin_lock_irqsave(&kmcl_mdl_map_lock, flags);
+	if (err) {
+		mdl->MdlFlags &= ~MDL_SOURCE_IS_NONPAGED_POOL;
+		mdl->MappedSystemVa = NULL;
+	} else {
+		mdl->MdlFlags |= MDL_SOURCE_IS_NONPAGED_POOL;
+		mdl->MappedSystemVa = MmGetMdlVirtualAddress(mdl);
+	}
+	spin_unlock_irqrestore(&kmcl_mdl_map_lock, flags);
+	if (err)
+		pr_err_ratelimited("%s: %p is not kmalloc or vmalloc memory (%d)\n",
+				   __func__, MmGetMdlVirtualAddress(mdl), err);
+}
+EXPORT_SYMBOL_NS_GPL(MmBuildMdlForNonPagedPool, KMCL);
+
+/**
+ * MmGetSystemAddressForMdlSafe() - kernel address of an MDL's memory
+ * @Mdl: the MDL.
+ * @Priority: MM_PAGE_PRIORITY, optionally ORed with MdlMapping* flags.
+ *
+ * See include/kmcl/mdl.h.
+ *
+ * Context: any context but hard interrupts.
+ * Return: the address of the buffer's first byte, or NULL.
+ */
+PVOID MmGetSystemAddressForMdlSafe(PMDL Mdl, ULONG Priority)
+{
+	unsigned long flags;
+	PVOID va, other;
+	ULONG span;
+
+	if (!Mdl)
+		return NULL;
+	spin_lock_irqsave(&kmcl_mdl_map_lock, flags);
+	va = (Mdl->MdlFlags & KMCL_MDL_MAP_FLAGS) ? Mdl->MappedSystemVa : NULL;
+	spin_unlock_irqrestore(&kmcl_mdl_map_lock, flags);
+	if (va)
+		return va;
+
+	if (!Mdl->ByteCount || kmcl_mdl_span(Mdl, &span))
+		return NULL;
+	va = kmcl_hvpfns_map(MmGetMdlPfnArray(Mdl), span, Mdl->ByteOffset,
+			     (Priority & MdlMappingNoWrite) ? KMCL_MAP_READONLY : 0);
+	if (!va)
+		return NULL;
+
+	spin_lock_irqsave(&kmcl_mdl_map_lock, flags);
+	if (Mdl->MdlFlags & KMCL_MDL_MAP_FLAGS) {
+		/* Another caller mapped it meanwhile: use theirs. */
+		other = Mdl->MappedSystemVa;
+		spin_unlock_irqrestore(&kmcl_mdl_map_lock, flags);
+		kmcl_hvpfns_unmap(va);
+		return other;
+	}
+	Mdl->MappedSystemVa = va;
+	Mdl->MdlFlags |= MDL_MAPPED_TO_SYSTEM_VA;
+	spin_unlock_irqrestore(&kmcl_mdl_map_lock, flags);
+	return va;
+}
+EXPORT_SYMBOL_NS_GPL(MmGetSystemAddressForMdlSafe, KMCL);
+
+/**
+ * MmUnmapLockedPages() - remove an MDL's system mapping
+ * @BaseAddress: the address MmGetSystemAddressForMdlSafe() returned.
+ * @MemoryDescriptorList: the MDL.
+ *
+ * See include/kmcl/mdl.h.
+ *
+ * Context: any context but hard interrupts.
+ */
+VOID MmUnmapLockedPages(PVOID BaseAddress, PMDL MemoryDescriptorList)
+{
+	PMDL mdl = MemoryDescriptorList;
+	unsigned long flags;
+	CSHORT mdl_flags;
+
+	if (!mdl)
+		return;
+	spin_lock_irqsave(&kmcl_mdl_map_lock, flags);
+	mdl_flags = mdl->MdlFlags;
+	if ((mdl_flags & MDL_MAPPED_TO_SYSTEM_VA) &&
+	    mdl->MappedSystemVa == BaseAddress) {
+		mdl->MappedSystemVa = NULL;
+		mdl->MdlFlags &= ~MDL_MAPPED_TO_SYSTEM_VA;
+		spin_unlock_irqrestore(&kmcl_mdl_map_lock, flags);
+		kmcl_hvpfns_unmap(BaseAddress);
+		return;
+	}
+	spin_unlock_irqrestore(&kmcl_mdl_map_lock, flags);
+	/* Nonpaged-pool MDLs have no mapping of their own to remove. */
+	if (!(mdl_flags & MDL_SOURCE_IS_NONPAGED_POOL))
+		pr_warn_ratelimited("%s: %p is not the mapping of MDL %p\n",
+				    __func__, BaseAddress, mdl);
+}
+EXPORT_SYMBOL_NS_GPL(MmUnmapLockedPages, KMCL);
+
+/**
+ * KmclAllocateMdlForPages() - allocate an MDL for an array of pages
+ * @Pages: the pages, in buffer order.
+ * @PageCount: entries in @Pages.
+ * @ByteOffset: offset of the buffer in @Pages[0], below PAGE_SIZE.
+ * @ByteCount: length of the buffer, 1..KMCL_MDL_MAX_BYTE_COUNT.
+ *
+ * Linux extension; see include/kmcl/mdl.h.
+ *
+ * Context: any context but hard interrupts.
+ * Return: the MDL, or NULL.
+ */
+PMDL KmclAllocateMdlForPages(struct page **Pages, ULONG PageCount,
+			     ULONG ByteOffset, ULONG ByteCount)
+{
+	ULONG hv_offset = ByteOffset & (KMCL_HV_PAGE_SIZE - 1);
+	PMDL mdl;
+
+	if (!Pages || !PageCount || !ByteCount ||
+	    ByteCount > KMCL_MDL_MAX_BYTE_COUNT || ByteOffset >= PAGE_SIZE ||
+	    (u64)ByteOffset + ByteCount > (u64)PageCount * PAGE_SIZE)
+		return NULL;
+	mdl = kmcl_mdl_alloc((PVOID)(ULONG_PTR)hv_offset, ByteCount);
+	if (!mdl)
+		return NULL;
+	if (kmcl_hvpfns_from_pages(Pages, PageCount,
+				   ByteOffset >> KMCL_HV_PAGE_SHIFT,
+				   ADDRESS_AND_SIZE_TO_SPAN_PAGES(hv_offset, ByteCount),
+				   MmGetMdlPfnArray(mdl))) {
+		IoFreeMdl(mdl);
+		return NULL;
+	}
+	mdl->MdlFlags |= MDL_PAGES_LOCKED;
+	return mdl;
+}
+EXPORT_SYMBOL_NS_GPL(KmclAllocateMdlForPages, KMCL);
