@@ -1,0 +1,757 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * API boundary for packets: the Windows-named VmbPacket*, VmbChannelPacket*
+ * and related exports, and the calls into the driver's packet callbacks.
+ *
+ * Each export checks its arguments, calls the Linux-style core (packet.c,
+ * incoming.c, sync.c) and turns the errno into the NTSTATUS Windows
+ * documents. STATUS_INVALID_PARAMETER_n always names the n-th argument:
+ * a bad or unusable handle, or a packet in the wrong state, is the
+ * handle's own number (1 for every function here).
+ *
+ * Not supported yet (STATUS_NOT_SUPPORTED, logged once):
+ * - external data (ExternalDataMdl, VmbPacketSendWithExternalMdl,
+ *   VmbPacketSendWithExternalPfns, VmbChannelPacketGetExternalData): it
+ *   arrives with the shared-memory (GPADL/MDL) work;
+ * - VmbPacketRestore: server save/restore of in-flight packets.
+ */
+#include <linux/errno.h>
+#include <linux/export.h>
+#include <linux/jiffies.h>
+#include <linux/kernel.h>
+#include <linux/math64.h>
+#include <linux/module.h>
+#include <linux/printk.h>
+#include <linux/sched.h>
+#include <linux/timekeeping.h>
+
+#include <vmbuskernelmodeclientlibapi.h>
+
+#include "kmcl.h"
+#include "status.h"
+
+/* 100 ns intervals from 1601-01-01 (Windows time) to 1970-01-01. */
+#define KMCL_WIN_EPOCH_DELTA	116444736000000000LL
+
+#define KMCL_EXT_DATA_LATER	"external data arrives with the shared-memory work"
+
+static struct kmcl_packet *kmcl_api_packet(VMBPACKET handle)
+{
+	struct kmcl_packet *pkt = (struct kmcl_packet *)handle;
+
+	return kmcl_packet_valid(pkt) ? pkt : NULL;
+}
+
+static struct kmcl_in_packet *kmcl_api_in_packet(VMBPACKETCOMPLETION handle)
+{
+	struct kmcl_in_packet *ip = (struct kmcl_in_packet *)handle;
+
+	return kmcl_in_packet_valid(ip) ? ip : NULL;
+}
+
+static VMBCHANNEL kmcl_api_channel_handle(struct kmcl_channel *ch)
+{
+	return (VMBCHANNEL)kmcl_channel_to_handle(ch);
+}
+
+/* Calls the driver's completion routine (plain or Ex). */
+static void kmcl_api_packet_done(struct kmcl_packet *pkt, int err,
+				 const void *buf, u32 len)
+{
+	NTSTATUS status = kmcl_errno_to_ntstatus(err);
+	PFN_VMB_PACKET_COMPLETION_ROUTINE_EX fn_ex;
+	PFN_VMB_PACKET_COMPLETION_ROUTINE fn;
+
+	if (pkt->done_ex) {
+		fn_ex = pkt->done_fn;
+		fn_ex((VMBPACKET)pkt, pkt->done_ctx, status, (PVOID)buf, len);
+	} else {
+		fn = pkt->done_fn;
+		fn((VMBPACKET)pkt, status, (PVOID)buf, len);
+	}
+}
+
+/**
+ * kmcl_api_process_packet() - hand an incoming packet to the driver
+ * @ch: the channel.
+ * @ip: the packet.
+ * @buf: its in-band data.
+ * @len: the data length.
+ * @flags: KMCL_PROCESS_* flags.
+ *
+ * Calls the ProcessPacket callback the driver registered (plain or Ex). A
+ * channel without one completes the packet at once.
+ */
+void kmcl_api_process_packet(struct kmcl_channel *ch,
+			     struct kmcl_in_packet *ip, void *buf, u32 len,
+			     u32 flags)
+{
+	PFN_VMB_CHANNEL_PROCESS_PACKET_EX fn_ex;
+	PFN_VMB_CHANNEL_PROCESS_PACKET fn;
+	void *cb = READ_ONCE(ch->cfg.process_packet);
+
+	if (!cb) {
+		kmcl_in_complete(ip, NULL, 0);
+		return;
+	}
+	if (ch->cfg.process_ex) {
+		fn_ex = cb;
+		fn_ex(kmcl_api_channel_handle(ch), ch->cfg.process_ctx,
+		      (VMBPACKETCOMPLETION)ip, buf, len, flags);
+	} else {
+		fn = cb;
+		fn(kmcl_api_channel_handle(ch), (VMBPACKETCOMPLETION)ip, buf,
+		   len, flags);
+	}
+}
+
+/**
+ * kmcl_api_processing_complete() - tell the driver a batch is over
+ * @ch: the channel.
+ * @count: packets delivered in the batch.
+ */
+void kmcl_api_processing_complete(struct kmcl_channel *ch, u32 count)
+{
+	PFN_VMB_CHANNEL_PROCESSING_COMPLETE_EX fn_ex;
+	PFN_VMB_CHANNEL_PROCESSING_COMPLETE fn;
+	void *cb = READ_ONCE(ch->cfg.processing_complete);
+
+	if (!cb)
+		return;
+	if (ch->cfg.process_ex) {
+		fn_ex = cb;
+		fn_ex(kmcl_api_channel_handle(ch), ch->cfg.process_ctx, count);
+	} else {
+		fn = cb;
+		fn(kmcl_api_channel_handle(ch), count);
+	}
+}
+
+/**
+ * VmbPacketAllocate() - take a packet object from the channel's lookaside
+ * @Channel: the channel.
+ *
+ * The packet reserves everything a send needs. Its default completion
+ * routine frees it. Any context up to softirq.
+ *
+ * Return: the packet, or NULL if the lookaside is empty, the channel was
+ * never enabled, or @Channel is invalid.
+ */
+VMBPACKET VmbPacketAllocate(VMBCHANNEL Channel)
+{
+	struct kmcl_channel *ch = kmcl_channel_from_handle(Channel);
+
+	return ch ? (VMBPACKET)kmcl_packet_alloc(ch) : NULL;
+}
+EXPORT_SYMBOL_NS_GPL(VmbPacketAllocate, KMCL);
+
+/**
+ * VmbPacketInitialize() - build a packet object in caller memory
+ * @Channel: the channel.
+ * @VmbPacket: the memory, 8-byte aligned, at least VmbChannelSizeofPacket().
+ * @ByteCount: its size.
+ *
+ * The packet must get a completion routine before it is sent. Any context
+ * up to softirq.
+ *
+ * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1 for a bad channel;
+ * STATUS_INVALID_PARAMETER_2 for NULL or misaligned memory, memory of the
+ * lookaside, or memory holding a packet in flight;
+ * STATUS_INVALID_PARAMETER_3 if @ByteCount is too small.
+ */
+NTSTATUS VmbPacketInitialize(VMBCHANNEL Channel, VMBPACKET VmbPacket,
+			     UINT32 ByteCount)
+{
+	struct kmcl_channel *ch = kmcl_channel_from_handle(Channel);
+	struct kmcl_packet *pkt;
+	int ret;
+
+	if (!ch)
+		return STATUS_INVALID_PARAMETER_1;
+	ret = kmcl_packet_init_mem(ch, VmbPacket, ByteCount, &pkt);
+	if (ret == -EMSGSIZE)
+		return STATUS_INVALID_PARAMETER_3;
+	if (ret)
+		return STATUS_INVALID_PARAMETER_2;
+	return STATUS_SUCCESS;
+}
+EXPORT_SYMBOL_NS_GPL(VmbPacketInitialize, KMCL);
+
+/**
+ * VmbChannelSizeofPacket() - bytes VmbPacketInitialize() needs
+ * @Channel: the channel.
+ *
+ * Depends on the maximum packet size and the inline context size. Any
+ * context.
+ *
+ * Return: the size, or 0 for an invalid channel.
+ */
+UINT32 VmbChannelSizeofPacket(VMBCHANNEL Channel)
+{
+	struct kmcl_channel *ch = kmcl_channel_from_handle(Channel);
+
+	return ch ? kmcl_packet_size(ch) : 0;
+}
+EXPORT_SYMBOL_NS_GPL(VmbChannelSizeofPacket, KMCL);
+
+/**
+ * VmbPacketFree() - give a packet back to its lookaside
+ * @VmbPacket: a packet from VmbPacketAllocate() that is not in flight.
+ *
+ * Freeing a packet twice, one still in flight, or one from
+ * VmbPacketInitialize() is refused and logged once. Any context up to
+ * softirq.
+ */
+void VmbPacketFree(VMBPACKET VmbPacket)
+{
+	struct kmcl_packet *pkt = kmcl_api_packet(VmbPacket);
+
+	if (!pkt) {
+		pr_warn_once("%s: not a packet object (%p, ignored)\n", __func__,
+			     VmbPacket);
+		return;
+	}
+	kmcl_packet_free(pkt);
+}
+EXPORT_SYMBOL_NS_GPL(VmbPacketFree, KMCL);
+
+static void kmcl_api_set_done(const char *fn_name, VMBPACKET PacketObject,
+			      void *fn, void *ctx, bool ex)
+{
+	struct kmcl_packet *pkt = kmcl_api_packet(PacketObject);
+
+	if (!pkt) {
+		pr_warn_once("%s: not a packet object (%p, ignored)\n", fn_name,
+			     PacketObject);
+		return;
+	}
+	if (kmcl_packet_set_done(pkt, fn ? kmcl_api_packet_done : NULL, fn,
+				 ctx, ex))
+		pr_warn_once("%s: packet %p is in flight (ignored)\n", fn_name,
+			     pkt);
+}
+
+/**
+ * VmbPacketSetCompletionRoutine() - set a packet's completion routine
+ * @PacketObject: a packet that is not in flight.
+ * @CompletionRoutine: called once when the packet's transaction ends; NULL
+ *	restores the default (free the packet) of an allocated packet.
+ *
+ * The driver then frees the packet itself. Any context.
+ */
+void VmbPacketSetCompletionRoutine(VMBPACKET PacketObject,
+				   PFN_VMB_PACKET_COMPLETION_ROUTINE CompletionRoutine)
+{
+	kmcl_api_set_done(__func__, PacketObject, CompletionRoutine, NULL,
+			  false);
+}
+EXPORT_SYMBOL_NS_GPL(VmbPacketSetCompletionRoutine, KMCL);
+
+/**
+ * VmbPacketSetCompletionRoutineEx() - set a completion routine with a context
+ * @PacketObject: a packet that is not in flight.
+ * @CallbackContext: passed to @CompletionRoutineEx.
+ * @CompletionRoutineEx: called once when the packet's transaction ends.
+ *
+ * As VmbPacketSetCompletionRoutine(). Any context.
+ */
+void VmbPacketSetCompletionRoutineEx(VMBPACKET PacketObject,
+				     PVOID CallbackContext,
+				     PFN_VMB_PACKET_COMPLETION_ROUTINE_EX CompletionRoutineEx)
+{
+	kmcl_api_set_done(__func__, PacketObject, CompletionRoutineEx,
+			  CallbackContext, true);
+}
+EXPORT_SYMBOL_NS_GPL(VmbPacketSetCompletionRoutineEx, KMCL);
+
+static NTSTATUS kmcl_api_send_status(int ret)
+{
+	switch (ret) {
+	case 0:
+		return STATUS_SUCCESS;
+	case -EMSGSIZE:
+		return STATUS_INVALID_PARAMETER_3;
+	case -ENOKEY:
+	case -EBUSY:
+	case -EBADFD:
+	case -EINVAL:
+		return STATUS_INVALID_PARAMETER_1;
+	case -ENOTCONN:
+		return STATUS_INVALID_DEVICE_STATE;
+	default:
+		return kmcl_errno_to_ntstatus(ret);
+	}
+}
+
+/**
+ * VmbPacketSend() - send a packet
+ * @PacketObject: a packet the driver owns (not in flight).
+ * @Buffer: in-line data; copied before the call returns.
+ * @BufferLength: its length, at most the channel's maximum packet size.
+ * @ExternalDataMdl: must be NULL for now (external data is not supported
+ *	yet).
+ * @Flags: VMBUS_CHANNEL_FORMAT_FLAG_* bits; WAIT_FOR_COMPLETION asks the
+ *	peer for a completion, PAGED_BUFFER needs nothing extra (the buffer is
+ *	always copied), the MDL-only flags are ignored without an MDL.
+ *
+ * The packet goes into the ring at once or waits in the channel's queue
+ * (not open yet, ring full); it is never dropped. Its completion routine
+ * runs exactly once, possibly before this returns. Any context up to
+ * softirq.
+ *
+ * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1 for a bad packet, one
+ * in flight or free, or one without a completion routine;
+ * STATUS_INVALID_PARAMETER_2 for a NULL @Buffer with a length;
+ * STATUS_INVALID_PARAMETER_3 if the packet is too long;
+ * STATUS_INVALID_PARAMETER_5 for unknown flags; STATUS_NOT_SUPPORTED with
+ * @ExternalDataMdl; STATUS_INVALID_DEVICE_STATE if the channel was never
+ * enabled.
+ */
+NTSTATUS VmbPacketSend(VMBPACKET PacketObject, PVOID Buffer,
+		       UINT32 BufferLength, PMDL ExternalDataMdl, UINT32 Flags)
+{
+	struct kmcl_packet *pkt = kmcl_api_packet(PacketObject);
+
+	if (!pkt)
+		return STATUS_INVALID_PARAMETER_1;
+	if (!Buffer && BufferLength)
+		return STATUS_INVALID_PARAMETER_2;
+	if (Flags & ~VMBUS_CHANNEL_FORMAT_FLAGS)
+		return STATUS_INVALID_PARAMETER_5;
+	if (ExternalDataMdl) {
+		pr_warn_once("%s: ExternalDataMdl: " KMCL_EXT_DATA_LATER "\n", __func__);
+		return STATUS_NOT_SUPPORTED;
+	}
+	return kmcl_api_send_status(kmcl_packet_send(pkt, Buffer, BufferLength,
+						     Flags, false));
+}
+EXPORT_SYMBOL_NS_GPL(VmbPacketSend, KMCL);
+
+/**
+ * VmbPacketSendWithExternalMdl() - send a packet with part of an MDL chain
+ * @PacketObject: the packet.
+ * @Buffer: in-line data.
+ * @BufferLength: its length.
+ * @ExternalDataMdl: the MDL chain.
+ * @MdlOffset: offset of the data in the chain.
+ * @MdlLength: its length, 0 for all.
+ * @Flags: VMBUS_CHANNEL_FORMAT_FLAG_* bits.
+ *
+ * Not supported yet: external data arrives with the shared-memory work.
+ *
+ * Return: STATUS_INVALID_PARAMETER_1 for a bad packet, else
+ * STATUS_NOT_SUPPORTED.
+ */
+NTSTATUS VmbPacketSendWithExternalMdl(VMBPACKET PacketObject, PVOID Buffer,
+				      UINT32 BufferLength, PMDL ExternalDataMdl,
+				      UINT32 MdlOffset, UINT32 MdlLength,
+				      UINT32 Flags)
+{
+	if (!kmcl_api_packet(PacketObject))
+		return STATUS_INVALID_PARAMETER_1;
+	pr_warn_once("%s: " KMCL_EXT_DATA_LATER "\n", __func__);
+	return STATUS_NOT_SUPPORTED;
+}
+EXPORT_SYMBOL_NS_GPL(VmbPacketSendWithExternalMdl, KMCL);
+
+/**
+ * VmbPacketSendWithExternalPfns() - send a packet with external data pages
+ * @PacketObject: the packet.
+ * @Buffer: in-line data.
+ * @BufferLength: its length.
+ * @ExternalDataPfns: page numbers.
+ * @PfnLength: their count.
+ * @Flags: VMBUS_CHANNEL_FORMAT_FLAG_* bits.
+ *
+ * Not supported yet: external data arrives with the shared-memory work.
+ *
+ * Return: STATUS_INVALID_PARAMETER_1 for a bad packet, else
+ * STATUS_NOT_SUPPORTED.
+ */
+NTSTATUS VmbPacketSendWithExternalPfns(VMBPACKET PacketObject, PVOID Buffer,
+				       UINT32 BufferLength,
+				       PPFN_NUMBER ExternalDataPfns,
+				       UINT32 PfnLength, UINT32 Flags)
+{
+	if (!kmcl_api_packet(PacketObject))
+		return STATUS_INVALID_PARAMETER_1;
+	pr_warn_once("%s: " KMCL_EXT_DATA_LATER "\n", __func__);
+	return STATUS_NOT_SUPPORTED;
+}
+EXPORT_SYMBOL_NS_GPL(VmbPacketSendWithExternalPfns, KMCL);
+
+/**
+ * VmbPacketSetPointer() - store a driver pointer in a packet
+ * @PacketObject: the packet.
+ * @Pointer: any value.
+ *
+ * Kept until the packet is freed (allocation clears it). Any context.
+ */
+void FASTCALL VmbPacketSetPointer(VMBPACKET PacketObject, PVOID Pointer)
+{
+	struct kmcl_packet *pkt = kmcl_api_packet(PacketObject);
+
+	if (pkt)
+		WRITE_ONCE(pkt->pointer, Pointer);
+}
+EXPORT_SYMBOL_NS_GPL(VmbPacketSetPointer, KMCL);
+
+/**
+ * VmbPacketGetPointer() - read the pointer stored in a packet
+ * @PacketObject: the packet.
+ *
+ * Any context.
+ *
+ * Return: the value from VmbPacketSetPointer(), or NULL.
+ */
+PVOID FASTCALL VmbPacketGetPointer(VMBPACKET PacketObject)
+{
+	struct kmcl_packet *pkt = kmcl_api_packet(PacketObject);
+
+	return pkt ? READ_ONCE(pkt->pointer) : NULL;
+}
+EXPORT_SYMBOL_NS_GPL(VmbPacketGetPointer, KMCL);
+
+/**
+ * VmbPacketGetChannel() - the channel a packet belongs to
+ * @PacketObject: the packet.
+ *
+ * Any context.
+ *
+ * Return: the channel, or NULL for an invalid packet.
+ */
+VMBCHANNEL FASTCALL VmbPacketGetChannel(VMBPACKET PacketObject)
+{
+	struct kmcl_packet *pkt = kmcl_api_packet(PacketObject);
+
+	return pkt ? kmcl_api_channel_handle(pkt->ch) : NULL;
+}
+EXPORT_SYMBOL_NS_GPL(VmbPacketGetChannel, KMCL);
+
+/**
+ * VmbPacketGetInlinePacketContextPointer() - a packet's inline context
+ * @PacketObject: the packet.
+ *
+ * The area has the size given to VmbChannelInitSetInlinePacketContextSize()
+ * and is zeroed when the packet is allocated or initialised. Any context.
+ *
+ * Return: the area, or NULL if its size is 0 or the packet is invalid.
+ */
+PVOID FASTCALL VmbPacketGetInlinePacketContextPointer(VMBPACKET PacketObject)
+{
+	struct kmcl_packet *pkt = kmcl_api_packet(PacketObject);
+
+	return pkt ? pkt->inline_ctx : NULL;
+}
+EXPORT_SYMBOL_NS_GPL(VmbPacketGetInlinePacketContextPointer, KMCL);
+
+/**
+ * VmbPacketRestore() - restore an in-flight packet after a server restore
+ * @PacketObject: a freshly allocated packet.
+ * @Buffer: the saved library state.
+ * @BufferSize: its size.
+ *
+ * Server save/restore of packets is not supported yet.
+ *
+ * Return: STATUS_INVALID_PARAMETER_1 for a bad packet, else
+ * STATUS_NOT_SUPPORTED.
+ */
+NTSTATUS VmbPacketRestore(VMBPACKET PacketObject, PVOID Buffer,
+			  ULONG BufferSize)
+{
+	if (!kmcl_api_packet(PacketObject))
+		return STATUS_INVALID_PARAMETER_1;
+	pr_warn_once("%s: packet save/restore is not supported yet\n", __func__);
+	return STATUS_NOT_SUPPORTED;
+}
+EXPORT_SYMBOL_NS_GPL(VmbPacketRestore, KMCL);
+
+/**
+ * VmbChannelPacketComplete() - finish with an incoming packet
+ * @PacketCompletionContext: the packet, as given to ProcessPacket.
+ * @PacketCompletionBuffer: completion payload, or NULL.
+ * @BufSize: its length; the sender sees it rounded up to 8 bytes.
+ *
+ * Sends the completion if the sender asked for one (queued if the ring is
+ * full, never lost while the channel is open), frees the packet and
+ * returns quota. Completing a packet twice is refused and logged once. Any
+ * context up to softirq.
+ */
+void VmbChannelPacketComplete(VMBPACKETCOMPLETION PacketCompletionContext,
+			      PVOID PacketCompletionBuffer, UINT32 BufSize)
+{
+	struct kmcl_in_packet *ip = kmcl_api_in_packet(PacketCompletionContext);
+
+	if (!ip) {
+		pr_warn_once("%s: not an incoming packet (%p, ignored)\n", __func__,
+			     PacketCompletionContext);
+		return;
+	}
+	kmcl_in_complete(ip, PacketCompletionBuffer, BufSize);
+}
+EXPORT_SYMBOL_NS_GPL(VmbChannelPacketComplete, KMCL);
+
+/**
+ * VmbChannelPacketDeferToPassive() - deliver a packet again in process context
+ * @PacketCompletionContext: the packet ProcessPacket is running for.
+ *
+ * Only from inside ProcessPacket, which must then return without
+ * completing the packet. The packet is delivered again on the channel's
+ * workqueue before any later packet.
+ */
+void FASTCALL VmbChannelPacketDeferToPassive(VMBPACKETCOMPLETION PacketCompletionContext)
+{
+	struct kmcl_in_packet *ip = kmcl_api_in_packet(PacketCompletionContext);
+
+	if (!ip) {
+		pr_warn_once("%s: not an incoming packet (%p, ignored)\n", __func__,
+			     PacketCompletionContext);
+		return;
+	}
+	kmcl_in_defer(ip);
+}
+EXPORT_SYMBOL_NS_GPL(VmbChannelPacketDeferToPassive, KMCL);
+
+/**
+ * VmbChannelPacketFail() - reject an incoming packet and stop the queue
+ * @PacketCompletionContext: a packet delivered and not completed.
+ *
+ * The packet is freed without a completion; no more packets are delivered
+ * until the channel is started again. Any context up to softirq.
+ */
+void FASTCALL VmbChannelPacketFail(VMBPACKETCOMPLETION PacketCompletionContext)
+{
+	struct kmcl_in_packet *ip = kmcl_api_in_packet(PacketCompletionContext);
+
+	if (!ip) {
+		pr_warn_once("%s: not an incoming packet (%p, ignored)\n", __func__,
+			     PacketCompletionContext);
+		return;
+	}
+	kmcl_in_fail(ip);
+}
+EXPORT_SYMBOL_NS_GPL(VmbChannelPacketFail, KMCL);
+
+/**
+ * VmbChannelPacketGetExternalData() - external data of an incoming packet
+ * @PacketCompletionContext: the packet.
+ * @Flags: VMBUS_CHANNEL_PACKET_EXTERNAL_DATA_FLAG_* bits.
+ * @Mdl: receives the MDL chain.
+ *
+ * Not supported yet: external data arrives with the shared-memory work.
+ *
+ * Return: STATUS_INVALID_PARAMETER_1/2/3 for a bad packet, flags or @Mdl,
+ * else STATUS_NOT_SUPPORTED.
+ */
+NTSTATUS VmbChannelPacketGetExternalData(VMBPACKETCOMPLETION PacketCompletionContext,
+					 UINT32 Flags, PMDL *Mdl)
+{
+	if (!kmcl_api_in_packet(PacketCompletionContext))
+		return STATUS_INVALID_PARAMETER_1;
+	if (Flags & ~VMBUS_CHANNEL_PACKET_EXTERNAL_DATA_FLAGS)
+		return STATUS_INVALID_PARAMETER_2;
+	if (!Mdl)
+		return STATUS_INVALID_PARAMETER_3;
+	*Mdl = NULL;
+	pr_warn_once("%s: " KMCL_EXT_DATA_LATER "\n", __func__);
+	return STATUS_NOT_SUPPORTED;
+}
+EXPORT_SYMBOL_NS_GPL(VmbChannelPacketGetExternalData, KMCL);
+
+/**
+ * VmbChannelPacketGetClientContext() - driver area of an incoming packet
+ * @PacketCompletionContext: a packet the driver holds.
+ *
+ * Sized by VmbChannelInitSetClientContextSize(), zeroed at each delivery.
+ * Any context.
+ *
+ * Return: the area, or NULL if its size is 0 or the packet is not held.
+ */
+PVOID FASTCALL VmbChannelPacketGetClientContext(VMBPACKETCOMPLETION PacketCompletionContext)
+{
+	struct kmcl_in_packet *ip = kmcl_api_in_packet(PacketCompletionContext);
+
+	return ip ? kmcl_in_client_context(ip) : NULL;
+}
+EXPORT_SYMBOL_NS_GPL(VmbChannelPacketGetClientContext, KMCL);
+
+/**
+ * VmbChannelSetIncomingProcessingAtPassive() - choose where packets arrive
+ * @Channel: the channel.
+ * @RequirePassive: TRUE: ProcessPacket and ProcessingComplete run on the
+ *	channel's ordered workqueue (process context); FALSE: in its softirq
+ *	reader.
+ *
+ * May be called at any time; takes effect at the next packet.
+ */
+void VmbChannelSetIncomingProcessingAtPassive(VMBCHANNEL Channel,
+					      BOOLEAN RequirePassive)
+{
+	struct kmcl_channel *ch = kmcl_channel_from_handle(Channel);
+
+	if (ch)
+		kmcl_in_set_passive(ch, RequirePassive);
+}
+EXPORT_SYMBOL_NS_GPL(VmbChannelSetIncomingProcessingAtPassive, KMCL);
+
+/**
+ * VmbChannelSetTransactionQuota() - bound the outstanding incoming packets
+ * @Channel: the channel.
+ * @Quota: most packets delivered and not completed; 0 is refused (logged
+ *	once).
+ *
+ * Never restarts a queue the quota stopped; only a completion does. Any
+ * context up to softirq.
+ */
+void VmbChannelSetTransactionQuota(VMBCHANNEL Channel, UINT32 Quota)
+{
+	struct kmcl_channel *ch = kmcl_channel_from_handle(Channel);
+
+	if (ch && kmcl_in_set_quota(ch, Quota))
+		pr_warn_once("%s: a quota of 0 is invalid (ignored)\n", __func__);
+}
+EXPORT_SYMBOL_NS_GPL(VmbChannelSetTransactionQuota, KMCL);
+
+/**
+ * VmbChannelSetAllowableDpcCpuUsage() - cap softirq time spent on packets
+ * @Channel: the channel.
+ * @CpuPercentage: 1..100: share of a 2 ms window one softirq batch may use
+ *	before the rest of the batch moves to the channel's workqueue.
+ *
+ * Out-of-range values are refused (logged once). Any context up to softirq.
+ */
+void VmbChannelSetAllowableDpcCpuUsage(VMBCHANNEL Channel, UINT8 CpuPercentage)
+{
+	struct kmcl_channel *ch = kmcl_channel_from_handle(Channel);
+
+	if (!ch)
+		return;
+	if (!CpuPercentage || CpuPercentage > 100) {
+		pr_warn_once("%s: %u%% is out of range (ignored)\n", __func__,
+			     CpuPercentage);
+		return;
+	}
+	kmcl_channel_set_dpc_cpu_percent(ch, CpuPercentage);
+}
+EXPORT_SYMBOL_NS_GPL(VmbChannelSetAllowableDpcCpuUsage, KMCL);
+
+/*
+ * KeWaitForSingleObject-style timeout: NULL waits forever, 0 is "now or
+ * never", negative is relative and positive is an absolute Windows system
+ * time (100 ns since 1601, UTC), turned into a relative wait against the
+ * real-time clock when the call starts.
+ */
+static void kmcl_api_timeout(const LARGE_INTEGER *t, bool *zero,
+			     unsigned long *jiffies)
+{
+	u64 rel, ns;
+	s64 v, now;
+
+	*zero = false;
+	*jiffies = MAX_SCHEDULE_TIMEOUT;
+	if (!t)
+		return;
+	v = t->QuadPart;
+	if (!v) {
+		*zero = true;
+		*jiffies = 0;
+		return;
+	}
+	if (v < 0) {
+		rel = v == S64_MIN ? U64_MAX : (u64)-v;
+	} else {
+		now = div_s64(ktime_get_real_ns(), 100) + KMCL_WIN_EPOCH_DELTA;
+		rel = v > now ? (u64)(v - now) : 0;
+	}
+	if (rel > div_u64(U64_MAX - TICK_NSEC, 100))
+		return;
+	ns = rel * 100;
+	/* Round up: never return before the time has passed. */
+	*jiffies = min_t(u64, div_u64(ns + TICK_NSEC - 1, TICK_NSEC),
+			 MAX_SCHEDULE_TIMEOUT - 1);
+}
+
+/**
+ * VmbChannelSendSynchronousRequest() - send a packet and wait for the answer
+ * @Channel: the channel.
+ * @Buffer: in-line data.
+ * @BufferSize: its length, at most the maximum packet size.
+ * @ExternalDataMdl: must be NULL for now (external data not supported yet).
+ * @Flags: VMBUS_CHANNEL_FORMAT_FLAG_* bits. With WAIT_FOR_COMPLETION the
+ *	call waits for the peer's completion and returns its payload;
+ *	without, it waits until the packet is in the ring.
+ * @CompletionBuffer: receives the completion payload; may be NULL when
+ *	@CompletionBufferSize is NULL (the payload is discarded) or points
+ *	to 0.
+ * @CompletionBufferSize: in: size of @CompletionBuffer, a multiple of 8;
+ *	out: bytes written (0 without WAIT_FOR_COMPLETION).
+ * @Timeout: NULL: no limit; 0: write now or fail, never queue; negative:
+ *	relative, in 100 ns units; positive: absolute Windows system time.
+ *
+ * Uses a packet of the channel's lookaside. A payload longer than
+ * *@CompletionBufferSize is truncated to it and STATUS_BUFFER_OVERFLOW is
+ * returned. When the timeout expires the packet is cancelled (a late
+ * completion is dropped). The wait also ends when the channel closes or
+ * the peer goes away. Servers may use any combination on loopback.
+ *
+ * Context: process context; only with *@Timeout == 0 and no
+ * WAIT_FOR_COMPLETION also softirq context.
+ *
+ * Return: STATUS_SUCCESS; STATUS_BUFFER_OVERFLOW (zero timeout: did not
+ * fit and was not queued; or payload truncated); STATUS_CANCELLED on
+ * timeout; STATUS_DEVICE_REMOVED if the channel is not enabled or closes;
+ * STATUS_INSUFFICIENT_RESOURCES if the lookaside is empty;
+ * STATUS_INVALID_PARAMETER_1 (channel), _2 (NULL @Buffer with a size), _3
+ * (too long), _5 (flags), _6 (NULL @CompletionBuffer with a size), _7 (size
+ * not a multiple of 8); STATUS_NOT_SUPPORTED with @ExternalDataMdl.
+ */
+NTSTATUS VmbChannelSendSynchronousRequest(VMBCHANNEL Channel, PVOID Buffer,
+					  UINT32 BufferSize,
+					  PMDL ExternalDataMdl, UINT32 Flags,
+					  PVOID CompletionBuffer,
+					  PUINT32 CompletionBufferSize,
+					  PLARGE_INTEGER Timeout)
+{
+	struct kmcl_channel *ch = kmcl_channel_from_handle(Channel);
+	unsigned long tmo;
+	bool zero;
+	int ret;
+
+	if (!ch)
+		return STATUS_INVALID_PARAMETER_1;
+	if (!Buffer && BufferSize)
+		return STATUS_INVALID_PARAMETER_2;
+	if (Flags & ~VMBUS_CHANNEL_FORMAT_FLAGS)
+		return STATUS_INVALID_PARAMETER_5;
+	if (CompletionBufferSize && *CompletionBufferSize % 8)
+		return STATUS_INVALID_PARAMETER_7;
+	if (CompletionBufferSize && *CompletionBufferSize && !CompletionBuffer)
+		return STATUS_INVALID_PARAMETER_6;
+	if (ExternalDataMdl) {
+		pr_warn_once("%s: ExternalDataMdl: " KMCL_EXT_DATA_LATER "\n", __func__);
+		return STATUS_NOT_SUPPORTED;
+	}
+	if (BufferSize > ch->cfg.max_packet_size)
+		return STATUS_INVALID_PARAMETER_3;
+
+	kmcl_api_timeout(Timeout, &zero, &tmo);
+	ret = kmcl_sync_request(ch, Buffer, BufferSize, Flags, CompletionBuffer,
+				CompletionBufferSize, zero, tmo);
+	switch (ret) {
+	case 0:
+		return STATUS_SUCCESS;
+	case -EOVERFLOW:
+		return STATUS_BUFFER_OVERFLOW;
+	case -ECANCELED:
+		return STATUS_CANCELLED;
+	case -ESHUTDOWN:
+		return STATUS_DEVICE_REMOVED;
+	case -ENOMEM:
+		return STATUS_INSUFFICIENT_RESOURCES;
+	case -EMSGSIZE:
+		return STATUS_INVALID_PARAMETER_3;
+	default:
+		return kmcl_errno_to_ntstatus(ret);
+	}
+}
+EXPORT_SYMBOL_NS_GPL(VmbChannelSendSynchronousRequest, KMCL);

@@ -1,0 +1,851 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Incoming packets: the reader, delivery to ProcessPacket, completion,
+ * deferral to process context, the transaction quota, failures.
+ *
+ * One reader at a time owns the incoming ring (in.reading): the channel's
+ * tasklet for delivery in softirq context (the DISPATCH_LEVEL analog), or
+ * its work item on the channel's ordered workqueue for delivery in process
+ * context. Whoever finds a reader already running asks it to run again
+ * (in.rerun). The reader copies a packet out of the ring into a pool
+ * object, validates the copy, consumes the ring and only then hands the
+ * copy to the driver, without holding any lock. See packet.h for the
+ * rules it implements.
+ */
+#include <linux/bottom_half.h>
+#include <linux/errno.h>
+#include <linux/interrupt.h>
+#include <linux/kernel.h>
+#include <linux/list.h>
+#include <linux/mm.h>
+#include <linux/printk.h>
+#include <linux/sched.h>
+#include <linux/sched/clock.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/vmalloc.h>
+#include <linux/wait.h>
+
+#include "kmcl.h"
+
+/* Window of VmbChannelSetAllowableDpcCpuUsage(): the budget is a share of it. */
+#define KMCL_IN_DPC_WINDOW_NS	(2 * NSEC_PER_MSEC)
+
+enum kmcl_in_step {
+	KMCL_IN_MORE,		/* handled a packet, go on */
+	KMCL_IN_EMPTY,		/* nothing (more) to read */
+	KMCL_IN_STOP,		/* blocked, stopped, or handed off */
+	KMCL_IN_YIELD,		/* budget spent, run again later */
+	KMCL_IN_PASSIVE,	/* DPC time spent: go on in process context */
+};
+
+/* Why the reader rejected a packet (all hostile: the queue stops). */
+enum kmcl_in_reject {
+	KMCL_REJECT_OVERSIZE,
+	KMCL_REJECT_MALFORMED,
+	KMCL_REJECT_TYPE,
+	KMCL_REJECT_BAD_ID,
+};
+
+static const char *const kmcl_in_reject_names[] = {
+	[KMCL_REJECT_OVERSIZE] = "longer than the maximum packet size",
+	[KMCL_REJECT_MALFORMED] = "malformed",
+	[KMCL_REJECT_TYPE] = "unknown type",
+	[KMCL_REJECT_BAD_ID] = "completion with an unknown transaction id",
+};
+
+static struct kmcl_in_packet *kmcl_in_obj(struct kmcl_in *in, u32 i)
+{
+	return in->mem + (size_t)i * in->stride;
+}
+
+static void kmcl_in_kick_passive(struct kmcl_channel *ch)
+{
+	if (READ_ONCE(ch->in.ready))
+		queue_work(kmcl_channel_wq(ch), &ch->in.work);
+}
+
+/* Run the reader in the context the channel asks for. Any context. */
+static void kmcl_in_kick(struct kmcl_channel *ch)
+{
+	if (!READ_ONCE(ch->in.ready))
+		return;
+	if (READ_ONCE(ch->in.at_passive))
+		kmcl_in_kick_passive(ch);
+	else
+		tasklet_schedule(&ch->in.dpc);
+}
+
+static void kmcl_in_reject(struct kmcl_channel *ch, enum kmcl_in_reject why)
+{
+	struct kmcl_in *in = &ch->in;
+	bool warn;
+
+	spin_lock_bh(&in->lock);
+	in->stats.rejected++;
+	switch (why) {
+	case KMCL_REJECT_OVERSIZE:
+		in->stats.rejected_oversize++;
+		break;
+	case KMCL_REJECT_MALFORMED:
+		in->stats.rejected_malformed++;
+		break;
+	case KMCL_REJECT_TYPE:
+		in->stats.rejected_type++;
+		break;
+	case KMCL_REJECT_BAD_ID:
+		in->stats.rejected_bad_id++;
+		break;
+	}
+	in->failed = true;
+	warn = !in->warned;
+	in->warned = true;
+	spin_unlock_bh(&in->lock);
+
+	if (warn)
+		pr_warn("channel %u: incoming packet rejected (%s); incoming queue stopped\n",
+			ch->id, kmcl_in_reject_names[why]);
+	kmcl_channel_fail(ch, why == KMCL_REJECT_TYPE ? -EPROTO : -EBADMSG);
+}
+
+/* Return an object the reader took but did not deliver. */
+static void kmcl_in_put_back(struct kmcl_in *in, struct kmcl_in_packet *ip)
+{
+	if (!ip)
+		return;
+	spin_lock_bh(&in->lock);
+	list_add(&ip->item.node, &in->free);
+	in->nr_free++;
+	in->delivering--;
+	spin_unlock_bh(&in->lock);
+}
+
+/* Consume the packet just peeked; signal the peer if it waits for room. */
+static void kmcl_in_consume(struct kmcl_channel *ch, u32 pktlen)
+{
+	bool signal = false;
+
+	if (!kmcl_ring_consume(&ch->in_ring, pktlen, &signal) && signal)
+		kmcl_channel_signal_peer(ch);
+}
+
+/*
+ * Hand @ip (state DELIVERING, counted by kmcl_in.delivering) to the driver.
+ * Returns true if the driver deferred it.
+ */
+static bool kmcl_in_deliver(struct kmcl_channel *ch, struct kmcl_in_packet *ip)
+{
+	struct kmcl_in *in = &ch->in;
+	bool deferred = false;
+
+	kmcl_api_process_packet(ch, ip, ip->buf + ip->data_off, ip->data_len,
+				ip->flags);
+
+	spin_lock_bh(&in->lock);
+	if (ip->state == KMCL_IN_DELIVERING) {
+		ip->state = KMCL_IN_HELD;
+	} else if (ip->state == KMCL_IN_DEFERRED) {
+		/* At the head: nothing after it may overtake it. */
+		list_add(&ip->item.node, &in->deferred);
+		deferred = true;
+	}
+	in->delivering--;
+	spin_unlock_bh(&in->lock);
+	if (deferred)
+		kmcl_in_kick_passive(ch);
+	return deferred;
+}
+
+/* Can a data packet be taken from the ring now? Caller holds in.lock. */
+static bool kmcl_in_may_take(struct kmcl_in *in)
+{
+	return in->running && !in->failed && !list_empty(&in->free) &&
+	       (!in->quota || in->outstanding < in->quota);
+}
+
+static void kmcl_in_note_blocked(struct kmcl_in *in)
+{
+	spin_lock_bh(&in->lock);
+	if (in->running && !in->failed) {
+		if (in->quota && in->outstanding >= in->quota)
+			in->stats.quota_blocked++;
+		else if (list_empty(&in->free))
+			in->stats.pool_blocked++;
+	}
+	spin_unlock_bh(&in->lock);
+}
+
+/*
+ * Deliver @ip, the first deferred packet, again (process context); in
+ * softirq context (@ip NULL) hand the redelivery to the workqueue.
+ */
+static enum kmcl_in_step kmcl_in_redeliver(struct kmcl_channel *ch,
+					   struct kmcl_in_packet *ip,
+					   u32 *delivered)
+{
+	if (!ip) {
+		kmcl_in_kick_passive(ch);
+		return KMCL_IN_STOP;
+	}
+	(*delivered)++;
+	/* Deferred again at passive: let the workqueue breathe. */
+	return kmcl_in_deliver(ch, ip) ? KMCL_IN_STOP : KMCL_IN_MORE;
+}
+
+/* One packet: redeliver, complete an outgoing packet, or deliver. */
+static enum kmcl_in_step kmcl_in_step(struct kmcl_channel *ch, bool passive,
+				      bool ring_ok, u32 *delivered)
+{
+	struct kmcl_in *in = &ch->in;
+	struct kmcl_in_packet *ip = NULL;
+	struct kmcl_wire_packet wp;
+	u32 pktlen;
+	void *buf;
+	int ret;
+
+	spin_lock_bh(&in->lock);
+	if (!list_empty(&in->deferred)) {
+		if (passive) {
+			ip = list_first_entry(&in->deferred, struct kmcl_in_packet,
+					      item.node);
+			list_del_init(&ip->item.node);
+			ip->state = KMCL_IN_DELIVERING;
+			in->delivering++;
+		}
+		spin_unlock_bh(&in->lock);
+		return kmcl_in_redeliver(ch, ip, delivered);
+	}
+	if (!ring_ok || !in->attached || in->failed) {
+		spin_unlock_bh(&in->lock);
+		return KMCL_IN_STOP;
+	}
+	if (!passive && READ_ONCE(in->at_passive)) {
+		spin_unlock_bh(&in->lock);
+		kmcl_in_kick_passive(ch);
+		return KMCL_IN_STOP;
+	}
+	if (kmcl_in_may_take(in)) {
+		ip = list_first_entry(&in->free, struct kmcl_in_packet,
+				      item.node);
+		list_del_init(&ip->item.node);
+		in->nr_free--;
+		in->delivering++;
+	} else {
+		/* A completion or a freed object will kick the reader. */
+		in->want_restart = true;
+	}
+	spin_unlock_bh(&in->lock);
+
+	buf = ip ? ip->buf : in->scratch;
+	ret = kmcl_ring_peek(&ch->in_ring, buf, in->buf_size, &pktlen);
+	if (ret == -EAGAIN) {
+		kmcl_in_put_back(in, ip);
+		return KMCL_IN_EMPTY;
+	}
+	if (ret) {
+		kmcl_in_put_back(in, ip);
+		if (ret == -EMSGSIZE) {
+			kmcl_in_consume(ch, pktlen);
+			kmcl_in_reject(ch, KMCL_REJECT_OVERSIZE);
+		} else {
+			kmcl_in_reject(ch, KMCL_REJECT_MALFORMED);
+		}
+		return KMCL_IN_STOP;
+	}
+	ret = kmcl_wire_parse(buf, pktlen, U32_MAX, U64_MAX, &wp);
+	if (ret) {
+		kmcl_in_consume(ch, pktlen);
+		kmcl_in_put_back(in, ip);
+		kmcl_in_reject(ch, ret == -EPROTO ? KMCL_REJECT_TYPE :
+			       KMCL_REJECT_MALFORMED);
+		return KMCL_IN_STOP;
+	}
+
+	if (wp.type == KMCL_PKT_COMP) {
+		kmcl_in_consume(ch, pktlen);
+		ret = kmcl_out_complete_txid(ch, wp.trans_id, wp.data,
+					     wp.data_len);
+		kmcl_in_put_back(in, ip);
+		if (ret) {
+			kmcl_in_reject(ch, KMCL_REJECT_BAD_ID);
+			return KMCL_IN_STOP;
+		}
+		return KMCL_IN_MORE;
+	}
+
+	if (!ip) {
+		/* A data packet we may not take now: it stays in the ring. */
+		kmcl_in_note_blocked(in);
+		return KMCL_IN_STOP;
+	}
+
+	kmcl_in_consume(ch, pktlen);
+	ip->txid = wp.trans_id;
+	ip->comp_requested = wp.flags & KMCL_PKT_FLAG_COMPLETION_REQUESTED;
+	ip->data_off = wp.hdr_len;
+	ip->data_len = wp.data_len;
+	ip->flags = wp.type == KMCL_PKT_DATA_INBAND ?
+		    0 : KMCL_PROCESS_EXTERNAL_DATA;
+	ip->comp_len = 0;
+	if (ip->client_ctx)
+		memset(ip->client_ctx, 0, in->ctx_size);
+
+	spin_lock_bh(&in->lock);
+	ip->state = KMCL_IN_DELIVERING;
+	in->outstanding++;
+	in->stats.received++;
+	spin_unlock_bh(&in->lock);
+
+	(*delivered)++;
+	if (kmcl_in_deliver(ch, ip))
+		return KMCL_IN_STOP;
+	return KMCL_IN_MORE;
+}
+
+/* CPU time the softirq reader may spend before handing off, 0: no limit. */
+static u64 kmcl_in_dpc_limit(struct kmcl_channel *ch, bool passive)
+{
+	u8 pct = READ_ONCE(ch->cfg.dpc_cpu_percent);
+
+	if (passive || !pct || pct >= 100)
+		return 0;
+	return KMCL_IN_DPC_WINDOW_NS * pct / 100;
+}
+
+static void kmcl_in_run(struct kmcl_channel *ch, bool passive)
+{
+	struct kmcl_in *in = &ch->in;
+	u64 limit = kmcl_in_dpc_limit(ch, passive);
+	u64 start = limit ? local_clock() : 0;
+	enum kmcl_in_step r;
+	u32 delivered = 0;
+	bool ring_ok, rerun;
+
+	spin_lock_bh(&in->lock);
+	if (in->reading) {
+		in->rerun = true;
+		spin_unlock_bh(&in->lock);
+		return;
+	}
+	in->reading = true;
+	in->deliver_task = passive ? current : NULL;
+	ring_ok = in->attached;
+	spin_unlock_bh(&in->lock);
+
+	if (ring_ok)
+		kmcl_ring_mask_interrupt(&ch->in_ring);
+	while ((r = kmcl_in_step(ch, passive, ring_ok, &delivered)) ==
+	       KMCL_IN_MORE) {
+		if (delivered >= KMCL_IN_BUDGET) {
+			r = KMCL_IN_YIELD;
+			break;
+		}
+		if (limit && local_clock() - start > limit) {
+			r = KMCL_IN_PASSIVE;
+			break;
+		}
+	}
+	/* Data that arrived while masked raised no signal: look again. */
+	if (ring_ok && kmcl_ring_unmask_interrupt(&ch->in_ring) &&
+	    r == KMCL_IN_EMPTY)
+		r = KMCL_IN_YIELD;
+
+	if (delivered) {
+		spin_lock_bh(&in->lock);
+		in->delivering++;
+		spin_unlock_bh(&in->lock);
+		kmcl_api_processing_complete(ch, delivered);
+		spin_lock_bh(&in->lock);
+		in->delivering--;
+		spin_unlock_bh(&in->lock);
+	}
+
+	spin_lock_bh(&in->lock);
+	in->reading = false;
+	in->deliver_task = NULL;
+	rerun = in->rerun;
+	in->rerun = false;
+	spin_unlock_bh(&in->lock);
+	wake_up_all(&in->idle_wq);
+
+	if (r == KMCL_IN_PASSIVE)
+		kmcl_in_kick_passive(ch);
+	else if (rerun || r == KMCL_IN_YIELD)
+		kmcl_in_kick(ch);
+}
+
+static void kmcl_in_dpc(struct tasklet_struct *t)
+{
+	struct kmcl_in *in = from_tasklet(in, t, dpc);
+
+	kmcl_in_run(container_of(in, struct kmcl_channel, in), false);
+}
+
+static void kmcl_in_work(struct work_struct *work)
+{
+	struct kmcl_in *in = container_of(work, struct kmcl_in, work);
+
+	kmcl_in_run(container_of(in, struct kmcl_channel, in), true);
+}
+
+/**
+ * kmcl_in_setup() - initialise the incoming state of a new channel
+ * @ch: a channel whose memory was just zeroed. Allocates nothing.
+ */
+void kmcl_in_setup(struct kmcl_channel *ch)
+{
+	struct kmcl_in *in = &ch->in;
+
+	spin_lock_init(&in->lock);
+	INIT_LIST_HEAD(&in->free);
+	INIT_LIST_HEAD(&in->deferred);
+	tasklet_setup(&in->dpc, kmcl_in_dpc);
+	INIT_WORK(&in->work, kmcl_in_work);
+	init_waitqueue_head(&in->idle_wq);
+	in->ready = true;
+}
+
+/**
+ * kmcl_in_init() - build the incoming pool at enable time
+ * @ch: the channel (state_mutex held, process context).
+ *
+ * cfg.max_packet_count objects, each holding one packet of up to a
+ * descriptor plus cfg.max_packet_size bytes and a client context of
+ * cfg.client_context_size bytes. Kept across enables while the
+ * configuration is unchanged; rebuilt otherwise.
+ *
+ * Return: 0, -EINVAL, -ENOMEM, or -EBUSY if objects are still in use.
+ */
+int kmcl_in_init(struct kmcl_channel *ch)
+{
+	struct kmcl_in *in = &ch->in;
+	u32 count = ch->cfg.max_packet_count;
+	u32 ctx_size = ch->cfg.client_context_size;
+	u64 buf_size, stride;
+	void *mem, *scratch, *old_mem, *old_scratch;
+	struct kmcl_in_packet *ip;
+	u32 i;
+
+	might_sleep();
+	buf_size = sizeof(struct kmcl_vmpacket_desc) +
+		   round_up((u64)ch->cfg.max_packet_size, 8);
+	stride = round_up(sizeof(*ip) + buf_size + round_up((u64)ctx_size, 8),
+			  SMP_CACHE_BYTES);
+	if (!count || count > KMCL_TXID_MAX_SLOTS ||
+	    buf_size > KMCL_WIRE_MAX_PKT_LEN || stride > U32_MAX)
+		return -EINVAL;
+
+	spin_lock_bh(&in->lock);
+	if (in->mem && in->nr_objs == count && in->buf_size == buf_size &&
+	    in->ctx_size == ctx_size) {
+		spin_unlock_bh(&in->lock);
+		return 0;
+	}
+	if (in->mem && in->nr_free != in->nr_objs) {
+		spin_unlock_bh(&in->lock);
+		return -EBUSY;
+	}
+	spin_unlock_bh(&in->lock);
+
+	mem = kvcalloc(count, stride, GFP_KERNEL);
+	scratch = kvmalloc(buf_size, GFP_KERNEL);
+	if (!mem || !scratch) {
+		kvfree(mem);
+		kvfree(scratch);
+		return -ENOMEM;
+	}
+
+	spin_lock_bh(&in->lock);
+	old_mem = in->mem;
+	old_scratch = in->scratch;
+	in->mem = mem;
+	in->scratch = scratch;
+	in->nr_objs = count;
+	in->stride = stride;
+	in->buf_size = buf_size;
+	in->ctx_size = ctx_size;
+	INIT_LIST_HEAD(&in->free);
+	for (i = 0; i < count; i++) {
+		ip = kmcl_in_obj(in, i);
+		ip->magic = KMCL_IN_PACKET_MAGIC;
+		ip->state = KMCL_IN_FREE;
+		ip->ch = ch;
+		ip->client_ctx = ctx_size ? ip->buf + buf_size : NULL;
+		list_add_tail(&ip->item.node, &in->free);
+	}
+	in->nr_free = count;
+	spin_unlock_bh(&in->lock);
+
+	kvfree(old_mem);
+	kvfree(old_scratch);
+	return 0;
+}
+
+/**
+ * kmcl_in_destroy() - free the incoming pool at cleanup
+ * @ch: a disabled channel.
+ */
+void kmcl_in_destroy(struct kmcl_channel *ch)
+{
+	struct kmcl_in *in = &ch->in;
+
+	might_sleep();
+	kmcl_in_detach(ch);
+	WRITE_ONCE(in->ready, false);	/* no more kicks */
+	tasklet_kill(&in->dpc);
+	cancel_work_sync(&in->work);
+	if (in->mem && in->nr_free != in->nr_objs)
+		pr_warn("channel %u: cleaned up with %u incoming packet(s) not completed\n",
+			ch->id, in->nr_objs - in->nr_free);
+	kvfree(in->mem);
+	kvfree(in->scratch);
+	in->mem = NULL;
+	in->scratch = NULL;
+	in->nr_objs = 0;
+	in->nr_free = 0;
+	INIT_LIST_HEAD(&in->free);
+}
+
+/**
+ * kmcl_in_in_callback() - is the current task inside this channel's reader?
+ * @ch: the channel.
+ *
+ * True while the caller runs inside a ProcessPacket, ProcessingComplete or
+ * completion routine called by the channel's incoming reader in process
+ * context (only there can such a callback sleep). The channel
+ * code refuses to pause or disable the channel from there: that would wait
+ * for the reader it runs in. Any context.
+ *
+ * Return: true if called from the channel's reader.
+ */
+bool kmcl_in_in_callback(struct kmcl_channel *ch)
+{
+	return READ_ONCE(ch->in.deliver_task) == current;
+}
+
+/**
+ * kmcl_in_attach() - the incoming ring is ready (called by kmcl_out_open())
+ * @ch: the channel.
+ *
+ * Completions are read from now on; data packets once kmcl_in_start() ran.
+ */
+void kmcl_in_attach(struct kmcl_channel *ch)
+{
+	spin_lock_bh(&ch->in.lock);
+	ch->in.attached = true;
+	spin_unlock_bh(&ch->in.lock);
+	kmcl_in_kick(ch);
+}
+
+/**
+ * kmcl_in_detach() - stop touching the incoming ring (from kmcl_out_close())
+ * @ch: the channel. Process context.
+ *
+ * Returns once no reader uses the ring any more.
+ */
+void kmcl_in_detach(struct kmcl_channel *ch)
+{
+	struct kmcl_in *in = &ch->in;
+
+	might_sleep();
+	spin_lock_bh(&in->lock);
+	in->attached = false;
+	spin_unlock_bh(&in->lock);
+	if (kmcl_in_in_callback(ch)) {
+		pr_err_once("channel %u: closed from its own packet callback\n",
+			    ch->id);
+		return;
+	}
+	/* Lockless: every change of the condition is followed by a wake-up. */
+	wait_event(in->idle_wq, !READ_ONCE(in->reading));
+}
+
+/**
+ * kmcl_in_start() - deliver incoming packets from now on
+ * @ch: the channel (state_mutex held). Also clears a failure stop.
+ */
+void kmcl_in_start(struct kmcl_channel *ch)
+{
+	spin_lock_bh(&ch->in.lock);
+	ch->in.running = true;
+	ch->in.failed = false;
+	spin_unlock_bh(&ch->in.lock);
+	kmcl_in_kick(ch);
+}
+
+/* Lockless: every change of the condition is followed by a wake-up. */
+static bool kmcl_in_quiet(struct kmcl_in *in)
+{
+	return list_empty(&in->deferred) && !READ_ONCE(in->delivering);
+}
+
+/**
+ * kmcl_in_stop() - stop delivering incoming packets
+ * @ch: the channel (state_mutex held, process context).
+ *
+ * Packets that were deferred are delivered first (in process context).
+ * Returns when no ProcessPacket or ProcessingComplete callback runs and
+ * none will start before the next kmcl_in_start(). Packets left in the
+ * ring stay there. Completion packets are still read while stopped.
+ */
+void kmcl_in_stop(struct kmcl_channel *ch)
+{
+	struct kmcl_in *in = &ch->in;
+	bool self, deferred;
+
+	might_sleep();
+	spin_lock_bh(&in->lock);
+	in->running = false;
+	deferred = !list_empty(&in->deferred);
+	spin_unlock_bh(&in->lock);
+	self = kmcl_in_in_callback(ch);
+
+	if (deferred)
+		kmcl_in_kick_passive(ch);
+	if (self) {
+		pr_warn_once("channel %u: paused from its own packet callback; not waiting\n",
+			     ch->id);
+		return;
+	}
+	wait_event(in->idle_wq, kmcl_in_quiet(in));
+}
+
+/* Lockless: every change of the condition is followed by a wake-up. */
+static bool kmcl_in_idle(struct kmcl_in *in, u32 *outstanding)
+{
+	*outstanding = READ_ONCE(in->outstanding);
+	return !*outstanding;
+}
+
+/**
+ * kmcl_in_wait_idle() - wait until every delivered packet is completed
+ * @ch: the channel (process context), after kmcl_in_stop().
+ *
+ * Waits as long as it takes (the driver must complete what it was given),
+ * reminding the log every 10 seconds.
+ */
+void kmcl_in_wait_idle(struct kmcl_channel *ch)
+{
+	struct kmcl_in *in = &ch->in;
+	u32 n;
+
+	might_sleep();
+	if (kmcl_in_in_callback(ch)) {
+		pr_warn_once("channel %u: paused from its own packet callback; not waiting\n",
+			     ch->id);
+		return;
+	}
+	while (!wait_event_timeout(in->idle_wq, kmcl_in_idle(in, &n), 10 * HZ))
+		pr_warn("channel %u: waiting for %u incoming packet(s) to be completed\n",
+			ch->id, n);
+}
+
+/**
+ * kmcl_in_notify() - the peer wrote to our incoming ring (or went away)
+ * @ch: the channel. Any context but hardirq; only schedules the reader.
+ */
+void kmcl_in_notify(struct kmcl_channel *ch)
+{
+	if (READ_ONCE(ch->in.attached))
+		kmcl_in_kick(ch);
+}
+
+KMCL_EXPORT_FOR_TESTS(kmcl_in_notify);
+
+/**
+ * kmcl_in_release() - return an incoming object to the pool
+ * @ip: an object that is completed (or was never delivered).
+ *
+ * Restarts a reader that waits for an object. Any context up to softirq.
+ */
+void kmcl_in_release(struct kmcl_in_packet *ip)
+{
+	struct kmcl_channel *ch = ip->ch;
+	struct kmcl_in *in = &ch->in;
+	bool kick;
+
+	spin_lock_bh(&in->lock);
+	ip->state = KMCL_IN_FREE;
+	list_add(&ip->item.node, &in->free);
+	in->nr_free++;
+	kick = in->want_restart;
+	in->want_restart = false;
+	spin_unlock_bh(&in->lock);
+	if (kick)
+		kmcl_in_kick(ch);
+}
+
+/* Take @ip away from the driver. Returns 0 or -EALREADY / -EINVAL. */
+static int kmcl_in_finish(struct kmcl_in_packet *ip, u8 new_state,
+			  bool *restart)
+{
+	struct kmcl_in *in = &ip->ch->in;
+	bool idle;
+
+	spin_lock_bh(&in->lock);
+	if (ip->state != KMCL_IN_DELIVERING && ip->state != KMCL_IN_HELD) {
+		in->stats.misuse++;
+		spin_unlock_bh(&in->lock);
+		return ip->state == KMCL_IN_DEFERRED ? -EINVAL : -EALREADY;
+	}
+	ip->state = new_state;
+	in->outstanding--;
+	idle = !in->outstanding;
+	*restart = in->want_restart;
+	in->want_restart = false;
+	spin_unlock_bh(&in->lock);
+	if (idle)
+		wake_up_all(&in->idle_wq);
+	return 0;
+}
+
+/**
+ * kmcl_in_complete() - the driver is done with a packet (VmbChannelPacketComplete)
+ * @ip: a packet delivered to ProcessPacket and not completed yet.
+ * @buf: completion payload, or NULL.
+ * @len: its length; more than cfg.max_packet_size is truncated.
+ *
+ * Sends the completion if the sender asked for one, returns the packet's
+ * quota and restarts a reader stopped by the quota or the pool. Any context
+ * up to softirq.
+ *
+ * Return: 0; -EALREADY if the packet is not outstanding (double complete);
+ * -EINVAL if it was deferred and not delivered again yet.
+ */
+int kmcl_in_complete(struct kmcl_in_packet *ip, const void *buf, u32 len)
+{
+	struct kmcl_channel *ch = ip->ch;
+	struct kmcl_in *in = &ch->in;
+	bool restart;
+	int ret;
+
+	ret = kmcl_in_finish(ip, ip->comp_requested ? KMCL_IN_COMPLETING :
+			     KMCL_IN_FREE, &restart);
+	if (ret) {
+		pr_warn_once("VmbChannelPacketComplete: packet %p is not outstanding (ignored)\n",
+			     ip);
+		return ret;
+	}
+	spin_lock_bh(&in->lock);
+	in->stats.completed++;
+	spin_unlock_bh(&in->lock);
+
+	if (!buf)
+		len = 0;
+	if (len > ch->cfg.max_packet_size) {
+		pr_warn_once("VmbChannelPacketComplete: %u byte payload truncated to %u\n",
+			     len, ch->cfg.max_packet_size);
+		len = ch->cfg.max_packet_size;
+	}
+	if (!ip->comp_requested || kmcl_out_send_completion(ch, ip, buf, len))
+		kmcl_in_release(ip);
+	if (restart)
+		kmcl_in_kick(ch);
+	return 0;
+}
+
+/**
+ * kmcl_in_defer() - deliver a packet again in process context
+ * (VmbChannelPacketDeferToPassive)
+ * @ip: the packet ProcessPacket is running for.
+ *
+ * Return: 0, or -EINVAL when not called from ProcessPacket for @ip.
+ */
+int kmcl_in_defer(struct kmcl_in_packet *ip)
+{
+	struct kmcl_in *in = &ip->ch->in;
+	int ret = 0;
+
+	spin_lock_bh(&in->lock);
+	if (ip->state == KMCL_IN_DELIVERING) {
+		ip->state = KMCL_IN_DEFERRED;
+		in->stats.deferred++;
+	} else {
+		in->stats.misuse++;
+		ret = -EINVAL;
+	}
+	spin_unlock_bh(&in->lock);
+	if (ret)
+		pr_warn_once("VmbChannelPacketDeferToPassive: not called from ProcessPacket for packet %p (ignored)\n",
+			     ip);
+	return ret;
+}
+
+/**
+ * kmcl_in_fail() - reject a packet and stop the queue (VmbChannelPacketFail)
+ * @ip: a packet delivered to ProcessPacket and not completed yet.
+ *
+ * The packet is released without a completion; no data packet is
+ * delivered until the next kmcl_in_start(). Any context up to softirq.
+ *
+ * Return: 0, or as kmcl_in_complete() for a packet that is not outstanding.
+ */
+int kmcl_in_fail(struct kmcl_in_packet *ip)
+{
+	struct kmcl_channel *ch = ip->ch;
+	struct kmcl_in *in = &ch->in;
+	bool restart;
+	int ret;
+
+	ret = kmcl_in_finish(ip, KMCL_IN_FREE, &restart);
+	if (ret) {
+		pr_warn_once("VmbChannelPacketFail: packet %p is not outstanding (ignored)\n",
+			     ip);
+		return ret;
+	}
+	spin_lock_bh(&in->lock);
+	in->stats.failed++;
+	in->failed = true;
+	spin_unlock_bh(&in->lock);
+	kmcl_in_release(ip);
+	kmcl_channel_fail(ch, -EPROTO);
+	return 0;
+}
+
+/**
+ * kmcl_in_client_context() - the client context of an incoming packet
+ * @ip: the packet.
+ *
+ * Return: the zeroed-at-delivery area of cfg.client_context_size bytes,
+ * or NULL if that size is 0 or the packet is not in the driver's hands.
+ */
+void *kmcl_in_client_context(struct kmcl_in_packet *ip)
+{
+	u8 state = READ_ONCE(ip->state);
+
+	if (state == KMCL_IN_FREE || state == KMCL_IN_COMPLETING)
+		return NULL;
+	return ip->client_ctx;
+}
+
+/**
+ * kmcl_in_set_quota() - bound the outstanding incoming packets
+ * @ch: the channel.
+ * @quota: most packets delivered and not completed, > 0.
+ *
+ * Never restarts a reader the quota stopped: only a completion does.
+ *
+ * Return: 0, or -EINVAL for 0.
+ */
+int kmcl_in_set_quota(struct kmcl_channel *ch, u32 quota)
+{
+	if (!quota)
+		return -EINVAL;
+	spin_lock_bh(&ch->in.lock);
+	ch->in.quota = quota;
+	spin_unlock_bh(&ch->in.lock);
+	return 0;
+}
+
+/**
+ * kmcl_in_set_passive() - choose where packets are delivered
+ * @ch: the channel.
+ * @passive: true: process context on the channel workqueue; false: the
+ *	softirq reader.
+ *
+ * Takes effect at the next packet.
+ */
+void kmcl_in_set_passive(struct kmcl_channel *ch, bool passive)
+{
+	WRITE_ONCE(ch->in.at_passive, passive);
+}

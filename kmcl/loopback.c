@@ -1,0 +1,432 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Loopback transport: an in-kernel VMBus between KMCL endpoints of the same
+ * kernel.
+ *
+ * Server endpoints that are enabled sit on the offer list with their
+ * interface type and instance. An enabled client takes the first free offer
+ * that matches its target (type, and instance unless any instance will do)
+ * or waits on the wait list; a server that comes up later, or whose client
+ * went away, takes the first matching waiter. One offer serves one client
+ * at a time.
+ *
+ * Binding a pair creates a struct kmcl_lb_link holding the two rings, in
+ * memory that stands for the client's donation (its ring page counts). Both
+ * rings are formatted at bind time; each endpoint then attaches its own
+ * view. Like on VMBus, the server hears of the client first: its Opened
+ * runs, and only once it succeeded does the client attach and run its own
+ * Opened. A server that fails Opened refuses the client.
+ *
+ * Lifetime: the link has one reference per endpoint, dropped by release.
+ * It is freed after an RCU grace period, because signal() looks it up
+ * under RCU from any context; the ring memory goes with the last reference.
+ *
+ * Locks: kmcl_lb_lock (mutex) guards both lists and the ep->link pointers;
+ * it nests inside a channel's state_mutex. link->lock (spinlock, BH off)
+ * guards link->ep[], link->up and link->accepted; the peer's notify
+ * functions run under it.
+ */
+#include <linux/kref.h>
+#include <linux/lockdep.h>
+#include <linux/mutex.h>
+#include <linux/rcupdate.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+#include "kmcl.h"
+
+enum { KMCL_LB_SERVER, KMCL_LB_CLIENT };
+
+/**
+ * struct kmcl_lb_link - one loopback connection
+ * @ref: one reference per bound endpoint.
+ * @rcu: for freeing after readers in signal() are gone.
+ * @lock: protects @ep, @up, @accepted, @refused.
+ * @ep: the server and client endpoints; NULL once that side disconnected.
+ * @up: neither side has disconnected.
+ * @accepted: the server's Opened succeeded; the client may open.
+ * @refused: the server's Opened failed with this errno.
+ * @c2s: ring written by the client, read by the server.
+ * @c2s_size: its size in bytes, control page included.
+ * @s2c: ring written by the server, read by the client.
+ * @s2c_size: its size in bytes, control page included.
+ */
+struct kmcl_lb_link {
+	struct kref ref;
+	struct rcu_head rcu;
+	spinlock_t lock;		/* see above */
+	struct kmcl_channel *ep[2];
+	bool up;
+	bool accepted;
+	int refused;
+	void *c2s;
+	u32 c2s_size;
+	void *s2c;
+	u32 s2c_size;
+};
+
+static DEFINE_MUTEX(kmcl_lb_lock);
+static LIST_HEAD(kmcl_lb_offers);
+static LIST_HEAD(kmcl_lb_waiters);
+
+static inline int kmcl_lb_side(const struct kmcl_channel *ch)
+{
+	return ch->is_server ? KMCL_LB_SERVER : KMCL_LB_CLIENT;
+}
+
+/* The link bound to @ch; the caller holds kmcl_lb_lock. */
+static struct kmcl_lb_link *kmcl_lb_link_of(struct kmcl_channel *ch)
+{
+	return rcu_dereference_protected(ch->lb.link,
+					 lockdep_is_held(&kmcl_lb_lock));
+}
+
+/**
+ * kmcl_loopback_init_ep() - set up the loopback state of a new channel
+ * @ch: the channel, being allocated.
+ */
+void kmcl_loopback_init_ep(struct kmcl_channel *ch)
+{
+	INIT_LIST_HEAD(&ch->lb.node);
+	ch->lb.listed = false;
+	RCU_INIT_POINTER(ch->lb.link, NULL);
+	ch->lb.attached = false;
+}
+
+/**
+ * kmcl_loopback_ring_pages() - ring size for one direction
+ * @configured: page count the client asked for, 0 for the default.
+ * @sender: configuration of the endpoint that writes this ring.
+ *
+ * The ring is grown, if needed, so that the sender's largest packet (in-band
+ * payload, descriptor, external-data ranges, trailer) fits twice.
+ *
+ * Return: the page count, control page included.
+ */
+u32 kmcl_loopback_ring_pages(u32 configured,
+			     const struct kmcl_channel_config *sender)
+{
+	u64 pkt, pages;
+
+	pkt = ALIGN((u64)sender->max_packet_size, 8) + 64;
+	if (sender->max_ext_data || sender->max_ext_chain) {
+		u64 chain = max_t(u64, sender->max_ext_chain, 1);
+
+		pkt += 8 * (DIV_ROUND_UP((u64)sender->max_ext_data,
+					 KMCL_WIRE_PAGE_SIZE) + 2 * chain);
+		pkt += 16 * chain;
+	}
+	pages = 1 + DIV_ROUND_UP(2 * pkt, KMCL_WIRE_PAGE_SIZE);
+	if (!configured)
+		configured = KMCL_DEFAULT_RING_PAGES;
+	pages = max_t(u64, pages, configured);
+	return min_t(u64, pages, KMCL_MAX_RING_PAGES);
+}
+
+KMCL_EXPORT_FOR_TESTS(kmcl_loopback_ring_pages);
+
+static void kmcl_lb_link_free_rcu(struct rcu_head *rcu)
+{
+	kfree(container_of(rcu, struct kmcl_lb_link, rcu));
+}
+
+static void kmcl_lb_link_release(struct kref *ref)
+{
+	struct kmcl_lb_link *link = container_of(ref, struct kmcl_lb_link, ref);
+
+	vfree(link->c2s);
+	vfree(link->s2c);
+	call_rcu(&link->rcu, kmcl_lb_link_free_rcu);
+}
+
+static bool kmcl_lb_match(const struct kmcl_channel *client,
+			  const struct kmcl_channel *server)
+{
+	if (!guid_equal(&client->cfg.target_type, &server->cfg.offer_type))
+		return false;
+	return client->cfg.any_instance ||
+	       guid_equal(&client->cfg.target_instance,
+			  &server->cfg.offer_instance);
+}
+
+/* Allocate and format one ring of @pages pages. */
+static void *kmcl_lb_ring_alloc(u32 pages, u32 *size)
+{
+	struct kmcl_ring view;
+	void *mem;
+
+	*size = pages * KMCL_WIRE_PAGE_SIZE;
+	mem = vzalloc(*size);
+	if (mem && kmcl_ring_init(&view, mem, *size)) {
+		vfree(mem);
+		mem = NULL;
+	}
+	return mem;
+}
+
+/*
+ * Bind @server and @client with a new link; kmcl_lb_lock held, both
+ * unbound. The server is kicked to run its Opened; the client follows once
+ * the server accepted.
+ */
+static int kmcl_lb_bind(struct kmcl_channel *server,
+			struct kmcl_channel *client)
+{
+	struct kmcl_lb_link *link;
+	unsigned long flags;
+
+	lockdep_assert_held(&kmcl_lb_lock);
+	link = kzalloc(sizeof(*link), GFP_KERNEL);
+	if (!link)
+		return -ENOMEM;
+	link->c2s = kmcl_lb_ring_alloc(kmcl_loopback_ring_pages(client->cfg.ring_out_pages,
+								&client->cfg),
+				       &link->c2s_size);
+	link->s2c = kmcl_lb_ring_alloc(kmcl_loopback_ring_pages(client->cfg.ring_in_pages,
+								&server->cfg),
+				       &link->s2c_size);
+	if (!link->c2s || !link->s2c) {
+		vfree(link->c2s);
+		vfree(link->s2c);
+		kfree(link);
+		return -ENOMEM;
+	}
+	kref_init(&link->ref);
+	kref_get(&link->ref);
+	spin_lock_init(&link->lock);
+	link->ep[KMCL_LB_SERVER] = server;
+	link->ep[KMCL_LB_CLIENT] = client;
+	link->up = true;
+
+	if (client->lb.listed) {
+		list_del_init(&client->lb.node);
+		client->lb.listed = false;
+	}
+	spin_lock_irqsave(&client->lock, flags);
+	client->instance = server->cfg.offer_instance;
+	spin_unlock_irqrestore(&client->lock, flags);
+
+	rcu_assign_pointer(server->lb.link, link);
+	rcu_assign_pointer(client->lb.link, link);
+	kmcl_channel_kick(server);
+	return 0;
+}
+
+/* Give a free, listed offer to the first matching waiter; kmcl_lb_lock held. */
+static void kmcl_lb_serve_waiters(struct kmcl_channel *server)
+{
+	struct kmcl_channel *client;
+	int ret;
+
+	lockdep_assert_held(&kmcl_lb_lock);
+	if (!server->lb.listed || kmcl_lb_link_of(server))
+		return;
+	list_for_each_entry(client, &kmcl_lb_waiters, lb.node) {
+		if (!kmcl_lb_match(client, server))
+			continue;
+		ret = kmcl_lb_bind(server, client);
+		if (ret)
+			pr_warn_ratelimited("loopback: cannot connect channel %u to offer %u: %d\n",
+					    client->id, server->id, ret);
+		return;
+	}
+}
+
+static int kmcl_lb_enable(struct kmcl_channel *ch)
+{
+	struct kmcl_channel *other;
+	int ret = 0;
+
+	mutex_lock(&kmcl_lb_lock);
+	if (ch->is_server) {
+		list_for_each_entry(other, &kmcl_lb_offers, lb.node) {
+			if (guid_equal(&other->cfg.offer_type, &ch->cfg.offer_type) &&
+			    guid_equal(&other->cfg.offer_instance,
+				       &ch->cfg.offer_instance)) {
+				ret = -EEXIST;
+				goto out;
+			}
+		}
+		list_add_tail(&ch->lb.node, &kmcl_lb_offers);
+		ch->lb.listed = true;
+		kmcl_lb_serve_waiters(ch);
+		goto out;
+	}
+
+	list_for_each_entry(other, &kmcl_lb_offers, lb.node) {
+		if (kmcl_lb_link_of(other) || !kmcl_lb_match(ch, other))
+			continue;
+		ret = kmcl_lb_bind(other, ch);
+		goto out;
+	}
+	list_add_tail(&ch->lb.node, &kmcl_lb_waiters);
+	ch->lb.listed = true;
+out:
+	mutex_unlock(&kmcl_lb_lock);
+	return ret;
+}
+
+static void kmcl_lb_withdraw(struct kmcl_channel *ch)
+{
+	mutex_lock(&kmcl_lb_lock);
+	if (ch->lb.listed) {
+		list_del_init(&ch->lb.node);
+		ch->lb.listed = false;
+	}
+	mutex_unlock(&kmcl_lb_lock);
+}
+
+static int kmcl_lb_attach(struct kmcl_channel *ch)
+{
+	int side = kmcl_lb_side(ch);
+	struct kmcl_lb_link *link;
+	void *in, *out;
+	u32 in_size, out_size;
+	unsigned long flags;
+	int ret = 0;
+
+	mutex_lock(&kmcl_lb_lock);
+	link = kmcl_lb_link_of(ch);
+	if (!link || ch->lb.attached) {
+		mutex_unlock(&kmcl_lb_lock);
+		return -ENOENT;
+	}
+	if (side == KMCL_LB_SERVER) {
+		in = link->c2s;
+		in_size = link->c2s_size;
+		out = link->s2c;
+		out_size = link->s2c_size;
+	} else {
+		in = link->s2c;
+		in_size = link->s2c_size;
+		out = link->c2s;
+		out_size = link->c2s_size;
+	}
+
+	spin_lock_bh(&link->lock);
+	if (!link->up || link->ep[side] != ch) {
+		ret = link->refused ? -ECONNREFUSED : -ENOTCONN;
+	} else if (side == KMCL_LB_CLIENT && !link->accepted) {
+		ret = -ENOENT;
+	} else if (kmcl_ring_attach(&ch->in_ring, in, in_size) ||
+		   kmcl_ring_attach(&ch->out_ring, out, out_size)) {
+		ret = -EIO;
+	} else {
+		ch->lb.attached = true;
+		spin_lock_irqsave(&ch->lock, flags);
+		ch->peer_lost = false;
+		spin_unlock_irqrestore(&ch->lock, flags);
+	}
+	spin_unlock_bh(&link->lock);
+	mutex_unlock(&kmcl_lb_lock);
+	return ret;
+}
+
+static void kmcl_lb_open_done(struct kmcl_channel *ch, int err)
+{
+	struct kmcl_lb_link *link;
+	struct kmcl_channel *client;
+
+	if (!ch->is_server)
+		return;
+	mutex_lock(&kmcl_lb_lock);
+	link = kmcl_lb_link_of(ch);
+	if (link) {
+		spin_lock_bh(&link->lock);
+		if (err) {
+			link->refused = err;
+		} else {
+			link->accepted = true;
+			client = link->up ? link->ep[KMCL_LB_CLIENT] : NULL;
+			if (client)
+				kmcl_channel_kick(client);
+		}
+		spin_unlock_bh(&link->lock);
+	}
+	mutex_unlock(&kmcl_lb_lock);
+}
+
+/* Cut @link on @ch's side; the peer, if still there, hears of it. */
+static void kmcl_lb_cut(struct kmcl_channel *ch, struct kmcl_lb_link *link)
+{
+	int side = kmcl_lb_side(ch);
+	struct kmcl_channel *peer;
+	bool was_up;
+
+	spin_lock_bh(&link->lock);
+	if (link->ep[side] == ch) {
+		link->ep[side] = NULL;
+		was_up = link->up;
+		link->up = false;
+		peer = link->ep[!side];
+		if (peer && was_up)
+			kmcl_channel_peer_lost(peer);
+	}
+	spin_unlock_bh(&link->lock);
+}
+
+static void kmcl_lb_disconnect(struct kmcl_channel *ch)
+{
+	struct kmcl_lb_link *link;
+
+	mutex_lock(&kmcl_lb_lock);
+	link = kmcl_lb_link_of(ch);
+	if (link)
+		kmcl_lb_cut(ch, link);
+	mutex_unlock(&kmcl_lb_lock);
+}
+
+static void kmcl_lb_release(struct kmcl_channel *ch)
+{
+	struct kmcl_lb_link *link;
+
+	mutex_lock(&kmcl_lb_lock);
+	link = kmcl_lb_link_of(ch);
+	if (!link) {
+		mutex_unlock(&kmcl_lb_lock);
+		return;
+	}
+	kmcl_lb_cut(ch, link);
+	RCU_INIT_POINTER(ch->lb.link, NULL);
+	ch->lb.attached = false;
+	if (ch->is_server)
+		kmcl_lb_serve_waiters(ch);
+	mutex_unlock(&kmcl_lb_lock);
+	kref_put(&link->ref, kmcl_lb_link_release);
+}
+
+static void kmcl_lb_signal(struct kmcl_channel *ch)
+{
+	struct kmcl_lb_link *link;
+	struct kmcl_channel *peer;
+
+	rcu_read_lock();
+	link = rcu_dereference(ch->lb.link);
+	if (link) {
+		spin_lock_bh(&link->lock);
+		peer = link->up ? link->ep[!kmcl_lb_side(ch)] : NULL;
+		if (peer) {
+			kmcl_in_notify(peer);
+			kmcl_out_notify(peer);
+		}
+		spin_unlock_bh(&link->lock);
+	}
+	rcu_read_unlock();
+}
+
+static struct device *kmcl_lb_target_device(struct kmcl_channel *ch)
+{
+	return kmcl_loopback_parent();
+}
+
+const struct kmcl_transport_ops kmcl_loopback_ops = {
+	.name = "loopback",
+	.enable = kmcl_lb_enable,
+	.withdraw = kmcl_lb_withdraw,
+	.attach = kmcl_lb_attach,
+	.open_done = kmcl_lb_open_done,
+	.disconnect = kmcl_lb_disconnect,
+	.release = kmcl_lb_release,
+	.signal = kmcl_lb_signal,
+	.target_device = kmcl_lb_target_device,
+};

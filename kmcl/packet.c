@@ -1,0 +1,910 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Outgoing packets: the lookaside, sending, the send queue, completions.
+ *
+ * See packet.h for the model and the locking rules. In short: every ring
+ * write happens under ch->out.lock; completion routines run after that lock
+ * is dropped, with bottom halves disabled; the lookaside and the
+ * transaction-id table are built at enable time, so nothing here allocates
+ * while packets flow.
+ */
+#include <linux/bottom_half.h>
+#include <linux/errno.h>
+#include <linux/interrupt.h>
+#include <linux/kernel.h>
+#include <linux/list.h>
+#include <linux/mm.h>
+#include <linux/overflow.h>
+#include <linux/printk.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/vmalloc.h>
+
+#include "kmcl.h"
+
+static struct kmcl_packet *kmcl_item_packet(struct kmcl_out_item *it)
+{
+	return container_of(it, struct kmcl_packet, item);
+}
+
+static struct kmcl_in_packet *kmcl_item_in_packet(struct kmcl_out_item *it)
+{
+	return container_of(it, struct kmcl_in_packet, item);
+}
+
+/* Bytes an in-band packet with @len payload bytes takes in the ring. */
+static u32 kmcl_inband_pktlen(u32 len)
+{
+	return sizeof(struct kmcl_vmpacket_desc) + round_up(len, 8);
+}
+
+static void kmcl_out_schedule(struct kmcl_channel *ch)
+{
+	if (READ_ONCE(ch->out.ready))
+		tasklet_schedule(&ch->out.dpc);
+}
+
+/* Run the completion of @pkt: the driver's routine or the default (free). */
+static void kmcl_packet_finish(struct kmcl_packet *pkt, int err,
+			       const void *buf, u32 len)
+{
+	if (pkt->done)
+		pkt->done(pkt, err, buf, len);
+	else
+		kmcl_packet_free(pkt);
+}
+
+/* Finish the items of a private list: packets and written completions. */
+static void kmcl_out_finish_list(struct list_head *list)
+{
+	struct kmcl_out_item *it, *tmp;
+	struct kmcl_packet *pkt;
+
+	local_bh_disable();
+	list_for_each_entry_safe(it, tmp, list, node) {
+		list_del_init(&it->node);
+		if (it->kind == KMCL_OUT_COMPLETION) {
+			kmcl_in_release(kmcl_item_in_packet(it));
+			continue;
+		}
+		pkt = kmcl_item_packet(it);
+		kmcl_packet_finish(pkt, pkt->status, NULL, 0);
+	}
+	local_bh_enable();
+}
+
+/*
+ * Write @pkt to the ring. Caller holds out.lock, the channel is open.
+ * Returns 0 (state set: PENDING or IDLE), -EBUSY if no transaction id is
+ * free, or kmcl_ring_write()'s error (-EAGAIN: ring full).
+ */
+static int kmcl_out_write_packet(struct kmcl_channel *ch,
+				 struct kmcl_packet *pkt, bool *signal)
+{
+	struct kmcl_out *out = &ch->out;
+	struct kmcl_wire_inband w;
+	bool wait = pkt->flags & KMCL_SEND_WAIT_FOR_COMPLETION;
+	u32 slot = U32_MAX;
+	u64 id = 0;
+	int ret;
+
+	if (wait && kmcl_txid_alloc(&out->txid, pkt, &id, &slot)) {
+		out->slot_wait = true;
+		return -EBUSY;
+	}
+	ret = kmcl_wire_inband_build(&w, KMCL_PKT_DATA_INBAND,
+				     wait ? KMCL_PKT_FLAG_COMPLETION_REQUESTED : 0,
+				     id, pkt->data, pkt->len);
+	if (!ret)
+		ret = kmcl_ring_write(&ch->out_ring, w.vec, w.nvec, signal);
+	if (ret) {
+		if (wait)
+			kmcl_txid_release(&out->txid, slot);
+		return ret;
+	}
+	out->stats.sent++;
+	if (!wait)
+		out->stats.sent_nowait++;
+	pkt->txid = id;
+	pkt->txid_slot = slot;
+	pkt->state = wait ? KMCL_PACKET_PENDING : KMCL_PACKET_IDLE;
+	return 0;
+}
+
+/* Write a VM_PKT_COMP for @txid. Caller holds out.lock; channel open. */
+static int kmcl_out_write_comp(struct kmcl_channel *ch, u64 txid,
+			       const void *buf, u32 len, bool *signal)
+{
+	struct kmcl_wire_inband w;
+	int ret;
+
+	ret = kmcl_wire_inband_build(&w, KMCL_PKT_COMP, 0, txid, buf, len);
+	if (!ret)
+		ret = kmcl_ring_write(&ch->out_ring, w.vec, w.nvec, signal);
+	if (!ret)
+		ch->out.stats.completions_sent++;
+	return ret;
+}
+
+static u32 kmcl_out_item_pktlen(struct kmcl_out_item *it)
+{
+	if (it->kind == KMCL_OUT_COMPLETION)
+		return kmcl_inband_pktlen(kmcl_item_in_packet(it)->comp_len);
+	return kmcl_inband_pktlen(kmcl_item_packet(it)->len);
+}
+
+/*
+ * Write queued items in order while the ring takes them. Written packets
+ * that need their completion routine now, written completions (to release
+ * their incoming object) and items that can never be written go to @done,
+ * packets with their final status in ->status. Caller holds out.lock.
+ * Returns true if the peer must be signalled.
+ */
+static bool kmcl_out_flush_locked(struct kmcl_channel *ch,
+				  struct list_head *done, bool *fail)
+{
+	struct kmcl_out *out = &ch->out;
+	struct kmcl_out_item *it;
+	struct kmcl_packet *pkt;
+	struct kmcl_in_packet *ip;
+	bool signal = false, s;
+	int ret;
+
+	while (out->open && !out->slot_wait && !list_empty(&out->queue)) {
+		it = list_first_entry(&out->queue, struct kmcl_out_item, node);
+		s = false;
+		if (it->kind == KMCL_OUT_COMPLETION) {
+			ip = kmcl_item_in_packet(it);
+			ret = kmcl_out_write_comp(ch, ip->txid, ip->buf,
+						  ip->comp_len, &s);
+		} else {
+			ret = kmcl_out_write_packet(ch, kmcl_item_packet(it),
+						    &s);
+		}
+		signal |= s;
+		if (ret == -EBUSY)
+			break;
+		if (ret == -EAGAIN) {
+			/* Ask for a signal; go on if room appeared meanwhile. */
+			if (kmcl_ring_set_pending_send(&ch->out_ring,
+						       kmcl_out_item_pktlen(it)))
+				continue;
+			break;
+		}
+		if (ret == -EBADMSG) {
+			/* The peer corrupted the ring: stop writing to it. */
+			*fail = true;
+			break;
+		}
+		if (it->kind == KMCL_OUT_COMPLETION) {
+			if (ret)
+				out->stats.completions_dropped++;
+			list_move_tail(&it->node, done);
+			continue;
+		}
+		pkt = kmcl_item_packet(it);
+		if (ret) {
+			/* Can never be written (too long for this ring). */
+			out->stats.too_big++;
+			pkt->state = KMCL_PACKET_IDLE;
+			pkt->status = ret;
+			list_move_tail(&it->node, done);
+		} else if (pkt->state == KMCL_PACKET_IDLE) {
+			pkt->status = 0;
+			list_move_tail(&it->node, done);
+		} else {
+			list_del_init(&it->node);
+		}
+	}
+	return signal;
+}
+
+static void kmcl_out_flush(struct kmcl_channel *ch)
+{
+	LIST_HEAD(done);
+	bool signal, fail = false;
+
+	spin_lock_bh(&ch->out.lock);
+	signal = kmcl_out_flush_locked(ch, &done, &fail);
+	spin_unlock_bh(&ch->out.lock);
+	if (signal)
+		kmcl_channel_signal_peer(ch);
+	if (fail)
+		kmcl_channel_fail(ch, -EBADMSG);
+	kmcl_out_finish_list(&done);
+}
+
+static void kmcl_out_dpc(struct tasklet_struct *t)
+{
+	struct kmcl_out *out = from_tasklet(out, t, dpc);
+
+	kmcl_out_flush(container_of(out, struct kmcl_channel, out));
+}
+
+/**
+ * kmcl_packet_setup() - initialise the packet state of a new channel
+ * @ch: a channel whose memory was just zeroed.
+ *
+ * Called once by the channel code at allocation. Allocates nothing.
+ */
+void kmcl_packet_setup(struct kmcl_channel *ch)
+{
+	struct kmcl_out *out = &ch->out;
+
+	spin_lock_init(&out->lock);
+	INIT_LIST_HEAD(&out->queue);
+	tasklet_setup(&out->dpc, kmcl_out_dpc);
+	init_waitqueue_head(&out->sync_wq);
+	out->ready = true;
+	kmcl_in_setup(ch);
+}
+
+/**
+ * kmcl_packet_size() - bytes of a packet object for this channel
+ * @ch: the channel.
+ *
+ * The object header, cfg.max_packet_size bytes of in-line data and
+ * cfg.inline_context_size bytes of context, each rounded to 8 bytes.
+ * Always more than max_packet_size + sizeof(void *), as Windows promises.
+ *
+ * Return: the size VmbPacketInitialize() needs, U32_MAX if it does not fit
+ * in 32 bits.
+ */
+u32 kmcl_packet_size(struct kmcl_channel *ch)
+{
+	u64 size = sizeof(struct kmcl_packet) +
+		   round_up((u64)ch->cfg.max_packet_size, 8) +
+		   round_up((u64)ch->cfg.inline_context_size, 8);
+
+	return min_t(u64, size, U32_MAX);
+}
+
+static void kmcl_packet_reset(struct kmcl_packet *pkt)
+{
+	pkt->done = NULL;
+	pkt->done_fn = NULL;
+	pkt->done_ctx = NULL;
+	pkt->done_ex = false;
+	pkt->pointer = NULL;
+	pkt->txid = 0;
+	pkt->txid_slot = U32_MAX;
+	pkt->len = 0;
+	pkt->flags = 0;
+	pkt->status = 0;
+	INIT_LIST_HEAD(&pkt->item.node);
+	pkt->item.kind = KMCL_OUT_PACKET;
+}
+
+static void kmcl_packet_format(struct kmcl_channel *ch, struct kmcl_packet *pkt,
+			       u8 origin, u32 max_size, u32 ctx_size)
+{
+	memset(pkt, 0, sizeof(*pkt));
+	kmcl_packet_reset(pkt);
+	pkt->ch = ch;
+	pkt->origin = origin;
+	pkt->capacity = max_size;
+	pkt->inline_ctx = ctx_size ? pkt->data + round_up(max_size, 8) : NULL;
+	pkt->state = KMCL_PACKET_FREE;
+	WRITE_ONCE(pkt->magic, KMCL_PACKET_MAGIC);
+}
+
+/**
+ * kmcl_out_init() - build the outgoing side at enable time
+ * @ch: the channel (state_mutex held).
+ *
+ * Builds the lookaside (cfg.max_packet_count packets) and the
+ * transaction-id table on the first call. Later calls keep them if the
+ * configuration did not change, and rebuild them otherwise, which needs
+ * every lookaside packet to be free (-EBUSY if the driver still holds one).
+ * Process context.
+ *
+ * Return: 0, -EINVAL for an unusable configuration, -ENOMEM, -EBUSY.
+ */
+int kmcl_out_init(struct kmcl_channel *ch)
+{
+	struct kmcl_out *out = &ch->out;
+	u32 count = ch->cfg.max_packet_count;
+	u32 max_size = ch->cfg.max_packet_size;
+	u32 ctx_size = ch->cfg.inline_context_size;
+	struct kmcl_txid_table txid = {}, old_txid;
+	u32 stride = kmcl_packet_size(ch), i;
+	void *mem, *old_mem;
+	int ret;
+
+	might_sleep();
+	if (!count || count > KMCL_TXID_MAX_SLOTS || !max_size ||
+	    max_size > KMCL_WIRE_MAX_PKT_LEN || stride == U32_MAX)
+		return -EINVAL;
+	stride = round_up(stride, SMP_CACHE_BYTES);
+
+	spin_lock_bh(&out->lock);
+	if (out->mem && out->nr_packets == count && out->max_size == max_size &&
+	    out->ctx_size == ctx_size) {
+		out->enabled = true;
+		spin_unlock_bh(&out->lock);
+		return 0;
+	}
+	if (out->mem && (out->nr_free != out->nr_packets || out->txid.nr_used)) {
+		spin_unlock_bh(&out->lock);
+		return -EBUSY;
+	}
+	spin_unlock_bh(&out->lock);
+
+	mem = kvcalloc(count, stride, GFP_KERNEL);
+	if (!mem)
+		return -ENOMEM;
+	ret = kmcl_txid_init(&txid, count);
+	if (ret) {
+		kvfree(mem);
+		return ret;
+	}
+
+	spin_lock_bh(&out->lock);
+	old_mem = out->mem;
+	old_txid = out->txid;
+	out->mem = mem;
+	out->txid = txid;
+	out->nr_packets = count;
+	out->stride = stride;
+	out->max_size = max_size;
+	out->ctx_size = ctx_size;
+	out->free = NULL;
+	for (i = count; i-- > 0; ) {
+		struct kmcl_packet *pkt = mem + (size_t)i * stride;
+
+		kmcl_packet_format(ch, pkt, KMCL_PACKET_LOOKASIDE, max_size,
+				   ctx_size);
+		pkt->next_free = out->free;
+		out->free = pkt;
+	}
+	out->nr_free = count;
+	out->enabled = true;
+	spin_unlock_bh(&out->lock);
+
+	kvfree(old_mem);
+	if (old_txid.slots)
+		kmcl_txid_destroy(&old_txid);
+	return 0;
+}
+
+/**
+ * kmcl_out_destroy() - free the outgoing side at cleanup
+ * @ch: a disabled channel (kmcl_out_close() has run).
+ *
+ * Anything still queued (sent after the last close) completes with
+ * -ECANCELED first. Lookaside packets the driver still holds become
+ * invalid (logged).
+ */
+void kmcl_out_destroy(struct kmcl_channel *ch)
+{
+	struct kmcl_out *out = &ch->out;
+
+	might_sleep();
+	kmcl_out_close(ch);
+	WRITE_ONCE(out->ready, false);	/* no more flush tasklets */
+	tasklet_kill(&out->dpc);
+	if (out->mem && out->nr_free != out->nr_packets)
+		pr_warn("channel cleaned up with %u packet(s) not freed\n",
+			out->nr_packets - out->nr_free);
+	kvfree(out->mem);
+	out->mem = NULL;
+	out->free = NULL;
+	out->nr_packets = 0;
+	out->nr_free = 0;
+	if (out->txid.slots)
+		kmcl_txid_destroy(&out->txid);
+}
+
+/**
+ * kmcl_out_open() - the rings are ready: start the incoming reader and
+ *	write everything queued so far
+ * @ch: the channel (state_mutex held, process context).
+ */
+void kmcl_out_open(struct kmcl_channel *ch)
+{
+	struct kmcl_out *out = &ch->out;
+
+	spin_lock_bh(&out->lock);
+	out->enabled = true;
+	out->open = true;
+	out->slot_wait = false;
+	spin_unlock_bh(&out->lock);
+	kmcl_in_attach(ch);
+	kmcl_out_flush(ch);
+}
+
+/**
+ * kmcl_out_close() - the channel closes or is disabled
+ * @ch: the channel (state_mutex held, process context).
+ *
+ * Every packet still in flight completes exactly once: first those in the
+ * ring awaiting the peer's completion (-ESHUTDOWN), then the queued ones in
+ * queue order (-ECANCELED). Queued completions of incoming packets are
+ * dropped. Returns after the incoming reader and the flush tasklet have
+ * left the rings. Idempotent.
+ */
+void kmcl_out_close(struct kmcl_channel *ch)
+{
+	struct kmcl_out *out = &ch->out;
+	struct kmcl_out_item *it, *tmp;
+	struct kmcl_packet *pkt;
+	LIST_HEAD(done);
+	u32 pos = 0;
+
+	might_sleep();
+	spin_lock_bh(&out->lock);
+	out->open = false;
+	out->enabled = false;
+	out->slot_wait = false;
+	while (out->txid.slots && (pkt = kmcl_txid_take_next(&out->txid, &pos))) {
+		pkt->state = KMCL_PACKET_IDLE;
+		pkt->status = -ESHUTDOWN;
+		out->stats.removed++;
+		list_add_tail(&pkt->item.node, &done);
+	}
+	list_for_each_entry_safe(it, tmp, &out->queue, node) {
+		if (it->kind == KMCL_OUT_COMPLETION) {
+			out->stats.completions_dropped++;
+		} else {
+			pkt = kmcl_item_packet(it);
+			pkt->state = KMCL_PACKET_IDLE;
+			pkt->status = -ECANCELED;
+			out->stats.cancelled++;
+		}
+		list_move_tail(&it->node, &done);
+	}
+	spin_unlock_bh(&out->lock);
+
+	kmcl_in_detach(ch);
+	tasklet_kill(&out->dpc);
+	kmcl_out_finish_list(&done);
+	wake_up_all(&out->sync_wq);
+}
+
+/**
+ * kmcl_out_notify() - the peer made room in our outgoing ring, or went away
+ * @ch: the channel. Any context but hardirq; only schedules.
+ */
+void kmcl_out_notify(struct kmcl_channel *ch)
+{
+	if (READ_ONCE(ch->out.open))
+		kmcl_out_schedule(ch);
+	/* Synchronous requests also watch for the peer going away. */
+	if (wq_has_sleeper(&ch->out.sync_wq))
+		wake_up_all(&ch->out.sync_wq);
+}
+
+/**
+ * kmcl_packet_alloc() - take a packet from the lookaside (VmbPacketAllocate)
+ * @ch: the channel.
+ *
+ * The packet has the default completion routine (free the packet), no
+ * pointer, and a zeroed in-line context. Any context up to softirq.
+ *
+ * Return: the packet, or NULL if the lookaside is empty or not built yet.
+ */
+struct kmcl_packet *kmcl_packet_alloc(struct kmcl_channel *ch)
+{
+	struct kmcl_out *out = &ch->out;
+	struct kmcl_packet *pkt;
+
+	spin_lock_bh(&out->lock);
+	pkt = out->free;
+	if (pkt) {
+		out->free = pkt->next_free;
+		out->nr_free--;
+		pkt->next_free = NULL;
+		kmcl_packet_reset(pkt);
+		pkt->state = KMCL_PACKET_IDLE;
+	}
+	spin_unlock_bh(&out->lock);
+	if (pkt && pkt->inline_ctx)
+		memset(pkt->inline_ctx, 0, out->ctx_size);
+	return pkt;
+}
+
+/**
+ * kmcl_packet_init_mem() - build a packet object in caller memory
+ * (VmbPacketInitialize)
+ * @ch: the channel.
+ * @mem: caller memory, 8-byte aligned.
+ * @size: its size; at least kmcl_packet_size().
+ * @pktp: receives the packet.
+ *
+ * The packet has no completion routine: kmcl_packet_send() refuses it until
+ * one is set. Memory that holds a packet in flight, or that belongs to the
+ * lookaside, is refused. Any context up to softirq.
+ *
+ * Return: 0; -EMSGSIZE if @size is too small; -EINVAL for NULL or
+ * misaligned @mem, or memory inside the lookaside; -EBUSY if @mem holds a
+ * packet that is still in flight.
+ */
+int kmcl_packet_init_mem(struct kmcl_channel *ch, void *mem, u32 size,
+			 struct kmcl_packet **pktp)
+{
+	struct kmcl_out *out = &ch->out;
+	struct kmcl_packet *pkt = mem;
+	bool inside;
+	u8 state;
+
+	if (!mem || !IS_ALIGNED((unsigned long)mem, 8))
+		return -EINVAL;
+	if (size < kmcl_packet_size(ch))
+		return -EMSGSIZE;
+
+	spin_lock_bh(&out->lock);
+	inside = out->mem && (u8 *)mem + size > (u8 *)out->mem &&
+		 (u8 *)mem < (u8 *)out->mem + (size_t)out->nr_packets * out->stride;
+	state = READ_ONCE(pkt->state);
+	if (!inside && READ_ONCE(pkt->magic) == KMCL_PACKET_MAGIC &&
+	    pkt->ch == ch &&
+	    (state == KMCL_PACKET_QUEUED || state == KMCL_PACKET_PENDING)) {
+		spin_unlock_bh(&out->lock);
+		return -EBUSY;
+	}
+	spin_unlock_bh(&out->lock);
+	if (inside)
+		return -EINVAL;
+
+	kmcl_packet_format(ch, pkt, KMCL_PACKET_CALLER, ch->cfg.max_packet_size,
+			   ch->cfg.inline_context_size);
+	if (pkt->inline_ctx)
+		memset(pkt->inline_ctx, 0, ch->cfg.inline_context_size);
+	pkt->state = KMCL_PACKET_IDLE;
+	*pktp = pkt;
+	return 0;
+}
+
+/**
+ * kmcl_packet_set_done() - set a packet's completion handler
+ * @pkt: a packet the caller owns.
+ * @done: internal handler, or NULL for the default (free the packet; a
+ *	packet from kmcl_packet_init_mem() then has no handler).
+ * @fn: the driver's routine, kept for @done.
+ * @ctx: its context.
+ * @ex: @fn takes a context.
+ *
+ * Return: 0, or -EBUSY if the packet is in flight (nothing changes).
+ */
+int kmcl_packet_set_done(struct kmcl_packet *pkt, kmcl_packet_done_t done,
+			 void *fn, void *ctx, bool ex)
+{
+	struct kmcl_out *out = &pkt->ch->out;
+	int ret = 0;
+
+	spin_lock_bh(&out->lock);
+	if (pkt->state == KMCL_PACKET_IDLE) {
+		pkt->done = done;
+		pkt->done_fn = fn;
+		pkt->done_ctx = ctx;
+		pkt->done_ex = ex;
+	} else {
+		ret = -EBUSY;
+	}
+	spin_unlock_bh(&out->lock);
+	return ret;
+}
+
+/**
+ * kmcl_packet_free() - give a packet back (VmbPacketFree)
+ * @pkt: a packet from kmcl_packet_alloc().
+ *
+ * A packet in flight, one that is already free, or one built in caller
+ * memory is not touched (logged once). Any context up to softirq.
+ *
+ * Return: 0; -EALREADY if it was free already; -EBUSY if it is in flight;
+ * -EINVAL for a packet built with kmcl_packet_init_mem().
+ */
+int kmcl_packet_free(struct kmcl_packet *pkt)
+{
+	struct kmcl_out *out = &pkt->ch->out;
+	int ret = 0;
+
+	spin_lock_bh(&out->lock);
+	if (pkt->origin != KMCL_PACKET_LOOKASIDE) {
+		ret = -EINVAL;
+	} else if (pkt->state == KMCL_PACKET_FREE) {
+		out->stats.double_free++;
+		ret = -EALREADY;
+	} else if (pkt->state != KMCL_PACKET_IDLE) {
+		ret = -EBUSY;
+	} else {
+		pkt->state = KMCL_PACKET_FREE;
+		pkt->done = NULL;
+		pkt->next_free = out->free;
+		out->free = pkt;
+		out->nr_free++;
+	}
+	spin_unlock_bh(&out->lock);
+
+	if (ret == -EALREADY)
+		pr_warn_once("VmbPacketFree: packet %p is already free (ignored)\n",
+			     pkt);
+	else if (ret == -EBUSY)
+		pr_warn_once("VmbPacketFree: packet %p is still in flight (ignored)\n",
+			     pkt);
+	else if (ret == -EINVAL)
+		pr_warn_once("VmbPacketFree: packet %p was built by VmbPacketInitialize (ignored)\n",
+			     pkt);
+	return ret;
+}
+
+/**
+ * kmcl_packet_send() - send a packet (VmbPacketSend)
+ * @pkt: a packet the caller owns (allocated or initialised, not in flight).
+ * @buf: in-line data, copied before this returns.
+ * @len: its length, at most the packet's capacity.
+ * @flags: KMCL_SEND_* flags.
+ * @now_only: write now or fail with -EOVERFLOW, never queue (synchronous
+ *	requests with a zero timeout).
+ *
+ * Writes the packet to the ring, or queues it (channel not open yet, ring
+ * full, other packets waiting). Without KMCL_SEND_WAIT_FOR_COMPLETION a
+ * packet that was written at once is completed before this returns. Any
+ * context up to softirq.
+ *
+ * Return: 0 if the packet was accepted (its completion will run exactly
+ * once); -EINVAL for bad arguments; -EMSGSIZE if @len exceeds the capacity
+ * or the packet can never fit in the ring; -ENOKEY if the packet has no
+ * completion routine (VmbPacketInitialize); -EBUSY if it is in flight;
+ * -EBADFD if the packet is free; -ENOTCONN if the channel was never
+ * enabled; -EOVERFLOW for @now_only when it could not be written at once.
+ * On error the completion routine does not run.
+ */
+int kmcl_packet_send(struct kmcl_packet *pkt, const void *buf, u32 len,
+		     u32 flags, bool now_only)
+{
+	struct kmcl_channel *ch = pkt->ch;
+	struct kmcl_out *out = &ch->out;
+	bool signal = false, kick = false, fail = false, now = false;
+	int ret = 0;
+
+	if ((flags & ~KMCL_SEND_FLAGS) || (!buf && len))
+		return -EINVAL;
+	if (len > pkt->capacity)
+		return -EMSGSIZE;
+	if (pkt->origin == KMCL_PACKET_CALLER && !pkt->done)
+		return -ENOKEY;
+
+	/* Claim the packet, then copy the data outside the lock. */
+	spin_lock_bh(&out->lock);
+	if (!out->mem)
+		ret = -ENOTCONN;
+	else if (pkt->state == KMCL_PACKET_FREE)
+		ret = -EBADFD;
+	else if (pkt->state != KMCL_PACKET_IDLE)
+		ret = -EBUSY;
+	else
+		pkt->state = KMCL_PACKET_SENDING;
+	spin_unlock_bh(&out->lock);
+	if (ret)
+		return ret;
+
+	if (len)
+		memcpy(pkt->data, buf, len);
+	pkt->len = len;
+	pkt->flags = flags;
+	pkt->txid = 0;
+	pkt->txid_slot = U32_MAX;
+
+	spin_lock_bh(&out->lock);
+	ret = -EAGAIN;
+	if (out->open && list_empty(&out->queue) && !out->slot_wait) {
+		ret = kmcl_out_write_packet(ch, pkt, &signal);
+		if (!ret) {
+			now = pkt->state == KMCL_PACKET_IDLE;
+			goto unlock;
+		}
+		if (ret == -EBADMSG)
+			fail = true;
+		else if (ret != -EAGAIN && ret != -EBUSY)
+			goto refuse;
+	}
+	if (now_only) {
+		ret = -EOVERFLOW;
+		goto refuse;
+	}
+	if (list_empty(&out->queue) && ret == -EAGAIN && out->open)
+		kick = kmcl_ring_set_pending_send(&ch->out_ring,
+						  kmcl_inband_pktlen(len));
+	list_add_tail(&pkt->item.node, &out->queue);
+	pkt->state = KMCL_PACKET_QUEUED;
+	out->stats.queued++;
+	ret = 0;
+	goto unlock;
+refuse:
+	pkt->state = KMCL_PACKET_IDLE;
+unlock:
+	spin_unlock_bh(&out->lock);
+
+	if (signal)
+		kmcl_channel_signal_peer(ch);
+	if (fail)
+		kmcl_channel_fail(ch, -EBADMSG);
+	if (kick)
+		kmcl_out_schedule(ch);
+	if (now) {
+		local_bh_disable();
+		kmcl_packet_finish(pkt, 0, NULL, 0);
+		local_bh_enable();
+	}
+	return ret;
+}
+
+/**
+ * kmcl_packet_cancel() - take back a packet that has not completed yet
+ * @pkt: a packet in flight.
+ *
+ * A queued packet leaves the queue; a packet waiting for the peer's
+ * completion gives up its transaction id (the late completion will be
+ * dropped). The completion routine does not run. Any context up to
+ * softirq.
+ *
+ * Return: true if the packet was cancelled; false if its completion has
+ * already started (or it was not in flight).
+ */
+bool kmcl_packet_cancel(struct kmcl_packet *pkt)
+{
+	struct kmcl_channel *ch = pkt->ch;
+	struct kmcl_out *out = &ch->out;
+	bool cancelled = true, kick = false;
+
+	spin_lock_bh(&out->lock);
+	if (pkt->state == KMCL_PACKET_QUEUED) {
+		list_del_init(&pkt->item.node);
+	} else if (pkt->state == KMCL_PACKET_PENDING) {
+		kmcl_txid_cancel(&out->txid, pkt->txid_slot);
+		kick = out->slot_wait;
+		out->slot_wait = false;
+	} else {
+		cancelled = false;
+	}
+	if (cancelled) {
+		pkt->state = KMCL_PACKET_IDLE;
+		out->stats.cancelled++;
+	}
+	spin_unlock_bh(&out->lock);
+	if (kick)
+		kmcl_out_schedule(ch);
+	return cancelled;
+}
+
+/**
+ * kmcl_out_complete_txid() - the peer completed one of our packets
+ * @ch: the channel.
+ * @txid: the id in the peer's VM_PKT_COMP (untrusted).
+ * @buf: the completion payload (a private copy).
+ * @len: its length.
+ *
+ * Called by the incoming reader. Runs the packet's completion routine.
+ *
+ * Return: 0 (also for a late completion of a cancelled request, which is
+ * dropped), or -EBADMSG for an id no packet is waiting for: the caller
+ * treats the packet as hostile.
+ */
+int kmcl_out_complete_txid(struct kmcl_channel *ch, u64 txid,
+			   const void *buf, u32 len)
+{
+	struct kmcl_out *out = &ch->out;
+	struct kmcl_packet *pkt;
+	bool kick = false;
+	int ret = 0;
+
+	spin_lock_bh(&out->lock);
+	if (!out->open) {
+		/* Racing with close, which completes every packet itself. */
+		spin_unlock_bh(&out->lock);
+		return 0;
+	}
+	switch (kmcl_txid_take(&out->txid, txid, &pkt)) {
+	case KMCL_TXID_OK:
+		out->stats.completed++;
+		pkt->state = KMCL_PACKET_IDLE;
+		kick = out->slot_wait;
+		out->slot_wait = false;
+		break;
+	case KMCL_TXID_LATE:
+		out->stats.comp_late++;
+		break;
+	case KMCL_TXID_BAD:
+		out->stats.comp_bad_id++;
+		ret = -EBADMSG;
+		break;
+	case KMCL_TXID_STALE:
+		out->stats.comp_stale_id++;
+		ret = -EBADMSG;
+		break;
+	}
+	spin_unlock_bh(&out->lock);
+
+	if (kick)
+		kmcl_out_schedule(ch);
+	if (pkt) {
+		local_bh_disable();
+		kmcl_packet_finish(pkt, 0, buf, len);
+		local_bh_enable();
+	}
+	return ret;
+}
+
+/**
+ * kmcl_out_send_completion() - send the VM_PKT_COMP of an incoming packet
+ * @ch: the channel.
+ * @ip: the incoming packet (state COMPLETING).
+ * @buf: the completion payload (may point into @ip->buf).
+ * @len: its length, at most cfg.max_packet_size.
+ *
+ * The payload is copied into @ip, then written at once or queued behind
+ * the other outgoing items. Any context up to softirq.
+ *
+ * Return: 0 if @ip was queued (it is released once written); 1 if it was
+ * written or dropped (closed channel): the caller releases @ip.
+ */
+int kmcl_out_send_completion(struct kmcl_channel *ch,
+			     struct kmcl_in_packet *ip, const void *buf,
+			     u32 len)
+{
+	struct kmcl_out *out = &ch->out;
+	bool signal = false, kick = false, fail = false;
+	int ret, written = 1;
+
+	if (len && buf != ip->buf)
+		memmove(ip->buf, buf, len);
+	ip->comp_len = len;
+	ip->item.kind = KMCL_OUT_COMPLETION;
+
+	spin_lock_bh(&out->lock);
+	if (!out->open) {
+		out->stats.completions_dropped++;
+		goto unlock;
+	}
+	ret = -EAGAIN;
+	if (list_empty(&out->queue)) {
+		ret = kmcl_out_write_comp(ch, ip->txid, ip->buf, len, &signal);
+		if (!ret)
+			goto unlock;
+		if (ret == -EBADMSG) {
+			fail = true;
+		} else if (ret != -EAGAIN) {
+			out->stats.completions_dropped++;
+			goto unlock;
+		}
+		if (ret == -EAGAIN)
+			kick = kmcl_ring_set_pending_send(&ch->out_ring,
+							  kmcl_inband_pktlen(len));
+	}
+	list_add_tail(&ip->item.node, &out->queue);
+	written = 0;
+unlock:
+	spin_unlock_bh(&out->lock);
+	if (signal)
+		kmcl_channel_signal_peer(ch);
+	if (fail)
+		kmcl_channel_fail(ch, -EBADMSG);
+	if (kick)
+		kmcl_out_schedule(ch);
+	return written;
+}
+
+/**
+ * kmcl_packet_stats() - the counters debugfs shows
+ * @ch: the channel.
+ * @st: filled in.
+ */
+void kmcl_packet_stats(struct kmcl_channel *ch, struct kmcl_stats *st)
+{
+	spin_lock_bh(&ch->out.lock);
+	st->sent = ch->out.stats.sent;
+	st->completed = ch->out.stats.completed + ch->out.stats.sent_nowait +
+			ch->out.stats.cancelled + ch->out.stats.removed +
+			ch->out.stats.too_big;
+	st->completions_sent = ch->out.stats.completions_sent;
+	st->queued = ch->out.stats.queued;
+	spin_unlock_bh(&ch->out.lock);
+
+	spin_lock_bh(&ch->in.lock);
+	st->received = ch->in.stats.received;
+	st->rejected = ch->in.stats.rejected;
+	st->quota_blocked = ch->in.stats.quota_blocked;
+	spin_unlock_bh(&ch->in.lock);
+}

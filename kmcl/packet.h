@@ -1,0 +1,615 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * KMCL packets: outgoing packet objects, transaction ids, incoming dispatch
+ * and synchronous requests. Everything here lives in struct kmcl_channel
+ * (kmcl.h embeds struct kmcl_out and struct kmcl_in) and is allocated when
+ * the channel is enabled, so sending, receiving and completing never
+ * allocate memory and take no lock shared between channels.
+ *
+ * Outgoing packets (packet.c)
+ * ---------------------------
+ * - The lookaside holds cfg.max_packet_count packet objects, each with room
+ *   for cfg.max_packet_size bytes of in-line data and an in-line context of
+ *   cfg.inline_context_size bytes. VmbPacketSend copies the caller's buffer
+ *   into the packet, so PAGED_BUFFER needs no special treatment and the
+ *   caller's buffer may be reused as soon as Send returns. An empty lookaside
+ *   makes VmbPacketAllocate return NULL; a packet that has been allocated
+ *   never fails to send for lack of resources (it waits in the send queue).
+ * - VmbPacketInitialize builds the same object in caller memory of at least
+ *   kmcl_packet_size() bytes, 8-byte aligned. Its completion routine starts
+ *   unset and Send refuses it until one is set. VmbPacketFree refuses such
+ *   a packet (logged once): its memory is the caller's, to reuse once the
+ *   packet is not in flight.
+ * - A packet object is never returned to the system before the channel is
+ *   cleaned up; its state field says whether it is free, so a second
+ *   VmbPacketFree is detected and refused (logged once) without touching
+ *   freed memory.
+ * - Packets are written to the ring in the order they were sent. A packet
+ *   that cannot be written now (channel not open, ring full, or another
+ *   packet already waiting) joins a per-channel FIFO queue which is flushed
+ *   when the channel opens and whenever the peer makes room (pending_send_sz
+ *   in the ring asks the peer for that signal). Completions of incoming
+ *   packets (VM_PKT_COMP) share the same FIFO, so nothing overtakes
+ *   anything: what is submitted first is written first.
+ * - Completion: without WAIT_FOR_COMPLETION the completion routine runs
+ *   once the packet is in the ring (Status 0 / STATUS_SUCCESS, no buffer);
+ *   if the packet goes straight into the ring this happens before
+ *   VmbPacketSend returns. With WAIT_FOR_COMPLETION it runs when the peer's
+ *   VM_PKT_COMP arrives, with the peer's completion payload (its length is
+ *   a multiple of 8: VMBus carries lengths in 8-byte units). Each outgoing
+ *   packet completes exactly once. When the channel closes, packets still
+ *   queued complete with -ECANCELED (STATUS_CANCELLED) and packets in the
+ *   ring awaiting a completion with -ESHUTDOWN (STATUS_DEVICE_REMOVED). A
+ *   queued packet that turns out never to fit in the ring completes with
+ *   -EMSGSIZE (STATUS_INVALID_BUFFER_SIZE). Completion routines always run
+ *   with bottom halves disabled (the DISPATCH_LEVEL analog), never with a
+ *   KMCL lock held, so they may free, re-send or send other packets.
+ *   The default completion routine frees the packet.
+ *
+ * Transaction ids (txid.c)
+ * ------------------------
+ * A packet sent with WAIT_FOR_COMPLETION takes a slot of a fixed table of
+ * cfg.max_packet_count slots when it is written to the ring (a packet that
+ * finds the table full waits at the head of the send queue until a
+ * completion frees a slot). Its id is (generation << 32) | (slot + 1): never
+ * 0 and never one of the four highest u64 values, which Hyper-V and
+ * hv_vmbus reserve. Generations start at random values and advance each
+ * time a slot is released, so an id is only accepted while its slot is in
+ * use with that generation: a forged, duplicate or stale id is rejected,
+ * counted, and stops the incoming queue like a malformed packet. A slot
+ * remembers which of its last KMCL_TXID_CANCEL_HISTORY generations were
+ * cancelled (synchronous request timeout), so the one late completion of
+ * each is dropped and counted as benign even after the slot was reused.
+ *
+ * Incoming packets (incoming.c)
+ * -----------------------------
+ * - The reader copies each packet out of the ring into a preallocated
+ *   incoming object (pool of cfg.max_packet_count objects, each with room
+ *   for a descriptor plus cfg.max_packet_size bytes and a zeroed client
+ *   context of cfg.client_context_size bytes), validates the copy with
+ *   kmcl_wire_parse(), consumes it from the ring, and calls ProcessPacket.
+ *   Packets longer than that, malformed packets, unknown types and
+ *   completions with bad ids are rejected, counted and stop the incoming
+ *   queue (kmcl_channel_fail()).
+ * - ProcessPacket runs in a per-channel tasklet (softirq: the DISPATCH_LEVEL
+ *   analog) or, after VmbChannelSetIncomingProcessingAtPassive(TRUE), on the
+ *   channel's ordered workqueue (process context, may sleep). Calls for one
+ *   channel never run concurrently. ProcessingComplete runs after every
+ *   batch that delivered at least one packet: when the ring ran empty, and
+ *   also when the batch stopped for the quota, an empty pool or a deferral
+ *   (a driver that batches work until ProcessingComplete must not wait for
+ *   the quota to reopen). A batch delivers at most KMCL_IN_BUDGET packets
+ *   before yielding the CPU, and a softirq batch that has run longer than
+ *   cfg.dpc_cpu_percent (VmbChannelSetAllowableDpcCpuUsage) of a 2 ms
+ *   window hands the rest of the batch to the channel workqueue.
+ * - A channel without a ProcessPacket callback completes every data packet
+ *   at once, with an empty completion.
+ * - When the quota (VmbChannelSetTransactionQuota) or the pool is exhausted
+ *   the reader stops taking data packets from the ring: they stay there and
+ *   nothing is lost. Only a completion (or a released object) restarts the
+ *   reader; setting the quota never does. Completion packets (VM_PKT_COMP)
+ *   at the head of the ring are still processed while data delivery is
+ *   blocked or the channel is paused.
+ * - VmbChannelPacketDeferToPassive (only from inside ProcessPacket): the
+ *   packet is delivered again on the channel workqueue, and nothing after
+ *   it is delivered before it: delivery continues in process context until
+ *   the ring next runs empty. Deferred packets are delivered even while the
+ *   channel pauses, before kmcl_in_stop() returns.
+ * - VmbChannelPacketComplete sends VM_PKT_COMP with the sender's
+ *   transaction id when the sender asked for one. The payload is copied
+ *   (into the incoming object) if it must wait for ring space, so the
+ *   caller's buffer is free on return. A payload longer than
+ *   cfg.max_packet_size is truncated (logged once). If the channel is
+ *   closed the completion is dropped (and counted): the peer's transaction
+ *   ends with the channel.
+ * - VmbChannelPacketFail releases the packet without a completion and stops
+ *   the incoming queue until the next kmcl_in_start().
+ * - BufferLength in ProcessPacket is the in-band data length on the wire, a
+ *   multiple of 8 (VMBus does not carry the exact byte count).
+ * - GPA-direct and transfer-page packets are delivered with their in-band
+ *   part and KMCL_PROCESS_EXTERNAL_DATA; VmbChannelPacketGetExternalData()
+ *   answers STATUS_NOT_SUPPORTED until the shared-memory work lands.
+ *
+ * Synchronous requests (sync.c)
+ * -----------------------------
+ * A packet from the lookaside (empty lookaside: STATUS_INSUFFICIENT_
+ * RESOURCES) is sent like VmbPacketSend(); the caller then waits, in
+ * TASK_IDLE, for its completion: the peer's VM_PKT_COMP with
+ * WAIT_FOR_COMPLETION, else the packet reaching the ring.
+ * - *CompletionBufferSize must be a multiple of 8 (else _PARAMETER_7); on
+ *   success it returns the bytes copied. A longer payload is truncated to
+ *   the buffer and STATUS_BUFFER_OVERFLOW is returned (the Windows
+ *   convention for "partial data"). A NULL size discards the payload.
+ * - Timeout NULL: no limit. Negative: relative, 100 ns units, rounded up to
+ *   a jiffy. Positive: absolute Windows system time (100 ns since 1601,
+ *   UTC), converted once into a relative wait against CLOCK_REALTIME when
+ *   the call starts (later clock changes do not move it). Exactly 0: the
+ *   packet is written now or not at all (STATUS_BUFFER_OVERFLOW, never
+ *   queued); without WAIT_FOR_COMPLETION this mode never sleeps and may be
+ *   used in softirq context.
+ * - When the time is up the packet is cancelled (taken off the queue, or
+ *   its transaction id given up so the late completion is dropped and
+ *   counted) and STATUS_CANCELLED returned. If the completion was already
+ *   being delivered, the call returns its result instead.
+ * - The wait ends with STATUS_DEVICE_REMOVED when the channel closes or is
+ *   disabled, and as soon as the peer goes away (kmcl_channel_is_open()
+ *   turns false), so a request made from a state callback never blocks
+ *   the close. A channel that is not enabled answers STATUS_DEVICE_REMOVED
+ *   at once.
+ * - Windows lets a server (host) endpoint use only the zero timeout without
+ *   WAIT_FOR_COMPLETION; on loopback both endpoints may use every mode.
+ *
+ * Locking
+ * -------
+ * ch->out.lock guards the send queue, the lookaside, the txid table and all
+ * writes to the outgoing ring. ch->in.lock guards the incoming pool, the
+ * quota and the reader's state; the incoming ring is read by one reader at
+ * a time (in.reading). Both are BH-safe spinlocks, never held together,
+ * never held across a call into the driver or into the channel code
+ * (kmcl_channel_*()). The channel's state_mutex may be held when the
+ * channel code calls into this file; it is never taken here. Order:
+ * state_mutex -> in.lock, state_mutex -> out.lock.
+ */
+#ifndef _KMCL_PACKET_H
+#define _KMCL_PACKET_H
+
+#include <linux/bits.h>
+#include <linux/interrupt.h>
+#include <linux/list.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+
+struct kmcl_channel;
+struct kmcl_packet;
+struct kmcl_in_packet;
+struct kmcl_stats;
+struct task_struct;
+
+/* Send flags: the values of VMBUS_CHANNEL_FORMAT_FLAG_*. */
+#define KMCL_SEND_WAIT_FOR_COMPLETION	BIT(0)
+#define KMCL_SEND_FORCE_MDL_LENGTH	BIT(1)
+#define KMCL_SEND_PAGED_BUFFER		BIT(2)
+#define KMCL_SEND_DATA_IN_ONLY		BIT(3)
+#define KMCL_SEND_DATA_OUT_ONLY		BIT(4)
+#define KMCL_SEND_FLAGS			GENMASK(4, 0)
+
+/* ProcessPacket flags: the values of VMBUS_CHANNEL_PROCESS_PACKET_FLAG_*. */
+#define KMCL_PROCESS_EXTERNAL_DATA	BIT(0)
+
+/* Most slots a transaction-id table (and a lookaside) may have. */
+#define KMCL_TXID_MAX_SLOTS		65536U
+/* Packets one reader batch delivers before it yields. */
+#define KMCL_IN_BUDGET			64U
+
+/* Magic values at the start of each object, checked at the API boundary. */
+#define KMCL_PACKET_MAGIC		0x4b4d5054U	/* "KMPT" */
+#define KMCL_IN_PACKET_MAGIC		0x4b4d4950U	/* "KMIP" */
+
+/**
+ * typedef kmcl_packet_done_t - completion of an outgoing packet
+ * @pkt: the packet, owned by the caller of this function again.
+ * @err: 0, -ECANCELED (never sent), -ESHUTDOWN (channel closed while
+ *	waiting for the peer) or -EMSGSIZE (can never fit in the ring).
+ * @buf: the peer's completion payload, or NULL.
+ * @len: its length, a multiple of 8, or 0.
+ *
+ * Runs with bottom halves disabled and no KMCL lock held.
+ */
+typedef void (*kmcl_packet_done_t)(struct kmcl_packet *pkt, int err,
+				   const void *buf, u32 len);
+
+/* Where queued items come from: an outgoing packet or a completion. */
+enum kmcl_out_kind {
+	KMCL_OUT_PACKET,
+	KMCL_OUT_COMPLETION,
+};
+
+/**
+ * struct kmcl_out_item - an entry of the outgoing FIFO
+ * @node: link in kmcl_out.queue (or a free/deferred list when not queued).
+ * @kind: enum kmcl_out_kind: what the item is embedded in.
+ */
+struct kmcl_out_item {
+	struct list_head node;
+	u8 kind;
+};
+
+/* Lifetime of an outgoing packet object. */
+enum kmcl_packet_state {
+	KMCL_PACKET_FREE,	/* in the lookaside, or freed/uninitialised */
+	KMCL_PACKET_IDLE,	/* owned by the driver, not in flight */
+	KMCL_PACKET_SENDING,	/* claimed by kmcl_packet_send() */
+	KMCL_PACKET_QUEUED,	/* in kmcl_out.queue */
+	KMCL_PACKET_PENDING,	/* in the ring, waiting for the peer's completion */
+};
+
+/* Where a packet object's memory comes from. */
+enum kmcl_packet_origin {
+	KMCL_PACKET_LOOKASIDE,
+	KMCL_PACKET_CALLER,
+};
+
+/**
+ * struct kmcl_packet - an outgoing packet object (VMBPACKET)
+ * @magic: KMCL_PACKET_MAGIC while the object is initialised.
+ * @state: enum kmcl_packet_state, under kmcl_out.lock.
+ * @origin: enum kmcl_packet_origin.
+ * @item: FIFO entry (kind KMCL_OUT_PACKET).
+ * @ch: the channel.
+ * @next_free: lookaside free stack link.
+ * @done: internal completion handler; NULL means the default (free the
+ *	packet).
+ * @done_fn: the driver's completion routine, for @done's use.
+ * @done_ctx: its context (Ex routines), or the sync waiter.
+ * @done_ex: @done_fn is an Ex routine.
+ * @pointer: VmbPacketSetPointer value.
+ * @txid: transaction id on the wire (0: no completion requested).
+ * @txid_slot: the slot @txid occupies while PENDING.
+ * @capacity: bytes @data can hold.
+ * @len: bytes of @data to send.
+ * @flags: KMCL_SEND_* flags of the current send.
+ * @status: completion status decided under the lock, for a completion
+ *	that runs after it is dropped.
+ * @inline_ctx: the in-line context area, or NULL if its size is 0.
+ * @data: the in-line data, followed by the in-line context.
+ */
+struct kmcl_packet {
+	u32 magic;
+	u8 state;
+	u8 origin;
+	bool done_ex;
+	struct kmcl_out_item item;
+	struct kmcl_channel *ch;
+	struct kmcl_packet *next_free;
+	kmcl_packet_done_t done;
+	void *done_fn;
+	void *done_ctx;
+	void *pointer;
+	u64 txid;
+	u32 txid_slot;
+	u32 capacity;
+	u32 len;
+	u32 flags;
+	int status;
+	void *inline_ctx;
+	u8 data[] __aligned(8);
+};
+
+/* Generations of a slot whose cancellation is remembered. */
+#define KMCL_TXID_CANCEL_HISTORY	32
+
+/**
+ * struct kmcl_txid_slot - one transaction-id slot
+ * @pkt: the packet waiting for its completion, NULL if the slot is free.
+ * @gen: generation of the id the slot has (or will) hand out.
+ * @cancelled: bit n set: generation @gen - 1 - n was cancelled and its
+ *	late completion has not arrived yet.
+ * @next_free: index of the next free slot, U32_MAX at the end.
+ */
+struct kmcl_txid_slot {
+	struct kmcl_packet *pkt;
+	u32 gen;
+	u32 cancelled;
+	u32 next_free;
+};
+
+/**
+ * struct kmcl_txid_table - bounded table of outstanding transactions
+ * @slots: @nslots slots.
+ * @nslots: table size.
+ * @free_head: first free slot, U32_MAX if none.
+ * @nr_used: slots in use.
+ */
+struct kmcl_txid_table {
+	struct kmcl_txid_slot *slots;
+	u32 nslots;
+	u32 free_head;
+	u32 nr_used;
+};
+
+/* What kmcl_txid_take() found for a completion's id. */
+enum kmcl_txid_result {
+	KMCL_TXID_OK,		/* matched an outstanding packet */
+	KMCL_TXID_LATE,		/* late completion of a cancelled request */
+	KMCL_TXID_BAD,		/* slot out of range: forged */
+	KMCL_TXID_STALE,	/* slot not waiting with that generation */
+};
+
+/**
+ * struct kmcl_out_stats - outgoing counters (under kmcl_out.lock)
+ * @sent: packets written to the ring.
+ * @sent_nowait: of those, packets that completed once written.
+ * @queued: packets that had to wait in the send queue.
+ * @completed: peer completions matched to a packet.
+ * @completions_sent: VM_PKT_COMP written for incoming packets.
+ * @completions_dropped: completions dropped because the channel closed.
+ * @cancelled: packets completed with -ECANCELED or cancelled by a timeout.
+ * @removed: packets completed with -ESHUTDOWN.
+ * @too_big: queued packets that could never fit in the ring.
+ * @comp_late: late completions of cancelled requests, dropped.
+ * @comp_bad_id: completions with an out-of-range (forged) id.
+ * @comp_stale_id: completions with a stale or duplicate id.
+ * @double_free: refused VmbPacketFree calls.
+ */
+struct kmcl_out_stats {
+	u64 sent;
+	u64 sent_nowait;
+	u64 queued;
+	u64 completed;
+	u64 completions_sent;
+	u64 completions_dropped;
+	u64 cancelled;
+	u64 removed;
+	u64 too_big;
+	u64 comp_late;
+	u64 comp_bad_id;
+	u64 comp_stale_id;
+	u64 double_free;
+};
+
+/**
+ * struct kmcl_out - outgoing side of a channel (embedded in kmcl_channel)
+ * @lock: see "Locking" above.
+ * @queue: FIFO of struct kmcl_out_item waiting to be written.
+ * @free: lookaside free stack.
+ * @mem: lookaside memory (kvmalloc), @nr_packets objects of @stride bytes.
+ * @nr_packets: lookaside size.
+ * @nr_free: packets on @free.
+ * @stride: bytes per lookaside object.
+ * @max_size: in-line data capacity of each lookaside packet.
+ * @ctx_size: in-line context size of each lookaside packet.
+ * @txid: transaction-id table.
+ * @ready: kmcl_packet_setup() ran.
+ * @enabled: between kmcl_out_init()/kmcl_out_open() and kmcl_out_close().
+ * @open: rings attached: between kmcl_out_open() and kmcl_out_close().
+ * @slot_wait: the queue head waits for a txid slot.
+ * @dpc: tasklet that flushes the queue.
+ * @sync_wq: synchronous requests wait here.
+ * @stats: counters.
+ */
+struct kmcl_out {
+	spinlock_t lock;	/* queue, lookaside, txid, outgoing ring */
+	struct list_head queue;
+	struct kmcl_packet *free;
+	void *mem;
+	u32 nr_packets;
+	u32 nr_free;
+	u32 stride;
+	u32 max_size;
+	u32 ctx_size;
+	struct kmcl_txid_table txid;
+	bool ready;
+	bool enabled;
+	bool open;
+	bool slot_wait;
+	struct tasklet_struct dpc;
+	wait_queue_head_t sync_wq;
+	struct kmcl_out_stats stats;
+};
+
+/* Lifetime of an incoming packet object. */
+enum kmcl_in_state {
+	KMCL_IN_FREE,		/* in the pool */
+	KMCL_IN_DELIVERING,	/* ProcessPacket is running for it */
+	KMCL_IN_HELD,		/* the driver owns it, not yet completed */
+	KMCL_IN_DEFERRED,	/* waiting to be delivered again at passive */
+	KMCL_IN_COMPLETING,	/* completed; its VM_PKT_COMP waits in the queue */
+};
+
+/**
+ * struct kmcl_in_packet - an incoming packet (VMBPACKETCOMPLETION)
+ * @magic: KMCL_IN_PACKET_MAGIC.
+ * @state: enum kmcl_in_state, under kmcl_in.lock.
+ * @comp_requested: the sender asked for a completion.
+ * @item: free/deferred list link, or FIFO entry (kind KMCL_OUT_COMPLETION).
+ * @ch: the channel.
+ * @txid: the sender's transaction id, echoed in the completion.
+ * @data_off: offset of the in-band data in @buf.
+ * @data_len: its length.
+ * @flags: KMCL_PROCESS_* flags for ProcessPacket.
+ * @comp_len: completion payload length, copied to @buf while queued.
+ * @client_ctx: the client context area, or NULL if its size is 0.
+ * @buf: the packet as copied from the ring, then the client context.
+ */
+struct kmcl_in_packet {
+	u32 magic;
+	u8 state;
+	bool comp_requested;
+	struct kmcl_out_item item;
+	struct kmcl_channel *ch;
+	u64 txid;
+	u32 data_off;
+	u32 data_len;
+	u32 flags;
+	u32 comp_len;
+	void *client_ctx;
+	u8 buf[] __aligned(8);
+};
+
+/**
+ * struct kmcl_in_stats - incoming counters (under kmcl_in.lock)
+ * @received: data packets delivered to ProcessPacket (first delivery).
+ * @completed: VmbChannelPacketComplete calls.
+ * @failed: VmbChannelPacketFail calls.
+ * @deferred: VmbChannelPacketDeferToPassive calls.
+ * @rejected: hostile packets rejected (all reasons).
+ * @rejected_oversize: longer than cfg.max_packet_size allows.
+ * @rejected_malformed: kmcl_wire_parse() or the ring refused it.
+ * @rejected_type: well framed, unknown type.
+ * @rejected_bad_id: completion with a forged, stale or duplicate id.
+ * @quota_blocked: times the reader stopped at the quota.
+ * @pool_blocked: times the reader stopped for lack of an object.
+ * @misuse: refused calls (double complete, defer outside ProcessPacket).
+ */
+struct kmcl_in_stats {
+	u64 received;
+	u64 completed;
+	u64 failed;
+	u64 deferred;
+	u64 rejected;
+	u64 rejected_oversize;
+	u64 rejected_malformed;
+	u64 rejected_type;
+	u64 rejected_bad_id;
+	u64 quota_blocked;
+	u64 pool_blocked;
+	u64 misuse;
+};
+
+/**
+ * struct kmcl_in - incoming side of a channel (embedded in kmcl_channel)
+ * @lock: see "Locking" above.
+ * @free: pool objects not in use.
+ * @deferred: packets to deliver again at passive, in order.
+ * @mem: pool memory (kvmalloc), @nr_objs objects of @stride bytes.
+ * @scratch: buffer for peeking while no object may be taken.
+ * @nr_objs: pool size.
+ * @nr_free: objects on @free.
+ * @stride: bytes per object.
+ * @buf_size: packet bytes each object (and @scratch) holds.
+ * @ctx_size: client context bytes per object.
+ * @outstanding: delivered and not yet completed (incl. deferred).
+ * @quota: most outstanding packets, 0 for no limit.
+ * @delivering: packets taken for delivery and ProcessPacket or
+ *	ProcessingComplete calls in progress.
+ * @deliver_task: the task running the reader, for misuse checks.
+ * @at_passive: deliver in process context.
+ * @running: data delivery enabled (kmcl_in_start .. kmcl_in_stop).
+ * @attached: the incoming ring may be read (kmcl_out_open .. close).
+ * @failed: stopped by a hostile packet or VmbChannelPacketFail.
+ * @reading: a reader owns the incoming ring.
+ * @rerun: someone asked for a reader while one was running.
+ * @want_restart: the reader stopped for quota/pool/deferral and wants a
+ *	kick when that changes.
+ * @ready: kmcl_packet_setup() ran.
+ * @warned: a hostile packet has been logged for this channel.
+ * @dpc: DISPATCH reader (tasklet).
+ * @work: PASSIVE reader (on kmcl_channel_wq()).
+ * @idle_wq: waiters for @outstanding == 0 or !@reading.
+ * @stats: counters.
+ */
+struct kmcl_in {
+	spinlock_t lock;	/* pool, quota, reader state */
+	struct list_head free;
+	struct list_head deferred;
+	void *mem;
+	void *scratch;
+	u32 nr_objs;
+	u32 nr_free;
+	u32 stride;
+	u32 buf_size;
+	u32 ctx_size;
+	u32 outstanding;
+	u32 quota;
+	u32 delivering;
+	struct task_struct *deliver_task;
+	bool at_passive;
+	bool running;
+	bool attached;
+	bool failed;
+	bool reading;
+	bool rerun;
+	bool want_restart;
+	bool ready;
+	bool warned;
+	struct tasklet_struct dpc;
+	struct work_struct work;
+	wait_queue_head_t idle_wq;
+	struct kmcl_in_stats stats;
+};
+
+/* Called by D1 (see CORE-SEAM.md). */
+void kmcl_packet_setup(struct kmcl_channel *ch);
+int kmcl_out_init(struct kmcl_channel *ch);
+void kmcl_out_destroy(struct kmcl_channel *ch);
+void kmcl_out_open(struct kmcl_channel *ch);
+void kmcl_out_close(struct kmcl_channel *ch);
+void kmcl_out_notify(struct kmcl_channel *ch);
+int kmcl_in_init(struct kmcl_channel *ch);
+void kmcl_in_destroy(struct kmcl_channel *ch);
+void kmcl_in_start(struct kmcl_channel *ch);
+void kmcl_in_stop(struct kmcl_channel *ch);
+void kmcl_in_wait_idle(struct kmcl_channel *ch);
+void kmcl_in_notify(struct kmcl_channel *ch);
+bool kmcl_in_in_callback(struct kmcl_channel *ch);
+
+/* Outgoing packets (packet.c). */
+u32 kmcl_packet_size(struct kmcl_channel *ch);
+struct kmcl_packet *kmcl_packet_alloc(struct kmcl_channel *ch);
+int kmcl_packet_init_mem(struct kmcl_channel *ch, void *mem, u32 size,
+			 struct kmcl_packet **pktp);
+int kmcl_packet_free(struct kmcl_packet *pkt);
+int kmcl_packet_set_done(struct kmcl_packet *pkt, kmcl_packet_done_t done,
+			 void *fn, void *ctx, bool ex);
+int kmcl_packet_send(struct kmcl_packet *pkt, const void *buf, u32 len,
+		     u32 flags, bool now_only);
+bool kmcl_packet_cancel(struct kmcl_packet *pkt);
+int kmcl_out_send_completion(struct kmcl_channel *ch,
+			     struct kmcl_in_packet *ip, const void *buf,
+			     u32 len);
+int kmcl_out_complete_txid(struct kmcl_channel *ch, u64 txid,
+			   const void *buf, u32 len);
+void kmcl_packet_stats(struct kmcl_channel *ch, struct kmcl_stats *st);
+
+/**
+ * kmcl_packet_valid() - is @pkt an initialised packet object
+ * @pkt: a VMBPACKET handle from a caller, possibly NULL.
+ *
+ * Return: true if @pkt carries the packet magic (it may be free).
+ */
+static inline bool kmcl_packet_valid(const struct kmcl_packet *pkt)
+{
+	return pkt && READ_ONCE(pkt->magic) == KMCL_PACKET_MAGIC;
+}
+
+/**
+ * kmcl_in_packet_valid() - is @ip an incoming packet object
+ * @ip: a VMBPACKETCOMPLETION handle from a caller, possibly NULL.
+ *
+ * Return: true if @ip carries the incoming-packet magic.
+ */
+static inline bool kmcl_in_packet_valid(const struct kmcl_in_packet *ip)
+{
+	return ip && READ_ONCE(ip->magic) == KMCL_IN_PACKET_MAGIC;
+}
+
+/* Transaction-id table (txid.c); caller holds kmcl_out.lock. */
+int kmcl_txid_init(struct kmcl_txid_table *t, u32 nslots);
+void kmcl_txid_destroy(struct kmcl_txid_table *t);
+int kmcl_txid_alloc(struct kmcl_txid_table *t, struct kmcl_packet *pkt,
+		    u64 *id, u32 *slot);
+void kmcl_txid_release(struct kmcl_txid_table *t, u32 slot);
+void kmcl_txid_cancel(struct kmcl_txid_table *t, u32 slot);
+enum kmcl_txid_result kmcl_txid_take(struct kmcl_txid_table *t, u64 id,
+				     struct kmcl_packet **pktp);
+struct kmcl_packet *kmcl_txid_take_next(struct kmcl_txid_table *t, u32 *pos);
+
+/* Incoming packets (incoming.c). */
+void kmcl_in_setup(struct kmcl_channel *ch);
+void kmcl_in_attach(struct kmcl_channel *ch);
+void kmcl_in_detach(struct kmcl_channel *ch);
+void kmcl_in_release(struct kmcl_in_packet *ip);
+int kmcl_in_complete(struct kmcl_in_packet *ip, const void *buf, u32 len);
+int kmcl_in_defer(struct kmcl_in_packet *ip);
+int kmcl_in_fail(struct kmcl_in_packet *ip);
+void *kmcl_in_client_context(struct kmcl_in_packet *ip);
+int kmcl_in_set_quota(struct kmcl_channel *ch, u32 quota);
+void kmcl_in_set_passive(struct kmcl_channel *ch, bool passive);
+
+/* Synchronous requests (sync.c). */
+int kmcl_sync_request(struct kmcl_channel *ch, const void *buf, u32 len,
+		      u32 flags, void *cbuf, u32 *csize, bool zero_timeout,
+		      unsigned long timeout);
+
+/*
+ * Driver callbacks, implemented at the API boundary (api_packet.c) because
+ * only there may the Windows callback types be named.
+ */
+void kmcl_api_process_packet(struct kmcl_channel *ch,
+			     struct kmcl_in_packet *ip, void *buf, u32 len,
+			     u32 flags);
+void kmcl_api_processing_complete(struct kmcl_channel *ch, u32 count);
+
+#endif /* _KMCL_PACKET_H */
