@@ -1,0 +1,689 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit suite kmcl_incoming: delivery of incoming packets (context,
+ * order, batches), VmbChannelPacketComplete/Fail/DeferToPassive, the
+ * transaction quota, client contexts, Pause with packets outstanding, and
+ * hostile packets written straight into the shared ring.
+ */
+#include <kunit/test.h>
+#include <linux/delay.h>
+#include <linux/jiffies.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/workqueue.h>
+
+#include "kmcl.h"
+#include "packet_kunit.h"
+
+MODULE_IMPORT_NS(KMCL);
+MODULE_IMPORT_NS(KMCL_INTERNAL);
+
+static struct kmcl_pt_pair *kmcl_it_pair(struct kunit *test,
+					 const struct kmcl_pt_cfg *cfg)
+{
+	struct kmcl_pt_pair *pp = kunit_kzalloc(test, sizeof(*pp), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, pp);
+	kmcl_pt_pair_setup(test, pp, cfg);
+	return pp;
+}
+
+/* Send @n packets client -> server, seeds @seed.., without completion. */
+static void kmcl_it_send(struct kunit *test, struct kmcl_pt_pair *pp,
+			 struct kmcl_pt_done *d, u8 seed, unsigned int n,
+			 u32 len)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		kmcl_pt_send(test, pp->p->client->ch, d, seed + i, len, 0);
+}
+
+static struct kmcl_pt_done *kmcl_it_done(struct kunit *test)
+{
+	struct kmcl_pt_done *d = kunit_kzalloc(test, sizeof(*d), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, d);
+	kmcl_pt_done_init(d, true);
+	return d;
+}
+
+static u64 kmcl_it_in_stat(struct kmcl_channel *ch, const u64 *field)
+{
+	u64 v;
+
+	spin_lock_bh(&ch->in.lock);
+	v = *field;
+	spin_unlock_bh(&ch->in.lock);
+	return v;
+}
+
+static void kmcl_incoming_dispatch_test(struct kunit *test)
+{
+	struct kmcl_pt_cfg cfg = {};
+	struct kmcl_pt_done *d = kmcl_it_done(test);
+	struct kmcl_pt_pair *pp = kmcl_it_pair(test, &cfg);
+	unsigned int i;
+
+	kmcl_it_send(test, pp, d, 0, 20, 24);
+	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_rx(&pp->srx, 20));
+	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_batches(&pp->srx, 20));
+	for (i = 0; i < 20; i++) {
+		/* DISPATCH_LEVEL analog: the softirq reader, cannot sleep. */
+		KUNIT_EXPECT_TRUE(test, pp->srx.rec[i].softirq);
+		KUNIT_EXPECT_FALSE(test, pp->srx.rec[i].task);
+		KUNIT_EXPECT_FALSE(test, pp->srx.rec[i].preemptible);
+		KUNIT_EXPECT_EQ(test, pp->srx.rec[i].len, 24U);
+		KUNIT_EXPECT_EQ(test, pp->srx.rec[i].flags, 0U);
+		KUNIT_EXPECT_TRUE(test, kmcl_pt_check(pp->srx.rec[i].data, 24, i));
+	}
+	/* Every delivery is accounted to exactly one batch. */
+	msleep(20);
+	KUNIT_EXPECT_EQ(test, pp->srx.batch_total, 20U);
+	KUNIT_EXPECT_GE(test, pp->srx.batches, 1U);
+	KUNIT_EXPECT_EQ(test, pp->srx.batch_softirq, pp->srx.batches);
+	KUNIT_EXPECT_EQ(test, pp->srx.batch_task, 0U);
+	KUNIT_EXPECT_EQ(test, kmcl_it_in_stat(pp->sch, &pp->sch->in.stats.received),
+			20ULL);
+	KUNIT_EXPECT_EQ(test, pp->sch->in.outstanding, 0U);
+	KUNIT_EXPECT_EQ(test, pp->sch->in.nr_free, pp->sch->in.nr_objs);
+}
+
+static void kmcl_incoming_passive_test(struct kunit *test)
+{
+	struct kmcl_pt_cfg cfg = {};
+	struct kmcl_pt_done *d = kmcl_it_done(test);
+	struct kmcl_pt_pair *pp = kmcl_it_pair(test, &cfg);
+	unsigned int i;
+
+	VmbChannelSetIncomingProcessingAtPassive(pp->p->server->ch, TRUE);
+	pp->srx.mode = KMCL_PT_HOLD;
+	kmcl_it_send(test, pp, d, 0, 5, 16);
+	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_rx(&pp->srx, 5));
+	for (i = 0; i < 5; i++) {
+		KUNIT_EXPECT_TRUE(test, pp->srx.rec[i].task);
+		KUNIT_EXPECT_FALSE(test, pp->srx.rec[i].softirq);
+		KUNIT_EXPECT_TRUE(test, kmcl_pt_check(pp->srx.rec[i].data, 16, i));
+	}
+	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_batches(&pp->srx, 5));
+	KUNIT_EXPECT_EQ(test, pp->srx.batch_softirq, 0U);
+	KUNIT_EXPECT_EQ(test, pp->srx.batch_task, pp->srx.batches);
+	/* Packets delivered in process context may be completed after a sleep. */
+	for (i = 0; i < 5; i++) {
+		usleep_range(500, 1000);
+		kmcl_pt_complete(&pp->srx, i, NULL, 0);
+	}
+	KUNIT_EXPECT_EQ(test, pp->sch->in.outstanding, 0U);
+
+	/* And back to the softirq reader. */
+	VmbChannelSetIncomingProcessingAtPassive(pp->p->server->ch, FALSE);
+	pp->srx.mode = KMCL_PT_COMPLETE;
+	kmcl_it_send(test, pp, d, 5, 1, 16);
+	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_rx(&pp->srx, 6));
+	KUNIT_EXPECT_TRUE(test, pp->srx.rec[5].softirq);
+}
+
+static void kmcl_incoming_dpc_budget_test(struct kunit *test)
+{
+	struct kmcl_pt_cfg cfg = {};
+	struct kmcl_pt_done *d = kmcl_it_done(test);
+	struct kmcl_pt_pair *pp = kmcl_it_pair(test, &cfg);
+	unsigned int i, task = 0;
+
+	/* Out of range: ignored. */
+	VmbChannelSetAllowableDpcCpuUsage(pp->p->server->ch, 0);
+	VmbChannelSetAllowableDpcCpuUsage(pp->p->server->ch, 101);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(pp->sch->cfg.dpc_cpu_percent), 100);
+
+	/*
+	 * 1% of the 2 ms window is 20 us; each packet takes 200 us. Ten
+	 * packets wait in the ring while the server is paused; once started,
+	 * the softirq batch hands the rest over to the workqueue after the
+	 * first one.
+	 */
+	VmbChannelSetAllowableDpcCpuUsage(pp->p->server->ch, 1);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(pp->sch->cfg.dpc_cpu_percent), 1);
+	pp->srx.mode = KMCL_PT_SLOW;
+	VmbChannelPause(pp->p->server->ch);
+	kmcl_it_send(test, pp, d, 0, 10, 16);
+	msleep(20);
+	KUNIT_EXPECT_EQ(test, kmcl_pt_rx_count(&pp->srx), 0U);
+	VmbChannelStart(pp->p->server->ch);
+	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_rx(&pp->srx, 10));
+	for (i = 0; i < 10; i++) {
+		KUNIT_EXPECT_TRUE(test, kmcl_pt_check(pp->srx.rec[i].data, 16, i));
+		task += pp->srx.rec[i].task;
+	}
+	KUNIT_EXPECT_TRUE(test, pp->srx.rec[0].softirq);
+	KUNIT_EXPECT_GE(test, task, 1U);
+	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_batches(&pp->srx, 10));
+	KUNIT_EXPECT_GE(test, pp->srx.batch_task, 1U);
+}
+
+static VOID kmcl_it_sleepy_process(VMBCHANNEL ch, PVOID ctx,
+				   VMBPACKETCOMPLETION pc, PVOID buf,
+				   UINT32 len, UINT32 flags)
+{
+	int *slept = ctx;
+
+	/* Sleeping here is only legal in process context (might_sleep()). */
+	usleep_range(1000, 2000);
+	(*slept)++;
+	VmbChannelPacketComplete(pc, NULL, 0);
+}
+
+static void kmcl_incoming_passive_sleep_test(struct kunit *test)
+{
+	struct kmcl_test_pair *p = kmcl_test_pair_new(test);
+	struct kmcl_pt_done *d = kmcl_it_done(test);
+	int *slept = kunit_kzalloc(test, sizeof(*slept), GFP_KERNEL);
+	NTSTATUS st;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, slept);
+	st = VmbChannelInitSetProcessPacketCallbacksEx(p->server->ch, slept,
+						       kmcl_it_sleepy_process,
+						       NULL);
+	KUNIT_ASSERT_EQ(test, st, STATUS_SUCCESS);
+	/* Set before Enable: every packet arrives in process context. */
+	VmbChannelSetIncomingProcessingAtPassive(p->server->ch, TRUE);
+	KUNIT_ASSERT_EQ(test, VmbChannelEnable(p->server->ch), STATUS_SUCCESS);
+	VmbChannelStart(p->server->ch);
+	KUNIT_ASSERT_EQ(test, VmbChannelEnable(p->client->ch), STATUS_SUCCESS);
+	KUNIT_ASSERT_TRUE(test, kmcl_test_wait(p->client, KMCL_TEST_POST_STARTED, 1));
+	for (i = 0; i < 3; i++)
+		kmcl_pt_send(test, p->client->ch, d, i, 8,
+			     VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION);
+	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_done(d, 3));
+	KUNIT_EXPECT_EQ(test, *slept, 3);
+}
+
+static void kmcl_incoming_quota_test(struct kunit *test)
+{
+	struct kmcl_pt_cfg cfg = {};
+	struct kmcl_pt_done *d = kmcl_it_done(test);
+	struct kmcl_pt_pair *pp = kmcl_it_pair(test, &cfg);
+	struct kmcl_channel *sch = pp->sch;
+	unsigned int i;
+
+	pp->srx.mode = KMCL_PT_HOLD;
+	VmbChannelSetTransactionQuota(pp->p->server->ch, 2);
+	VmbChannelSetTransactionQuota(pp->p->server->ch, 0);	/* ignored */
+	KUNIT_EXPECT_EQ(test, sch->in.quota, 2U);
+
+	kmcl_it_send(test, pp, d, 0, 5, 32);
+	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_rx(&pp->srx, 2));
+	msleep(100);
+	/* Exactly two delivered; the other three wait in the ring. */
+	KUNIT_EXPECT_EQ(test, kmcl_pt_rx_count(&pp->srx), 2U);
+	KUNIT_EXPECT_GE(test, kmcl_it_in_stat(sch, &sch->in.stats.quota_blocked),
+			1ULL);
+	KUNIT_EXPECT_EQ(test, kmcl_pt_done_count(d), 5U);	/* all in the ring */
+
+	/* Raising the quota does not restart the queue by itself. */
+	VmbChannelSetTransactionQuota(pp->p->server->ch, 3);
+	msleep(100);
+	KUNIT_EXPECT_EQ(test, kmcl_pt_rx_count(&pp->srx), 2U);
+
+	/* A completion does: up to the new quota (1 outstanding + 2). */
+	kmcl_pt_complete(&pp->srx, 0, NULL, 0);
+	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_rx(&pp->srx, 4));
+	msleep(100);
+	KUNIT_EXPECT_EQ(test, kmcl_pt_rx_count(&pp->srx), 4U);
+	KUNIT_EXPECT_EQ(test, sch->in.outstanding, 3U);
+
+	/* Lowering it below the outstanding count holds the next one back. */
+	VmbChannelSetTransactionQuota(pp->p->server->ch, 1);
+	kmcl_pt_complete(&pp->srx, 1, NULL, 0);
+	msleep(100);
+	KUNIT_EXPECT_EQ(test, kmcl_pt_rx_count(&pp->srx), 4U);
+	kmcl_pt_complete(&pp->srx, 2, NULL, 0);
+	kmcl_pt_complete(&pp->srx, 3, NULL, 0);
+	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_rx(&pp->srx, 5));
+	kmcl_pt_complete(&pp->srx, 4, NULL, 0);
+
+	/* None lost, order kept. */
+	msleep(20);
+	KUNIT_EXPECT_EQ(test, kmcl_pt_rx_count(&pp->srx), 5U);
+	for (i = 0; i < 5; i++)
+		KUNIT_EXPECT_TRUE(test, kmcl_pt_check(pp->srx.rec[i].data, 32, i));
+	KUNIT_EXPECT_EQ(test, sch->in.outstanding, 0U);
+}
+
+static void kmcl_incoming_defer_test(struct kunit *test)
+{
+	struct kmcl_pt_cfg cfg = {};
+	struct kmcl_pt_done *d = kmcl_it_done(test);
+	struct kmcl_pt_pair *pp = kmcl_it_pair(test, &cfg);
+	struct kmcl_pt_rec *r = pp->srx.rec;
+	unsigned int i, n, held = 0, last_seed = 0;
+	bool seen[3] = {};
+
+	pp->srx.mode = KMCL_PT_DEFER;
+	kmcl_it_send(test, pp, d, 0, 3, 16);
+	/* The first delivery is in softirq context and defers. */
+	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_rx(&pp->srx, 2));
+	KUNIT_EXPECT_TRUE(test, r[0].softirq);
+	KUNIT_EXPECT_TRUE(test, r[1].task);
+	KUNIT_EXPECT_TRUE(test, r[1].pc == r[0].pc);
+	KUNIT_EXPECT_TRUE(test, kmcl_pt_check(r[1].data, 16, 0));
+
+	/*
+	 * Every packet ends up held in process context exactly once, and no
+	 * packet is delivered before the one in front of it was redelivered.
+	 */
+	for (i = 0; i < 100 && held < 3; i++) {
+		msleep(20);
+		n = kmcl_pt_rx_count(&pp->srx);
+		held = 0;
+		for (i = 0; i < n; i++)
+			held += r[i].task;
+	}
+	n = kmcl_pt_rx_count(&pp->srx);
+	KUNIT_ASSERT_EQ(test, held, 3U);
+	for (i = 0; i < n; i++) {
+		u8 seed = r[i].data[0] == (u8)(0 * 31 + 1) ? 0 :
+			  r[i].data[0] == (u8)(1 * 31 + 1) ? 1 : 2;
+
+		KUNIT_EXPECT_TRUE(test, kmcl_pt_check(r[i].data, 16, seed));
+		KUNIT_EXPECT_GE(test, seed, last_seed);
+		if (seed > last_seed)
+			KUNIT_EXPECT_TRUE(test, seen[last_seed]);
+		if (r[i].task) {
+			KUNIT_EXPECT_FALSE(test, seen[seed]);
+			seen[seed] = true;
+		}
+		last_seed = seed;
+	}
+	KUNIT_EXPECT_EQ(test, kmcl_it_in_stat(pp->sch, &pp->sch->in.stats.received),
+			3ULL);
+	KUNIT_EXPECT_EQ(test, pp->sch->in.outstanding, 3U);
+
+	/* Deferring outside ProcessPacket is refused; the packet still works. */
+	for (i = 0; i < n; i++) {
+		if (!r[i].task)
+			continue;
+		VmbChannelPacketDeferToPassive(r[i].pc);
+		kmcl_pt_complete(&pp->srx, i, NULL, 0);
+	}
+	KUNIT_EXPECT_EQ(test, kmcl_it_in_stat(pp->sch, &pp->sch->in.stats.misuse),
+			3ULL);
+	KUNIT_EXPECT_EQ(test, pp->sch->in.outstanding, 0U);
+	VmbChannelPacketDeferToPassive(NULL);
+}
+
+static void kmcl_incoming_complete_misuse_test(struct kunit *test)
+{
+	struct kmcl_pt_cfg cfg = {};
+	struct kmcl_pt_done *d = kmcl_it_done(test);
+	struct kmcl_pt_pair *pp = kmcl_it_pair(test, &cfg);
+	VMBPACKETCOMPLETION pc;
+	PMDL mdl;
+
+	pp->srx.mode = KMCL_PT_HOLD;
+	kmcl_it_send(test, pp, d, 0, 2, 8);
+	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_rx(&pp->srx, 2));
+	pc = kmcl_pt_rx_pc(&pp->srx, 0);
+	kmcl_pt_complete(&pp->srx, 0, NULL, 0);
+	/* Twice: refused and counted, the pool is not corrupted. */
+	VmbChannelPacketComplete(pc, NULL, 0);
+	VmbChannelPacketFail(pc);
+	KUNIT_EXPECT_EQ(test, kmcl_it_in_stat(pp->sch, &pp->sch->in.stats.misuse),
+			2ULL);
+	KUNIT_EXPECT_EQ(test, pp->sch->in.outstanding, 1U);
+	KUNIT_EXPECT_NULL(test, VmbChannelPacketGetClientContext(pc));
+	VmbChannelPacketComplete(NULL, NULL, 0);
+	VmbChannelPacketComplete((VMBPACKETCOMPLETION)d, NULL, 0);
+	VmbChannelPacketFail(NULL);
+	KUNIT_EXPECT_NULL(test, VmbChannelPacketGetClientContext(NULL));
+	KUNIT_EXPECT_EQ(test, VmbChannelPacketGetExternalData(NULL, 0, NULL),
+			STATUS_INVALID_PARAMETER_1);
+	pc = kmcl_pt_rx_pc(&pp->srx, 1);
+	KUNIT_EXPECT_EQ(test, VmbChannelPacketGetExternalData(pc, 2, NULL),
+			STATUS_INVALID_PARAMETER_2);
+	KUNIT_EXPECT_EQ(test, VmbChannelPacketGetExternalData(pc, 0, NULL),
+			STATUS_INVALID_PARAMETER_3);
+	mdl = (PMDL)d;
+	KUNIT_EXPECT_EQ(test, VmbChannelPacketGetExternalData(pc, 0, &mdl),
+			STATUS_NOT_SUPPORTED);
+	KUNIT_EXPECT_NULL(test, mdl);
+	kmcl_pt_complete(&pp->srx, 1, NULL, 0);
+	KUNIT_EXPECT_EQ(test, pp->sch->in.outstanding, 0U);
+	KUNIT_EXPECT_EQ(test, pp->sch->in.nr_free, pp->sch->in.nr_objs);
+
+	/* The channel still delivers. */
+	pp->srx.mode = KMCL_PT_COMPLETE;
+	kmcl_it_send(test, pp, d, 9, 1, 8);
+	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_rx(&pp->srx, 3));
+	KUNIT_EXPECT_TRUE(test, kmcl_pt_check(pp->srx.rec[2].data, 8, 9));
+}
+
+static void kmcl_incoming_fail_test(struct kunit *test)
+{
+	struct kmcl_pt_cfg cfg = {};
+	struct kmcl_pt_done *d = kmcl_it_done(test);
+	struct kmcl_pt_pair *pp = kmcl_it_pair(test, &cfg);
+
+	pp->srx.mode = KMCL_PT_FAIL;
+	kmcl_it_send(test, pp, d, 0, 3, 8);
+	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_rx(&pp->srx, 1));
+	msleep(100);
+	/* The queue stopped at the failed packet. */
+	KUNIT_EXPECT_EQ(test, kmcl_pt_rx_count(&pp->srx), 1U);
+	KUNIT_EXPECT_EQ(test, kmcl_it_in_stat(pp->sch, &pp->sch->in.stats.failed),
+			1ULL);
+	KUNIT_EXPECT_NE(test, READ_ONCE(pp->sch->fail_err), 0);
+	KUNIT_EXPECT_EQ(test, pp->sch->in.outstanding, 0U);
+	KUNIT_EXPECT_EQ(test, pp->sch->in.nr_free, pp->sch->in.nr_objs);
+	/* Nothing of the peer's was lost: all three left the client. */
+	KUNIT_EXPECT_EQ(test, kmcl_pt_done_count(d), 3U);
+}
+
+static void kmcl_incoming_client_context_test(struct kunit *test)
+{
+	struct kmcl_pt_cfg cfg = { .ctx_size = 24, .server_packet_count = 2 };
+	struct kmcl_pt_cfg nocfg = {};
+	struct kmcl_pt_done *d = kmcl_it_done(test);
+	struct kmcl_pt_pair *pp = kmcl_it_pair(test, &cfg);
+	struct kmcl_pt_pair *pp0;
+	unsigned int i;
+
+	/* Eight packets through two objects: each context reused and rezeroed. */
+	kmcl_it_send(test, pp, d, 0, 8, 8);
+	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_rx(&pp->srx, 8));
+	for (i = 0; i < 8; i++) {
+		KUNIT_EXPECT_NOT_NULL(test, pp->srx.rec[i].ctx);
+		KUNIT_EXPECT_TRUE(test, pp->srx.rec[i].ctx_zero);
+	}
+	KUNIT_EXPECT_TRUE(test, pp->srx.rec[0].ctx == pp->srx.rec[1].ctx ||
+			  pp->srx.rec[0].ctx == pp->srx.rec[2].ctx);
+
+	pp0 = kmcl_it_pair(test, &nocfg);
+	kmcl_it_send(test, pp0, d, 0, 1, 8);
+	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_rx(&pp0->srx, 1));
+	KUNIT_EXPECT_NULL(test, pp0->srx.rec[0].ctx);
+}
+
+struct kmcl_it_pause {
+	struct work_struct work;
+	VMBCHANNEL ch;
+	bool done;
+};
+
+static void kmcl_it_pause_fn(struct work_struct *work)
+{
+	struct kmcl_it_pause *p = container_of(work, struct kmcl_it_pause, work);
+
+	VmbChannelPause(p->ch);
+	/* "done" is read by the test without a lock. */
+	smp_store_release(&p->done, true);
+}
+
+static bool kmcl_it_pause_done(void *arg)
+{
+	struct kmcl_it_pause *p = arg;
+
+	/* Pairs with kmcl_it_pause_fn(). */
+	return smp_load_acquire(&p->done);
+}
+
+static void kmcl_incoming_pause_test(struct kunit *test)
+{
+	struct kmcl_pt_cfg cfg = {};
+	struct kmcl_pt_done *d = kmcl_it_done(test);
+	struct kmcl_pt_pair *pp = kmcl_it_pair(test, &cfg);
+	struct kmcl_it_pause *p = kunit_kzalloc(test, sizeof(*p), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	pp->srx.mode = KMCL_PT_HOLD;
+	kmcl_it_send(test, pp, d, 0, 2, 8);
+	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_rx(&pp->srx, 2));
+
+	INIT_WORK(&p->work, kmcl_it_pause_fn);
+	p->ch = pp->p->server->ch;
+	kmcl_pt_track_work(test, pp, &p->work);
+	queue_work(system_unbound_wq, &p->work);
+	/* Suspend runs, then Pause waits for the two outstanding packets. */
+	KUNIT_ASSERT_TRUE(test, kmcl_test_wait(pp->p->server, KMCL_TEST_SUSPEND, 1));
+	msleep(200);
+	KUNIT_EXPECT_FALSE(test, kmcl_it_pause_done(p));
+
+	/* Packets sent while paused are not delivered. */
+	kmcl_it_send(test, pp, d, 2, 1, 8);
+	kmcl_pt_complete(&pp->srx, 0, NULL, 0);
+	msleep(50);
+	KUNIT_EXPECT_FALSE(test, kmcl_it_pause_done(p));
+	kmcl_pt_complete(&pp->srx, 1, NULL, 0);
+	KUNIT_EXPECT_TRUE(test, kmcl_pt_wait_true(kmcl_it_pause_done, p,
+						  KMCL_PT_WAIT_MS));
+	flush_work(&p->work);
+	msleep(50);
+	KUNIT_EXPECT_EQ(test, kmcl_pt_rx_count(&pp->srx), 2U);
+
+	/* Start again: the packet that waited in the ring arrives. */
+	pp->srx.mode = KMCL_PT_COMPLETE;
+	VmbChannelStart(pp->p->server->ch);
+	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_rx(&pp->srx, 3));
+	KUNIT_EXPECT_TRUE(test, kmcl_pt_check(pp->srx.rec[2].data, 8, 2));
+}
+
+static void kmcl_incoming_completion_queued_test(struct kunit *test)
+{
+	struct kmcl_pt_cfg cfg = { .max_packet_size = 1024, .ring_pages = 2 };
+	struct kmcl_pt_done *sd = kmcl_it_done(test);
+	struct kmcl_pt_done *cd = kmcl_it_done(test);
+	struct kmcl_pt_pair *pp = kmcl_it_pair(test, &cfg);
+	unsigned int i;
+
+	/*
+	 * The client holds one packet and has a quota of one, so the server's
+	 * data fills the ring towards the client and the rest queues.
+	 */
+	pp->crx.mode = KMCL_PT_HOLD;
+	VmbChannelSetTransactionQuota(pp->p->client->ch, 1);
+	for (i = 0; i < 6; i++)
+		kmcl_pt_send(test, pp->p->server->ch, sd, i, 1024, 0);
+	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_rx(&pp->crx, 1));
+
+	/* The server completes a client request: the completion must queue. */
+	memcpy(pp->srx.comp, "queued-completion", 17);
+	pp->srx.comp_len = 17;
+	kmcl_pt_send(test, pp->p->client->ch, cd, 42, 8,
+		     VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION);
+	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_rx(&pp->srx, 1));
+	msleep(50);
+	KUNIT_EXPECT_EQ(test, kmcl_pt_done_count(cd), 0U);
+	KUNIT_EXPECT_EQ(test, pp->sch->out.stats.completions_sent, 0ULL);
+
+	/* The client drains: data first, then the completion, nothing lost. */
+	pp->crx.mode = KMCL_PT_COMPLETE;
+	kmcl_pt_complete(&pp->crx, 0, NULL, 0);
+	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_rx(&pp->crx, 6));
+	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_done(cd, 1));
+	KUNIT_EXPECT_EQ(test, cd->rec[0].status, STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, cd->rec[0].len, 24U);
+	KUNIT_EXPECT_EQ(test, memcmp(cd->rec[0].data, "queued-completion", 17), 0);
+	for (i = 0; i < 6; i++)
+		KUNIT_EXPECT_TRUE(test, kmcl_pt_check(pp->crx.rec[i].data,
+						      KMCL_PT_DATA, i));
+	KUNIT_EXPECT_EQ(test, pp->sch->out.stats.completions_sent, 1ULL);
+	KUNIT_EXPECT_EQ(test, pp->sch->out.stats.completions_dropped, 0ULL);
+	KUNIT_EXPECT_EQ(test, pp->sch->in.nr_free, pp->sch->in.nr_objs);
+}
+
+/* --- hostile packets ------------------------------------------------------ */
+
+enum kmcl_it_evil {
+	KMCL_EVIL_LEN8_OVERRUN,
+	KMCL_EVIL_LEN8_SMALL,
+	KMCL_EVIL_OFFSET8_SMALL,
+	KMCL_EVIL_OFFSET8_BEYOND,
+	KMCL_EVIL_OVERSIZE,
+	KMCL_EVIL_TYPE,
+	KMCL_EVIL_COMP_FORGED,
+	KMCL_EVIL_COMP_ZERO,
+	KMCL_EVIL_COMP_STALE,
+	KMCL_EVIL_COMP_DUPLICATE,
+};
+
+struct kmcl_it_evil_case {
+	enum kmcl_it_evil kind;
+	const char *name;
+};
+
+static const struct kmcl_it_evil_case kmcl_it_evil_cases[] = {
+	{ KMCL_EVIL_LEN8_OVERRUN, "len8 beyond the bytes written" },
+	{ KMCL_EVIL_LEN8_SMALL, "len8 smaller than a descriptor" },
+	{ KMCL_EVIL_OFFSET8_SMALL, "offset8 inside the descriptor" },
+	{ KMCL_EVIL_OFFSET8_BEYOND, "offset8 beyond len8" },
+	{ KMCL_EVIL_OVERSIZE, "longer than the maximum packet size" },
+	{ KMCL_EVIL_TYPE, "unknown type" },
+	{ KMCL_EVIL_COMP_FORGED, "completion with a forged id" },
+	{ KMCL_EVIL_COMP_ZERO, "completion with id 0" },
+	{ KMCL_EVIL_COMP_STALE, "completion with a stale generation" },
+	{ KMCL_EVIL_COMP_DUPLICATE, "duplicate completion" },
+};
+
+static void kmcl_it_evil_desc(const struct kmcl_it_evil_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(kmcl_it_evil, kmcl_it_evil_cases, kmcl_it_evil_desc);
+
+static void kmcl_incoming_hostile_test(struct kunit *test)
+{
+	const struct kmcl_it_evil_case *c = test->param_value;
+	struct kmcl_pt_cfg cfg = { .max_packet_size = 512 };
+	struct kmcl_pt_done *d = kmcl_it_done(test);
+	struct kmcl_pt_pair *pp = kmcl_it_pair(test, &cfg);
+	struct kmcl_channel *cch = pp->cch;
+	struct kmcl_vmpacket_desc *desc;
+	struct kmcl_in_packet *ip;
+	u32 len = 32, held = 0;
+	u64 txid = 0;
+	u8 *pkt;
+
+	pkt = kunit_kzalloc(test, 2048, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pkt);
+	desc = (struct kmcl_vmpacket_desc *)pkt;
+	desc->type = KMCL_PKT_DATA_INBAND;
+	desc->offset8 = 2;
+	desc->len8 = len / 8;
+
+	/* Completion cases need a real transaction of the client's first. */
+	if (c->kind == KMCL_EVIL_COMP_STALE || c->kind == KMCL_EVIL_COMP_DUPLICATE) {
+		pp->srx.mode = c->kind == KMCL_EVIL_COMP_STALE ? KMCL_PT_HOLD :
+								  KMCL_PT_COMPLETE;
+		kmcl_pt_send(test, pp->p->client->ch, d, 1, 8,
+			     VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION);
+		KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_rx(&pp->srx, 1));
+		ip = (struct kmcl_in_packet *)kmcl_pt_rx_pc(&pp->srx, 0);
+		txid = ip->txid;
+		if (c->kind == KMCL_EVIL_COMP_DUPLICATE) {
+			KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_done(d, 1));
+		} else {
+			held = 1;
+			txid ^= 1ULL << 33;	/* same slot, other generation */
+		}
+	}
+
+	switch (c->kind) {
+	case KMCL_EVIL_LEN8_OVERRUN:
+		desc->len8 = 200;	/* only 32 bytes follow */
+		break;
+	case KMCL_EVIL_LEN8_SMALL:
+		desc->len8 = 1;
+		desc->offset8 = 1;
+		break;
+	case KMCL_EVIL_OFFSET8_SMALL:
+		desc->offset8 = 1;
+		break;
+	case KMCL_EVIL_OFFSET8_BEYOND:
+		desc->offset8 = desc->len8 + 1;
+		break;
+	case KMCL_EVIL_OVERSIZE:
+		len = 16 + 1024;	/* 1024 > max_packet_size 512 */
+		desc->len8 = len / 8;
+		break;
+	case KMCL_EVIL_TYPE:
+		desc->type = 0x77;
+		break;
+	case KMCL_EVIL_COMP_FORGED:
+		desc->type = KMCL_PKT_COMP;
+		desc->trans_id = 0xdead00000000ULL | 0xfffe;
+		break;
+	case KMCL_EVIL_COMP_ZERO:
+		desc->type = KMCL_PKT_COMP;
+		desc->trans_id = 0;
+		break;
+	case KMCL_EVIL_COMP_STALE:
+	case KMCL_EVIL_COMP_DUPLICATE:
+		desc->type = KMCL_PKT_COMP;
+		desc->trans_id = txid;
+		break;
+	}
+	kmcl_pt_inject(test, pp->sch, cch, pkt, len);
+	msleep(50);
+
+	/* Rejected and counted, the queue stopped, the channel marked failed. */
+	KUNIT_EXPECT_EQ(test, kmcl_it_in_stat(cch, &cch->in.stats.rejected), 1ULL);
+	KUNIT_EXPECT_NE(test, READ_ONCE(cch->fail_err), 0);
+	KUNIT_EXPECT_EQ(test, kmcl_pt_rx_count(&pp->crx), 0U);
+	switch (c->kind) {
+	case KMCL_EVIL_OVERSIZE:
+		KUNIT_EXPECT_EQ(test, cch->in.stats.rejected_oversize, 1ULL);
+		break;
+	case KMCL_EVIL_TYPE:
+		KUNIT_EXPECT_EQ(test, cch->in.stats.rejected_type, 1ULL);
+		break;
+	case KMCL_EVIL_COMP_FORGED:
+	case KMCL_EVIL_COMP_ZERO:
+		KUNIT_EXPECT_EQ(test, cch->in.stats.rejected_bad_id, 1ULL);
+		KUNIT_EXPECT_EQ(test, cch->out.stats.comp_bad_id, 1ULL);
+		break;
+	case KMCL_EVIL_COMP_STALE:
+	case KMCL_EVIL_COMP_DUPLICATE:
+		KUNIT_EXPECT_EQ(test, cch->in.stats.rejected_bad_id, 1ULL);
+		KUNIT_EXPECT_EQ(test, cch->out.stats.comp_stale_id, 1ULL);
+		break;
+	default:
+		KUNIT_EXPECT_EQ(test, cch->in.stats.rejected_malformed, 1ULL);
+		break;
+	}
+	/* A stale id completes nothing: the real transaction still waits. */
+	if (c->kind == KMCL_EVIL_COMP_STALE)
+		KUNIT_EXPECT_EQ(test, kmcl_pt_done_count(d), 0U);
+
+	/* A valid packet after it is not delivered: the queue is stopped. */
+	kmcl_pt_send(test, pp->p->server->ch, d, 5, 8, 0);
+	msleep(50);
+	KUNIT_EXPECT_EQ(test, kmcl_pt_rx_count(&pp->crx), 0U);
+	KUNIT_EXPECT_EQ(test, kmcl_it_in_stat(cch, &cch->in.stats.rejected), 1ULL);
+	if (held)
+		kmcl_pt_complete(&pp->srx, 0, NULL, 0);
+}
+
+static struct kunit_case kmcl_incoming_cases[] = {
+	KUNIT_CASE(kmcl_incoming_dispatch_test),
+	KUNIT_CASE(kmcl_incoming_passive_test),
+	KUNIT_CASE(kmcl_incoming_passive_sleep_test),
+	KUNIT_CASE(kmcl_incoming_dpc_budget_test),
+	KUNIT_CASE(kmcl_incoming_quota_test),
+	KUNIT_CASE(kmcl_incoming_defer_test),
+	KUNIT_CASE(kmcl_incoming_complete_misuse_test),
+	KUNIT_CASE(kmcl_incoming_fail_test),
+	KUNIT_CASE(kmcl_incoming_client_context_test),
+	KUNIT_CASE(kmcl_incoming_pause_test),
+	KUNIT_CASE(kmcl_incoming_completion_queued_test),
+	KUNIT_CASE_PARAM(kmcl_incoming_hostile_test, kmcl_it_evil_gen_params),
+	{}
+};
+
+static struct kunit_suite kmcl_incoming_suite = {
+	.name = "kmcl_incoming",
+	.test_cases = kmcl_incoming_cases,
+};
+
+kunit_test_suite(kmcl_incoming_suite);
