@@ -58,14 +58,19 @@ enum kmcl_channel_state kmcl_channel_state(const struct kmcl_channel *ch)
 KMCL_EXPORT_FOR_TESTS(kmcl_channel_state);
 
 /**
- * kmcl_channel_in_callback() - is the caller inside a state callback of @ch?
+ * kmcl_channel_in_callback() - is the caller inside a callback of @ch?
  * @ch: the channel.
  *
- * Return: true when called from the driver's own state callback.
+ * Covers the driver's state callbacks and the packet callbacks that the
+ * incoming reader runs in process context (passive processing, deferred
+ * packets). Pausing, disabling or cleaning up the channel from either
+ * would wait for the very callback it is called from.
+ *
+ * Return: true when called from one of the channel's own callbacks.
  */
-bool kmcl_channel_in_callback(const struct kmcl_channel *ch)
+bool kmcl_channel_in_callback(struct kmcl_channel *ch)
 {
-	return READ_ONCE(ch->cb_task) == current;
+	return READ_ONCE(ch->cb_task) == current || kmcl_in_in_callback(ch);
 }
 
 /* --- driver state callbacks ------------------------------------------- */

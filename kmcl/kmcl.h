@@ -427,7 +427,7 @@ void kmcl_channel_get_instance(struct kmcl_channel *ch, guid_t *instance);
 int kmcl_channel_set_interrupt_latency(struct kmcl_channel *ch, u16 latency,
 				       u16 *old);
 struct device *kmcl_channel_target_device(struct kmcl_channel *ch);
-bool kmcl_channel_in_callback(const struct kmcl_channel *ch);
+bool kmcl_channel_in_callback(struct kmcl_channel *ch);
 void kmcl_channel_kick(struct kmcl_channel *ch);
 void kmcl_channel_peer_lost(struct kmcl_channel *ch);
 

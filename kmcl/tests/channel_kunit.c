@@ -551,6 +551,52 @@ static void callbacks_cannot_reenter(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, VmbChannelGetPointer(c->ch), (void *)c);
 }
 
+/* A passive ProcessPacket tries to stop its own channel, then completes. */
+static void reenter_process(struct kmcl_test_ep *ep, VMBPACKETCOMPLETION pkt,
+			    PVOID buf, UINT32 len, UINT32 flags)
+{
+	VmbChannelPause(ep->ch);
+	VmbChannelDisable(ep->ch);
+	VmbChannelCleanup(ep->ch);
+	VmbChannelPacketComplete(pkt, NULL, 0);
+	ep->priv = (void *)((long)ep->priv + 1);
+}
+
+static void passive_packet_cannot_stop_channel(struct kunit *test)
+{
+	struct kmcl_test_log *log;
+	struct kmcl_test_ep *s, *c;
+	GUID type = kmcl_test_new_type(), inst;
+	u64 payload = 0x1122334455667788ULL;
+	VMBPACKET pkt;
+	int i;
+
+	log = kmcl_test_log_new(test);
+	kmcl_test_guid(&inst, 19);
+	s = kmcl_test_server(test, log, &type, &inst);
+	c = kmcl_test_client(test, log, &type, &inst);
+	c->process = reenter_process;
+	VmbChannelSetIncomingProcessingAtPassive(c->ch, TRUE);
+	KUNIT_ASSERT_EQ(test, VmbChannelEnable(s->ch), STATUS_SUCCESS);
+	VmbChannelStart(s->ch);
+	KUNIT_ASSERT_EQ(test, VmbChannelEnable(c->ch), STATUS_SUCCESS);
+	KUNIT_ASSERT_TRUE(test, kmcl_test_wait(c, KMCL_TEST_POST_STARTED, 1));
+	KUNIT_ASSERT_TRUE(test, kmcl_test_wait(s, KMCL_TEST_POST_STARTED, 1));
+
+	pkt = VmbPacketAllocate(s->ch);
+	KUNIT_ASSERT_NOT_NULL(test, pkt);
+	KUNIT_ASSERT_EQ(test, VmbPacketSend(pkt, &payload, sizeof(payload), NULL, 0),
+			STATUS_SUCCESS);
+	for (i = 0; i < 200 && !c->priv; i++)
+		msleep(10);
+	settle();
+	/* Delivered once; the Pause, Disable and Cleanup were all refused. */
+	KUNIT_EXPECT_EQ(test, (long)c->priv, 1L);
+	KUNIT_EXPECT_STREQ(test, kmcl_test_seq(c), "opened,started,post_started");
+	KUNIT_EXPECT_EQ(test, kstate(c), KMCL_CH_OPENED);
+	KUNIT_EXPECT_PTR_EQ(test, VmbChannelGetPointer(c->ch), (void *)c);
+}
+
 static void cleanup_wrong_state(struct kunit *test)
 {
 	struct kmcl_test_pair *p;
@@ -808,6 +854,7 @@ static struct kunit_case kmcl_channel_cases[] = {
 	KUNIT_CASE(getters),
 	KUNIT_CASE(debugfs_entries),
 	KUNIT_CASE(callbacks_cannot_reenter),
+	KUNIT_CASE(passive_packet_cannot_stop_channel),
 	KUNIT_CASE(cleanup_wrong_state),
 	KUNIT_CASE(caller_memory),
 	KUNIT_CASE(pause_with_packets_outstanding),
