@@ -587,8 +587,8 @@ static void passive_packet_cannot_stop_channel(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, pkt);
 	KUNIT_ASSERT_EQ(test, VmbPacketSend(pkt, &payload, sizeof(payload), NULL, 0),
 			STATUS_SUCCESS);
-	for (i = 0; i < 200 && !c->priv; i++)
-		msleep(10);
+	for (i = 0; i < 100 && !c->priv; i++)
+		msleep(20);
 	settle();
 	/* Delivered once; the Pause, Disable and Cleanup were all refused. */
 	KUNIT_EXPECT_EQ(test, (long)c->priv, 1L);
