@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * A model of hv_vmbus (and of the Hyper-V host behind it) for the kmcl_hv
+ * KUnit suite. It implements struct kmcl_hv_ops in memory, behaving as
+ * hv_vmbus 6.12 does (drivers/hv/{vmbus_drv,channel,channel_mgmt,
+ * ring_buffer}.c), and records every call with its exact arguments.
+ *
+ * What is modelled, and where it comes from:
+ * - Driver matching (vmbus_drv.c:vmbus_match/hv_vmbus_get_id): by
+ *   dev_type against the id table, never by instance; a driver_override
+ *   limits a device to the named driver, which is then probed with a null
+ *   id. Probe sets dev->driver first, as the driver core does; remove runs
+ *   on unregistration and on rescind. -ENODEV from registration when the
+ *   model has "no VMBus" (vmbus_exists()).
+ * - vmbus_open (channel.c): sizes must be PAGE_SIZE multiples, user data
+ *   at most MAX_USER_DEFINED_BYTES, -EINVAL if already open, max_pkt_size
+ *   0 becomes VMBUS_DEFAULT_MAX_PKT_SIZE, the incoming copy buffer has
+ *   max_pkt_size bytes, the host may refuse (-EAGAIN), a rescind while
+ *   waiting for the host gives -ENODEV.
+ * - Rings (ring_buffer.c): real struct hv_ring_buffer pages; a write
+ *   needs more free bytes than packet + 8-byte trailer (-EAGAIN, nothing
+ *   written); the transaction id goes on the wire verbatim unless a
+ *   request-id callback is set; the host is signalled on the empty to
+ *   non-empty transition only when it has not masked interrupts; reads
+ *   copy each packet into the max_pkt_size buffer, truncating longer
+ *   packets (and then stepping by the truncated length, as hv_vmbus
+ *   does); hv_pkt_iter_close() signals the host only on the "not enough
+ *   room" to "enough room" transition of its pending_send_sz.
+ * - vmbus_sendpacket_mpb_desc: type GPA-direct, flags COMPLETION_REQUESTED
+ *   always, rangecount left as the caller set it (6.12.y).
+ * - GPADLs: handles from a counter starting at 0xE1E10 (connection.c);
+ *   the host may refuse (-EDQUOT); teardown of a rescinded channel returns
+ *   0 without the host; "decrypted" stays true if re-encryption failed.
+ * - Rescind (channel_mgmt.c:vmbus_onoffer_rescind): callbacks stop,
+ *   channel->rescind is set, waiters for the host get -ENODEV, then the
+ *   device is unregistered (the driver's remove runs).
+ * - The channel callback runs from a per-channel tasklet
+ *   (HV_CALL_DIRECT/BATCHED) or with interrupts off (HV_CALL_ISR).
+ */
+#ifndef _KMCL_HV_TESTS_MODEL_H
+#define _KMCL_HV_TESTS_MODEL_H
+
+#include <linux/completion.h>
+#include <linux/interrupt.h>
+#include <linux/ioport.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/notifier.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/workqueue.h>
+
+#include "hv_ops.h"
+
+/* The calls the model records. */
+enum kmcl_hv_mop {
+	KMCL_HV_MOP_DRIVER_REGISTER,
+	KMCL_HV_MOP_DRIVER_UNREGISTER,
+	KMCL_HV_MOP_WATCH_UNBIND,
+	KMCL_HV_MOP_UNWATCH_UNBIND,
+	KMCL_HV_MOP_OPEN,
+	KMCL_HV_MOP_CLOSE,
+	KMCL_HV_MOP_SENDPACKET,
+	KMCL_HV_MOP_SENDPACKET_MPB,
+	KMCL_HV_MOP_SET_PENDING,
+	KMCL_HV_MOP_ITER_FIRST,
+	KMCL_HV_MOP_ITER_NEXT,
+	KMCL_HV_MOP_ITER_CLOSE,
+	KMCL_HV_MOP_BEGIN_READ,
+	KMCL_HV_MOP_END_READ,
+	KMCL_HV_MOP_ESTABLISH_GPADL,
+	KMCL_HV_MOP_TEARDOWN_GPADL,
+	KMCL_HV_MOP_ALLOCATE_MMIO,
+	KMCL_HV_MOP_FREE_MMIO,
+	KMCL_HV_MOP_COUNT
+};
+
+/* Ranges of a GPA-direct packet the model keeps per call. */
+#define KMCL_HV_MODEL_RANGES	4
+#define KMCL_HV_MODEL_PFNS	8
+
+/**
+ * struct kmcl_hv_mcall - one recorded call
+ * @op: which call.
+ * @chan: the channel argument, or NULL.
+ * @ret: what the model returned (0 for void calls).
+ * @u: the arguments, by @op.
+ */
+struct kmcl_hv_mcall {
+	enum kmcl_hv_mop op;
+	struct vmbus_channel *chan;
+	int ret;
+	union {
+		struct {
+			char name[48];
+			guid_t id;
+			bool has_suspend;
+			bool has_resume;
+		} drv;
+		struct {
+			u32 send_size;
+			u32 recv_size;
+			u32 userdatalen;
+			u8 userdata[16];
+			enum hv_callback_mode mode;
+			u32 max_pkt_size;
+			u32 rqstor_size;
+			bool rqstor_cb;
+		} open;
+		struct {
+			u16 type;
+			u32 flags;
+			u64 requestid;
+			u32 len;
+		} send;
+		struct {
+			u32 desc_size;
+			u32 rangecount;
+			u32 len;
+			u64 requestid;
+			u32 range_len[KMCL_HV_MODEL_RANGES];
+			u32 range_off[KMCL_HV_MODEL_RANGES];
+			u64 pfn[KMCL_HV_MODEL_RANGES][KMCL_HV_MODEL_PFNS];
+		} mpb;
+		u32 size;
+		struct {
+			void *buffer;
+			u32 size;
+			u32 handle;
+		} gpadl;
+		struct {
+			resource_size_t min;
+			resource_size_t max;
+			resource_size_t size;
+			resource_size_t align;
+			bool fb_overlap_ok;
+			resource_size_t start;
+		} mmio;
+	} u;
+};
+
+#define KMCL_HV_MODEL_CALLS	256
+
+struct kmcl_hv_model;
+
+/**
+ * struct kmcl_hv_mdev - a VMBus device of the model (an offer)
+ * @hdev: the device drivers see; @hdev.channel is @chan.
+ * @chan: its primary channel.
+ * @node: in kmcl_hv_model.devs.
+ * @m: the model.
+ * @dev_lock: held around the driver's probe, remove, suspend and resume
+ *	(the driver core's device lock).
+ * @gone: rescinded and unregistered (kept until the model is freed).
+ * @driver_override: name of the only driver this device may bind to.
+ * @opened: vmbus_open succeeded and vmbus_close did not run yet.
+ * @host_wait: completed by the host's answer or by a rescind.
+ * @waiting: a call sleeps on @host_wait.
+ * @ring_pages: the ring memory (both rings, contiguous like hv_vmbus's).
+ * @ring_order: its allocation order.
+ * @cb: the channel callback given to open.
+ * @cb_ctx: its context.
+ * @tasklet: runs @cb in DIRECT/BATCHED mode.
+ * @rescind_work: runs kmcl_hv_model_rescind() for
+ *	kmcl_hv_model_rescind_async().
+ * @host_signals: times the guest signalled the host (vmbus_setevent).
+ * @guest_signals: times the host interrupted the guest.
+ */
+struct kmcl_hv_mdev {
+	struct hv_device hdev;
+	struct vmbus_channel *chan;
+	struct list_head node;
+	struct kmcl_hv_model *m;
+	struct mutex dev_lock;	/* see above */
+	bool gone;
+	const char *driver_override;
+	bool opened;
+	struct completion host_wait;
+	bool waiting;
+	struct page *ring_pages;
+	int ring_order;
+	void (*cb)(void *ctx);
+	void *cb_ctx;
+	struct tasklet_struct tasklet;
+	struct work_struct rescind_work;
+	unsigned int host_signals;
+	unsigned int guest_signals;
+};
+
+/**
+ * struct kmcl_hv_model - the model's state and knobs
+ * @lock: protects the call log, @mmio and @next_gpadl.
+ * @calls: the call log.
+ * @ncalls: calls recorded (more than KMCL_HV_MODEL_CALLS are counted only).
+ * @bus_lock: protects the lists of devices, drivers and notifiers; never
+ *	held while a driver callback runs.
+ * @devs: struct kmcl_hv_mdev.
+ * @drivers: registered drivers (struct kmcl_hv_mdrv).
+ * @nbs: unbind notifiers (struct kmcl_hv_mnb).
+ * @no_vmbus: driver registration fails with -ENODEV.
+ * @open_result: the host's answer to the next opens (0 or -EAGAIN).
+ * @open_hold: opens wait for kmcl_hv_model_host_answer().
+ * @gpadl_result: the host's answer to GPADL creation (0 or -EDQUOT).
+ * @gpadl_hold: GPADL creation waits for kmcl_hv_model_host_answer().
+ * @reencrypt_fails: GPADL teardown leaves the buffer decrypted.
+ * @isolated: is_isolated() answer.
+ * @mmio_result: vmbus_allocate_mmio() error to return, or 0.
+ * @next_gpadl: next GPADL handle.
+ * @next_mmio: next MMIO address handed out.
+ * @mmio: MMIO ranges handed out and not freed (struct kmcl_hv_mmmio).
+ * @async_wq: runs rescinds that must not block the test thread.
+ * @ndevs: devices created, for their names.
+ */
+struct kmcl_hv_model {
+	spinlock_t lock;	/* see above */
+	struct kmcl_hv_mcall calls[KMCL_HV_MODEL_CALLS];
+	unsigned int ncalls;
+	struct mutex bus_lock;	/* see above */
+	struct list_head devs;
+	struct list_head drivers;
+	struct list_head nbs;
+	bool no_vmbus;
+	int open_result;
+	bool open_hold;
+	int gpadl_result;
+	bool gpadl_hold;
+	bool reencrypt_fails;
+	bool isolated;
+	int mmio_result;
+	u32 next_gpadl;
+	resource_size_t next_mmio;
+	struct list_head mmio;
+	struct workqueue_struct *async_wq;
+	unsigned int ndevs;
+};
+
+extern const struct kmcl_hv_ops kmcl_hv_model_ops;
+
+int kmcl_hv_model_init(struct kmcl_hv_model *m);
+void kmcl_hv_model_destroy(struct kmcl_hv_model *m);
+struct kmcl_hv_model *kmcl_hv_model_current(void);
+
+/* The bus. */
+struct kmcl_hv_mdev *kmcl_hv_model_add(struct kmcl_hv_model *m,
+				       const guid_t *type,
+				       const guid_t *instance,
+				       u16 mmio_mb);
+struct kmcl_hv_mdev *kmcl_hv_model_add_unbound(struct kmcl_hv_model *m,
+					       const guid_t *type,
+					       const guid_t *instance);
+bool kmcl_hv_model_reprobe(struct kmcl_hv_mdev *md);
+void kmcl_hv_model_rescind(struct kmcl_hv_mdev *md);
+void kmcl_hv_model_rescind_async(struct kmcl_hv_mdev *md);
+void kmcl_hv_model_flush(struct kmcl_hv_model *m);
+int kmcl_hv_model_suspend(struct kmcl_hv_mdev *md);
+int kmcl_hv_model_resume(struct kmcl_hv_mdev *md);
+int kmcl_hv_model_unbind_external(struct kmcl_hv_mdev *md);
+bool kmcl_hv_model_bound_to(struct kmcl_hv_mdev *md, const char *drv_name);
+void kmcl_hv_model_host_answer(struct kmcl_hv_mdev *md);
+bool kmcl_hv_model_host_waiting(struct kmcl_hv_mdev *md);
+
+/* The host's side of the rings. */
+int kmcl_hv_model_host_send(struct kmcl_hv_mdev *md, u16 type, u16 flags,
+			    u64 trans_id, const void *data, u32 len);
+int kmcl_hv_model_host_write_raw(struct kmcl_hv_mdev *md, const void *pkt,
+				 u32 len);
+int kmcl_hv_model_host_recv(struct kmcl_hv_mdev *md, void *buf, u32 buflen,
+			    u32 *len);
+u32 kmcl_hv_model_host_pending(struct kmcl_hv_mdev *md);
+
+/* The call log. */
+unsigned int kmcl_hv_model_count(struct kmcl_hv_model *m,
+				 enum kmcl_hv_mop op);
+bool kmcl_hv_model_call(struct kmcl_hv_model *m, enum kmcl_hv_mop op,
+			unsigned int nth, struct kmcl_hv_mcall *out);
+void kmcl_hv_model_clear_log(struct kmcl_hv_model *m);
+
+#endif /* _KMCL_HV_TESTS_MODEL_H */
