@@ -3,7 +3,7 @@
 # Out-of-tree build of the KMCL modules and the project's checks.
 #
 #   make                 build against KDIR (default: the running kernel)
-#   make install         install the modules into /lib/modules/<ver>/extra
+#   make install         install the modules into /lib/modules/<ver>/updates
 #   make check           test everything in QEMU (installs what is missing)
 #   make check-harness   prove that the harness fails when it should
 #   make matrix          build with W=1 -Werror against every supported kernel
