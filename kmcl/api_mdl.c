@@ -32,9 +32,11 @@
 #include <kmcl/mdl.h>
 
 #include "mdl.h"
+#include "shmem.h"
 
 #define KMCL_MDL_MAGIC		0x4b4d444cU	/* "KMDL" */
 #define KMCL_MDL_MAGIC_FREE	0x6b6d646cU	/* "kmdl" */
+#define KMCL_MDL_MAGIC_LIB	0x4b4d4c42U	/* "KMLB": KMCL frees it itself */
 
 /**
  * struct kmcl_mdl_alloc - an MDL allocated by KMCL
@@ -323,3 +325,65 @@ PMDL KmclAllocateMdlForPages(struct page **Pages, ULONG PageCount,
 	return mdl;
 }
 EXPORT_SYMBOL_NS_GPL(KmclAllocateMdlForPages, KMCL);
+
+/**
+ * kmcl_mdl_alloc_hvpfns() - an MDL over Hyper-V PFNs, owned by KMCL
+ * @pfns: the PFNs of the memory, in order.
+ * @count: entries in @pfns: exactly the pages @byte_offset and @byte_count
+ *	span.
+ * @byte_offset: offset of the memory in the first page (< 4096).
+ * @byte_count: length of the memory, 1..KMCL_MDL_MAX_BYTE_COUNT.
+ *
+ * The MDL has no virtual address (StartVa NULL, no MappedSystemVa), its
+ * pages are locked (MDL_PAGES_LOCKED), and it carries a magic that makes
+ * IoFreeMdl() refuse it: the holder maps it with
+ * MmGetSystemAddressForMdlSafe() and gives it back to KMCL, which frees it
+ * with kmcl_mdl_free_hvpfns(). Process context.
+ *
+ * Return: the MDL, or NULL for bad arguments or no memory.
+ */
+struct _MDL *kmcl_mdl_alloc_hvpfns(const unsigned long *pfns, u32 count,
+				   u32 byte_offset, u32 byte_count)
+{
+	struct kmcl_mdl_alloc *a;
+	PMDL mdl;
+
+	if (!pfns || byte_offset >= KMCL_HV_PAGE_SIZE || !byte_count ||
+	    byte_count > KMCL_MDL_MAX_BYTE_COUNT ||
+	    ADDRESS_AND_SIZE_TO_SPAN_PAGES(byte_offset, byte_count) != count)
+		return NULL;
+	mdl = kmcl_mdl_alloc((PVOID)(ULONG_PTR)byte_offset, byte_count);
+	if (!mdl)
+		return NULL;
+	a = container_of(mdl, struct kmcl_mdl_alloc, mdl);
+	a->magic = KMCL_MDL_MAGIC_LIB;
+	memcpy(a->pfns, pfns, count * sizeof(PFN_NUMBER));
+	mdl->StartVa = NULL;
+	mdl->MdlFlags |= MDL_PAGES_LOCKED;
+	return mdl;
+}
+
+/**
+ * kmcl_mdl_free_hvpfns() - free an MDL from kmcl_mdl_alloc_hvpfns()
+ * @mdl: the MDL, or NULL.
+ *
+ * Removes the system mapping its holder may have made, then frees it.
+ * Any context but hard interrupts (an unmap from atomic context is
+ * deferred).
+ */
+void kmcl_mdl_free_hvpfns(struct _MDL *mdl)
+{
+	struct kmcl_mdl_alloc *a;
+
+	if (!mdl)
+		return;
+	a = container_of(mdl, struct kmcl_mdl_alloc, mdl);
+	if (a->magic != KMCL_MDL_MAGIC_LIB) {
+		pr_err_ratelimited("%s: MDL %p was not made by KMCL\n", __func__,
+				   mdl);
+		return;
+	}
+	kmcl_mdl_unmap(mdl);
+	a->magic = KMCL_MDL_MAGIC_FREE;
+	kmcl_kvfree_any(a);
+}

@@ -213,6 +213,7 @@ static void kmcl_channel_close(struct kmcl_channel *ch, bool local)
 	ch->tops->disconnect(ch);
 	kmcl_out_close(ch);
 	kmcl_cb_closed(ch);
+	kmcl_shmem_close(ch);
 	ch->tops->release(ch);
 	if (local || !ch->is_server)
 		kmcl_channel_to_disabled(ch);
@@ -225,7 +226,14 @@ static void kmcl_channel_open(struct kmcl_channel *ch)
 {
 	int ret;
 
+	kmcl_shmem_open(ch);
 	ret = kmcl_cb_opened(ch);
+	/*
+	 * OPENED before open_done(): that lets the peer open, and the peer's
+	 * driver may look at this endpoint's state at once.
+	 */
+	if (!ret)
+		kmcl_channel_set_state(ch, KMCL_CH_OPENED);
 	ch->tops->open_done(ch, ret);
 	if (ret) {
 		/* Roll back: no traffic, the peer sees a close. */
@@ -234,12 +242,12 @@ static void kmcl_channel_open(struct kmcl_channel *ch)
 		ch->tops->disconnect(ch);
 		kmcl_out_close(ch);
 		kmcl_cb_closed(ch);
+		kmcl_shmem_close(ch);
 		ch->tops->release(ch);
 		if (!ch->is_server)
 			kmcl_channel_to_disabled(ch);
 		return;
 	}
-	kmcl_channel_set_state(ch, KMCL_CH_OPENED);
 	kmcl_channel_set_open(ch, true);
 	kmcl_out_open(ch);
 	if (ch->started && !kmcl_channel_peer_gone(ch))
@@ -384,6 +392,7 @@ static int kmcl_channel_setup(struct kmcl_channel *ch, struct device *parent,
 	ch->tops = &kmcl_loopback_ops;
 	kmcl_loopback_init_ep(ch);
 	kmcl_packet_setup(ch);
+	kmcl_shmem_setup(ch);
 	atomic_inc(&kmcl_channels_live);
 	WRITE_ONCE(ch->magic, KMCL_CHANNEL_MAGIC);
 	return 0;
@@ -479,6 +488,7 @@ int kmcl_channel_cleanup(struct kmcl_channel *ch)
 		kmcl_in_destroy(ch);
 	}
 	destroy_workqueue(ch->wq);
+	kmcl_shmem_destroy(ch);
 	kmcl_debugfs_remove(ch);
 	kmcl_channel_config_release(&ch->cfg);
 	mutex_destroy(&ch->state_mutex);

@@ -54,6 +54,8 @@
  *   2. the transport is disconnected (the peer is told), outgoing packets
  *      are completed (kmcl_out_close()).
  *   3. Closed.
+ *   4. GPADLs the driver left are deleted (client) or unmapped (server):
+ *      kmcl_shmem_close(), see shmem.h.
  * Callbacks of one channel never run concurrently with each other. State
  * callbacks run in process context (a work item on system_unbound_wq, or
  * the thread that called enable/start/pause/disable), with the channel's
@@ -68,6 +70,7 @@
  *       link->lock        loopback connection endpoints (spinlock, BH off)
  *         ch->lock        @open, @peer_lost, @instance (spinlock, irqsave)
  *         packet locks    struct kmcl_out / kmcl_in locks (packet.h)
+ *         shmem locks     GPADL table and mappings (shmem.h)
  * The packet code must not hold its own locks when it calls
  * kmcl_channel_signal_peer(), because that runs the peer's
  * kmcl_in_notify()/kmcl_out_notify() under link->lock. ch->lock is taken
@@ -88,6 +91,7 @@
 #include <linux/workqueue.h>
 
 #include "ring.h"
+#include "shmem.h"
 #include "transport.h"
 #include "wire.h"
 
@@ -355,6 +359,7 @@ struct kmcl_stats {
  * @in: incoming packet state (packet.h).
  * @tops: the transport serving this channel.
  * @lb: loopback transport state.
+ * @shm: GPADLs (shmem.h).
  * @cfg: configuration from the setters.
  * @debugfs: debugfs directory while enabled, or NULL.
  */
@@ -390,6 +395,7 @@ struct kmcl_channel {
 
 	const struct kmcl_transport_ops *tops;
 	struct kmcl_lb_ep lb;
+	struct kmcl_shmem shm;
 
 	struct kmcl_channel_config cfg;
 	struct dentry *debugfs;

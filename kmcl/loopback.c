@@ -24,8 +24,14 @@
  * Locks: kmcl_lb_lock (mutex) guards both lists and the ep->link pointers;
  * it nests inside a channel's state_mutex. link->lock (spinlock, BH off)
  * guards link->ep[], link->up and link->accepted; the peer's notify
- * functions run under it.
+ * functions run under it, and so does the lookup of a client's GPADL for
+ * its server (kmcl_gpadl_lookup(), which takes the client's GPADL table
+ * lock inside).
+ *
+ * GPADLs: the client's table is the publication (nothing to send), so a
+ * server maps a handle by looking it up in its connected client's table.
  */
+#include <linux/err.h>
 #include <linux/kref.h>
 #include <linux/lockdep.h>
 #include <linux/mutex.h>
@@ -419,6 +425,34 @@ static struct device *kmcl_lb_target_device(struct kmcl_channel *ch)
 	return kmcl_loopback_parent();
 }
 
+/* The client's table is the publication: nothing to tell the server. */
+static int kmcl_lb_gpadl_publish(struct kmcl_channel *ch, struct kmcl_gpadl *g)
+{
+	return 0;
+}
+
+/* The connected client's GPADL @handle, referenced, for server @srv. */
+static struct kmcl_gpadl *kmcl_lb_gpadl_get(struct kmcl_channel *srv,
+					    u32 handle)
+{
+	struct kmcl_gpadl *g = ERR_PTR(-ENOTCONN);
+	struct kmcl_lb_link *link;
+	struct kmcl_channel *client;
+
+	mutex_lock(&kmcl_lb_lock);
+	link = kmcl_lb_link_of(srv);
+	if (link) {
+		spin_lock_bh(&link->lock);
+		client = link->up && link->ep[KMCL_LB_SERVER] == srv ?
+			 link->ep[KMCL_LB_CLIENT] : NULL;
+		if (client)
+			g = kmcl_gpadl_lookup(client, handle);
+		spin_unlock_bh(&link->lock);
+	}
+	mutex_unlock(&kmcl_lb_lock);
+	return g;
+}
+
 const struct kmcl_transport_ops kmcl_loopback_ops = {
 	.name = "loopback",
 	.enable = kmcl_lb_enable,
@@ -429,4 +463,6 @@ const struct kmcl_transport_ops kmcl_loopback_ops = {
 	.release = kmcl_lb_release,
 	.signal = kmcl_lb_signal,
 	.target_device = kmcl_lb_target_device,
+	.gpadl_publish = kmcl_lb_gpadl_publish,
+	.gpadl_get = kmcl_lb_gpadl_get,
 };

@@ -27,6 +27,7 @@
 struct device;
 struct kmcl_channel;
 struct kmcl_channel_config;
+struct kmcl_gpadl;
 struct kmcl_lb_link;
 
 /**
@@ -47,6 +48,17 @@ struct kmcl_lb_link;
  * @signal: any context but hardirq, no KMCL lock held: tell the peer that
  *	a ring changed.
  * @target_device: the device standing for the peer (GetTargetDeviceObject).
+ * @gpadl_publish: process context, client channels: make GPADL @g known
+ *	to the peer before kmcl_gpadl_create() returns its handle (loopback:
+ *	nothing to do, the client's table is what the server looks in).
+ *	Returns 0 or -errno. NULL: the transport cannot share GPADLs, and
+ *	creating one is refused with -EOPNOTSUPP.
+ * @gpadl_revoke: process context, client channels, optional: withdraw @g
+ *	from the peer; called by delete once the server no longer maps it.
+ * @gpadl_get: process context, server channels: the GPADL @handle of the
+ *	connected client, with a reference taken (kmcl_gpadl_put()), or
+ *	ERR_PTR(-ENOTCONN) without a connected client, ERR_PTR(-ENOENT) for
+ *	an unknown handle. NULL: the transport cannot map GPADLs.
  */
 struct kmcl_transport_ops {
 	const char *name;
@@ -58,6 +70,9 @@ struct kmcl_transport_ops {
 	void (*release)(struct kmcl_channel *ch);
 	void (*signal)(struct kmcl_channel *ch);
 	struct device *(*target_device)(struct kmcl_channel *ch);
+	int (*gpadl_publish)(struct kmcl_channel *ch, struct kmcl_gpadl *g);
+	void (*gpadl_revoke)(struct kmcl_channel *ch, struct kmcl_gpadl *g);
+	struct kmcl_gpadl *(*gpadl_get)(struct kmcl_channel *srv, u32 handle);
 };
 
 /**

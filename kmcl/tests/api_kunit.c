@@ -715,18 +715,20 @@ static void unsupported_functions(struct kunit *test)
 	PMDL mdl = (PMDL)test;
 	u8 buf[64];
 
+	/* GPADLs exist (kmcl_gpadl); on a disabled client they are refused. */
 	KUNIT_EXPECT_EQ(test, VmbChannelCreateGpadlFromBuffer(c, 0, buf, sizeof(buf), &gpadl),
-			STATUS_NOT_SUPPORTED);
+			STATUS_INVALID_DEVICE_STATE);
 	KUNIT_EXPECT_EQ(test, gpadl, 0);
 	KUNIT_EXPECT_EQ(test, VmbChannelCreateGpadlFromMdl(c, 0, NULL, 0, 0, &gpadl),
-			STATUS_NOT_SUPPORTED);
+			STATUS_INVALID_PARAMETER_3);
 	KUNIT_EXPECT_EQ(test, VmbChannelCreateGpadlFromPfnList(c, 0, NULL, 0, &gpadl),
-			STATUS_NOT_SUPPORTED);
-	KUNIT_EXPECT_EQ(test, VmbChannelCreateGpadl(c, 0, 1, &gpadl), STATUS_NOT_SUPPORTED);
+			STATUS_INVALID_PARAMETER_3);
+	KUNIT_EXPECT_EQ(test, VmbChannelCreateGpadl(c, 0, 1, &gpadl),
+			STATUS_INVALID_DEVICE_STATE);
 	KUNIT_EXPECT_EQ(test, VmbChannelGetSystemAddressForGpadl(c, 0, 1, &va),
-			STATUS_NOT_SUPPORTED);
+			STATUS_INVALID_PARAMETER_3);
 	KUNIT_EXPECT_NULL(test, va);
-	KUNIT_EXPECT_EQ(test, VmbChannelMapGpadl(c, 0, 1, &mdl), STATUS_NOT_SUPPORTED);
+	KUNIT_EXPECT_EQ(test, VmbChannelMapGpadl(c, 0, 1, &mdl), STATUS_INVALID_PARAMETER_1);
 	KUNIT_EXPECT_NULL(test, mdl);
 	VmbChannelDeleteGpadl(c, 1);
 	VmbChannelUnmapGpadl(c, 1);
