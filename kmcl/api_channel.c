@@ -59,16 +59,12 @@ static struct kmcl_channel *kmcl_ch(VMBCHANNEL channel)
 static NTSTATUS kmcl_setter_status(int err, NTSTATUS arg)
 {
 	switch (err) {
-	case 0:
-		return STATUS_SUCCESS;
 	case -EBUSY:
 	case -EPERM:
 		return STATUS_INVALID_PARAMETER_1;
 	case -EINVAL:
 	case -EEXIST:
 		return arg;
-	case -ENOMEM:
-		return STATUS_INSUFFICIENT_RESOURCES;
 	default:
 		return kmcl_errno_to_ntstatus(err);
 	}
@@ -327,13 +323,9 @@ NTSTATUS VmbChannelEnable(VMBCHANNEL Channel)
 		return STATUS_INVALID_PARAMETER_1;
 	ret = kmcl_channel_enable(ch);
 	switch (ret) {
-	case 0:
-		return STATUS_SUCCESS;
 	case -EBUSY:
 	case -EINVAL:
 		return STATUS_INVALID_PARAMETER_1;
-	case -ENOMEM:
-		return STATUS_INSUFFICIENT_RESOURCES;
 	default:
 		return kmcl_errno_to_ntstatus(ret);
 	}

@@ -737,17 +737,8 @@ NTSTATUS VmbChannelSendSynchronousRequest(VMBCHANNEL Channel, PVOID Buffer,
 	kmcl_api_timeout(Timeout, &zero, &tmo);
 	ret = kmcl_sync_request(ch, Buffer, BufferSize, Flags, CompletionBuffer,
 				CompletionBufferSize, zero, tmo);
+	/* Only the codes the shared table answers differently are listed. */
 	switch (ret) {
-	case 0:
-		return STATUS_SUCCESS;
-	case -EOVERFLOW:
-		return STATUS_BUFFER_OVERFLOW;
-	case -ECANCELED:
-		return STATUS_CANCELLED;
-	case -ESHUTDOWN:
-		return STATUS_DEVICE_REMOVED;
-	case -ENOMEM:
-		return STATUS_INSUFFICIENT_RESOURCES;
 	case -EMSGSIZE:
 		return STATUS_INVALID_PARAMETER_3;
 	default:
