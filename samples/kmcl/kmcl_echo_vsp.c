@@ -114,9 +114,8 @@ static VOID EchoVspChecksumGpadl(PECHO_VSP_CONTEXT Vsp, const ECHO_GPADL_REQUEST
 	Response->PageCount = ADDRESS_AND_SIZE_TO_SPAN_PAGES(MmGetMdlVirtualAddress(Mdl),
 							     MmGetMdlByteCount(Mdl));
 	MmUnmapLockedPages(Va, Mdl);
-	VspLog("mapped GPADL %#x: %u bytes in %u pages, checksum %#010x, stamped the last %u bytes\n",
-	       Request->GpadlHandle, ByteCount, Response->PageCount, Response->Checksum,
-	       ECHO_STAMP_SIZE);
+	VspLog("GPADL %#x mapped: %u bytes in %u pages, checksum %#010x, stamp written\n",
+	       Request->GpadlHandle, ByteCount, Response->PageCount, Response->Checksum);
 	Status = STATUS_SUCCESS;
 Unmap:
 	Vsp->Kmcl.VmbChannelUnmapGpadl(Vsp->Channel, Request->GpadlHandle);
@@ -175,12 +174,13 @@ Complete:
 
 static NTSTATUS EchoVspInit(PECHO_VSP_CONTEXT Vsp)
 {
+	PKMCL_SERVER_INTERFACE_V5 Kmcl = &Vsp->Kmcl;
 	UNICODE_STRING Name = RTL_CONSTANT_STRING(L"echo-vsp");
 	VMB_CHANNEL_STATE_CHANGE_CALLBACKS Callbacks;
 	VMBCHANNEL Channel;
 	NTSTATUS Status;
 
-	Status = KmclQueryInterface(&KMCL_SERVER_INTERFACE_TYPE, (PINTERFACE)&Vsp->Kmcl,
+	Status = KmclQueryInterface(&KMCL_SERVER_INTERFACE_TYPE, (PINTERFACE)(&Vsp->Kmcl),
 				    sizeof(Vsp->Kmcl), KMCL_SERVER_INTERFACE_VERSION_V5, NULL);
 	if (!NT_SUCCESS(Status)) {
 		VspLog("KmclQueryInterface(server, V5) failed: %#010x\n", (u32)Status);
@@ -207,9 +207,9 @@ static NTSTATUS EchoVspInit(PECHO_VSP_CONTEXT Vsp)
 	if (NT_SUCCESS(Status))
 		Status = Vsp->Kmcl.VmbChannelInitSetFriendlyName(Channel, &Name);
 	if (NT_SUCCESS(Status))
-		Status = Vsp->Kmcl.VmbServerChannelInitSetTargetInterfaceId(Channel,
-									    ECHO_INTERFACE_TYPE,
-									    ECHO_INTERFACE_INSTANCE);
+		Status = Kmcl->VmbServerChannelInitSetTargetInterfaceId(Channel,
+									ECHO_INTERFACE_TYPE,
+									ECHO_INTERFACE_INSTANCE);
 	if (!NT_SUCCESS(Status)) {
 		VspLog("configuring the channel failed: %#010x\n", (u32)Status);
 		return Status;
