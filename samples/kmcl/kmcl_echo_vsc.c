@@ -44,9 +44,11 @@
 #define VscLog(fmt, ...) pr_info("vsc: " fmt, ##__VA_ARGS__)
 
 /* How long any one step may take (generous: the demo may run under TCG). */
-#define ECHO_VSC_WAIT_MS	20000
+static unsigned int timeout_ms = 20000;
+module_param(timeout_ms, uint, 0444);
+MODULE_PARM_DESC(timeout_ms, "How long each step may wait for the VSP, in ms (default 20000)");
 /* The same, in 100 ns units and negative (relative), for KMCL timeouts. */
-#define ECHO_VSC_TIMEOUT_100NS	(-(LONGLONG)ECHO_VSC_WAIT_MS * 10000)
+#define ECHO_VSC_TIMEOUT_100NS	(-(LONGLONG)timeout_ms * 10000)
 /* Size of the buffer shared through a GPADL. */
 #define ECHO_VSC_GPADL_BYTES	(3 * 4096)
 /* Every request here waits for the VSP's answer in the completion. */
@@ -256,10 +258,10 @@ static VOID EchoVscSendEchoes(PECHO_VSC_CONTEXT Vsc)
 		Response = &Request->Response;
 		Length = Request->Message.Length;
 		if (!wait_for_completion_timeout(&Request->Done,
-						 msecs_to_jiffies(ECHO_VSC_WAIT_MS))) {
+						 msecs_to_jiffies(timeout_ms))) {
 			/* Still in flight: VmbChannelDisable() will cancel it. */
 			EchoVscFail(Vsc, "echo %u: no completion within %u ms", i + 1,
-				    ECHO_VSC_WAIT_MS);
+				    timeout_ms);
 			continue;
 		}
 		Expected = EchoChecksum(Request->Message.Data, Length);
@@ -424,9 +426,9 @@ static VOID EchoVscRun(PECHO_VSC_CONTEXT Vsc)
 		EchoVscFail(Vsc, "VmbChannelEnable returned %#010x", (u32)Status);
 		return;
 	}
-	if (!wait_for_completion_timeout(&Vsc->Ready, msecs_to_jiffies(ECHO_VSC_WAIT_MS))) {
+	if (!wait_for_completion_timeout(&Vsc->Ready, msecs_to_jiffies(timeout_ms))) {
 		EchoVscFail(Vsc, "no echo VSP offer opened within %u ms (is kmcl_echo_vsp loaded?)",
-			    ECHO_VSC_WAIT_MS);
+			    timeout_ms);
 		return;
 	}
 	if (Vsc->PnpFailure) {

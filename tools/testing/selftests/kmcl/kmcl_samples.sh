@@ -5,7 +5,8 @@
 # kmcl, kmcl_echo_vsp, then kmcl_echo_vsc, whose loading runs the demo over
 # the loopback VMBus and logs "kmcl demo: PASS" or "kmcl demo: FAIL (...)".
 # The demo must pass, twice (the VSP must serve a second client after the
-# first closed), and everything must unload.
+# first closed); without the VSP it must report FAIL instead (its verdict
+# comes from what it got back); everything must unload.
 #
 # KMCL_MODDIR: where the .ko files are (default: installed modules, via
 # modprobe). Skips when the samples are not installed; fails when
@@ -25,11 +26,14 @@ have_mod() {
 	fi
 }
 
+# load MODULE [PARAM=VALUE...]
 load() {
+	m=$1
+	shift
 	if [ -n "$KMCL_MODDIR" ]; then
-		insmod "$KMCL_MODDIR/$1.ko"
+		insmod "$KMCL_MODDIR/$m.ko" "$@"
 	else
-		modprobe "$1"
+		modprobe "$m" "$@"
 	fi
 }
 
@@ -47,21 +51,30 @@ unload_all() {
 	return $ok
 }
 
-# run_demo N: load the client, which runs the demo before the load returns;
-# its "kmcl demo:" lines since a marker become comments of the output.
-# Succeeds only if the load did and the transcript ends in PASS.
-run_demo() {
+# demo N [PARAM=VALUE...]: load the client, which runs the demo before the
+# load returns. Its "kmcl demo:" lines since a marker go to $log and, as
+# comments, to the output. Fails if the load did.
+demo() {
 	mark="kmcl_samples.sh: demo $1, pid $$"
+	shift
 	echo "$mark" >/dev/kmsg
-	load $VSC
+	load $VSC "$@"
 	rc=$?
 	log=$(dmesg | sed -n "\\|$mark|,\$p" |
 		sed -n 's/^\[[^]]*\] \(kmcl demo: \)/\1/p')
 	echo "$log" | sed 's/^/# /'
-	[ "$rc" -eq 0 ] || return 1
-	[ "$(echo "$log" | grep -c '^kmcl demo: PASS$')" -eq 1 ] || return 1
-	echo "$log" | grep -q '^kmcl demo: FAIL' && return 1
-	return 0
+	return $rc
+}
+
+# The one verdict line of the last demo: exactly one PASS or FAIL line.
+verdict() {
+	n=$(echo "$log" | grep -cE '^kmcl demo: (PASS|FAIL)')
+	[ "$n" -eq 1 ] && echo "$log" | grep -E '^kmcl demo: (PASS|FAIL)'
+}
+
+# run_demo N: the demo runs and passes.
+run_demo() {
+	demo "$@" && [ "$(verdict)" = "kmcl demo: PASS" ]
 }
 
 ktap_print_header
@@ -84,7 +97,7 @@ if ! have_mod $VSP || ! have_mod $VSC; then
 	exit "$KSFT_SKIP"
 fi
 
-ktap_set_plan 4
+ktap_set_plan 5
 
 # 1. The provider comes up and offers.
 if load kmcl && load $VSP && loaded $VSP; then
@@ -108,7 +121,17 @@ else
 	ktap_test_fail "the demo passes again with the same VSP"
 fi
 
-# 4. Everything unloads.
+# 4. No VSP, no PASS: the client gives up after its timeout and says why.
+loaded $VSC && rmmod $VSC
+loaded $VSP && rmmod $VSP
+if ! loaded $VSP && demo 3 timeout_ms=1000 &&
+   verdict | grep -q '^kmcl demo: FAIL (no echo VSP offer opened within 1000 ms'; then
+	ktap_test_pass "without the VSP the demo reports FAIL"
+else
+	ktap_test_fail "without the VSP the demo reports FAIL"
+fi
+
+# 5. Everything unloads.
 if unload_all && ! loaded $VSC && ! loaded $VSP && ! loaded kmcl; then
 	ktap_test_pass "the samples and kmcl unload"
 else
