@@ -41,4 +41,7 @@ matrix:
 style:
 	$(QEMU)/style.sh
 
-.PHONY: all modules install clean deps check check-harness matrix style
+demo:
+	$(QEMU)/demo.sh
+
+.PHONY: all modules install clean deps check check-harness matrix style demo

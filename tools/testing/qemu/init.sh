@@ -35,6 +35,33 @@ KMEMLEAK=/sys/kernel/debug/kmemleak
 
 say "KMCL-HARNESS-BEGIN $(uname -r)"
 
+# `make demo` (demo.sh) ships a list of modules instead of the tests: load
+# them in order (the samples print the demo on the console), unload them in
+# reverse, report as below and stop.
+if [ -e "$MODDIR/demo-modules" ]; then
+	for m in $(cat "$MODDIR/demo-modules"); do
+		if insmod "$MODDIR/$m.ko"; then
+			say "MODULE-LOADED $m"
+		else
+			say "MODULE-LOAD-FAILED $m"
+		fi
+	done
+	for m in $(tac "$MODDIR/demo-modules"); do
+		grep -q "^$m " /proc/modules || continue
+		if rmmod "$m"; then
+			say "MODULE-UNLOADED $m"
+		else
+			say "MODULE-UNLOAD-FAILED $m"
+		fi
+	done
+	leftover=$(grep -E '^kmcl' /proc/modules | cut -d' ' -f1 | tr '\n' ' ')
+	[ -n "$leftover" ] && say "MODULES-LEFT $leftover"
+	say "TAINTED $(cat /proc/sys/kernel/tainted)"
+	say "KMCL-HARNESS-END"
+	sync
+	reboot -f
+fi
+
 # kmemleak ignores objects younger than 5 s: let boot allocations age, then
 # forget whatever the kernel itself already leaked before our modules load.
 if [ -e "$KMEMLEAK" ]; then

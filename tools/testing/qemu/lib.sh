@@ -45,3 +45,116 @@ kernel_key() {
 kernel_dir() {
 	echo "$KMCL_CACHE/kernel/$(kernel_key)"
 }
+
+# --- shared by check.sh and demo.sh: build, pack, boot ---
+
+# kmcl_copy_tree DIR: the work tree's files (tracked and untracked, not
+# ignored) mirrored into DIR, so builds leave the work tree free of objects
+# and two runs with different KMCL_OUT never share one.
+kmcl_copy_tree() {
+	local src=$1
+	if git -C "$KMCL_TOP" rev-parse --git-dir >/dev/null 2>&1; then
+		mkdir -p "$src"
+		(cd "$KMCL_TOP" && git ls-files -co --exclude-standard -z) |
+			rsync -a --delete --from0 --files-from=- "$KMCL_TOP/" "$src/"
+		# --files-from does not delete files removed from the tree: prune them.
+		(cd "$src" && find . -type f \( -name '*.c' -o -name '*.h' -o -name Kbuild \
+			-o -name Makefile -o -name '*.sh' \) -print) | while read -r f; do
+			[ -e "$KMCL_TOP/$f" ] || rm -f "$src/$f"
+		done
+	else
+		rsync -a --delete --exclude build "$KMCL_TOP/" "$src/"
+	fi
+}
+
+# kmcl_build_modules KBUILD SRC: every module, warnings as errors.
+kmcl_build_modules() {
+	note "building modules against $1"
+	make -s -C "$1" M="$2" W=1 KMCL_WERROR=y -j"$(nproc)" modules ||
+		die "module build failed"
+}
+
+# kmcl_pack_initramfs KBUILD OUT INIT: $OUT/initramfs.cpio from the tree
+# $OUT/initramfs (lib/, kselftest/), static busybox and INIT as /init.
+kmcl_pack_initramfs() {
+	local kbuild=$1 out=$2 init=$3 spec="$2/initramfs.spec"
+	{
+		echo "dir /dev 755 0 0"
+		echo "nod /dev/console 600 0 0 c 5 1"
+		echo "dir /bin 755 0 0"
+		echo "file /bin/busybox /bin/busybox 755 0 0"
+		echo "file /init $init 755 0 0"
+		for d in proc sys tmp lib kselftest; do echo "dir /$d 755 0 0"; done
+		(cd "$out/initramfs" && find lib kselftest -mindepth 1) | sort | while read -r p; do
+			if [ -d "$out/initramfs/$p" ]; then
+				echo "dir /$p 755 0 0"
+			else
+				echo "file /$p $out/initramfs/$p 644 0 0"
+			fi
+		done
+	} >"$spec"
+	"$kbuild/usr/gen_init_cpio" "$spec" >"$out/initramfs.cpio" ||
+		die "cannot build the initramfs"
+}
+
+# KVM where it works. /dev/kvm can exist and still be useless: under some
+# nested hypervisors (PVM, for one) a guest kernel crawls and prints nothing
+# for minutes. So boot the test kernel once with KVM and require its first
+# console line within a few seconds; otherwise fall back to TCG and say why.
+# kmcl_kvm_usable KBUILD OUT
+kmcl_kvm_usable() {
+	local log="$2/kvm-probe.log"
+	[ -r /dev/kvm ] && [ -w /dev/kvm ] || {
+		note "no usable KVM: /dev/kvm is missing or not accessible"
+		return 1
+	}
+	rm -f "$log"
+	timeout 15 qemu-system-x86_64 -accel kvm -cpu host,-arch-capabilities \
+		-nodefaults -display none -no-reboot -machine q35 -m 256M \
+		-kernel "$1/vmlinux" -append "console=ttyS0 panic=-1" \
+		-serial file:"$log" -monitor none >/dev/null 2>&1 || true
+	grep -aq 'Linux version' "$log" 2>/dev/null && return 0
+	note "no usable KVM: a guest under /dev/kvm printed nothing within 15 s (nested virtualization too slow)"
+	return 1
+}
+
+# kmcl_pick_accel KBUILD OUT: sets $accel (KMCL_ACCEL, else kvm when it
+# works, else tcg) and the QEMU options for it in the array $qaccel.
+kmcl_pick_accel() {
+	accel=${KMCL_ACCEL:-}
+	if [ -z "$accel" ]; then
+		if kmcl_kvm_usable "$1" "$2"; then
+			accel=kvm
+		else
+			accel=tcg
+			note "falling back to TCG (software emulation): slower, same tests"
+		fi
+	fi
+	if [ "$accel" = kvm ]; then
+		qaccel=(-accel kvm -cpu host,-arch-capabilities)
+	else
+		qaccel=(-accel tcg -cpu max)
+	fi
+}
+
+# kmcl_boot KBUILD OUT TIMEOUT: boot the test kernel with $OUT/initramfs.cpio
+# ($qaccel from kmcl_pick_accel). The console goes to $OUT/console.log, the
+# guest's report (ttyS1) to $OUT/report.log. Sets $qrc to QEMU's exit code
+# (124: timed out).
+kmcl_boot() {
+	local kbuild=$1 out=$2 tmo=$3
+	rm -f "$out/console.log" "$out/report.log"
+	note "booting the test kernel ($accel, limit ${tmo}s)"
+	set +e
+	timeout --foreground "$tmo" qemu-system-x86_64 "${qaccel[@]}" \
+		-nodefaults -nographic -no-reboot -monitor none -display none \
+		-machine q35 -smp 2 -m 1G \
+		-kernel "$kbuild/vmlinux" -initrd "$out/initramfs.cpio" \
+		-append "console=ttyS0 panic_on_warn=1 oops=panic softlockup_panic=1 kmemleak=on" \
+		-chardev file,id=con,path="$out/console.log" -serial chardev:con \
+		-chardev file,id=rep,path="$out/report.log" -serial chardev:rep
+	qrc=$?
+	set -e
+	[ "$qrc" -eq 124 ] && note "guest timed out after ${tmo}s"
+	[ -s "$out/console.log" ] || die "QEMU produced no console output (exit $qrc)"
+}

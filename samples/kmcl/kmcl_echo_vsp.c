@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * kmcl_echo_vsp - a sample VMBus service provider (VSP) written against the
+ * KMCL API the way a Windows VSP is: one server channel, reached through the
+ * KMCL_SERVER_INTERFACE_V5 function table, offering ECHO_INTERFACE_TYPE on
+ * the in-kernel loopback VMBus. It answers the three requests of
+ * echo_protocol.h in the completions of the packets that carry them.
+ *
+ * Load it before kmcl_echo_vsc, which connects to it and runs the demo. It
+ * keeps offering until it is unloaded; one client at a time.
+ */
+#define pr_fmt(fmt) "kmcl demo: " fmt
+#define INITGUID
+
+#include <linux/module.h>
+#include <linux/stddef.h>
+#include <linux/string.h>
+
+#include <vmbuskernelmodeclientlibapi.h>
+#include <kmcl/loopback.h>
+
+#include "echo_protocol.h"
+
+#define VspLog(fmt, ...) pr_info("vsp: " fmt, ##__VA_ARGS__)
+
+/* What a Windows VSP keeps in its device context. */
+typedef struct _ECHO_VSP_CONTEXT {
+	KMCL_SERVER_INTERFACE_V5 Kmcl;
+	BOOLEAN HaveInterface;
+	VMBCHANNEL Channel;
+} ECHO_VSP_CONTEXT, *PECHO_VSP_CONTEXT;
+
+static ECHO_VSP_CONTEXT EchoVsp;
+
+static NTSTATUS EchoVspChannelOpened(VMBCHANNEL Channel)
+{
+	VspLog("EvtChannelOpened: a client opened the offer\n");
+	return STATUS_SUCCESS;
+}
+
+static VOID EchoVspChannelClosed(VMBCHANNEL Channel)
+{
+	VspLog("EvtChannelClosed: the client closed the channel\n");
+}
+
+static VOID EchoVspVersion(PECHO_VSP_CONTEXT Vsp, const ECHO_VERSION_REQUEST *Request,
+			   PECHO_VERSION_RESPONSE Response)
+{
+	Response->Version = ECHO_VERSION_1_0;
+	if (ECHO_VERSION_MAJOR(Request->Version) == ECHO_VERSION_MAJOR(ECHO_VERSION_1_0))
+		Response->Header.Status = STATUS_SUCCESS;
+	else
+		Response->Header.Status = STATUS_REVISION_MISMATCH;
+	VspLog("version request %#010x: answered %#010x, status %#010x\n",
+	       Request->Version, Response->Version, (u32)Response->Header.Status);
+}
+
+/* Returns the number of bytes of @Response to send back. */
+static UINT32 EchoVspEcho(PECHO_VSP_CONTEXT Vsp, const ECHO_ECHO_REQUEST *Request,
+			  UINT32 BufferLength, PECHO_ECHO_RESPONSE Response)
+{
+	UINT32 Length = Request->Length;
+
+	if (Length > ECHO_MAX_DATA ||
+	    BufferLength < offsetof(ECHO_ECHO_REQUEST, Data) + Length) {
+		Response->Header.Status = STATUS_INVALID_PARAMETER;
+		VspLog("echo request with a bad length %u (packet of %u bytes)\n",
+		       Length, BufferLength);
+		return sizeof(Response->Header);
+	}
+	Response->Header.Status = STATUS_SUCCESS;
+	Response->Length = Length;
+	Response->Checksum = EchoChecksum(Request->Data, Length);
+	RtlCopyMemory(Response->Data, Request->Data, Length);
+	VspLog("echo request of %u bytes: checksum %#010x, echoing them\n",
+	       Length, Response->Checksum);
+	return offsetof(ECHO_ECHO_RESPONSE, Data) + Length;
+}
+
+/*
+ * Map the client's GPADL, checksum it and stamp its tail. VmbChannelMapGpadl
+ * needs process context: the channel delivers packets at PASSIVE_LEVEL (see
+ * EchoVspInit()).
+ */
+static VOID EchoVspChecksumGpadl(PECHO_VSP_CONTEXT Vsp, const ECHO_GPADL_REQUEST *Request,
+				 PECHO_GPADL_RESPONSE Response)
+{
+	UINT32 ByteCount = Request->ByteCount;
+	PMDL Mdl = NULL;
+	PUCHAR Va;
+	NTSTATUS Status;
+
+	Status = Vsp->Kmcl.VmbChannelMapGpadl(Vsp->Channel, 0, Request->GpadlHandle, &Mdl);
+	if (!NT_SUCCESS(Status)) {
+		VspLog("VmbChannelMapGpadl(%#x) failed: %#010x\n", Request->GpadlHandle,
+		       (u32)Status);
+		Response->Header.Status = Status;
+		return;
+	}
+	if (ByteCount < ECHO_STAMP_SIZE || ByteCount > MmGetMdlByteCount(Mdl)) {
+		VspLog("GPADL %#x: %u bytes asked for, %u mapped\n", Request->GpadlHandle,
+		       ByteCount, MmGetMdlByteCount(Mdl));
+		Status = STATUS_INVALID_PARAMETER;
+		goto Unmap;
+	}
+	Va = MmGetSystemAddressForMdlSafe(Mdl, NormalPagePriority | MdlMappingNoExecute);
+	if (!Va) {
+		Status = STATUS_INSUFFICIENT_RESOURCES;
+		goto Unmap;
+	}
+	Response->Checksum = EchoChecksum(Va, ByteCount - ECHO_STAMP_SIZE);
+	RtlCopyMemory(Va + ByteCount - ECHO_STAMP_SIZE, ECHO_STAMP, ECHO_STAMP_SIZE);
+	Response->ByteCount = ByteCount;
+	Response->PageCount = ADDRESS_AND_SIZE_TO_SPAN_PAGES(MmGetMdlVirtualAddress(Mdl),
+							     MmGetMdlByteCount(Mdl));
+	MmUnmapLockedPages(Va, Mdl);
+	VspLog("GPADL %#x mapped: %u bytes in %u pages, checksum %#010x, stamp written\n",
+	       Request->GpadlHandle, ByteCount, Response->PageCount, Response->Checksum);
+	Status = STATUS_SUCCESS;
+Unmap:
+	Vsp->Kmcl.VmbChannelUnmapGpadl(Vsp->Channel, Request->GpadlHandle);
+	Response->Header.Status = Status;
+}
+
+/*
+ * EvtChannelProcessPacket. @Buffer is a private copy of what the client
+ * sent, but its contents are the client's: check every length before use.
+ */
+static VOID EchoVspProcessPacket(VMBCHANNEL Channel, VMBPACKETCOMPLETION Packet, PVOID Buffer,
+				 UINT32 BufferLength, UINT32 Flags)
+{
+	PECHO_VSP_CONTEXT Vsp = VmbChannelGetPointer(Channel);
+	const ECHO_MESSAGE_HEADER *Header = Buffer;
+	union {
+		ECHO_RESPONSE_HEADER Header;
+		ECHO_VERSION_RESPONSE Version;
+		ECHO_ECHO_RESPONSE Echo;
+		ECHO_GPADL_RESPONSE Gpadl;
+	} Response;
+	UINT32 ResponseLength = sizeof(Response.Header);
+
+	RtlZeroMemory(&Response, sizeof(Response));
+	Response.Header.Status = STATUS_INVALID_PARAMETER;
+	if (BufferLength < sizeof(*Header)) {
+		VspLog("runt packet of %u bytes\n", BufferLength);
+		goto Complete;
+	}
+	Response.Header.Type = Header->Type;
+	switch (Header->Type) {
+	case EchoMessageVersion:
+		if (BufferLength < sizeof(ECHO_VERSION_REQUEST))
+			break;
+		EchoVspVersion(Vsp, Buffer, &Response.Version);
+		ResponseLength = sizeof(Response.Version);
+		break;
+	case EchoMessageEcho:
+		if (BufferLength < offsetof(ECHO_ECHO_REQUEST, Data))
+			break;
+		ResponseLength = EchoVspEcho(Vsp, Buffer, BufferLength, &Response.Echo);
+		break;
+	case EchoMessageChecksumGpadl:
+		if (BufferLength < sizeof(ECHO_GPADL_REQUEST))
+			break;
+		EchoVspChecksumGpadl(Vsp, Buffer, &Response.Gpadl);
+		ResponseLength = sizeof(Response.Gpadl);
+		break;
+	default:
+		VspLog("unknown request type %u\n", Header->Type);
+		break;
+	}
+Complete:
+	Vsp->Kmcl.VmbChannelPacketComplete(Packet, &Response, ResponseLength);
+}
+
+static NTSTATUS EchoVspInit(PECHO_VSP_CONTEXT Vsp)
+{
+	PKMCL_SERVER_INTERFACE_V5 Kmcl = &Vsp->Kmcl;
+	UNICODE_STRING Name = RTL_CONSTANT_STRING(L"echo-vsp");
+	VMB_CHANNEL_STATE_CHANGE_CALLBACKS Callbacks;
+	VMBCHANNEL Channel;
+	NTSTATUS Status;
+
+	Status = KmclQueryInterface(&KMCL_SERVER_INTERFACE_TYPE, (PINTERFACE)(&Vsp->Kmcl),
+				    sizeof(Vsp->Kmcl), KMCL_SERVER_INTERFACE_VERSION_V5, NULL);
+	if (!NT_SUCCESS(Status)) {
+		VspLog("KmclQueryInterface(server, V5) failed: %#010x\n", (u32)Status);
+		return Status;
+	}
+	Vsp->HaveInterface = TRUE;
+
+	Status = Vsp->Kmcl.VmbChannelAllocate(kmcl_loopback_parent(), TRUE, &Channel);
+	if (!NT_SUCCESS(Status)) {
+		VspLog("VmbChannelAllocate(server) failed: %#010x\n", (u32)Status);
+		return Status;
+	}
+	Vsp->Channel = Channel;
+	Vsp->Kmcl.VmbChannelSetPointer(Channel, Vsp);
+
+	VMB_CHANNEL_STATE_CHANGE_CALLBACKS_INIT(&Callbacks);
+	Callbacks.EvtChannelOpened = EchoVspChannelOpened;
+	Callbacks.EvtChannelClosed = EchoVspChannelClosed;
+	Status = Vsp->Kmcl.VmbChannelInitSetStateChangeCallbacks(Channel, &Callbacks);
+	if (NT_SUCCESS(Status))
+		Status = Vsp->Kmcl.VmbChannelInitSetProcessPacketCallbacks(Channel,
+									   EchoVspProcessPacket,
+									   NULL);
+	if (NT_SUCCESS(Status))
+		Status = Vsp->Kmcl.VmbChannelInitSetFriendlyName(Channel, &Name);
+	if (NT_SUCCESS(Status))
+		Status = Kmcl->VmbServerChannelInitSetTargetInterfaceId(Channel,
+									ECHO_INTERFACE_TYPE,
+									ECHO_INTERFACE_INSTANCE);
+	if (!NT_SUCCESS(Status)) {
+		VspLog("configuring the channel failed: %#010x\n", (u32)Status);
+		return Status;
+	}
+	/* Packets arrive in process context, where GPADLs can be mapped. */
+	Vsp->Kmcl.VmbChannelSetIncomingProcessingAtPassive(Channel, TRUE);
+
+	Status = Vsp->Kmcl.VmbChannelEnable(Channel);
+	if (!NT_SUCCESS(Status)) {
+		VspLog("VmbChannelEnable(server) failed: %#010x\n", (u32)Status);
+		return Status;
+	}
+	Vsp->Kmcl.VmbChannelStart(Channel);
+	VspLog("offering type {%pUl} instance {%pUl} on the loopback VMBus\n",
+	       &ECHO_INTERFACE_TYPE, &ECHO_INTERFACE_INSTANCE);
+	return STATUS_SUCCESS;
+}
+
+static VOID EchoVspCleanup(PECHO_VSP_CONTEXT Vsp)
+{
+	if (Vsp->Channel) {
+		/* Rescinds the offer; a connected client sees the channel close. */
+		Vsp->Kmcl.VmbChannelDisable(Vsp->Channel);
+		Vsp->Kmcl.VmbChannelCleanup(Vsp->Channel);
+		Vsp->Channel = NULL;
+	}
+	if (Vsp->HaveInterface) {
+		Vsp->Kmcl.InterfaceDereference(Vsp->Kmcl.Context);
+		Vsp->HaveInterface = FALSE;
+	}
+}
+
+static int __init kmcl_echo_vsp_init(void)
+{
+	NTSTATUS Status = EchoVspInit(&EchoVsp);
+
+	if (!NT_SUCCESS(Status)) {
+		EchoVspCleanup(&EchoVsp);
+		return -ENODEV;
+	}
+	return 0;
+}
+
+static void __exit kmcl_echo_vsp_exit(void)
+{
+	EchoVspCleanup(&EchoVsp);
+	VspLog("offer withdrawn\n");
+}
+
+module_init(kmcl_echo_vsp_init);
+module_exit(kmcl_echo_vsp_exit);
+
+MODULE_DESCRIPTION("KMCL sample: echo/checksum VSP on the loopback VMBus");
+MODULE_LICENSE("GPL");
+KMCL_IMPORT_NS();
