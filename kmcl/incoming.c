@@ -125,7 +125,7 @@ static void kmcl_in_consume(struct kmcl_channel *ch, u32 pktlen)
 {
 	bool signal = false;
 
-	if (!kmcl_ring_consume(&ch->in_ring, pktlen, &signal) && signal)
+	if (!kmcl_xport_consume(ch, pktlen, &signal) && signal)
 		kmcl_channel_signal_peer(ch);
 }
 
@@ -237,7 +237,7 @@ static enum kmcl_in_step kmcl_in_step(struct kmcl_channel *ch, bool passive,
 	spin_unlock_bh(&in->lock);
 
 	buf = ip ? ip->buf : in->scratch;
-	ret = kmcl_ring_peek(&ch->in_ring, buf, in->buf_size, &pktlen);
+	ret = kmcl_xport_peek(ch, buf, in->buf_size, &pktlen);
 	if (ret == -EAGAIN) {
 		kmcl_in_put_back(in, ip);
 		return KMCL_IN_EMPTY;
@@ -333,7 +333,7 @@ static void kmcl_in_run(struct kmcl_channel *ch, bool passive)
 	spin_unlock_bh(&in->lock);
 
 	if (ring_ok)
-		kmcl_ring_mask_interrupt(&ch->in_ring);
+		kmcl_xport_mask(ch);
 	while ((r = kmcl_in_step(ch, passive, ring_ok, &delivered)) ==
 	       KMCL_IN_MORE) {
 		if (delivered >= KMCL_IN_BUDGET) {
@@ -346,7 +346,7 @@ static void kmcl_in_run(struct kmcl_channel *ch, bool passive)
 		}
 	}
 	/* Data that arrived while masked raised no signal: look again. */
-	if (ring_ok && kmcl_ring_unmask_interrupt(&ch->in_ring) &&
+	if (ring_ok && kmcl_xport_unmask(ch) &&
 	    r == KMCL_IN_EMPTY)
 		r = KMCL_IN_YIELD;
 

@@ -465,4 +465,5 @@ const struct kmcl_transport_ops kmcl_loopback_ops = {
 	.target_device = kmcl_lb_target_device,
 	.gpadl_publish = kmcl_lb_gpadl_publish,
 	.gpadl_get = kmcl_lb_gpadl_get,
+	.gpa_ranges_max = U32_MAX,
 };

@@ -76,14 +76,18 @@ static void kmcl_out_finish_list(struct list_head *list)
 /*
  * Write @pkt to the ring. Caller holds out.lock, the channel is open.
  * Returns 0 (state set: PENDING or IDLE), -EBUSY if no transaction id is
- * free, or kmcl_ring_write()'s error (-EAGAIN: ring full).
+ * free, or kmcl_xport_xmit()'s error (-EAGAIN: ring full).
  */
 static int kmcl_out_write_packet(struct kmcl_channel *ch,
 				 struct kmcl_packet *pkt, bool *signal)
 {
 	struct kmcl_out *out = &ch->out;
-	struct kmcl_wire_inband w;
 	bool wait = pkt->flags & KMCL_SEND_WAIT_FOR_COMPLETION;
+	struct kmcl_xmit x = {
+		.type = KMCL_PKT_DATA_INBAND,
+		.data = pkt->data,
+		.len = pkt->len,
+	};
 	u32 slot = U32_MAX;
 	u64 id = 0;
 	int ret;
@@ -92,11 +96,10 @@ static int kmcl_out_write_packet(struct kmcl_channel *ch,
 		out->slot_wait = true;
 		return -EBUSY;
 	}
-	ret = kmcl_wire_inband_build(&w, KMCL_PKT_DATA_INBAND,
-				     wait ? KMCL_PKT_FLAG_COMPLETION_REQUESTED : 0,
-				     id, pkt->data, pkt->len);
-	if (!ret)
-		ret = kmcl_ring_write(&ch->out_ring, w.vec, w.nvec, signal);
+	if (wait)
+		x.flags = KMCL_PKT_FLAG_COMPLETION_REQUESTED;
+	x.trans_id = id;
+	ret = kmcl_xport_xmit(ch, &x, signal);
 	if (ret) {
 		if (wait)
 			kmcl_txid_release(&out->txid, slot);
@@ -115,12 +118,15 @@ static int kmcl_out_write_packet(struct kmcl_channel *ch,
 static int kmcl_out_write_comp(struct kmcl_channel *ch, u64 txid,
 			       const void *buf, u32 len, bool *signal)
 {
-	struct kmcl_wire_inband w;
+	struct kmcl_xmit x = {
+		.type = KMCL_PKT_COMP,
+		.trans_id = txid,
+		.data = buf,
+		.len = len,
+	};
 	int ret;
 
-	ret = kmcl_wire_inband_build(&w, KMCL_PKT_COMP, 0, txid, buf, len);
-	if (!ret)
-		ret = kmcl_ring_write(&ch->out_ring, w.vec, w.nvec, signal);
+	ret = kmcl_xport_xmit(ch, &x, signal);
 	if (!ret)
 		ch->out.stats.completions_sent++;
 	return ret;
@@ -162,12 +168,12 @@ static bool kmcl_out_flush_locked(struct kmcl_channel *ch,
 						    &s);
 		}
 		signal |= s;
-		if (ret == -EBUSY)
+		/* -ENODEV: the peer is gone; the close completes the item. */
+		if (ret == -EBUSY || ret == -ENODEV)
 			break;
 		if (ret == -EAGAIN) {
 			/* Ask for a signal; go on if room appeared meanwhile. */
-			if (kmcl_ring_set_pending_send(&ch->out_ring,
-						       kmcl_out_item_pktlen(it)))
+			if (kmcl_xport_want_room(ch, kmcl_out_item_pktlen(it)))
 				continue;
 			break;
 		}
@@ -697,7 +703,7 @@ int kmcl_packet_send(struct kmcl_packet *pkt, const void *buf, u32 len,
 		}
 		if (ret == -EBADMSG)
 			fail = true;
-		else if (ret != -EAGAIN && ret != -EBUSY)
+		else if (ret != -EAGAIN && ret != -EBUSY && ret != -ENODEV)
 			goto refuse;
 	}
 	if (now_only) {
@@ -705,8 +711,7 @@ int kmcl_packet_send(struct kmcl_packet *pkt, const void *buf, u32 len,
 		goto refuse;
 	}
 	if (list_empty(&out->queue) && ret == -EAGAIN && out->open)
-		kick = kmcl_ring_set_pending_send(&ch->out_ring,
-						  kmcl_inband_pktlen(len));
+		kick = kmcl_xport_want_room(ch, kmcl_inband_pktlen(len));
 	list_add_tail(&pkt->item.node, &out->queue);
 	pkt->state = KMCL_PACKET_QUEUED;
 	out->stats.queued++;
@@ -865,13 +870,13 @@ int kmcl_out_send_completion(struct kmcl_channel *ch,
 			goto unlock;
 		if (ret == -EBADMSG) {
 			fail = true;
-		} else if (ret != -EAGAIN) {
+		} else if (ret != -EAGAIN && ret != -ENODEV) {
 			out->stats.completions_dropped++;
 			goto unlock;
 		}
 		if (ret == -EAGAIN)
-			kick = kmcl_ring_set_pending_send(&ch->out_ring,
-							  kmcl_inband_pktlen(len));
+			kick = kmcl_xport_want_room(ch,
+						    kmcl_inband_pktlen(len));
 	}
 	list_add_tail(&ip->item.node, &out->queue);
 	written = 0;

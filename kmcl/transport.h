@@ -27,8 +27,71 @@
 struct device;
 struct kmcl_channel;
 struct kmcl_channel_config;
+struct kmcl_gpa_range;
 struct kmcl_gpadl;
 struct kmcl_lb_link;
+
+/**
+ * struct kmcl_xmit - one packet for the transport to write
+ * @type: KMCL_PKT_DATA_INBAND, KMCL_PKT_COMP or
+ *	KMCL_PKT_DATA_USING_GPA_DIRECT.
+ * @flags: KMCL_PKT_FLAG_COMPLETION_REQUESTED or 0.
+ * @trans_id: the id on the wire: never 0 and never one of the top four u64
+ *	values when a completion is requested; the peer's id for a
+ *	completion.
+ * @data: in-band payload, @len bytes (the writer pads it to 8).
+ * @len: its exact length.
+ * @ranges: GPA-direct only: @range_count struct kmcl_gpa_range back to
+ *	back, each followed by its Hyper-V (4 KiB) PFNs; NULL otherwise.
+ * @range_count: number of ranges.
+ * @ranges_len: bytes at @ranges, all of them ranges (a multiple of 8).
+ */
+struct kmcl_xmit {
+	u16 type;
+	u16 flags;
+	u64 trans_id;
+	const void *data;
+	u32 len;
+	const struct kmcl_gpa_range *ranges;
+	u32 range_count;
+	u32 ranges_len;
+};
+
+/**
+ * struct kmcl_ring_ops - rings owned by the transport
+ * @xmit: write one packet. Called with the channel's out.lock held (BH
+ *	off); never sleeps. Returns 0 when the whole packet is in the ring;
+ *	-EAGAIN: no room now, nothing written; -EMSGSIZE: can never fit;
+ *	-ENODEV: the peer is gone (the packet stays queued until the close
+ *	completes it); -EOPNOTSUPP: a GPA-direct packet this transport cannot
+ *	carry; -EBADMSG: the ring is corrupt. Sets *@signal when the caller
+ *	must call kmcl_channel_signal_peer() after dropping its lock.
+ * @want_room: out.lock held. Ask for a wake-up (kmcl_out_notify()) once a
+ *	packet of @pktlen bytes (descriptor and padding, no trailer) fits.
+ *	Returns true if it fits already: retry now.
+ * @mask: reader side, once before a batch of @peek / @consume.
+ * @peek: copy the next packet, descriptor included, into @buf (@buflen
+ *	bytes) and set *@pktlen. 0; -EAGAIN when there is none; -EMSGSIZE
+ *	when it is longer than @buflen (*@pktlen set, the packet left in
+ *	place); any other error: the ring is unusable.
+ * @consume: drop the packet @peek returned (@pktlen bytes). Sets
+ *	*@signal when the caller must signal the peer.
+ * @unmask: after a batch. Returns true if packets arrived meanwhile.
+ *
+ * The reader calls run one at a time per channel, from its tasklet or its
+ * work item. A transport without these ops uses the channel's own
+ * in_ring/out_ring (the loopback).
+ */
+struct kmcl_ring_ops {
+	int (*xmit)(struct kmcl_channel *ch, const struct kmcl_xmit *x,
+		    bool *signal);
+	bool (*want_room)(struct kmcl_channel *ch, u32 pktlen);
+	void (*mask)(struct kmcl_channel *ch);
+	int (*peek)(struct kmcl_channel *ch, void *buf, u32 buflen,
+		    u32 *pktlen);
+	int (*consume)(struct kmcl_channel *ch, u32 pktlen, bool *signal);
+	bool (*unmask)(struct kmcl_channel *ch);
+};
 
 /**
  * struct kmcl_transport_ops - operations a transport implements
@@ -59,6 +122,9 @@ struct kmcl_lb_link;
  *	connected client, with a reference taken (kmcl_gpadl_put()), or
  *	ERR_PTR(-ENOTCONN) without a connected client, ERR_PTR(-ENOENT) for
  *	an unknown handle. NULL: the transport cannot map GPADLs.
+ * @ring: the transport's own rings; NULL: the channel's in_ring/out_ring.
+ * @gpa_ranges_max: most GPA ranges one GPA-direct packet may carry on
+ *	this transport, 0 if it carries none.
  */
 struct kmcl_transport_ops {
 	const char *name;
@@ -73,6 +139,8 @@ struct kmcl_transport_ops {
 	int (*gpadl_publish)(struct kmcl_channel *ch, struct kmcl_gpadl *g);
 	void (*gpadl_revoke)(struct kmcl_channel *ch, struct kmcl_gpadl *g);
 	struct kmcl_gpadl *(*gpadl_get)(struct kmcl_channel *srv, u32 handle);
+	const struct kmcl_ring_ops *ring;
+	u32 gpa_ranges_max;
 };
 
 /**
@@ -93,6 +161,16 @@ struct kmcl_lb_ep {
 };
 
 extern const struct kmcl_transport_ops kmcl_loopback_ops;
+
+/* xport.c: the packet code's only way to a channel's rings. */
+int kmcl_xport_xmit(struct kmcl_channel *ch, const struct kmcl_xmit *x,
+		    bool *signal);
+bool kmcl_xport_want_room(struct kmcl_channel *ch, u32 pktlen);
+void kmcl_xport_mask(struct kmcl_channel *ch);
+int kmcl_xport_peek(struct kmcl_channel *ch, void *buf, u32 buflen,
+		    u32 *pktlen);
+int kmcl_xport_consume(struct kmcl_channel *ch, u32 pktlen, bool *signal);
+bool kmcl_xport_unmask(struct kmcl_channel *ch);
 
 void kmcl_loopback_init_ep(struct kmcl_channel *ch);
 u32 kmcl_loopback_ring_pages(u32 configured,

@@ -249,6 +249,55 @@ int kmcl_wire_gpa_direct_finish(struct kmcl_gpa_direct_hdr *hdr, u32 buflen,
 EXPORT_SYMBOL_NS_GPL(kmcl_wire_gpa_direct_finish, KMCL);
 
 /**
+ * kmcl_wire_gpa_direct_desc() - header of a GPA-direct packet whose ranges
+ *	are kept apart from it
+ * @hdr: receives the descriptor, reserved and @range_count.
+ * @ranges: @range_count struct kmcl_gpa_range back to back, each with its
+ *	PFN array.
+ * @ranges_len: bytes at @ranges; the ranges must fill them exactly.
+ * @range_count: number of ranges, at least 1.
+ * @flags: KMCL_PKT_FLAG_* bits.
+ * @trans_id: transaction id.
+ * @payload_len: bytes of in-band data that will follow the ranges.
+ * @pad: receives the number of zero bytes to append after the data.
+ *
+ * For writers that gather the packet from pieces: @hdr, then @ranges_len
+ * bytes of @ranges, then the data and @pad zero bytes. The ranges are
+ * checked as kmcl_wire_parse() would check them.
+ *
+ * Return: 0; -EINVAL for a NULL pointer, no ranges, a range that is empty
+ * or not inside its first page, or ranges that do not fill @ranges_len
+ * exactly; -EMSGSIZE when the packet is too long for len8.
+ */
+int kmcl_wire_gpa_direct_desc(struct kmcl_gpa_direct_hdr *hdr,
+			      const void *ranges, u32 ranges_len,
+			      u32 range_count, u16 flags, u64 trans_id,
+			      u32 payload_len, u32 *pad)
+{
+	u32 used;
+	u64 total;
+	int ret;
+
+	if (!hdr || !ranges || !pad || !range_count)
+		return -EINVAL;
+	if (kmcl_wire_walk_gpa(ranges, ranges_len, range_count, U64_MAX,
+			       &used, &total) != KMCL_WIRE_OK ||
+	    used != ranges_len)
+		return -EINVAL;
+	if (ranges_len > KMCL_WIRE_MAX_PKT_LEN)
+		return -EMSGSIZE;
+	ret = kmcl_wire_fill_desc(&hdr->d, KMCL_PKT_DATA_USING_GPA_DIRECT,
+				  flags, trans_id, sizeof(*hdr) + ranges_len,
+				  payload_len, pad);
+	if (ret)
+		return ret;
+	hdr->reserved = 0;
+	hdr->range_count = range_count;
+	return 0;
+}
+EXPORT_SYMBOL_NS_GPL(kmcl_wire_gpa_direct_desc, KMCL);
+
+/**
  * kmcl_wire_xfer_page_finish() - fill the header of a transfer-page packet
  * @hdr: start of the packet: the caller has set @hdr->xfer_pageset_id,
  *	@hdr->sender_owns_set, @hdr->range_count and the ranges.

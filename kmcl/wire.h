@@ -302,6 +302,10 @@ int kmcl_wire_inband_build(struct kmcl_wire_inband *p, u16 type, u16 flags,
 int kmcl_wire_gpa_direct_finish(struct kmcl_gpa_direct_hdr *hdr, u32 buflen,
 				u16 flags, u64 trans_id, u32 payload_len,
 				u32 *hdr_len, u32 *pad);
+int kmcl_wire_gpa_direct_desc(struct kmcl_gpa_direct_hdr *hdr,
+			      const void *ranges, u32 ranges_len,
+			      u32 range_count, u16 flags, u64 trans_id,
+			      u32 payload_len, u32 *pad);
 int kmcl_wire_xfer_page_finish(struct kmcl_xfer_page_hdr *hdr, u32 buflen,
 			       u16 flags, u64 trans_id, u32 payload_len,
 			       u32 *hdr_len, u32 *pad);

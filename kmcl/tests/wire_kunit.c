@@ -370,6 +370,56 @@ static void wire_xfer_roundtrip(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, r[1].byte_offset, 4096);
 }
 
+/*
+ * kmcl_wire_gpa_direct_desc() with the ranges kept apart gives the header
+ * kmcl_wire_gpa_direct_finish() gives with them in place, and refuses
+ * ranges that do not fill their buffer exactly.
+ */
+static void wire_gpa_desc_split(struct kunit *test)
+{
+	u8 *buf = kunit_kzalloc(test, 96, GFP_KERNEL);
+	struct kmcl_gpa_direct_hdr *whole = (void *)buf;
+	struct kmcl_gpa_direct_hdr part;
+	u32 hdr_len = 0, pad = 0, pad2 = 0, off = sizeof(*whole);
+	const u8 *ranges = buf + sizeof(*whole);
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	off = gpa_put(buf, off, 10, 5000, 0x40);
+	off = gpa_put(buf, off, 0, 4096, 0x50);
+	KUNIT_ASSERT_EQ(test, off, 64);
+	whole->range_count = 2;
+	KUNIT_ASSERT_EQ(test, kmcl_wire_gpa_direct_finish(whole, off,
+							  KMCL_PKT_FLAG_COMPLETION_REQUESTED,
+							  TID, 13, &hdr_len,
+							  &pad), 0);
+	memset(&part, 0xa5, sizeof(part));
+	KUNIT_ASSERT_EQ(test, kmcl_wire_gpa_direct_desc(&part, ranges, off - 24,
+							2, KMCL_PKT_FLAG_COMPLETION_REQUESTED,
+							TID, 13, &pad2), 0);
+	KUNIT_EXPECT_EQ(test, hdr_len, 64);
+	KUNIT_EXPECT_EQ(test, pad2, pad);
+	KUNIT_EXPECT_EQ(test, memcmp(&part, whole, sizeof(part)), 0);
+	KUNIT_EXPECT_EQ(test, part.range_count, 2);
+
+	/* Bytes left over after the last range, or missing from it. */
+	KUNIT_EXPECT_EQ(test, kmcl_wire_gpa_direct_desc(&part, ranges, off - 16,
+							2, 0, TID, 0, &pad2),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, kmcl_wire_gpa_direct_desc(&part, ranges, off - 32,
+							2, 0, TID, 0, &pad2),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, kmcl_wire_gpa_direct_desc(&part, ranges, off - 24,
+							0, 0, TID, 0, &pad2),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, kmcl_wire_gpa_direct_desc(&part, NULL, off - 24,
+							2, 0, TID, 0, &pad2),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, kmcl_wire_gpa_direct_desc(&part, ranges, off - 24,
+							2, 0, TID,
+							KMCL_WIRE_MAX_PKT_LEN, &pad2),
+			-EMSGSIZE);
+}
+
 static void wire_finish_bad(struct kunit *test)
 {
 	u8 *buf = kunit_kzalloc(test, 64, GFP_KERNEL);
@@ -737,6 +787,7 @@ static struct kunit_case kmcl_wire_cases[] = {
 	KUNIT_CASE(wire_gpa_roundtrip),
 	KUNIT_CASE(wire_xfer_roundtrip),
 	KUNIT_CASE(wire_finish_bad),
+	KUNIT_CASE(wire_gpa_desc_split),
 	KUNIT_CASE_PARAM(wire_parse_cases, wire_gen_params),
 	KUNIT_CASE(wire_parse_null),
 	KUNIT_CASE(wire_err_names),
