@@ -12,6 +12,10 @@
  * as on Windows. A fresh PFN array holds invalid PFNs until it is built, so
  * an unbuilt MDL can never be mapped.
  *
+ * The MDLs KMCL lends to a driver itself (a server's GPADL mapping,
+ * external data of an incoming packet) carry other magics, so IoFreeMdl()
+ * refuses them: KMCL takes them back when the mapping or the packet ends.
+ *
  * MDLs made elsewhere (MmInitializeMdl() on caller memory) are accepted by
  * every function but IoFreeMdl(). Their PFN array size is only known from
  * Size, which is checked against the pages ByteOffset/ByteCount span.
@@ -37,6 +41,7 @@
 #define KMCL_MDL_MAGIC		0x4b4d444cU	/* "KMDL" */
 #define KMCL_MDL_MAGIC_FREE	0x6b6d646cU	/* "kmdl" */
 #define KMCL_MDL_MAGIC_LIB	0x4b4d4c42U	/* "KMLB": KMCL frees it itself */
+#define KMCL_MDL_MAGIC_PLACED	0x4b4d504cU	/* "KMPL": in KMCL's own memory */
 
 /**
  * struct kmcl_mdl_alloc - an MDL allocated by KMCL
@@ -54,6 +59,9 @@ struct kmcl_mdl_alloc {
 
 static_assert(offsetof(struct kmcl_mdl_alloc, pfns) ==
 	      offsetof(struct kmcl_mdl_alloc, mdl) + sizeof(MDL));
+/* Placed MDLs follow each other in one area; wire PFNs are copied as is. */
+static_assert(sizeof(struct kmcl_mdl_alloc) % 8 == 0);
+static_assert(sizeof(PFN_NUMBER) == sizeof(u64));
 
 static DEFINE_SPINLOCK(kmcl_mdl_map_lock);
 
@@ -386,4 +394,128 @@ void kmcl_mdl_free_hvpfns(struct _MDL *mdl)
 	kmcl_mdl_unmap(mdl);
 	a->magic = KMCL_MDL_MAGIC_FREE;
 	kmcl_kvfree_any(a);
+}
+
+/**
+ * kmcl_mdl_check_span() - is an MDL's header usable, and how many pages?
+ * @mdl: the MDL.
+ * @span: receives the Hyper-V pages its buffer spans.
+ *
+ * Return: 0, or -EINVAL for an offset outside the first page or a Size too
+ * small for the PFN array.
+ */
+int kmcl_mdl_check_span(struct _MDL *mdl, u32 *span)
+{
+	ULONG n;
+	int ret;
+
+	ret = kmcl_mdl_span(mdl, &n);
+	*span = n;
+	return ret;
+}
+
+/**
+ * kmcl_mdl_hvpfns_size() - bytes kmcl_mdl_place_hvpfns() uses
+ * @count: PFNs of the MDL.
+ *
+ * Return: the size, a multiple of 8.
+ */
+size_t kmcl_mdl_hvpfns_size(u32 count)
+{
+	struct kmcl_mdl_alloc *a;
+
+	return struct_size(a, pfns, count);
+}
+
+KMCL_EXPORT_FOR_TESTS(kmcl_mdl_hvpfns_size);
+
+/**
+ * kmcl_mdl_place_hvpfns() - an MDL over Hyper-V PFNs in memory KMCL owns
+ * @mem: kmcl_mdl_hvpfns_size(@count) bytes, 8-byte aligned.
+ * @pfns: the PFNs, in order (need not be aligned).
+ * @count: their number: exactly the pages @byte_offset and @byte_count span.
+ * @byte_offset: offset in the first page (< 4096).
+ * @byte_count: length, > 0.
+ * @prev: the MDL this one follows in a chain, or NULL.
+ *
+ * Like kmcl_mdl_alloc_hvpfns() (no VA, pages locked, refused by
+ * IoFreeMdl()), but nothing is allocated: the owner of @mem gives it back
+ * with kmcl_mdl_unplace(). Any context.
+ *
+ * Return: the MDL.
+ */
+struct _MDL *kmcl_mdl_place_hvpfns(void *mem, const void *pfns, u32 count,
+				   u32 byte_offset, u32 byte_count,
+				   struct _MDL *prev)
+{
+	struct kmcl_mdl_alloc *a = mem;
+	PMDL mdl = &a->mdl;
+
+	a->magic = KMCL_MDL_MAGIC_PLACED;
+	a->capacity = count;
+	MmInitializeMdl(mdl, (PVOID)(ULONG_PTR)byte_offset, byte_count);
+	memcpy(a->pfns, pfns, count * sizeof(PFN_NUMBER));
+	mdl->StartVa = NULL;
+	mdl->MdlFlags |= MDL_PAGES_LOCKED;
+	if (prev)
+		prev->Next = mdl;
+	return mdl;
+}
+
+/**
+ * kmcl_mdl_map_system() - give an MDL its system mapping now
+ * @mdl: an MDL from kmcl_mdl_place_hvpfns().
+ * @read_only: make a read-only mapping.
+ *
+ * Afterwards MmGetSystemAddressForMdlSafe() returns the mapping at once,
+ * in any context. Nothing happens if the MDL is mapped already. Any
+ * context but hard interrupts.
+ *
+ * Return: 0; -EAGAIN when the mapping needs process context (pages not
+ * physically consecutive, or read-only) and the caller cannot sleep;
+ * -ENOMEM when it cannot be made (a PFN that is not memory, no memory).
+ */
+int kmcl_mdl_map_system(struct _MDL *mdl, bool read_only)
+{
+	unsigned long flags;
+	bool mapped, sleep;
+
+	spin_lock_irqsave(&kmcl_mdl_map_lock, flags);
+	mapped = mdl->MdlFlags & KMCL_MDL_MAP_FLAGS;
+	spin_unlock_irqrestore(&kmcl_mdl_map_lock, flags);
+	if (mapped)
+		return 0;
+	sleep = kmcl_can_sleep();
+	if (read_only && !sleep)
+		return -EAGAIN;
+	if (MmGetSystemAddressForMdlSafe(mdl, NormalPagePriority |
+					 (read_only ? MdlMappingNoWrite : 0)))
+		return 0;
+	return sleep ? -ENOMEM : -EAGAIN;
+}
+
+/**
+ * kmcl_mdl_unplace() - invalidate an MDL from kmcl_mdl_place_hvpfns()
+ * @mdl: the MDL.
+ *
+ * Removes the system mapping its holder may have left (deferred from
+ * atomic context); the memory is the caller's again. Any context but hard
+ * interrupts.
+ *
+ * Return: the next MDL of its chain, or NULL.
+ */
+struct _MDL *kmcl_mdl_unplace(struct _MDL *mdl)
+{
+	struct kmcl_mdl_alloc *a = container_of(mdl, struct kmcl_mdl_alloc, mdl);
+	PMDL next = mdl->Next;
+
+	if (a->magic != KMCL_MDL_MAGIC_PLACED) {
+		pr_err_ratelimited("%s: MDL %p was not placed by KMCL\n", __func__,
+				   mdl);
+		return NULL;
+	}
+	kmcl_mdl_unmap(mdl);
+	mdl->Next = NULL;
+	a->magic = KMCL_MDL_MAGIC_FREE;
+	return next;
 }

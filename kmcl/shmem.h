@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Shared memory between the endpoints of a channel: GPADLs.
+ * Shared memory between the endpoints of a channel: GPADLs, and the
+ * prototypes of external data (ext.c).
  *
  * A GPADL describes client memory (Hyper-V PFNs, an offset in the first
  * page, a length) under a handle. The client creates it (Linux side:
@@ -44,6 +45,7 @@
 #include <linux/xarray.h>
 
 struct kmcl_channel;
+struct kmcl_wire_packet;
 struct page;
 struct _MDL;
 
@@ -153,5 +155,44 @@ int kmcl_gpadl_unmap(struct kmcl_channel *srv, u32 handle);
 struct _MDL *kmcl_mdl_alloc_hvpfns(const unsigned long *pfns, u32 count,
 				   u32 byte_offset, u32 byte_count);
 void kmcl_mdl_free_hvpfns(struct _MDL *mdl);
+int kmcl_mdl_check_span(struct _MDL *mdl, u32 *span);
+size_t kmcl_mdl_hvpfns_size(u32 count);
+struct _MDL *kmcl_mdl_place_hvpfns(void *mem, const void *pfns, u32 count,
+				   u32 byte_offset, u32 byte_count,
+				   struct _MDL *prev);
+int kmcl_mdl_map_system(struct _MDL *mdl, bool read_only);
+struct _MDL *kmcl_mdl_unplace(struct _MDL *mdl);
+
+/*
+ * External data (ext.c, api_ext.c): memory an outgoing packet lends to the
+ * peer as the GPA ranges of a KMCL_PKT_DATA_USING_GPA_DIRECT packet. See
+ * ext.c for the model.
+ */
+struct kmcl_channel_config;
+struct kmcl_in_packet;
+
+/**
+ * struct kmcl_ext_fill - how kmcl_packet_send_ext() gets a packet's ranges
+ * @fill: called once the packet is claimed: write the ranges (struct
+ *	kmcl_gpa_range back to back, each with its PFNs) into @dst, at most
+ *	@cap bytes; set *@len to the bytes written and *@count to the number
+ *	of ranges. Returns 0 or -errno (the send fails with it).
+ * @arg: passed to @fill.
+ */
+struct kmcl_ext_fill {
+	int (*fill)(void *dst, u32 cap, const void *arg, u32 *len, u32 *count);
+	const void *arg;
+};
+
+bool kmcl_ext_limits_ok(u32 size, u32 chain);
+u32 kmcl_ext_ranges_cap(const struct kmcl_channel_config *cfg);
+u32 kmcl_ext_hdr_size(const struct kmcl_channel_config *cfg);
+u32 kmcl_ext_in_size(const struct kmcl_channel_config *cfg);
+int kmcl_ext_receive(struct kmcl_channel *ch, struct kmcl_in_packet *ip,
+		     const struct kmcl_wire_packet *wp);
+void kmcl_ext_release(struct kmcl_in_packet *ip);
+void kmcl_ext_quiesce(struct kmcl_channel *ch);
+int kmcl_out_ext_match(struct kmcl_channel *ch, u64 txid, const void *ranges,
+		       u32 len, u32 count);
 
 #endif /* _KMCL_SHMEM_H */
