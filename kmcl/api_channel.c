@@ -443,12 +443,17 @@ EXPORT_SYMBOL_NS_GPL(VmbChannelInitSetMaximumPacketCount, KMCL);
  * VmbChannelInitSetMaximumExternalData() - external data limits
  * @Channel: a disabled channel.
  * @DataSize: largest external data buffer, > 0.
- * @ChainLength: longest incoming MDL chain, > 0.
+ * @ChainLength: longest MDL chain, > 0.
+ *
+ * Enforced on both ends: the channel lends at most @ChainLength ranges of
+ * @DataSize bytes in all per packet, and rejects more from its peer. The
+ * ranges (8 bytes per MDL and per page) must fit in one VMBus packet.
  *
  * Context: process context.
  * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1;
- * STATUS_INVALID_PARAMETER_2 (@DataSize 0); STATUS_INVALID_PARAMETER_3
- * (@ChainLength 0).
+ * STATUS_INVALID_PARAMETER_2 (@DataSize 0, or too large even for one MDL);
+ * STATUS_INVALID_PARAMETER_3 (@ChainLength 0, or too large with
+ * @DataSize).
  */
 NTSTATUS VmbChannelInitSetMaximumExternalData(VMBCHANNEL Channel,
 					      UINT32 DataSize,
@@ -461,6 +466,10 @@ NTSTATUS VmbChannelInitSetMaximumExternalData(VMBCHANNEL Channel,
 	if (!DataSize)
 		return STATUS_INVALID_PARAMETER_2;
 	if (!ChainLength)
+		return STATUS_INVALID_PARAMETER_3;
+	if (!kmcl_ext_limits_ok(DataSize, 1))
+		return STATUS_INVALID_PARAMETER_2;
+	if (!kmcl_ext_limits_ok(DataSize, ChainLength))
 		return STATUS_INVALID_PARAMETER_3;
 	return kmcl_setter_status(kmcl_channel_set_max_external_data(ch, DataSize,
 								     ChainLength),

@@ -9,10 +9,12 @@
  * a bad or unusable handle, or a packet in the wrong state, is the
  * handle's own number (1 for every function here).
  *
+ * External data (an ExternalDataMdl, VmbPacketSendWithExternalMdl,
+ * VmbPacketSendWithExternalPfns, VmbChannelPacketGetExternalData) is
+ * api_ext.c.
+ *
  * Not supported yet (STATUS_NOT_SUPPORTED, logged once):
- * - external data (ExternalDataMdl, VmbPacketSendWithExternalMdl,
- *   VmbPacketSendWithExternalPfns, VmbChannelPacketGetExternalData): it
- *   arrives with the shared-memory (GPADL/MDL) work;
+ * - external data in VmbChannelSendSynchronousRequest;
  * - VmbPacketRestore: server save/restore of in-flight packets.
  */
 #include <linux/errno.h>
@@ -33,7 +35,7 @@
 /* 100 ns intervals from 1601-01-01 (Windows time) to 1970-01-01. */
 #define KMCL_WIN_EPOCH_DELTA	116444736000000000LL
 
-#define KMCL_EXT_DATA_LATER	"external data arrives with the shared-memory work"
+#define KMCL_EXT_DATA_LATER	"external data is not supported in synchronous requests"
 
 static struct kmcl_packet *kmcl_api_packet(VMBPACKET handle)
 {
@@ -288,24 +290,33 @@ static NTSTATUS kmcl_api_send_status(int ret)
  * @PacketObject: a packet the driver owns (not in flight).
  * @Buffer: in-line data; copied before the call returns.
  * @BufferLength: its length, at most the channel's maximum packet size.
- * @ExternalDataMdl: must be NULL for now (external data is not supported
- *	yet).
+ * @ExternalDataMdl: NULL, or an MDL chain lent to the peer as external
+ *	data: every MDL whole, one GPA range each, within the channel's
+ *	VmbChannelInitSetMaximumExternalData() limits. The memory must stay
+ *	valid until the completion routine runs.
  * @Flags: VMBUS_CHANNEL_FORMAT_FLAG_* bits; WAIT_FOR_COMPLETION asks the
  *	peer for a completion, PAGED_BUFFER needs nothing extra (the buffer is
- *	always copied), the MDL-only flags are ignored without an MDL.
+ *	always copied), the MDL-only flags are hints (DATA_IN_ONLY and
+ *	DATA_OUT_ONLY not both) and are ignored without an MDL.
  *
  * The packet goes into the ring at once or waits in the channel's queue
  * (not open yet, ring full); it is never dropped. Its completion routine
- * runs exactly once, possibly before this returns. Any context up to
- * softirq.
+ * runs exactly once, possibly before this returns. With @ExternalDataMdl
+ * it runs only when the peer completes the packet (or the channel closes),
+ * even without WAIT_FOR_COMPLETION: until then the peer may use the
+ * memory. Any context up to softirq.
  *
  * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1 for a bad packet, one
  * in flight or free, or one without a completion routine;
  * STATUS_INVALID_PARAMETER_2 for a NULL @Buffer with a length;
  * STATUS_INVALID_PARAMETER_3 if the packet is too long;
- * STATUS_INVALID_PARAMETER_5 for unknown flags; STATUS_NOT_SUPPORTED with
- * @ExternalDataMdl; STATUS_INVALID_DEVICE_STATE if the channel was never
- * enabled.
+ * STATUS_INVALID_PARAMETER_4 for an MDL chain that is unusable (an empty
+ * MDL, PFNs not built, an inconsistent header) or beyond the channel's
+ * limits (none set, more MDLs than ChainLength, more bytes than DataSize);
+ * STATUS_INVALID_PARAMETER_5 for unknown flags or DATA_IN_ONLY with
+ * DATA_OUT_ONLY; STATUS_NOT_SUPPORTED for more MDLs than the transport
+ * carries in one packet; STATUS_INVALID_DEVICE_STATE if the channel was
+ * never enabled.
  */
 NTSTATUS VmbPacketSend(VMBPACKET PacketObject, PVOID Buffer,
 		       UINT32 BufferLength, PMDL ExternalDataMdl, UINT32 Flags)
@@ -318,67 +329,13 @@ NTSTATUS VmbPacketSend(VMBPACKET PacketObject, PVOID Buffer,
 		return STATUS_INVALID_PARAMETER_2;
 	if (Flags & ~VMBUS_CHANNEL_FORMAT_FLAGS)
 		return STATUS_INVALID_PARAMETER_5;
-	if (ExternalDataMdl) {
-		pr_warn_once("%s: ExternalDataMdl: " KMCL_EXT_DATA_LATER "\n", __func__);
-		return STATUS_NOT_SUPPORTED;
-	}
+	if (ExternalDataMdl)
+		return kmcl_api_send_mdl(pkt, Buffer, BufferLength,
+					 ExternalDataMdl, Flags);
 	return kmcl_api_send_status(kmcl_packet_send(pkt, Buffer, BufferLength,
 						     Flags, false));
 }
 EXPORT_SYMBOL_NS_GPL(VmbPacketSend, KMCL);
-
-/**
- * VmbPacketSendWithExternalMdl() - send a packet with part of an MDL chain
- * @PacketObject: the packet.
- * @Buffer: in-line data.
- * @BufferLength: its length.
- * @ExternalDataMdl: the MDL chain.
- * @MdlOffset: offset of the data in the chain.
- * @MdlLength: its length, 0 for all.
- * @Flags: VMBUS_CHANNEL_FORMAT_FLAG_* bits.
- *
- * Not supported yet: external data arrives with the shared-memory work.
- *
- * Return: STATUS_INVALID_PARAMETER_1 for a bad packet, else
- * STATUS_NOT_SUPPORTED.
- */
-NTSTATUS VmbPacketSendWithExternalMdl(VMBPACKET PacketObject, PVOID Buffer,
-				      UINT32 BufferLength, PMDL ExternalDataMdl,
-				      UINT32 MdlOffset, UINT32 MdlLength,
-				      UINT32 Flags)
-{
-	if (!kmcl_api_packet(PacketObject))
-		return STATUS_INVALID_PARAMETER_1;
-	pr_warn_once("%s: " KMCL_EXT_DATA_LATER "\n", __func__);
-	return STATUS_NOT_SUPPORTED;
-}
-EXPORT_SYMBOL_NS_GPL(VmbPacketSendWithExternalMdl, KMCL);
-
-/**
- * VmbPacketSendWithExternalPfns() - send a packet with external data pages
- * @PacketObject: the packet.
- * @Buffer: in-line data.
- * @BufferLength: its length.
- * @ExternalDataPfns: page numbers.
- * @PfnLength: their count.
- * @Flags: VMBUS_CHANNEL_FORMAT_FLAG_* bits.
- *
- * Not supported yet: external data arrives with the shared-memory work.
- *
- * Return: STATUS_INVALID_PARAMETER_1 for a bad packet, else
- * STATUS_NOT_SUPPORTED.
- */
-NTSTATUS VmbPacketSendWithExternalPfns(VMBPACKET PacketObject, PVOID Buffer,
-				       UINT32 BufferLength,
-				       PPFN_NUMBER ExternalDataPfns,
-				       UINT32 PfnLength, UINT32 Flags)
-{
-	if (!kmcl_api_packet(PacketObject))
-		return STATUS_INVALID_PARAMETER_1;
-	pr_warn_once("%s: " KMCL_EXT_DATA_LATER "\n", __func__);
-	return STATUS_NOT_SUPPORTED;
-}
-EXPORT_SYMBOL_NS_GPL(VmbPacketSendWithExternalPfns, KMCL);
 
 /**
  * VmbPacketSetPointer() - store a driver pointer in a packet
@@ -533,32 +490,6 @@ void FASTCALL VmbChannelPacketFail(VMBPACKETCOMPLETION PacketCompletionContext)
 EXPORT_SYMBOL_NS_GPL(VmbChannelPacketFail, KMCL);
 
 /**
- * VmbChannelPacketGetExternalData() - external data of an incoming packet
- * @PacketCompletionContext: the packet.
- * @Flags: VMBUS_CHANNEL_PACKET_EXTERNAL_DATA_FLAG_* bits.
- * @Mdl: receives the MDL chain.
- *
- * Not supported yet: external data arrives with the shared-memory work.
- *
- * Return: STATUS_INVALID_PARAMETER_1/2/3 for a bad packet, flags or @Mdl,
- * else STATUS_NOT_SUPPORTED.
- */
-NTSTATUS VmbChannelPacketGetExternalData(VMBPACKETCOMPLETION PacketCompletionContext,
-					 UINT32 Flags, PMDL *Mdl)
-{
-	if (!kmcl_api_in_packet(PacketCompletionContext))
-		return STATUS_INVALID_PARAMETER_1;
-	if (Flags & ~VMBUS_CHANNEL_PACKET_EXTERNAL_DATA_FLAGS)
-		return STATUS_INVALID_PARAMETER_2;
-	if (!Mdl)
-		return STATUS_INVALID_PARAMETER_3;
-	*Mdl = NULL;
-	pr_warn_once("%s: " KMCL_EXT_DATA_LATER "\n", __func__);
-	return STATUS_NOT_SUPPORTED;
-}
-EXPORT_SYMBOL_NS_GPL(VmbChannelPacketGetExternalData, KMCL);
-
-/**
  * VmbChannelPacketGetClientContext() - driver area of an incoming packet
  * @PacketCompletionContext: a packet the driver holds.
  *
@@ -676,7 +607,8 @@ static void kmcl_api_timeout(const LARGE_INTEGER *t, bool *zero,
  * @Channel: the channel.
  * @Buffer: in-line data.
  * @BufferSize: its length, at most the maximum packet size.
- * @ExternalDataMdl: must be NULL for now (external data not supported yet).
+ * @ExternalDataMdl: must be NULL: external data is not supported in
+ *	synchronous requests (see below).
  * @Flags: VMBUS_CHANNEL_FORMAT_FLAG_* bits. With WAIT_FOR_COMPLETION the
  *	call waits for the peer's completion and returns its payload;
  *	without, it waits until the packet is in the ring.

@@ -211,6 +211,7 @@ static void kmcl_channel_close(struct kmcl_channel *ch, bool local)
 	kmcl_channel_stop(ch);
 	kmcl_channel_set_open(ch, false);
 	ch->tops->disconnect(ch);
+	kmcl_ext_quiesce(ch);
 	kmcl_out_close(ch);
 	kmcl_cb_closed(ch);
 	kmcl_shmem_close(ch);

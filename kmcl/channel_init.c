@@ -150,7 +150,11 @@ int kmcl_channel_set_client_context_size(struct kmcl_channel *ch, u32 size)
  * kmcl_channel_set_max_external_data() - external data limits
  * @ch: the channel.
  * @size: largest external-data buffer in bytes, > 0.
- * @chain: longest MDL chain of an incoming packet, > 0.
+ * @chain: longest MDL chain of a packet, > 0.
+ *
+ * Both ends enforce them: a sender lends at most @chain ranges of at most
+ * @size bytes in all, a receiver rejects more. The ranges of that much
+ * external data must fit in one VMBus packet (kmcl_ext_limits_ok()).
  *
  * Return: 0 or -errno.
  */
@@ -159,7 +163,7 @@ int kmcl_channel_set_max_external_data(struct kmcl_channel *ch, u32 size,
 {
 	int ret;
 
-	if (!size || !chain)
+	if (!size || !chain || !kmcl_ext_limits_ok(size, chain))
 		return -EINVAL;
 	ret = kmcl_cfg_begin(ch);
 	if (ret)

@@ -45,6 +45,8 @@ enum kmcl_in_reject {
 	KMCL_REJECT_MALFORMED,
 	KMCL_REJECT_TYPE,
 	KMCL_REJECT_BAD_ID,
+	KMCL_REJECT_EXT_LIMITS,
+	KMCL_REJECT_EXT_DATA,
 };
 
 static const char *const kmcl_in_reject_names[] = {
@@ -52,6 +54,8 @@ static const char *const kmcl_in_reject_names[] = {
 	[KMCL_REJECT_MALFORMED] = "malformed",
 	[KMCL_REJECT_TYPE] = "unknown type",
 	[KMCL_REJECT_BAD_ID] = "completion with an unknown transaction id",
+	[KMCL_REJECT_EXT_LIMITS] = "external data beyond the channel's maximum",
+	[KMCL_REJECT_EXT_DATA] = "external data the sender never described",
 };
 
 static struct kmcl_in_packet *kmcl_in_obj(struct kmcl_in *in, u32 i)
@@ -95,6 +99,12 @@ static void kmcl_in_reject(struct kmcl_channel *ch, enum kmcl_in_reject why)
 		break;
 	case KMCL_REJECT_BAD_ID:
 		in->stats.rejected_bad_id++;
+		break;
+	case KMCL_REJECT_EXT_LIMITS:
+		in->stats.rejected_ext_limits++;
+		break;
+	case KMCL_REJECT_EXT_DATA:
+		in->stats.rejected_ext_data++;
 		break;
 	}
 	in->failed = true;
@@ -280,6 +290,24 @@ static enum kmcl_in_step kmcl_in_step(struct kmcl_channel *ch, bool passive,
 	}
 
 	kmcl_in_consume(ch, pktlen);
+	ip->ext_count = 0;
+	if (wp.type == KMCL_PKT_DATA_USING_GPA_DIRECT) {
+		ret = kmcl_ext_receive(ch, ip, &wp);
+		if (ret) {
+			kmcl_in_put_back(in, ip);
+			if (ret != -ECANCELED) {
+				kmcl_in_reject(ch, ret == -EDQUOT ?
+					       KMCL_REJECT_EXT_LIMITS :
+					       KMCL_REJECT_EXT_DATA);
+				return KMCL_IN_STOP;
+			}
+			/* The sender went away: nobody waits for it. */
+			spin_lock_bh(&in->lock);
+			in->stats.ext_dropped++;
+			spin_unlock_bh(&in->lock);
+			return KMCL_IN_MORE;
+		}
+	}
 	ip->txid = wp.trans_id;
 	ip->comp_requested = wp.flags & KMCL_PKT_FLAG_COMPLETION_REQUESTED;
 	ip->data_off = wp.hdr_len;
@@ -294,6 +322,8 @@ static enum kmcl_in_step kmcl_in_step(struct kmcl_channel *ch, bool passive,
 	ip->state = KMCL_IN_DELIVERING;
 	in->outstanding++;
 	in->stats.received++;
+	if (ip->ext_count)
+		in->stats.ext_received++;
 	spin_unlock_bh(&in->lock);
 
 	(*delivered)++;
@@ -410,9 +440,11 @@ void kmcl_in_setup(struct kmcl_channel *ch)
  * @ch: the channel (state_mutex held, process context).
  *
  * cfg.max_packet_count objects, each holding one packet of up to a
- * descriptor plus cfg.max_packet_size bytes and a client context of
- * cfg.client_context_size bytes. Kept across enables while the
- * configuration is unchanged; rebuilt otherwise.
+ * descriptor plus cfg.max_packet_size bytes (and the GPA ranges of the
+ * largest external data the channel accepts), a client context of
+ * cfg.client_context_size bytes and room for an external-data MDL chain.
+ * Kept across enables while the configuration is unchanged; rebuilt
+ * otherwise.
  *
  * Return: 0, -EINVAL, -ENOMEM, or -EBUSY if objects are still in use.
  */
@@ -421,6 +453,7 @@ int kmcl_in_init(struct kmcl_channel *ch)
 	struct kmcl_in *in = &ch->in;
 	u32 count = ch->cfg.max_packet_count;
 	u32 ctx_size = ch->cfg.client_context_size;
+	u32 ext_size = kmcl_ext_in_size(&ch->cfg);
 	u64 buf_size, stride;
 	void *mem, *scratch, *old_mem, *old_scratch;
 	struct kmcl_in_packet *ip;
@@ -428,16 +461,17 @@ int kmcl_in_init(struct kmcl_channel *ch)
 
 	might_sleep();
 	buf_size = sizeof(struct kmcl_vmpacket_desc) +
-		   round_up((u64)ch->cfg.max_packet_size, 8);
-	stride = round_up(sizeof(*ip) + buf_size + round_up((u64)ctx_size, 8),
-			  SMP_CACHE_BYTES);
+		   round_up((u64)ch->cfg.max_packet_size, 8) +
+		   kmcl_ext_hdr_size(&ch->cfg);
+	stride = round_up(sizeof(*ip) + buf_size + round_up((u64)ctx_size, 8) +
+			  ext_size, SMP_CACHE_BYTES);
 	if (!count || count > KMCL_TXID_MAX_SLOTS ||
 	    buf_size > KMCL_WIRE_MAX_PKT_LEN || stride > U32_MAX)
 		return -EINVAL;
 
 	spin_lock_bh(&in->lock);
 	if (in->mem && in->nr_objs == count && in->buf_size == buf_size &&
-	    in->ctx_size == ctx_size) {
+	    in->ctx_size == ctx_size && in->ext_size == ext_size) {
 		spin_unlock_bh(&in->lock);
 		return 0;
 	}
@@ -464,6 +498,7 @@ int kmcl_in_init(struct kmcl_channel *ch)
 	in->stride = stride;
 	in->buf_size = buf_size;
 	in->ctx_size = ctx_size;
+	in->ext_size = ext_size;
 	INIT_LIST_HEAD(&in->free);
 	for (i = 0; i < count; i++) {
 		ip = kmcl_in_obj(in, i);
@@ -471,6 +506,8 @@ int kmcl_in_init(struct kmcl_channel *ch)
 		ip->state = KMCL_IN_FREE;
 		ip->ch = ch;
 		ip->client_ctx = ctx_size ? ip->buf + buf_size : NULL;
+		ip->ext_mdl = ext_size ? ip->buf + buf_size +
+					 round_up(ctx_size, 8) : NULL;
 		list_add_tail(&ip->item.node, &in->free);
 	}
 	in->nr_free = count;
@@ -689,6 +726,14 @@ static int kmcl_in_finish(struct kmcl_in_packet *ip, u8 new_state,
 		return ip->state == KMCL_IN_DEFERRED ? -EINVAL : -EALREADY;
 	}
 	ip->state = new_state;
+	spin_unlock_bh(&in->lock);
+	/*
+	 * The peer's memory goes back before the completion does, and before
+	 * a close waiting for the outstanding count can move on.
+	 */
+	kmcl_ext_release(ip);
+
+	spin_lock_bh(&in->lock);
 	in->outstanding--;
 	idle = !in->outstanding;
 	*restart = in->want_restart;

@@ -51,8 +51,10 @@
  *   (kmcl_in_wait_idle()).
  * Close (local disable, peer close, rescind):
  *   1. if running: the pause sequence (Suspend).
- *   2. the transport is disconnected (the peer is told), outgoing packets
- *      are completed (kmcl_out_close()).
+ *   2. the transport is disconnected (the peer is told); once the peer
+ *      released every packet with external data it accepted from us
+ *      (kmcl_ext_quiesce()), outgoing packets are completed
+ *      (kmcl_out_close()).
  *   3. Closed.
  *   4. GPADLs the driver left are deleted (client) or unmapped (server):
  *      kmcl_shmem_close(), see shmem.h.
@@ -316,6 +318,12 @@ struct kmcl_channel_config {
  * @rejected: incoming packets refused as malformed or hostile.
  * @queued: outgoing packets that had to wait for ring space.
  * @quota_blocked: times the incoming queue stopped on the quota.
+ * @ext_sent: of @sent, packets that lent memory (external data).
+ * @ext_received: of @received, packets with external data.
+ * @ext_rejected: of @rejected, external data beyond this endpoint's limits
+ *	or not described by the sender.
+ * @ext_dropped: packets with external data dropped because their sender
+ *	had gone away.
  */
 struct kmcl_stats {
 	u64 sent;
@@ -325,6 +333,10 @@ struct kmcl_stats {
 	u64 rejected;
 	u64 queued;
 	u64 quota_blocked;
+	u64 ext_sent;
+	u64 ext_received;
+	u64 ext_rejected;
+	u64 ext_dropped;
 };
 
 /**

@@ -30,7 +30,16 @@
  *
  * GPADLs: the client's table is the publication (nothing to send), so a
  * server maps a handle by looking it up in its connected client's table.
+ *
+ * External data: a GPA-direct packet names memory of the sender's own
+ * kernel (this one). The receiver accepts it only if the sender has a
+ * packet waiting under that transaction id with exactly those ranges
+ * (kmcl_out_ext_match(), under link->lock, so the sender cannot be
+ * disconnecting meanwhile). link->ext_held[] counts the packets each side
+ * accepted and has not completed yet; a closing sender waits for the
+ * peer's count to drop to zero (ext_quiesce) before its packets complete.
  */
+#include <linux/atomic.h>
 #include <linux/err.h>
 #include <linux/kref.h>
 #include <linux/lockdep.h>
@@ -38,6 +47,7 @@
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
+#include <linux/wait.h>
 
 #include "kmcl.h"
 
@@ -56,6 +66,9 @@ enum { KMCL_LB_SERVER, KMCL_LB_CLIENT };
  * @c2s_size: its size in bytes, control page included.
  * @s2c: ring written by the server, read by the client.
  * @s2c_size: its size in bytes, control page included.
+ * @ext_held: per side, packets with external data of the other side that
+ *	it accepted and has not released.
+ * @ext_wq: a closing sender waits here for the peer's @ext_held to drop.
  */
 struct kmcl_lb_link {
 	struct kref ref;
@@ -69,6 +82,8 @@ struct kmcl_lb_link {
 	u32 c2s_size;
 	void *s2c;
 	u32 s2c_size;
+	atomic_t ext_held[2];
+	wait_queue_head_t ext_wq;
 };
 
 static DEFINE_MUTEX(kmcl_lb_lock);
@@ -200,6 +215,7 @@ static int kmcl_lb_bind(struct kmcl_channel *server,
 	kref_init(&link->ref);
 	kref_get(&link->ref);
 	spin_lock_init(&link->lock);
+	init_waitqueue_head(&link->ext_wq);
 	link->ep[KMCL_LB_SERVER] = server;
 	link->ep[KMCL_LB_CLIENT] = client;
 	link->up = true;
@@ -453,6 +469,62 @@ static struct kmcl_gpadl *kmcl_lb_gpadl_get(struct kmcl_channel *srv,
 	return g;
 }
 
+/* The sender is our peer in this kernel: ask it about its packet. */
+static int kmcl_lb_ext_check(struct kmcl_channel *ch, u64 txid,
+			     const void *ranges, u32 len, u32 count)
+{
+	int side = kmcl_lb_side(ch), ret = -ECANCELED;
+	struct kmcl_lb_link *link;
+	struct kmcl_channel *peer;
+
+	rcu_read_lock();
+	link = rcu_dereference(ch->lb.link);
+	if (link) {
+		spin_lock_bh(&link->lock);
+		peer = link->up && link->ep[side] == ch ? link->ep[!side] : NULL;
+		if (peer) {
+			ret = kmcl_out_ext_match(peer, txid, ranges, len, count);
+			if (!ret)
+				atomic_inc(&link->ext_held[side]);
+		}
+		spin_unlock_bh(&link->lock);
+	}
+	rcu_read_unlock();
+	return ret;
+}
+
+static void kmcl_lb_ext_put(struct kmcl_channel *ch)
+{
+	struct kmcl_lb_link *link;
+
+	rcu_read_lock();
+	link = rcu_dereference(ch->lb.link);
+	if (link && atomic_dec_and_test(&link->ext_held[kmcl_lb_side(ch)]))
+		wake_up_all(&link->ext_wq);
+	rcu_read_unlock();
+}
+
+static void kmcl_lb_ext_quiesce(struct kmcl_channel *ch)
+{
+	int peer = !kmcl_lb_side(ch);
+	struct kmcl_lb_link *link;
+
+	mutex_lock(&kmcl_lb_lock);
+	link = kmcl_lb_link_of(ch);
+	if (link)
+		kref_get(&link->ref);
+	mutex_unlock(&kmcl_lb_lock);
+	if (!link)
+		return;
+	/* The peer's close (or its driver) completes what it holds. */
+	while (!wait_event_idle_timeout(link->ext_wq,
+					!atomic_read(&link->ext_held[peer]),
+					10 * HZ))
+		pr_warn("channel %u: waiting for the peer to complete %d packet(s) holding our memory\n",
+			ch->id, atomic_read(&link->ext_held[peer]));
+	kref_put(&link->ref, kmcl_lb_link_release);
+}
+
 const struct kmcl_transport_ops kmcl_loopback_ops = {
 	.name = "loopback",
 	.enable = kmcl_lb_enable,
@@ -463,6 +535,9 @@ const struct kmcl_transport_ops kmcl_loopback_ops = {
 	.release = kmcl_lb_release,
 	.signal = kmcl_lb_signal,
 	.target_device = kmcl_lb_target_device,
+	.ext_check = kmcl_lb_ext_check,
+	.ext_put = kmcl_lb_ext_put,
+	.ext_quiesce = kmcl_lb_ext_quiesce,
 	.gpadl_publish = kmcl_lb_gpadl_publish,
 	.gpadl_get = kmcl_lb_gpadl_get,
 	.gpa_ranges_max = U32_MAX,

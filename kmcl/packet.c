@@ -38,6 +38,15 @@ static u32 kmcl_inband_pktlen(u32 len)
 	return sizeof(struct kmcl_vmpacket_desc) + round_up(len, 8);
 }
 
+/* Bytes @pkt takes in the ring, with its GPA ranges if it has any. */
+static u32 kmcl_packet_wire_len(const struct kmcl_packet *pkt)
+{
+	if (!pkt->ext_len)
+		return kmcl_inband_pktlen(pkt->len);
+	return sizeof(struct kmcl_gpa_direct_hdr) + pkt->ext_len +
+	       round_up(pkt->len, 8);
+}
+
 static void kmcl_out_schedule(struct kmcl_channel *ch)
 {
 	if (READ_ONCE(ch->out.ready))
@@ -82,7 +91,8 @@ static int kmcl_out_write_packet(struct kmcl_channel *ch,
 				 struct kmcl_packet *pkt, bool *signal)
 {
 	struct kmcl_out *out = &ch->out;
-	bool wait = pkt->flags & KMCL_SEND_WAIT_FOR_COMPLETION;
+	/* Lent memory is the peer's until it completes the packet. */
+	bool wait = (pkt->flags & KMCL_SEND_WAIT_FOR_COMPLETION) || pkt->ext_len;
 	struct kmcl_xmit x = {
 		.type = KMCL_PKT_DATA_INBAND,
 		.data = pkt->data,
@@ -91,6 +101,13 @@ static int kmcl_out_write_packet(struct kmcl_channel *ch,
 	u32 slot = U32_MAX;
 	u64 id = 0;
 	int ret;
+
+	if (pkt->ext_len) {
+		x.type = KMCL_PKT_DATA_USING_GPA_DIRECT;
+		x.ranges = pkt->ext;
+		x.range_count = pkt->ext_count;
+		x.ranges_len = pkt->ext_len;
+	}
 
 	if (wait && kmcl_txid_alloc(&out->txid, pkt, &id, &slot)) {
 		out->slot_wait = true;
@@ -108,6 +125,8 @@ static int kmcl_out_write_packet(struct kmcl_channel *ch,
 	out->stats.sent++;
 	if (!wait)
 		out->stats.sent_nowait++;
+	if (pkt->ext_len)
+		out->stats.ext_sent++;
 	pkt->txid = id;
 	pkt->txid_slot = slot;
 	pkt->state = wait ? KMCL_PACKET_PENDING : KMCL_PACKET_IDLE;
@@ -136,7 +155,7 @@ static u32 kmcl_out_item_pktlen(struct kmcl_out_item *it)
 {
 	if (it->kind == KMCL_OUT_COMPLETION)
 		return kmcl_inband_pktlen(kmcl_item_in_packet(it)->comp_len);
-	return kmcl_inband_pktlen(kmcl_item_packet(it)->len);
+	return kmcl_packet_wire_len(kmcl_item_packet(it));
 }
 
 /*
@@ -249,9 +268,10 @@ void kmcl_packet_setup(struct kmcl_channel *ch)
  * kmcl_packet_size() - bytes of a packet object for this channel
  * @ch: the channel.
  *
- * The object header, cfg.max_packet_size bytes of in-line data and
- * cfg.inline_context_size bytes of context, each rounded to 8 bytes.
- * Always more than max_packet_size + sizeof(void *), as Windows promises.
+ * The object header, cfg.max_packet_size bytes of in-line data,
+ * cfg.inline_context_size bytes of context and the ranges of the largest
+ * external data (kmcl_ext_ranges_cap()), each rounded to 8 bytes. Always
+ * more than max_packet_size + sizeof(void *), as Windows promises.
  *
  * Return: the size VmbPacketInitialize() needs, U32_MAX if it does not fit
  * in 32 bits.
@@ -260,7 +280,8 @@ u32 kmcl_packet_size(struct kmcl_channel *ch)
 {
 	u64 size = sizeof(struct kmcl_packet) +
 		   round_up((u64)ch->cfg.max_packet_size, 8) +
-		   round_up((u64)ch->cfg.inline_context_size, 8);
+		   round_up((u64)ch->cfg.inline_context_size, 8) +
+		   kmcl_ext_ranges_cap(&ch->cfg);
 
 	return min_t(u64, size, U32_MAX);
 }
@@ -277,12 +298,15 @@ static void kmcl_packet_reset(struct kmcl_packet *pkt)
 	pkt->len = 0;
 	pkt->flags = 0;
 	pkt->status = 0;
+	pkt->ext_len = 0;
+	pkt->ext_count = 0;
+	pkt->ext_seen = false;
 	INIT_LIST_HEAD(&pkt->item.node);
 	pkt->item.kind = KMCL_OUT_PACKET;
 }
 
 static void kmcl_packet_format(struct kmcl_channel *ch, struct kmcl_packet *pkt,
-			       u8 origin, u32 max_size, u32 ctx_size)
+			       u8 origin, u32 max_size, u32 ctx_size, u32 ext_cap)
 {
 	memset(pkt, 0, sizeof(*pkt));
 	kmcl_packet_reset(pkt);
@@ -290,6 +314,9 @@ static void kmcl_packet_format(struct kmcl_channel *ch, struct kmcl_packet *pkt,
 	pkt->origin = origin;
 	pkt->capacity = max_size;
 	pkt->inline_ctx = ctx_size ? pkt->data + round_up(max_size, 8) : NULL;
+	pkt->ext = ext_cap ? pkt->data + round_up(max_size, 8) +
+			     round_up(ctx_size, 8) : NULL;
+	pkt->ext_cap = ext_cap;
 	pkt->state = KMCL_PACKET_FREE;
 	WRITE_ONCE(pkt->magic, KMCL_PACKET_MAGIC);
 }
@@ -312,6 +339,7 @@ int kmcl_out_init(struct kmcl_channel *ch)
 	u32 count = ch->cfg.max_packet_count;
 	u32 max_size = ch->cfg.max_packet_size;
 	u32 ctx_size = ch->cfg.inline_context_size;
+	u32 ext_cap = kmcl_ext_ranges_cap(&ch->cfg);
 	struct kmcl_txid_table txid = {}, old_txid;
 	u32 stride = kmcl_packet_size(ch), i;
 	void *mem, *old_mem;
@@ -325,7 +353,7 @@ int kmcl_out_init(struct kmcl_channel *ch)
 
 	spin_lock_bh(&out->lock);
 	if (out->mem && out->nr_packets == count && out->max_size == max_size &&
-	    out->ctx_size == ctx_size) {
+	    out->ctx_size == ctx_size && out->ext_cap == ext_cap) {
 		out->enabled = true;
 		spin_unlock_bh(&out->lock);
 		return 0;
@@ -354,12 +382,13 @@ int kmcl_out_init(struct kmcl_channel *ch)
 	out->stride = stride;
 	out->max_size = max_size;
 	out->ctx_size = ctx_size;
+	out->ext_cap = ext_cap;
 	out->free = NULL;
 	for (i = count; i-- > 0; ) {
 		struct kmcl_packet *pkt = mem + (size_t)i * stride;
 
 		kmcl_packet_format(ch, pkt, KMCL_PACKET_LOOKASIDE, max_size,
-				   ctx_size);
+				   ctx_size, ext_cap);
 		pkt->next_free = out->free;
 		out->free = pkt;
 	}
@@ -553,7 +582,8 @@ int kmcl_packet_init_mem(struct kmcl_channel *ch, void *mem, u32 size,
 		return -EINVAL;
 
 	kmcl_packet_format(ch, pkt, KMCL_PACKET_CALLER, ch->cfg.max_packet_size,
-			   ch->cfg.inline_context_size);
+			   ch->cfg.inline_context_size,
+			   kmcl_ext_ranges_cap(&ch->cfg));
 	if (pkt->inline_ctx)
 		memset(pkt->inline_ctx, 0, ch->cfg.inline_context_size);
 	pkt->state = KMCL_PACKET_IDLE;
@@ -660,6 +690,32 @@ int kmcl_packet_free(struct kmcl_packet *pkt)
 int kmcl_packet_send(struct kmcl_packet *pkt, const void *buf, u32 len,
 		     u32 flags, bool now_only)
 {
+	return kmcl_packet_send_ext(pkt, buf, len, flags, now_only, NULL);
+}
+
+/**
+ * kmcl_packet_send_ext() - send a packet that may lend memory to the peer
+ * @pkt: a packet the caller owns (allocated or initialised, not in flight).
+ * @buf: in-line data, copied before this returns.
+ * @len: its length, at most the packet's capacity.
+ * @flags: KMCL_SEND_* flags.
+ * @now_only: as for kmcl_packet_send().
+ * @ext: writes the packet's GPA ranges once the packet is claimed, or
+ *	NULL for an in-band packet. The caller checked the memory against
+ *	the channel's limits; @ext->fill fails only if the ranges do not fit
+ *	in the packet's ext area.
+ *
+ * As kmcl_packet_send(). A packet with external data always takes a
+ * transaction id and completes only when the peer completes it (or the
+ * channel closes), whatever @flags say.
+ *
+ * Return: as kmcl_packet_send(); also the error of @ext->fill, and
+ * -EOPNOTSUPP if the transport cannot carry that many ranges.
+ */
+int kmcl_packet_send_ext(struct kmcl_packet *pkt, const void *buf, u32 len,
+			 u32 flags, bool now_only,
+			 const struct kmcl_ext_fill *ext)
+{
 	struct kmcl_channel *ch = pkt->ch;
 	struct kmcl_out *out = &ch->out;
 	bool signal = false, kick = false, fail = false, now = false;
@@ -692,6 +748,24 @@ int kmcl_packet_send(struct kmcl_packet *pkt, const void *buf, u32 len,
 	pkt->flags = flags;
 	pkt->txid = 0;
 	pkt->txid_slot = U32_MAX;
+	pkt->ext_len = 0;
+	pkt->ext_count = 0;
+	pkt->ext_seen = false;
+	if (ext) {
+		ret = pkt->ext ? ext->fill(pkt->ext, pkt->ext_cap, ext->arg,
+					   &pkt->ext_len, &pkt->ext_count) :
+			       -EINVAL;
+		if (!ret && !pkt->ext_count)
+			ret = -EINVAL;
+		if (ret) {
+			pkt->ext_len = 0;
+			pkt->ext_count = 0;
+			spin_lock_bh(&out->lock);
+			pkt->state = KMCL_PACKET_IDLE;
+			spin_unlock_bh(&out->lock);
+			return ret;
+		}
+	}
 
 	spin_lock_bh(&out->lock);
 	ret = -EAGAIN;
@@ -711,7 +785,7 @@ int kmcl_packet_send(struct kmcl_packet *pkt, const void *buf, u32 len,
 		goto refuse;
 	}
 	if (list_empty(&out->queue) && ret == -EAGAIN && out->open)
-		kick = kmcl_xport_want_room(ch, kmcl_inband_pktlen(len));
+		kick = kmcl_xport_want_room(ch, kmcl_packet_wire_len(pkt));
 	list_add_tail(&pkt->item.node, &out->queue);
 	pkt->state = KMCL_PACKET_QUEUED;
 	out->stats.queued++;
@@ -742,11 +816,13 @@ unlock:
  *
  * A queued packet leaves the queue; a packet waiting for the peer's
  * completion gives up its transaction id (the late completion will be
- * dropped). The completion routine does not run. Any context up to
- * softirq.
+ * dropped). The completion routine does not run. A packet with external
+ * data that is in the ring is not cancelled: the peer may be using its
+ * memory until it completes the packet (or the channel closes). Any
+ * context up to softirq.
  *
  * Return: true if the packet was cancelled; false if its completion has
- * already started (or it was not in flight).
+ * already started, it lends memory to the peer, or it was not in flight.
  */
 bool kmcl_packet_cancel(struct kmcl_packet *pkt)
 {
@@ -757,6 +833,9 @@ bool kmcl_packet_cancel(struct kmcl_packet *pkt)
 	spin_lock_bh(&out->lock);
 	if (pkt->state == KMCL_PACKET_QUEUED) {
 		list_del_init(&pkt->item.node);
+	} else if (pkt->state == KMCL_PACKET_PENDING && pkt->ext_len) {
+		/* The peer may be using the memory: only its completion ends it. */
+		cancelled = false;
 	} else if (pkt->state == KMCL_PACKET_PENDING) {
 		kmcl_txid_cancel(&out->txid, pkt->txid_slot);
 		kick = out->slot_wait;
@@ -905,11 +984,16 @@ void kmcl_packet_stats(struct kmcl_channel *ch, struct kmcl_stats *st)
 			ch->out.stats.too_big;
 	st->completions_sent = ch->out.stats.completions_sent;
 	st->queued = ch->out.stats.queued;
+	st->ext_sent = ch->out.stats.ext_sent;
 	spin_unlock_bh(&ch->out.lock);
 
 	spin_lock_bh(&ch->in.lock);
 	st->received = ch->in.stats.received;
 	st->rejected = ch->in.stats.rejected;
 	st->quota_blocked = ch->in.stats.quota_blocked;
+	st->ext_received = ch->in.stats.ext_received;
+	st->ext_rejected = ch->in.stats.rejected_ext_limits +
+			   ch->in.stats.rejected_ext_data;
+	st->ext_dropped = ch->in.stats.ext_dropped;
 	spin_unlock_bh(&ch->in.lock);
 }

@@ -31,6 +31,12 @@
  *   in the ring asks the peer for that signal). Completions of incoming
  *   packets (VM_PKT_COMP) share the same FIFO, so nothing overtakes
  *   anything: what is submitted first is written first.
+ * - External data (kmcl_packet_send_ext()): the packet carries GPA ranges
+ *   in the ext area of its object (sized by the channel's external-data
+ *   limits). Such a packet always takes a transaction id and waits for the
+ *   peer's completion, with or without WAIT_FOR_COMPLETION, because its
+ *   memory is lent until then; it cannot be cancelled while the peer may
+ *   use the memory.
  * - Completion: without WAIT_FOR_COMPLETION the completion routine runs
  *   once the packet is in the ring (Status 0 / STATUS_SUCCESS, no buffer);
  *   if the packet goes straight into the ring this happens before
@@ -106,9 +112,14 @@
  *   the incoming queue until the next kmcl_in_start().
  * - BufferLength in ProcessPacket is the in-band data length on the wire, a
  *   multiple of 8 (VMBus does not carry the exact byte count).
- * - GPA-direct and transfer-page packets are delivered with their in-band
- *   part and KMCL_PROCESS_EXTERNAL_DATA; VmbChannelPacketGetExternalData()
- *   answers STATUS_NOT_SUPPORTED until the shared-memory work lands.
+ * - GPA-direct packets (external data, ext.c) are checked against the
+ *   receiver's external-data limits and against what the sender described
+ *   before they are delivered, with their in-band part and
+ *   KMCL_PROCESS_EXTERNAL_DATA; the MDL chain of
+ *   VmbChannelPacketGetExternalData() lives in the incoming object and is
+ *   released when the packet is completed or failed, before the
+ *   completion is sent. Transfer-page packets are delivered with
+ *   KMCL_PROCESS_EXTERNAL_DATA too, but carry no memory KMCL can map.
  *
  * Synchronous requests (sync.c)
  * -----------------------------
@@ -162,6 +173,8 @@
 #include <linux/workqueue.h>
 
 struct kmcl_channel;
+struct kmcl_ext_fill;
+struct _MDL;
 struct kmcl_packet;
 struct kmcl_in_packet;
 struct kmcl_stats;
@@ -253,7 +266,13 @@ enum kmcl_packet_origin {
  * @status: completion status decided under the lock, for a completion
  *	that runs after it is dropped.
  * @inline_ctx: the in-line context area, or NULL if its size is 0.
- * @data: the in-line data, followed by the in-line context.
+ * @ext: the GPA ranges of the current send (external data), after the
+ *	in-line context; NULL if the channel has no external-data limits.
+ * @ext_cap: bytes @ext can hold (kmcl_ext_ranges_cap()).
+ * @ext_len: bytes of ranges in @ext; 0: an in-band packet.
+ * @ext_count: number of ranges in @ext.
+ * @ext_seen: the peer accepted the ranges once (kmcl_out_ext_match()).
+ * @data: the in-line data, followed by the in-line context and @ext.
  */
 struct kmcl_packet {
 	u32 magic;
@@ -274,6 +293,11 @@ struct kmcl_packet {
 	u32 flags;
 	int status;
 	void *inline_ctx;
+	void *ext;
+	u32 ext_cap;
+	u32 ext_len;
+	u32 ext_count;
+	bool ext_seen;
 	u8 data[] __aligned(8);
 };
 
@@ -332,6 +356,7 @@ enum kmcl_txid_result {
  * @comp_bad_id: completions with an out-of-range (forged) id.
  * @comp_stale_id: completions with a stale or duplicate id.
  * @double_free: refused VmbPacketFree calls.
+ * @ext_sent: packets with external data written to the ring.
  */
 struct kmcl_out_stats {
 	u64 sent;
@@ -347,6 +372,7 @@ struct kmcl_out_stats {
 	u64 comp_bad_id;
 	u64 comp_stale_id;
 	u64 double_free;
+	u64 ext_sent;
 };
 
 /**
@@ -360,6 +386,7 @@ struct kmcl_out_stats {
  * @stride: bytes per lookaside object.
  * @max_size: in-line data capacity of each lookaside packet.
  * @ctx_size: in-line context size of each lookaside packet.
+ * @ext_cap: ext area of each lookaside packet.
  * @txid: transaction-id table.
  * @ready: kmcl_packet_setup() ran.
  * @enabled: between kmcl_out_init()/kmcl_out_open() and kmcl_out_close().
@@ -379,6 +406,7 @@ struct kmcl_out {
 	u32 stride;
 	u32 max_size;
 	u32 ctx_size;
+	u32 ext_cap;
 	struct kmcl_txid_table txid;
 	bool ready;
 	bool enabled;
@@ -410,8 +438,14 @@ enum kmcl_in_state {
  * @data_len: its length.
  * @flags: KMCL_PROCESS_* flags for ProcessPacket.
  * @comp_len: completion payload length, copied to @buf while queued.
+ * @ext_count: GPA ranges of the external data the driver holds (checked,
+ *	in @buf after the GPA-direct header); 0: none.
+ * @ext_chain: the MDL chain built for VmbChannelPacketGetExternalData(),
+ *	or NULL.
  * @client_ctx: the client context area, or NULL if its size is 0.
- * @buf: the packet as copied from the ring, then the client context.
+ * @ext_mdl: where @ext_chain is built (kmcl_ext_in_size() bytes), or NULL.
+ * @buf: the packet as copied from the ring, then the client context and
+ *	the MDL area.
  */
 struct kmcl_in_packet {
 	u32 magic;
@@ -424,7 +458,10 @@ struct kmcl_in_packet {
 	u32 data_len;
 	u32 flags;
 	u32 comp_len;
+	u32 ext_count;
+	struct _MDL *ext_chain;
 	void *client_ctx;
+	void *ext_mdl;
 	u8 buf[] __aligned(8);
 };
 
@@ -439,6 +476,11 @@ struct kmcl_in_packet {
  * @rejected_malformed: kmcl_wire_parse() or the ring refused it.
  * @rejected_type: well framed, unknown type.
  * @rejected_bad_id: completion with a forged, stale or duplicate id.
+ * @rejected_ext_limits: external data beyond the receiver's limits.
+ * @rejected_ext_data: external data the sender never described.
+ * @ext_received: packets with external data delivered.
+ * @ext_dropped: packets with external data dropped because their sender
+ *	went away (nobody waits for their completion).
  * @quota_blocked: times the reader stopped at the quota.
  * @pool_blocked: times the reader stopped for lack of an object.
  * @misuse: refused calls (double complete, defer outside ProcessPacket).
@@ -453,6 +495,10 @@ struct kmcl_in_stats {
 	u64 rejected_malformed;
 	u64 rejected_type;
 	u64 rejected_bad_id;
+	u64 rejected_ext_limits;
+	u64 rejected_ext_data;
+	u64 ext_received;
+	u64 ext_dropped;
 	u64 quota_blocked;
 	u64 pool_blocked;
 	u64 misuse;
@@ -470,6 +516,7 @@ struct kmcl_in_stats {
  * @stride: bytes per object.
  * @buf_size: packet bytes each object (and @scratch) holds.
  * @ctx_size: client context bytes per object.
+ * @ext_size: MDL area bytes per object (external data).
  * @outstanding: delivered and not yet completed (incl. deferred).
  * @quota: most outstanding packets, 0 for no limit.
  * @delivering: packets taken for delivery and ProcessPacket or
@@ -501,6 +548,7 @@ struct kmcl_in {
 	u32 stride;
 	u32 buf_size;
 	u32 ctx_size;
+	u32 ext_size;
 	u32 outstanding;
 	u32 quota;
 	u32 delivering;
@@ -545,6 +593,9 @@ int kmcl_packet_set_done(struct kmcl_packet *pkt, kmcl_packet_done_t done,
 			 void *fn, void *ctx, bool ex);
 int kmcl_packet_send(struct kmcl_packet *pkt, const void *buf, u32 len,
 		     u32 flags, bool now_only);
+int kmcl_packet_send_ext(struct kmcl_packet *pkt, const void *buf, u32 len,
+			 u32 flags, bool now_only,
+			 const struct kmcl_ext_fill *ext);
 bool kmcl_packet_cancel(struct kmcl_packet *pkt);
 int kmcl_out_send_completion(struct kmcl_channel *ch,
 			     struct kmcl_in_packet *ip, const void *buf,
@@ -583,6 +634,8 @@ int kmcl_txid_alloc(struct kmcl_txid_table *t, struct kmcl_packet *pkt,
 void kmcl_txid_release(struct kmcl_txid_table *t, u32 slot);
 void kmcl_txid_cancel(struct kmcl_txid_table *t, u32 slot);
 enum kmcl_txid_result kmcl_txid_take(struct kmcl_txid_table *t, u64 id,
+				     struct kmcl_packet **pktp);
+enum kmcl_txid_result kmcl_txid_peek(const struct kmcl_txid_table *t, u64 id,
 				     struct kmcl_packet **pktp);
 struct kmcl_packet *kmcl_txid_take_next(struct kmcl_txid_table *t, u32 *pos);
 

@@ -31,4 +31,11 @@ NTSTATUS kmcl_errno_to_ntstatus(int err);
 int kmcl_ntstatus_to_errno(NTSTATUS status);
 const struct kmcl_status_map *kmcl_status_table(unsigned int *count);
 
+/* Shared between the API boundary files: api_ext.c for api_packet.c. */
+struct kmcl_packet;
+struct _MDL;
+
+NTSTATUS kmcl_api_send_mdl(struct kmcl_packet *pkt, void *buf, u32 len,
+			   struct _MDL *mdl, u32 flags);
+
 #endif /* _KMCL_STATUS_H */

@@ -111,6 +111,17 @@ struct kmcl_ring_ops {
  * @signal: any context but hardirq, no KMCL lock held: tell the peer that
  *	a ring changed.
  * @target_device: the device standing for the peer (GetTargetDeviceObject).
+ * @ext_check: reader context (softirq or process), no KMCL lock held: did
+ *	the peer really lend these GPA ranges, as transaction @txid (@len
+ *	bytes of ranges, @count ranges)? 0: yes, and they count as held by
+ *	@ch until @ext_put; -ECANCELED: the peer went away (drop the packet
+ *	quietly); -EBADMSG: no. NULL: the transport never lends memory (the
+ *	host does not), every GPA-direct packet is hostile.
+ * @ext_put: any context up to softirq: @ch no longer holds the memory of
+ *	one packet @ext_check accepted. NULL if @ext_check is.
+ * @ext_quiesce: state_mutex, at close, after @disconnect: return once the
+ *	peer holds none of @ch's memory (it completed or failed every packet
+ *	with external data it accepted). NULL: nothing to wait for.
  * @gpadl_publish: process context, client channels: make GPADL @g known
  *	to the peer before kmcl_gpadl_create() returns its handle (loopback:
  *	nothing to do, the client's table is what the server looks in).
@@ -136,6 +147,10 @@ struct kmcl_transport_ops {
 	void (*release)(struct kmcl_channel *ch);
 	void (*signal)(struct kmcl_channel *ch);
 	struct device *(*target_device)(struct kmcl_channel *ch);
+	int (*ext_check)(struct kmcl_channel *ch, u64 txid, const void *ranges,
+			 u32 len, u32 count);
+	void (*ext_put)(struct kmcl_channel *ch);
+	void (*ext_quiesce)(struct kmcl_channel *ch);
 	int (*gpadl_publish)(struct kmcl_channel *ch, struct kmcl_gpadl *g);
 	void (*gpadl_revoke)(struct kmcl_channel *ch, struct kmcl_gpadl *g);
 	struct kmcl_gpadl *(*gpadl_get)(struct kmcl_channel *srv, u32 handle);

@@ -196,6 +196,41 @@ enum kmcl_txid_result kmcl_txid_take(struct kmcl_txid_table *t, u64 id,
 KMCL_EXPORT_FOR_TESTS(kmcl_txid_take);
 
 /**
+ * kmcl_txid_peek() - which packet an id names, without taking it
+ * @t: the table.
+ * @id: a transaction id from the peer (untrusted).
+ * @pktp: receives the packet on KMCL_TXID_OK, else NULL.
+ *
+ * Like kmcl_txid_take(), but nothing changes: the slot stays in use and
+ * a cancelled generation stays remembered.
+ *
+ * Return: as kmcl_txid_take().
+ */
+enum kmcl_txid_result kmcl_txid_peek(const struct kmcl_txid_table *t, u64 id,
+				     struct kmcl_packet **pktp)
+{
+	u32 n = lower_32_bits(id);
+	u32 gen = upper_32_bits(id);
+	const struct kmcl_txid_slot *s;
+	u32 age;
+
+	*pktp = NULL;
+	if (!n || n > t->nslots)
+		return KMCL_TXID_BAD;
+	s = &t->slots[n - 1];
+	if (s->pkt && s->gen == gen) {
+		*pktp = s->pkt;
+		return KMCL_TXID_OK;
+	}
+	age = s->gen - 1 - gen;
+	if (age < KMCL_TXID_CANCEL_HISTORY && (s->cancelled & BIT(age)))
+		return KMCL_TXID_LATE;
+	return KMCL_TXID_STALE;
+}
+
+KMCL_EXPORT_FOR_TESTS(kmcl_txid_peek);
+
+/**
  * kmcl_txid_take_next() - release the next in-use slot and return its packet
  * @t: the table.
  * @pos: where to look from; start at 0, advanced past the slot returned.

@@ -344,9 +344,10 @@ static void kmcl_incoming_complete_misuse_test(struct kunit *test)
 			STATUS_INVALID_PARAMETER_2);
 	KUNIT_EXPECT_EQ(test, VmbChannelPacketGetExternalData(pc, 0, NULL),
 			STATUS_INVALID_PARAMETER_3);
+	/* An in-band packet has no external data. */
 	mdl = (PMDL)d;
 	KUNIT_EXPECT_EQ(test, VmbChannelPacketGetExternalData(pc, 0, &mdl),
-			STATUS_NOT_SUPPORTED);
+			STATUS_INVALID_PARAMETER_1);
 	KUNIT_EXPECT_NULL(test, mdl);
 	kmcl_pt_complete(&pp->srx, 1, NULL, 0);
 	KUNIT_EXPECT_EQ(test, pp->sch->in.outstanding, 0U);

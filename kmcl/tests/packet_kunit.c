@@ -1012,14 +1012,15 @@ static void kmcl_packet_send_errors_test(struct kunit *test)
 			STATUS_INVALID_PARAMETER_3);
 	KUNIT_EXPECT_EQ(test, VmbPacketSend(pkt, data, 8, NULL, 0x20),
 			STATUS_INVALID_PARAMETER_5);
+	/* No external-data limits on this channel (kmcl_external has the rest). */
 	KUNIT_EXPECT_EQ(test, VmbPacketSend(pkt, data, 8, (PMDL)data, 0),
-			STATUS_NOT_SUPPORTED);
+			STATUS_INVALID_PARAMETER_4);
 	st = VmbPacketSendWithExternalMdl(pkt, data, 8, (PMDL)data, 0, 0,
 					  VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION);
-	KUNIT_EXPECT_EQ(test, st, STATUS_NOT_SUPPORTED);
+	KUNIT_EXPECT_EQ(test, st, STATUS_INVALID_PARAMETER_4);
 	st = VmbPacketSendWithExternalPfns(pkt, data, 8, &pfn, 1,
 					   VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION);
-	KUNIT_EXPECT_EQ(test, st, STATUS_NOT_SUPPORTED);
+	KUNIT_EXPECT_EQ(test, st, STATUS_INVALID_PARAMETER_4);
 	st = VmbPacketSendWithExternalMdl(NULL, data, 8, (PMDL)data, 0, 0, 0);
 	KUNIT_EXPECT_EQ(test, st, STATUS_INVALID_PARAMETER_1);
 	KUNIT_EXPECT_EQ(test, VmbPacketRestore(pkt, data, 8), STATUS_NOT_SUPPORTED);
