@@ -511,8 +511,8 @@ static void ext_mdl_both_ways(struct kunit *test)
  */
 static void ext_send_chain(struct kunit *test)
 {
-	struct ext_pair *ep = ext_pair(test);
 	struct kmcl_pt_done *d = ext_done(test, true);
+	struct ext_pair *ep = ext_pair(test);
 	const u32 len[3] = { 300, 2 * 4096 + 10, 4096 };
 	u8 *buf[3];
 	PMDL mdl[3], got = NULL, again = NULL, m;
@@ -586,8 +586,8 @@ static void ext_send_chain(struct kunit *test)
  */
 static void ext_pfns_pending(struct kunit *test)
 {
-	struct ext_pair *ep = ext_pair(test);
 	struct kmcl_pt_done *d = ext_done(test, false);
+	struct ext_pair *ep = ext_pair(test);
 	PFN_NUMBER pfn[2], tmp;
 	u8 *page[2], *swap;
 	UINT32 size;
@@ -639,8 +639,8 @@ static void ext_pfns_pending(struct kunit *test)
  */
 static void ext_softirq_direct(struct kunit *test)
 {
-	struct ext_pair *ep = ext_pair(test);
 	struct kmcl_pt_done *d = ext_done(test, true);
+	struct ext_pair *ep = ext_pair(test);
 	u8 *buf = ext_kbuf(test, 1024) + 40;
 	const u32 flags[3] = { 0, DATA_IN, DATA_OUT };
 	PMDL mdl;
@@ -669,8 +669,8 @@ static void ext_softirq_direct(struct kunit *test)
 /* READ_ONLY: a read-only mapping, which only process context can make. */
 static void ext_read_only(struct kunit *test)
 {
-	struct ext_pair *ep = ext_pair(test);
 	struct kmcl_pt_done *d = ext_done(test, true);
+	struct ext_pair *ep = ext_pair(test);
 	u8 *buf = ext_kbuf(test, 4096);
 	PMDL mdl;
 
@@ -707,8 +707,8 @@ static void ext_read_only(struct kunit *test)
 /* FORCE_MDL_LENGTH: the first MDL only, up to the end of its last page. */
 static void ext_force_length(struct kunit *test)
 {
-	struct ext_pair *ep = ext_pair(test);
 	struct kmcl_pt_done *d = ext_done(test, false);
+	struct ext_pair *ep = ext_pair(test);
 	u8 *buf = ext_kbuf(test, 8192), *buf2 = ext_kbuf(test, 64);
 	VMBPACKET pkt = ext_pkt(test, ep->p->client->ch, d);
 	PMDL mdl, mdl2;
@@ -773,9 +773,9 @@ static void ext_force_length(struct kunit *test)
 
 static void ext_send_errors(struct kunit *test)
 {
+	struct kmcl_pt_done *d = ext_done(test, false);
 	struct ext_pair *ep = ext_pair_limits(test, EXT_MAX, EXT_CHAIN, 3 * 4096, 2,
 					      false);
-	struct kmcl_pt_done *d = ext_done(test, false);
 	VMBCHANNEL c = ep->p->client->ch;
 	VMBPACKET pkt = ext_pkt(test, c, d);
 	struct kmcl_transport_ops *narrow = kunit_kzalloc(test, sizeof(*narrow),
@@ -899,8 +899,8 @@ static void ext_send_errors(struct kunit *test)
 /* A channel without limits lends nothing. */
 static void ext_no_limits(struct kunit *test)
 {
-	struct ext_pair *ep = ext_pair_limits(test, EXT_MAX, EXT_CHAIN, 0, 0, false);
 	struct kmcl_pt_done *d = ext_done(test, false);
+	struct ext_pair *ep = ext_pair_limits(test, EXT_MAX, EXT_CHAIN, 0, 0, false);
 	VMBPACKET pkt = ext_pkt(test, ep->p->client->ch, d);
 	u8 *buf = ext_kbuf(test, 256);
 	PMDL mdl = ext_mdl(test, buf, 256);
@@ -922,8 +922,8 @@ static void ext_no_limits(struct kunit *test)
 
 static void ext_get_errors(struct kunit *test)
 {
-	struct ext_pair *ep = ext_pair(test);
 	struct kmcl_pt_done *d = ext_done(test, true);
+	struct ext_pair *ep = ext_pair(test);
 	u8 *buf = ext_kbuf(test, 256);
 	PMDL mdl = ext_mdl(test, buf, 256), got;
 	VMBPACKETCOMPLETION pc;
@@ -970,6 +970,13 @@ static void ext_get_errors(struct kunit *test)
 	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_done(d, 1));
 	kmcl_mdl_flush();
 	KUNIT_EXPECT_EQ(test, kmcl_mdl_vmap_count(), 0);
+
+	/* A failed packet is never completed: the sender's ends at close. */
+	msleep(20);
+	KUNIT_EXPECT_EQ(test, kmcl_pt_done_count(d), 1U);
+	VmbChannelDisable(ep->p->client->ch);
+	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_done(d, 2));
+	KUNIT_EXPECT_EQ(test, d->rec[1].status, STATUS_DEVICE_REMOVED);
 }
 
 /* --- limits on the receiving end -------------------------------------- */
@@ -996,9 +1003,9 @@ KUNIT_ARRAY_PARAM(ext_limit, ext_limit_cases, ext_limit_desc);
 static void ext_receiver_limits(struct kunit *test)
 {
 	const struct ext_limit_case *c = test->param_value;
+	struct kmcl_pt_done *d = ext_done(test, true);
 	struct ext_pair *ep = ext_pair_limits(test, c->smax, c->schain, EXT_MAX,
 					      EXT_CHAIN, false);
-	struct kmcl_pt_done *d = ext_done(test, true);
 	u8 *buf = ext_kbuf(test, 4 * 4096);
 	PMDL mdl[2];
 
@@ -1056,8 +1063,8 @@ static void ext_flush_work(void *work)
  */
 static void ext_close_waits(struct kunit *test)
 {
-	struct ext_pair *ep = ext_pair(test);
 	struct kmcl_pt_done *d = ext_done(test, true);
+	struct ext_pair *ep = ext_pair(test);
 	struct ext_disable_work *w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
 	u8 *buf = ext_kbuf(test, 4096);
 	PMDL mdl = ext_mdl(test, buf, 4096), got;
@@ -1166,9 +1173,9 @@ static u32 ext_evil_build(u8 *pkt, u32 count, PFN_NUMBER pfn, u64 txid)
 static void ext_hostile(struct kunit *test)
 {
 	const struct ext_evil_case *c = test->param_value;
+	struct kmcl_pt_done *d = ext_done(test, true);
 	struct ext_pair *ep = ext_pair_limits(test, 16 * 4096, 2, EXT_MAX, EXT_CHAIN,
 					      false);
-	struct kmcl_pt_done *d = ext_done(test, true);
 	struct kmcl_channel *sch = ep->sch;
 	struct kmcl_gpa_direct_hdr *h;
 	struct kmcl_gpa_range *g;
