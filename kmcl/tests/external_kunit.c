@@ -1145,6 +1145,8 @@ static void ext_evil_desc(const struct ext_evil_case *c, char *desc)
 
 KUNIT_ARRAY_PARAM(ext_evil, ext_evil_cases, ext_evil_desc);
 
+#define EXT_EVIL_BUF	16384U	/* bytes of a hostile packet at most */
+
 /* A GPA-direct packet of @count one-page ranges at @pkt; its length. */
 static u32 ext_evil_build(u8 *pkt, u32 count, PFN_NUMBER pfn, u64 txid)
 {
@@ -1187,7 +1189,7 @@ static void ext_hostile(struct kunit *test)
 	PFN_NUMBER pfn;
 	u8 *pkt;
 
-	pkt = kunit_kzalloc(test, 8192, GFP_KERNEL);
+	pkt = kunit_kzalloc(test, EXT_EVIL_BUF, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, pkt);
 	ext_page(test, &pfn);
 	h = (void *)pkt;
@@ -1203,7 +1205,7 @@ static void ext_hostile(struct kunit *test)
 		delivered = 1;
 		ip = (struct kmcl_in_packet *)ep->srx.rec[0].pc;
 		len = ip->data_off + ip->data_len;
-		KUNIT_ASSERT_LE(test, len, 8192U);
+		KUNIT_ASSERT_LE(test, len, EXT_EVIL_BUF);
 		memcpy(pkt, ip->buf, len);
 		KUNIT_ASSERT_EQ(test, h->d.type, KMCL_PKT_DATA_USING_GPA_DIRECT);
 		KUNIT_ASSERT_EQ(test, h->range_count, 1U);
@@ -1273,6 +1275,7 @@ static void ext_hostile(struct kunit *test)
 		len = ext_evil_build(pkt, 1, pfn, 1);
 		len = sizeof(*h) + kmcl_ext_ranges_cap(&sch->cfg) +
 		      KMCL_DEFAULT_MAX_PACKET_SIZE + 4096;
+		KUNIT_ASSERT_LE(test, len, EXT_EVIL_BUF);
 		h->d.len8 = len / 8;
 		field = &sch->in.stats.rejected_oversize;
 		break;
