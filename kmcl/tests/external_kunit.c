@@ -41,7 +41,7 @@ MODULE_IMPORT_NS(KMCL_INTERNAL);
 
 #define EXT_MAX		(64 * 1024)	/* default DataSize of a test pair */
 #define EXT_CHAIN	4		/* default ChainLength */
-#define EXT_REC		16		/* packets recorded per receiver */
+#define EXT_REC		32		/* packets recorded per receiver */
 #define EXT_MDLS	8		/* MDLs recorded per packet */
 #define EXT_REPLY	0x5a5a5a5a00000000ULL
 
@@ -769,6 +769,52 @@ static void ext_force_length(struct kunit *test)
 	VmbPacketFree(pkt);
 }
 
+/*
+ * Packets with external data wait in the send queue like any other when
+ * the ring is full (the receiver's quota keeps them in the ring), and are
+ * delivered in order, each with its own memory.
+ */
+static void ext_queued(struct kunit *test)
+{
+	struct kmcl_pt_done *d = ext_done(test, true);
+	struct ext_pair *ep = ext_pair(test);
+	u8 *buf = ext_kbuf(test, 4096), *inl = ext_kbuf(test, 1000);
+	const unsigned int n = 30;
+	VMBPACKETCOMPLETION pc;
+	PMDL mdl, got;
+	unsigned int i;
+
+	VmbChannelSetTransactionQuota(ep->p->server->ch, 1);
+	ep->srx.mode = EXT_HOLD;
+	for (i = 0; i < n; i++) {
+		fill(buf + 64 * i, 64, 0, i);
+		mdl = ext_mdl(test, buf + 64 * i, 64);
+		memset(inl, i, 1000);
+		KUNIT_ASSERT_EQ(test, VmbPacketSend(ext_pkt(test, ep->p->client->ch, d), inl,
+						    1000, mdl, 0),
+				STATUS_SUCCESS);
+	}
+	KUNIT_EXPECT_GT(test, ext_out_stat(ep->cch, &ep->cch->out.stats.queued), 0ULL);
+	for (i = 0; i < n; i++) {
+		KUNIT_ASSERT_TRUE(test, ext_wait_rx(&ep->srx, i + 1));
+		KUNIT_EXPECT_EQ(test, ep->srx.rec[i].data[0], (u8)i);
+		KUNIT_EXPECT_EQ(test, ep->srx.rec[i].flags, EXT_FLAG);
+		pc = ep->srx.rec[i].pc;
+		got = NULL;
+		KUNIT_ASSERT_EQ(test, VmbChannelPacketGetExternalData(pc, 0, &got),
+				STATUS_SUCCESS);
+		KUNIT_EXPECT_EQ(test, got->ByteCount, 64U);
+		KUNIT_EXPECT_TRUE(test, check(MmGetSystemAddressForMdlSafe(got,
+									   NormalPagePriority),
+					      64, 0, i));
+		ext_complete(&ep->srx, i);
+	}
+	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_done(d, n));
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_EQ(test, d->rec[i].status, STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, ext_out_stat(ep->cch, &ep->cch->out.stats.ext_sent), (u64)n);
+}
+
 /* --- errors ------------------------------------------------------------- */
 
 static void ext_send_errors(struct kunit *test)
@@ -1348,6 +1394,7 @@ static struct kunit_case kmcl_external_cases[] = {
 	KUNIT_CASE(ext_softirq_direct),
 	KUNIT_CASE(ext_read_only),
 	KUNIT_CASE(ext_force_length),
+	KUNIT_CASE(ext_queued),
 	KUNIT_CASE(ext_send_errors),
 	KUNIT_CASE(ext_no_limits),
 	KUNIT_CASE(ext_get_errors),
