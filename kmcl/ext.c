@@ -29,7 +29,6 @@
  */
 #include <linux/errno.h>
 #include <linux/kernel.h>
-#include <linux/math.h>
 #include <linux/string.h>
 
 #include "kmcl.h"
