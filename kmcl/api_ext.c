@@ -174,24 +174,17 @@ static NTSTATUS kmcl_api_ext_send_status(int ret)
 }
 
 /*
- * Check @r against @ch's limits and send. @p_ext: status for external
- * data the limits refuse (chain too long, more bytes than allowed, no
- * limits set); @p_mem: status for unusable memory.
+ * Check @r against @ch's limits. @p_ext: status for external data the
+ * limits refuse (chain too long, more bytes than allowed, no limits set);
+ * @p_mem: status for unusable memory.
  */
-static NTSTATUS kmcl_api_ext_send(struct kmcl_packet *pkt, PVOID buf, u32 len,
-				  const struct kmcl_api_ext_req *r, u32 flags,
-				  NTSTATUS p_ext, NTSTATUS p_mem)
+static NTSTATUS kmcl_api_ext_check(struct kmcl_channel *ch,
+				   const struct kmcl_api_ext_req *r,
+				   NTSTATUS p_ext, NTSTATUS p_mem)
 {
-	struct kmcl_channel *ch = pkt->ch;
-	struct kmcl_ext_fill fill = {
-		.fill = kmcl_api_ext_fill,
-		.arg = r,
-	};
 	u32 rlen, count;
-	int ret;
 
-	ret = kmcl_api_ext_walk(r, NULL, 0, &rlen, &count);
-	if (ret)
+	if (kmcl_api_ext_walk(r, NULL, 0, &rlen, &count))
 		return p_mem;
 	if (count > ch->cfg.max_ext_chain || rlen > kmcl_ext_ranges_cap(&ch->cfg))
 		return p_ext;
@@ -200,6 +193,23 @@ static NTSTATUS kmcl_api_ext_send(struct kmcl_packet *pkt, PVOID buf, u32 len,
 			     ch->tops->name, ch->tops->gpa_ranges_max);
 		return STATUS_NOT_SUPPORTED;
 	}
+	return STATUS_SUCCESS;
+}
+
+/* Check @r against the channel's limits and send. */
+static NTSTATUS kmcl_api_ext_send(struct kmcl_packet *pkt, PVOID buf, u32 len,
+				  const struct kmcl_api_ext_req *r, u32 flags,
+				  NTSTATUS p_ext, NTSTATUS p_mem)
+{
+	struct kmcl_ext_fill fill = {
+		.fill = kmcl_api_ext_fill,
+		.arg = r,
+	};
+	NTSTATUS st;
+
+	st = kmcl_api_ext_check(pkt->ch, r, p_ext, p_mem);
+	if (st)
+		return st;
 	return kmcl_api_ext_send_status(kmcl_packet_send_ext(pkt, buf, len, flags,
 							     false, &fill));
 }
@@ -256,6 +266,51 @@ NTSTATUS kmcl_api_send_mdl(struct kmcl_packet *pkt, PVOID buf, u32 len,
 	return kmcl_api_ext_send(pkt, buf, len, &r, flags,
 				 STATUS_INVALID_PARAMETER_4,
 				 STATUS_INVALID_PARAMETER_4);
+}
+
+/**
+ * kmcl_api_sync_mdl() - VmbChannelSendSynchronousRequest() with an
+ *	ExternalDataMdl
+ * @ch: the channel.
+ * @buf: in-line data (checked by the caller).
+ * @len: its length (checked).
+ * @mdl: the MDL chain: every MDL whole, one range each.
+ * @flags: VMBUS_CHANNEL_FORMAT_FLAG_* bits (checked for unknown bits).
+ * @cbuf: completion buffer (checked).
+ * @csize: its size (checked).
+ * @timeout: jiffies, not a zero timeout (the caller refuses that).
+ *
+ * Return: as VmbChannelSendSynchronousRequest(); STATUS_INVALID_PARAMETER_4
+ * for an MDL chain the limits refuse or that describes no usable memory,
+ * STATUS_INVALID_PARAMETER_5 for DATA_IN_ONLY with DATA_OUT_ONLY.
+ */
+NTSTATUS kmcl_api_sync_mdl(struct kmcl_channel *ch, void *buf, u32 len,
+			   PMDL mdl, u32 flags, void *cbuf, u32 *csize,
+			   unsigned long timeout)
+{
+	struct kmcl_api_ext_req r = { .mdl = mdl };
+	struct kmcl_ext_fill fill = {
+		.fill = kmcl_api_ext_fill,
+		.arg = &r,
+	};
+	NTSTATUS st;
+	u64 total;
+	int ret;
+
+	if (kmcl_api_ext_chain_bytes(mdl, false, &total) || !total ||
+	    total > ch->cfg.max_ext_data)
+		return STATUS_INVALID_PARAMETER_4;
+	if (kmcl_api_ext_flags_bad(flags))
+		return STATUS_INVALID_PARAMETER_5;
+	r.length = total;
+	st = kmcl_api_ext_check(ch, &r, STATUS_INVALID_PARAMETER_4,
+				STATUS_INVALID_PARAMETER_4);
+	if (st)
+		return st;
+	ret = kmcl_sync_request(ch, buf, len, flags, cbuf, csize, false, timeout,
+				&fill);
+	return ret == -EMSGSIZE ? STATUS_INVALID_PARAMETER_3 :
+				  kmcl_errno_to_ntstatus(ret);
 }
 
 /**

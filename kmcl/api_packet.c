@@ -13,9 +13,8 @@
  * VmbPacketSendWithExternalPfns, VmbChannelPacketGetExternalData) is
  * api_ext.c.
  *
- * Not supported yet (STATUS_NOT_SUPPORTED, logged once):
- * - external data in VmbChannelSendSynchronousRequest;
- * - VmbPacketRestore: server save/restore of in-flight packets.
+ * Not supported yet (STATUS_NOT_SUPPORTED, logged once): VmbPacketRestore,
+ * server save/restore of in-flight packets.
  */
 #include <linux/errno.h>
 #include <linux/export.h>
@@ -34,8 +33,6 @@
 
 /* 100 ns intervals from 1601-01-01 (Windows time) to 1970-01-01. */
 #define KMCL_WIN_EPOCH_DELTA	116444736000000000LL
-
-#define KMCL_EXT_DATA_LATER	"external data is not supported in synchronous requests"
 
 static struct kmcl_packet *kmcl_api_packet(VMBPACKET handle)
 {
@@ -607,8 +604,8 @@ static void kmcl_api_timeout(const LARGE_INTEGER *t, bool *zero,
  * @Channel: the channel.
  * @Buffer: in-line data.
  * @BufferSize: its length, at most the maximum packet size.
- * @ExternalDataMdl: must be NULL: external data is not supported in
- *	synchronous requests (see below).
+ * @ExternalDataMdl: NULL, or an MDL chain lent to the peer as external
+ *	data, as for VmbPacketSend(); not with a zero @Timeout.
  * @Flags: VMBUS_CHANNEL_FORMAT_FLAG_* bits. With WAIT_FOR_COMPLETION the
  *	call waits for the peer's completion and returns its payload;
  *	without, it waits until the packet is in the ring.
@@ -623,8 +620,11 @@ static void kmcl_api_timeout(const LARGE_INTEGER *t, bool *zero,
  * Uses a packet of the channel's lookaside. A payload longer than
  * *@CompletionBufferSize is truncated to it and STATUS_BUFFER_OVERFLOW is
  * returned. When the timeout expires the packet is cancelled (a late
- * completion is dropped). The wait also ends when the channel closes or
- * the peer goes away. Servers may use any combination on loopback.
+ * completion is dropped); with @ExternalDataMdl the call then returns
+ * STATUS_CANCELLED only once the peer has completed the packet or gone
+ * away, since until then it may use the memory. The wait also ends when
+ * the channel closes or the peer goes away. Servers may use any
+ * combination on loopback.
  *
  * Context: process context; only with *@Timeout == 0 and no
  * WAIT_FOR_COMPLETION also softirq context.
@@ -634,8 +634,10 @@ static void kmcl_api_timeout(const LARGE_INTEGER *t, bool *zero,
  * timeout; STATUS_DEVICE_REMOVED if the channel is not enabled or closes;
  * STATUS_INSUFFICIENT_RESOURCES if the lookaside is empty;
  * STATUS_INVALID_PARAMETER_1 (channel), _2 (NULL @Buffer with a size), _3
- * (too long), _5 (flags), _6 (NULL @CompletionBuffer with a size), _7 (size
- * not a multiple of 8); STATUS_NOT_SUPPORTED with @ExternalDataMdl.
+ * (too long), _4 (an MDL chain VmbPacketSend() would refuse), _5 (flags),
+ * _6 (NULL @CompletionBuffer with a size), _7 (size not a multiple of 8),
+ * _8 (a zero timeout with @ExternalDataMdl); STATUS_NOT_SUPPORTED for more
+ * MDLs than the transport carries in one packet.
  */
 NTSTATUS VmbChannelSendSynchronousRequest(VMBCHANNEL Channel, PVOID Buffer,
 					  UINT32 BufferSize,
@@ -659,16 +661,20 @@ NTSTATUS VmbChannelSendSynchronousRequest(VMBCHANNEL Channel, PVOID Buffer,
 		return STATUS_INVALID_PARAMETER_7;
 	if (CompletionBufferSize && *CompletionBufferSize && !CompletionBuffer)
 		return STATUS_INVALID_PARAMETER_6;
-	if (ExternalDataMdl) {
-		pr_warn_once("%s: ExternalDataMdl: " KMCL_EXT_DATA_LATER "\n", __func__);
-		return STATUS_NOT_SUPPORTED;
-	}
 	if (BufferSize > ch->cfg.max_packet_size)
 		return STATUS_INVALID_PARAMETER_3;
 
 	kmcl_api_timeout(Timeout, &zero, &tmo);
+	if (ExternalDataMdl) {
+		/* "Now or never" cannot wait for the peer to give the memory back. */
+		if (zero)
+			return STATUS_INVALID_PARAMETER_8;
+		return kmcl_api_sync_mdl(ch, Buffer, BufferSize, ExternalDataMdl,
+					 Flags, CompletionBuffer,
+					 CompletionBufferSize, tmo);
+	}
 	ret = kmcl_sync_request(ch, Buffer, BufferSize, Flags, CompletionBuffer,
-				CompletionBufferSize, zero, tmo);
+				CompletionBufferSize, zero, tmo, NULL);
 	/* Only the codes the shared table answers differently are listed. */
 	switch (ret) {
 	case -EMSGSIZE:

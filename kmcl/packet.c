@@ -810,21 +810,8 @@ unlock:
 	return ret;
 }
 
-/**
- * kmcl_packet_cancel() - take back a packet that has not completed yet
- * @pkt: a packet in flight.
- *
- * A queued packet leaves the queue; a packet waiting for the peer's
- * completion gives up its transaction id (the late completion will be
- * dropped). The completion routine does not run. A packet with external
- * data that is in the ring is not cancelled: the peer may be using its
- * memory until it completes the packet (or the channel closes). Any
- * context up to softirq.
- *
- * Return: true if the packet was cancelled; false if its completion has
- * already started, it lends memory to the peer, or it was not in flight.
- */
-bool kmcl_packet_cancel(struct kmcl_packet *pkt)
+/* kmcl_packet_cancel(), and with @lent also a packet that lends memory. */
+static bool kmcl_packet_take_back(struct kmcl_packet *pkt, bool lent)
 {
 	struct kmcl_channel *ch = pkt->ch;
 	struct kmcl_out *out = &ch->out;
@@ -833,7 +820,7 @@ bool kmcl_packet_cancel(struct kmcl_packet *pkt)
 	spin_lock_bh(&out->lock);
 	if (pkt->state == KMCL_PACKET_QUEUED) {
 		list_del_init(&pkt->item.node);
-	} else if (pkt->state == KMCL_PACKET_PENDING && pkt->ext_len) {
+	} else if (pkt->state == KMCL_PACKET_PENDING && pkt->ext_len && !lent) {
 		/* The peer may be using the memory: only its completion ends it. */
 		cancelled = false;
 	} else if (pkt->state == KMCL_PACKET_PENDING) {
@@ -851,6 +838,43 @@ bool kmcl_packet_cancel(struct kmcl_packet *pkt)
 	if (kick)
 		kmcl_out_schedule(ch);
 	return cancelled;
+}
+
+/**
+ * kmcl_packet_cancel() - take back a packet that has not completed yet
+ * @pkt: a packet in flight.
+ *
+ * A queued packet leaves the queue; a packet waiting for the peer's
+ * completion gives up its transaction id (the late completion will be
+ * dropped). The completion routine does not run. A packet with external
+ * data that is in the ring is not cancelled: the peer may be using its
+ * memory until it completes the packet (or the channel closes). Any
+ * context up to softirq.
+ *
+ * Return: true if the packet was cancelled; false if its completion has
+ * already started, it lends memory to the peer, or it was not in flight.
+ */
+bool kmcl_packet_cancel(struct kmcl_packet *pkt)
+{
+	return kmcl_packet_take_back(pkt, false);
+}
+
+/**
+ * kmcl_packet_cancel_lent() - take back a packet whose memory the peer may
+ *	hold
+ * @pkt: a packet in flight.
+ *
+ * As kmcl_packet_cancel(), also for a packet with external data in the
+ * ring. From then on the peer cannot accept the packet any more (its id
+ * is cancelled, kmcl_out_ext_match() drops it), but it may still hold the
+ * memory if it accepted it before: wait with kmcl_ext_quiesce() before
+ * the memory is given back. Any context up to softirq.
+ *
+ * Return: as kmcl_packet_cancel().
+ */
+bool kmcl_packet_cancel_lent(struct kmcl_packet *pkt)
+{
+	return kmcl_packet_take_back(pkt, true);
 }
 
 /**

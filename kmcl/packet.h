@@ -149,6 +149,10 @@
  *   at once.
  * - Windows lets a server (host) endpoint use only the zero timeout without
  *   WAIT_FOR_COMPLETION; on loopback both endpoints may use every mode.
+ * - With external data (not with the zero timeout) a timeout does not end
+ *   the call while the peer may use the memory: it waits for the peer's
+ *   completion (then -ECANCELED) or for the peer to go away (the packet is
+ *   taken back, the peer's hold waited out: -ESHUTDOWN).
  *
  * Locking
  * -------
@@ -597,6 +601,7 @@ int kmcl_packet_send_ext(struct kmcl_packet *pkt, const void *buf, u32 len,
 			 u32 flags, bool now_only,
 			 const struct kmcl_ext_fill *ext);
 bool kmcl_packet_cancel(struct kmcl_packet *pkt);
+bool kmcl_packet_cancel_lent(struct kmcl_packet *pkt);
 int kmcl_out_send_completion(struct kmcl_channel *ch,
 			     struct kmcl_in_packet *ip, const void *buf,
 			     u32 len);
@@ -654,7 +659,7 @@ void kmcl_in_set_passive(struct kmcl_channel *ch, bool passive);
 /* Synchronous requests (sync.c). */
 int kmcl_sync_request(struct kmcl_channel *ch, const void *buf, u32 len,
 		      u32 flags, void *cbuf, u32 *csize, bool zero_timeout,
-		      unsigned long timeout);
+		      unsigned long timeout, const struct kmcl_ext_fill *ext);
 
 /*
  * Driver callbacks, implemented at the API boundary (api_packet.c) because

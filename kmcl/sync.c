@@ -12,6 +12,13 @@
  * recognised by its cancelled transaction id and dropped), or the
  * completion has already been claimed and the waiter waits the few
  * instructions until it is published.
+ *
+ * A request with external data lends memory that the peer may be using:
+ * it is not cancelled on a timeout. The waiter waits on for the peer's
+ * completion (then answers -ECANCELED, as for a timeout) or until the peer
+ * goes away; then it takes the packet back (the peer can no longer
+ * accept it) and waits until the peer released every packet of ours it
+ * held (kmcl_ext_quiesce()) before returning the memory to the caller.
  */
 #include <linux/errno.h>
 #include <linux/kernel.h>
@@ -73,6 +80,23 @@ static bool kmcl_sync_stop(struct kmcl_channel *ch, struct kmcl_sync_waiter *w,
 	return smp_load_acquire(&w->done) || kmcl_sync_gone(ch, seen_open);
 }
 
+/*
+ * The wait of a request with external data ended without its completion.
+ * Wait for the completion or for the peer to go away. Returns true if the
+ * packet was taken back (the peer holds none of our memory any more); false
+ * if its completion came (the caller waits for it to be published).
+ */
+static bool kmcl_sync_lent(struct kmcl_channel *ch, struct kmcl_packet *pkt,
+			   struct kmcl_sync_waiter *w, bool *seen_open)
+{
+	wait_event_idle(ch->out.sync_wq, kmcl_sync_stop(ch, w, seen_open));
+	/* Pairs with kmcl_sync_done(), as in kmcl_sync_stop(). */
+	if (smp_load_acquire(&w->done) || !kmcl_packet_cancel_lent(pkt))
+		return false;
+	kmcl_ext_quiesce(ch);
+	return true;
+}
+
 /**
  * kmcl_sync_request() - send a packet and wait for its completion
  * @ch: the channel.
@@ -89,6 +113,9 @@ static bool kmcl_sync_stop(struct kmcl_channel *ch, struct kmcl_sync_waiter *w,
  *	KMCL_SEND_WAIT_FOR_COMPLETION this may be called in softirq context.
  * @timeout: longest wait in jiffies (MAX_SCHEDULE_TIMEOUT: no limit);
  *	ignored with @zero_timeout.
+ * @ext: external data (kmcl_packet_send_ext()), or NULL. Not with
+ *	@zero_timeout. After a timeout the call returns only once the peer
+ *	completed the packet or went away: until then it may use the memory.
  *
  * Process context unless @zero_timeout without a wait for completion.
  * Waits in TASK_IDLE (no signals, no hung-task reports). Gives up early
@@ -100,11 +127,12 @@ static bool kmcl_sync_stop(struct kmcl_channel *ch, struct kmcl_sync_waiter *w,
  * with @zero_timeout if the packet did not fit in the ring at once;
  * -ECANCELED on timeout (the packet is cancelled); -ESHUTDOWN if the
  * channel is not enabled or closes; -ENOMEM if the lookaside is empty;
- * -EMSGSIZE if the packet can never fit; -EINVAL for bad arguments.
+ * -EMSGSIZE if the packet can never fit; -EINVAL for bad arguments; the
+ * errors of kmcl_packet_send_ext() for @ext.
  */
 int kmcl_sync_request(struct kmcl_channel *ch, const void *buf, u32 len,
 		      u32 flags, void *cbuf, u32 *csize, bool zero_timeout,
-		      unsigned long timeout)
+		      unsigned long timeout, const struct kmcl_ext_fill *ext)
 {
 	struct kmcl_sync_waiter w = {
 		.buf = cbuf,
@@ -113,14 +141,14 @@ int kmcl_sync_request(struct kmcl_channel *ch, const void *buf, u32 len,
 	};
 	wait_queue_head_t *wq = &ch->out.sync_wq;
 	struct kmcl_packet *pkt;
-	bool seen_open;
+	bool seen_open, timed_out = false;
 	int ret;
 
 	if (!zero_timeout || (flags & KMCL_SEND_WAIT_FOR_COMPLETION))
 		might_sleep();
 	if (csize)
 		*csize = 0;
-	if ((w.size && !cbuf) || (!buf && len))
+	if ((w.size && !cbuf) || (!buf && len) || (ext && zero_timeout))
 		return -EINVAL;
 	if (!READ_ONCE(ch->out.enabled))
 		return -ESHUTDOWN;
@@ -132,7 +160,7 @@ int kmcl_sync_request(struct kmcl_channel *ch, const void *buf, u32 len,
 	pkt->done_ctx = &w;
 	seen_open = kmcl_channel_is_open(ch);
 
-	ret = kmcl_packet_send(pkt, buf, len, flags, zero_timeout);
+	ret = kmcl_packet_send_ext(pkt, buf, len, flags, zero_timeout, ext);
 	if (ret) {
 		kmcl_packet_free(pkt);
 		return ret;
@@ -154,10 +182,19 @@ int kmcl_sync_request(struct kmcl_channel *ch, const void *buf, u32 len,
 			kmcl_packet_free(pkt);
 			return ret;
 		}
+		if (ext) {
+			timed_out = !kmcl_sync_gone(ch, &seen_open);
+			if (kmcl_sync_lent(ch, pkt, &w, &seen_open)) {
+				kmcl_packet_free(pkt);
+				return -ESHUTDOWN;
+			}
+		}
 		/* The completion was claimed first: it is about to land. */
 		wait_event(*wq, smp_load_acquire(&w.done));
 	}
 	kmcl_packet_free(pkt);
+	if (timed_out)
+		return -ECANCELED;
 	if (csize)
 		*csize = w.written;
 	return w.status;

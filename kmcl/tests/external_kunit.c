@@ -777,13 +777,19 @@ static void ext_force_length(struct kunit *test)
 static void ext_queued(struct kunit *test)
 {
 	struct kmcl_pt_done *d = ext_done(test, true);
-	struct ext_pair *ep = ext_pair(test);
+	struct ext_pair *ep = ext_pair_limits(test, EXT_MAX, EXT_CHAIN, EXT_MAX,
+					      EXT_CHAIN, true);
 	u8 *buf = ext_kbuf(test, 4096), *inl = ext_kbuf(test, 1000);
 	const unsigned int n = 30;
 	VMBPACKETCOMPLETION pc;
 	PMDL mdl, got;
 	unsigned int i;
 
+	/* The smallest ring that takes the largest packet: about 12 KiB. */
+	KUNIT_ASSERT_EQ(test, VmbClientChannelInitSetRingBufferPageCount(ep->p->client->ch,
+									 2, 2),
+			STATUS_SUCCESS);
+	ext_open(test, ep);
 	VmbChannelSetTransactionQuota(ep->p->server->ch, 1);
 	ep->srx.mode = EXT_HOLD;
 	for (i = 0; i < n; i++) {
@@ -1143,6 +1149,173 @@ static void ext_close_waits(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kmcl_pt_done_count(d), 1U);
 }
 
+/* --- synchronous requests ----------------------------------------------- */
+
+struct ext_sync_work {
+	struct work_struct work;
+	struct delayed_work later;
+	VMBCHANNEL ch;
+	PMDL mdl;
+	struct ext_rx *rx;
+	LARGE_INTEGER timeout;
+	bool use_timeout;
+	u64 reply;
+	UINT32 size;
+	NTSTATUS st;
+	bool done;
+	bool disable;
+};
+
+static void ext_sync_fn(struct work_struct *work)
+{
+	struct ext_sync_work *w = container_of(work, struct ext_sync_work, work);
+
+	if (w->disable) {
+		VmbChannelDisable(w->ch);
+	} else {
+		w->size = sizeof(w->reply);
+		w->st = VmbChannelSendSynchronousRequest(w->ch, "sync", 4, w->mdl, WAIT,
+							 &w->reply, &w->size,
+							 w->use_timeout ? &w->timeout : NULL);
+	}
+	WRITE_ONCE(w->done, true);
+}
+
+/* Complete the first packet the receiver holds, later. */
+static void ext_sync_later(struct work_struct *work)
+{
+	struct ext_sync_work *w = container_of(to_delayed_work(work),
+					       struct ext_sync_work, later);
+
+	ext_complete(w->rx, 0);
+}
+
+static void ext_sync_flush(void *data)
+{
+	struct ext_sync_work *w = data;
+
+	flush_work(&w->work);
+	cancel_delayed_work_sync(&w->later);
+}
+
+static struct ext_sync_work *ext_sync_work(struct kunit *test, VMBCHANNEL ch, PMDL mdl)
+{
+	struct ext_sync_work *w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	INIT_WORK(&w->work, ext_sync_fn);
+	INIT_DELAYED_WORK(&w->later, ext_sync_later);
+	w->ch = ch;
+	w->mdl = mdl;
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, ext_sync_flush, w), 0);
+	return w;
+}
+
+/* VmbChannelSendSynchronousRequest with an MDL: the answer and the bytes. */
+static void ext_sync(struct kunit *test)
+{
+	struct ext_pair *ep = ext_pair(test);
+	u8 *buf = ext_vbuf(test, 2 * 4096) + 8;
+	LARGE_INTEGER zero = { .QuadPart = 0 };
+	PMDL mdl, unbuilt;
+	u64 reply = 0;
+	UINT32 size;
+
+	fill(buf, 6000, 0, 50);
+	mdl = ext_mdl(test, buf, 6000);
+	unbuilt = IoAllocateMdl(buf, 100, FALSE, FALSE, NULL);
+	KUNIT_ASSERT_NOT_NULL(test, unbuilt);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, ext_free_mdl, unbuilt), 0);
+	ep->srx.seed = 50;
+	ep->srx.write_back = true;
+
+	size = sizeof(reply);
+	KUNIT_EXPECT_EQ(test, VmbChannelSendSynchronousRequest(ep->p->client->ch, "x", 1,
+							       mdl, WAIT, &reply, &size,
+							       &zero),
+			STATUS_INVALID_PARAMETER_8);
+	KUNIT_EXPECT_EQ(test, VmbChannelSendSynchronousRequest(ep->p->client->ch, "x", 1,
+							       unbuilt, WAIT, &reply, &size,
+							       NULL),
+			STATUS_INVALID_PARAMETER_4);
+	KUNIT_EXPECT_EQ(test, VmbChannelSendSynchronousRequest(ep->p->client->ch, "x", 1,
+							       mdl, DATA_IN | DATA_OUT,
+							       &reply, &size, NULL),
+			STATUS_INVALID_PARAMETER_5);
+	KUNIT_EXPECT_EQ(test, ext_rx_count(&ep->srx), 0U);
+
+	KUNIT_ASSERT_EQ(test, VmbChannelSendSynchronousRequest(ep->p->client->ch, "x", 1,
+							       mdl, WAIT, &reply, &size,
+							       NULL),
+			STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, size, 8U);
+	KUNIT_EXPECT_EQ(test, reply, EXT_REPLY);
+	KUNIT_EXPECT_EQ(test, ep->srx.rec[0].bytes, 6000U);
+	KUNIT_EXPECT_TRUE(test, ep->srx.rec[0].data_ok);
+	KUNIT_EXPECT_TRUE(test, check(buf, 6000, 0, 51));
+}
+
+/*
+ * A synchronous request with external data that times out returns
+ * STATUS_CANCELLED only once the peer gave the memory back.
+ */
+static void ext_sync_timeout(struct kunit *test)
+{
+	struct ext_pair *ep = ext_pair(test);
+	u8 *buf = ext_kbuf(test, 4096);
+	struct ext_sync_work *w = ext_sync_work(test, ep->p->client->ch,
+						ext_mdl(test, buf, 4096));
+	unsigned long start;
+
+	ep->srx.mode = EXT_HOLD;
+	w->rx = &ep->srx;
+	w->use_timeout = true;
+	w->timeout.QuadPart = -20 * 10000LL;	/* 20 ms */
+	start = jiffies;
+	queue_work(system_unbound_wq, &w->work);
+	KUNIT_ASSERT_TRUE(test, ext_wait_rx(&ep->srx, 1));
+	schedule_delayed_work(&w->later, msecs_to_jiffies(200));
+	msleep(100);
+	/* Timed out long ago, but the peer still holds the memory. */
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(w->done));
+	flush_work(&w->work);
+	KUNIT_EXPECT_TRUE(test, ep->srx.rec[0].done);
+	KUNIT_EXPECT_GE(test, jiffies - start, msecs_to_jiffies(200));
+	KUNIT_EXPECT_EQ(test, w->st, STATUS_CANCELLED);
+}
+
+/*
+ * The sender closes under a synchronous request whose memory the peer
+ * holds: the request ends with STATUS_DEVICE_REMOVED once the peer gave
+ * the memory back, not before.
+ */
+static void ext_sync_close(struct kunit *test)
+{
+	struct ext_pair *ep = ext_pair(test);
+	u8 *buf = ext_kbuf(test, 4096);
+	struct ext_sync_work *w = ext_sync_work(test, ep->p->client->ch,
+						ext_mdl(test, buf, 4096));
+	struct ext_sync_work *off = ext_sync_work(test, ep->p->client->ch, NULL);
+
+	ep->srx.mode = EXT_HOLD;
+	queue_work(system_unbound_wq, &w->work);
+	KUNIT_ASSERT_TRUE(test, ext_wait_rx(&ep->srx, 1));
+	off->disable = true;
+	queue_work(system_unbound_wq, &off->work);
+	msleep(100);
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(w->done));
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(off->done));
+	ext_complete(&ep->srx, 0);
+	flush_work(&w->work);
+	flush_work(&off->work);
+	/*
+	 * Normally the close completes it; the peer's completion may win the
+	 * race if the sender's reader happens to run. Never earlier, though.
+	 */
+	KUNIT_EXPECT_TRUE(test, w->st == STATUS_DEVICE_REMOVED ||
+			  w->st == STATUS_SUCCESS);
+}
+
 /* --- hostile packets ---------------------------------------------------- */
 
 enum ext_evil {
@@ -1400,6 +1573,9 @@ static struct kunit_case kmcl_external_cases[] = {
 	KUNIT_CASE(ext_get_errors),
 	KUNIT_CASE_PARAM(ext_receiver_limits, ext_limit_gen_params),
 	KUNIT_CASE(ext_close_waits),
+	KUNIT_CASE(ext_sync),
+	KUNIT_CASE(ext_sync_timeout),
+	KUNIT_CASE(ext_sync_close),
 	KUNIT_CASE_PARAM(ext_hostile, ext_evil_gen_params),
 	KUNIT_CASE(ext_match),
 	KUNIT_CASE(ext_limit_values),
