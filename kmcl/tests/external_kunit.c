@@ -12,6 +12,7 @@
  * GPA-direct packets written straight into the ring.
  */
 #include <kunit/test.h>
+#include <linux/bottom_half.h>
 #include <linux/delay.h>
 #include <linux/gfp.h>
 #include <linux/mm.h>
@@ -1031,6 +1032,64 @@ static void ext_get_errors(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, d->rec[1].status, STATUS_DEVICE_REMOVED);
 }
 
+/*
+ * Outside ProcessPacket in atomic context, memory that needs a vmap()
+ * cannot be mapped: STATUS_INSUFFICIENT_RESOURCES; in process context it
+ * can. A transfer-page packet has nothing to map: STATUS_NOT_SUPPORTED.
+ */
+static void ext_get_context(struct kunit *test)
+{
+	struct kmcl_pt_done *d = ext_done(test, false);
+	struct ext_pair *ep = ext_pair(test);
+	VMBPACKET pkt = ext_pkt(test, ep->p->client->ch, d);
+	struct kmcl_xfer_page_hdr *x;
+	PFN_NUMBER pfn[2], tmp;
+	PMDL got = NULL;
+	NTSTATUS st;
+	u8 *raw;
+
+	ext_page(test, &pfn[0]);
+	ext_page(test, &pfn[1]);
+	if (pfn[0] < pfn[1]) {
+		tmp = pfn[0];
+		pfn[0] = pfn[1];
+		pfn[1] = tmp;
+	}
+	ep->srx.mode = EXT_HOLD;
+	KUNIT_ASSERT_EQ(test, VmbPacketSendWithExternalPfns(pkt, NULL, 0, pfn, 2, WAIT),
+			STATUS_SUCCESS);
+	KUNIT_ASSERT_TRUE(test, ext_wait_rx(&ep->srx, 1));
+	local_bh_disable();
+	st = VmbChannelPacketGetExternalData(ep->srx.rec[0].pc, 0, &got);
+	local_bh_enable();
+	KUNIT_EXPECT_EQ(test, st, STATUS_INSUFFICIENT_RESOURCES);
+	KUNIT_EXPECT_NULL(test, got);
+	KUNIT_EXPECT_EQ(test, VmbChannelPacketGetExternalData(ep->srx.rec[0].pc, 0, &got),
+			STATUS_SUCCESS);
+	KUNIT_ASSERT_NOT_NULL(test, got);
+	KUNIT_EXPECT_TRUE(test, is_vmalloc_addr(got->MappedSystemVa));
+	ext_complete(&ep->srx, 0);
+	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_done(d, 1));
+	VmbPacketFree(pkt);
+
+	/* A well-formed transfer-page packet, no completion requested. */
+	raw = kunit_kzalloc(test, 48, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, raw);
+	x = (void *)raw;
+	x->d.type = KMCL_PKT_DATA_USING_XFER_PAGES;
+	x->d.offset8 = 4;
+	x->d.len8 = 6;
+	x->range_count = 1;
+	x->ranges[0].byte_count = 100;
+	kmcl_pt_inject(test, ep->cch, ep->sch, raw, 48);
+	KUNIT_ASSERT_TRUE(test, ext_wait_rx(&ep->srx, 2));
+	KUNIT_EXPECT_EQ(test, ep->srx.rec[1].flags, EXT_FLAG);
+	KUNIT_EXPECT_EQ(test, VmbChannelPacketGetExternalData(ep->srx.rec[1].pc, 0, &got),
+			STATUS_NOT_SUPPORTED);
+	KUNIT_EXPECT_NULL(test, got);
+	ext_complete(&ep->srx, 1);
+}
+
 /* --- limits on the receiving end -------------------------------------- */
 
 struct ext_limit_case {
@@ -1571,6 +1630,7 @@ static struct kunit_case kmcl_external_cases[] = {
 	KUNIT_CASE(ext_send_errors),
 	KUNIT_CASE(ext_no_limits),
 	KUNIT_CASE(ext_get_errors),
+	KUNIT_CASE(ext_get_context),
 	KUNIT_CASE_PARAM(ext_receiver_limits, ext_limit_gen_params),
 	KUNIT_CASE(ext_close_waits),
 	KUNIT_CASE(ext_sync),

@@ -215,8 +215,9 @@ static void kmcl_sync_args_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st, STATUS_INVALID_PARAMETER_2);
 	st = kmcl_st_req(NULL, data, 8, NULL, WAIT_FLAG, cbuf, &csize);
 	KUNIT_EXPECT_EQ(test, st, STATUS_INVALID_PARAMETER_1);
+	/* No external-data limits on this channel (kmcl_external has the rest). */
 	st = kmcl_st_req(ch, data, 8, (PMDL)data, WAIT_FLAG, cbuf, &csize);
-	KUNIT_EXPECT_EQ(test, st, STATUS_NOT_SUPPORTED);
+	KUNIT_EXPECT_EQ(test, st, STATUS_INVALID_PARAMETER_4);
 	/* Nothing was sent by any of these. */
 	msleep(20);
 	KUNIT_EXPECT_EQ(test, kmcl_pt_rx_count(&pp->srx), 0U);
