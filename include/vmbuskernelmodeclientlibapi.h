@@ -2328,4 +2328,38 @@ NTSTATUS KmclQueryInterface(_In_ LPCGUID InterfaceType,
 			    _In_ USHORT Version,
 			    _In_opt_ PVOID InterfaceSpecificData);
 
+/**
+ * KmclChannelSetTransferPageSet() - name the receive buffer of a transfer
+ *	page set (Linux extension)
+ * @Channel: an open client channel.
+ * @TransferPageSetId: the id the peer writes in the xfer_pageset_id field
+ *	of its transfer-page packets: the one the driver's own protocol
+ *	announced along with the GPADL (netvsc's receive buffer uses 0xcafe).
+ * @GpadlHandle: a GPADL of @Channel, from VmbChannelCreateGpadl*(); 0
+ *	forgets @TransferPageSetId.
+ *
+ * A Hyper-V host sends some received data (a synthetic NIC's frames, for
+ * one) as transfer-page packets: offsets and lengths inside a receive
+ * buffer the guest shared as a GPADL. KMCL delivers such a packet with
+ * VMBUS_CHANNEL_PROCESS_PACKET_FLAG_EXTERNAL_DATA, and
+ * VmbChannelPacketGetExternalData() returns one MDL per range over the
+ * registered GPADL's pages. A transfer-page packet for an id that is not
+ * registered here, or with a range outside the GPADL, is refused as
+ * hostile. Windows KMCL has no such call; a port calls it once after
+ * creating its receive buffer GPADL. Registering an id again replaces
+ * its GPADL; every id is forgotten at Closed. The packet's receive limits
+ * are those of VmbChannelInitSetMaximumExternalData() (bytes and ranges
+ * per packet).
+ *
+ * Context: process context (PASSIVE_LEVEL).
+ * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1 for a bad handle or a
+ * server channel; STATUS_INVALID_PARAMETER_2 when forgetting an id that
+ * is not registered; STATUS_INVALID_PARAMETER_3 for an unknown GPADL;
+ * STATUS_INVALID_DEVICE_STATE outside the Opened .. Closed window;
+ * STATUS_INSUFFICIENT_RESOURCES without memory.
+ */
+NTSTATUS KmclChannelSetTransferPageSet(_In_ VMBCHANNEL Channel,
+				       _In_ UINT16 TransferPageSetId,
+				       _In_ UINT32 GpadlHandle);
+
 #endif /* _VMBUSKERNELMODECLIENTLIBAPI_H */

@@ -476,7 +476,11 @@ static void kmcl_api_ext_build(struct kmcl_in_packet *ip)
  *	made for it is read-only.
  * @Mdl: receives the MDL chain, one MDL per range the sender described.
  *
- * The MDLs have no virtual address (StartVa NULL) and locked pages; each
+ * For a transfer-page packet the ranges lie in the receive GPADL the
+ * driver registered for the packet's transfer page set
+ * (KmclChannelSetTransferPageSet()), and each MDL describes the GPADL's
+ * pages under one range; that GPADL cannot be deleted until the packet
+ * is completed or failed. The MDLs have no virtual address (StartVa NULL) and locked pages; each
  * is already mapped, so MmGetSystemAddressForMdlSafe() returns its
  * mapping in any context. They stay valid until the packet is completed
  * or failed, which unmaps and invalidates them: the driver must not free
@@ -491,8 +495,7 @@ static void kmcl_api_ext_build(struct kmcl_in_packet *ip)
  * context outside ProcessPacket; STATUS_INVALID_PARAMETER_1 for a bad
  * packet, one not held by the driver, or one without external data;
  * STATUS_INVALID_PARAMETER_2 for unknown flags; STATUS_INVALID_PARAMETER_3
- * for a NULL @Mdl; STATUS_NOT_SUPPORTED for a transfer-page packet (no
- * receive buffers on this transport).
+ * for a NULL @Mdl.
  */
 NTSTATUS VmbChannelPacketGetExternalData(VMBPACKETCOMPLETION PacketCompletionContext,
 					 UINT32 Flags, PMDL *Mdl)
@@ -513,16 +516,15 @@ NTSTATUS VmbChannelPacketGetExternalData(VMBPACKETCOMPLETION PacketCompletionCon
 	state = READ_ONCE(ip->state);
 	if (state != KMCL_IN_DELIVERING && state != KMCL_IN_HELD)
 		return STATUS_INVALID_PARAMETER_1;
-	if (!ip->ext_count) {
-		if (!(ip->flags & KMCL_PROCESS_EXTERNAL_DATA))
-			return STATUS_INVALID_PARAMETER_1;
-		pr_warn_once("%s: transfer-page packets carry no memory KMCL can map\n",
-			     __func__);
-		return STATUS_NOT_SUPPORTED;
-	}
+	if (!ip->ext_count)
+		return STATUS_INVALID_PARAMETER_1;
 
-	if (!ip->ext_chain)
-		kmcl_api_ext_build(ip);
+	if (!ip->ext_chain) {
+		if (ip->xfer_gpadl)
+			kmcl_xfer_build(ip);
+		else
+			kmcl_api_ext_build(ip);
+	}
 	for (mdl = ip->ext_chain; mdl; mdl = mdl->Next) {
 		ret = kmcl_mdl_map_system(mdl, ro);
 		if (ret == -EAGAIN && state == KMCL_IN_DELIVERING &&

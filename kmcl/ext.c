@@ -185,7 +185,9 @@ void kmcl_ext_release(struct kmcl_in_packet *ip)
 	while (mdl)
 		mdl = kmcl_mdl_unplace(mdl);
 	ip->ext_count = 0;
-	if (ch->tops->ext_put)
+	if (ip->xfer_gpadl)
+		kmcl_xfer_release(ip);
+	else if (ch->tops->ext_put)
 		ch->tops->ext_put(ch);
 }
 

@@ -27,6 +27,7 @@ void kmcl_shmem_setup(struct kmcl_channel *ch)
 {
 	spin_lock_init(&ch->shm.lock);
 	xa_init_flags(&ch->shm.gpadls, XA_FLAGS_ALLOC1 | XA_FLAGS_LOCK_BH);
+	xa_init_flags(&ch->shm.xfer_sets, XA_FLAGS_LOCK_BH);
 	INIT_LIST_HEAD(&ch->shm.maps);
 	ch->shm.live = false;
 }
@@ -62,9 +63,21 @@ static void kmcl_gpadl_unmap_one(struct kmcl_gpadl *g)
 	kmcl_gpadl_put(g);
 }
 
+/* Neither mapped by the server nor pinned by a transfer-page packet. */
+static bool kmcl_gpadl_idle(struct kmcl_gpadl *g)
+{
+	bool idle;
+
+	spin_lock_bh(&g->lock);
+	idle = !g->mapped && !g->xfer_held;
+	spin_unlock_bh(&g->lock);
+	return idle;
+}
+
 /*
  * Delete the GPADL @handle of client @ch: out of the table, wait until the
- * server no longer maps it, drop the table's reference. -ENOENT if unknown.
+ * server no longer maps it and no delivered transfer-page packet uses it,
+ * drop the table's reference. -ENOENT if unknown.
  */
 static int kmcl_gpadl_remove(struct kmcl_channel *ch, u32 handle)
 {
@@ -81,9 +94,9 @@ static int kmcl_gpadl_remove(struct kmcl_channel *ch, u32 handle)
 	spin_lock_bh(&g->lock);
 	g->revoked = true;
 	spin_unlock_bh(&g->lock);
-	while (!wait_event_timeout(g->unmap_wq, !READ_ONCE(g->mapped),
+	while (!wait_event_timeout(g->unmap_wq, kmcl_gpadl_idle(g),
 				   KMCL_GPADL_WAIT_WARN))
-		pr_warn_ratelimited("channel %u: deleting GPADL %u waits for the server to unmap it\n",
+		pr_warn_ratelimited("channel %u: deleting GPADL %u waits for the server to unmap it or the driver to complete its packets\n",
 				    ch->id, handle);
 	if (ch->tops->gpadl_revoke)
 		ch->tops->gpadl_revoke(ch, g);
@@ -110,6 +123,8 @@ void kmcl_shmem_close(struct kmcl_channel *ch)
 	spin_lock_bh(&ch->shm.lock);
 	ch->shm.live = false;
 	spin_unlock_bh(&ch->shm.lock);
+	/* Transfer page set ids hold plain values: nothing to free. */
+	xa_destroy(&ch->shm.xfer_sets);
 
 	xa_for_each(&ch->shm.gpadls, handle, g) {
 		if (!kmcl_gpadl_remove(ch, handle))
@@ -146,6 +161,7 @@ void kmcl_shmem_destroy(struct kmcl_channel *ch)
 	if (!xa_empty(&ch->shm.gpadls) || !list_empty(&ch->shm.maps))
 		pr_err("channel %u: GPADLs left at cleanup\n", ch->id);
 	xa_destroy(&ch->shm.gpadls);
+	xa_destroy(&ch->shm.xfer_sets);
 }
 
 static void kmcl_gpadl_release(struct kref *ref)

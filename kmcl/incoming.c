@@ -291,8 +291,11 @@ static enum kmcl_in_step kmcl_in_step(struct kmcl_channel *ch, bool passive,
 
 	kmcl_in_consume(ch, pktlen);
 	ip->ext_count = 0;
-	if (wp.type == KMCL_PKT_DATA_USING_GPA_DIRECT) {
-		ret = kmcl_ext_receive(ch, ip, &wp);
+	ip->xfer_gpadl = NULL;
+	if (wp.type != KMCL_PKT_DATA_INBAND) {
+		ret = wp.type == KMCL_PKT_DATA_USING_GPA_DIRECT ?
+		      kmcl_ext_receive(ch, ip, &wp) :
+		      kmcl_xfer_receive(ch, ip, &wp);
 		if (ret) {
 			kmcl_in_put_back(in, ip);
 			if (ret != -ECANCELED) {

@@ -446,6 +446,8 @@ enum kmcl_in_state {
  *	in @buf after the GPA-direct header); 0: none.
  * @ext_chain: the MDL chain built for VmbChannelPacketGetExternalData(),
  *	or NULL.
+ * @xfer_gpadl: transfer-page packets: the receive GPADL the ranges lie
+ *	in, pinned until the packet leaves the driver; NULL otherwise.
  * @client_ctx: the client context area, or NULL if its size is 0.
  * @ext_mdl: where @ext_chain is built (kmcl_ext_in_size() bytes), or NULL.
  * @buf: the packet as copied from the ring, then the client context and
@@ -464,6 +466,7 @@ struct kmcl_in_packet {
 	u32 comp_len;
 	u32 ext_count;
 	struct _MDL *ext_chain;
+	struct kmcl_gpadl *xfer_gpadl;
 	void *client_ctx;
 	void *ext_mdl;
 	u8 buf[] __aligned(8);

@@ -31,7 +31,10 @@
  * Locking (outer to inner; none of them is held while sleeping):
  *   kmcl_lb_lock -> link->lock -> client's shm.gpadls xa_lock (lookup)
  *   client's shm.lock -> client's shm.gpadls xa_lock (create publishes)
+ *   client's shm.gpadls xa_lock -> gpadl->lock (transfer pages, xfer.c)
  *   gpadl->lock, server's shm.lock: leaves, never nested in each other.
+ *   Transfer-page packets pin a GPADL without a reference: Delete waits
+ *   (under gpadl->lock) until none is left.
  * shm.lock guards @live, @nr_gpadls, @maps and the counters.
  */
 #ifndef _KMCL_SHMEM_H
@@ -56,17 +59,20 @@ struct _MDL;
 /**
  * struct kmcl_gpadl - one GPADL, created by a client channel
  * @ref: see "Lifetime" above.
- * @lock: protects @revoked, @mapped, @mapper, @map_mdl and @kva.
+ * @lock: protects @revoked, @mapped, @xfer_held, @mapper, @map_mdl and
+ *	@kva.
  * @handle: 1..U32_MAX, unique among the channel's live GPADLs.
  * @flags: KMCL_GPADL_READ_ONLY or 0.
  * @byte_offset: offset of the memory in the first page (< 4096).
  * @byte_count: bytes described.
  * @revoked: deleted: out of the table, no new mapping.
  * @mapped: the server holds it mapped.
+ * @xfer_held: delivered transfer-page packets whose ranges lie in it and
+ *	that the driver has not completed yet (xfer.c).
  * @mapper: that server channel.
  * @map_mdl: the MDL handed to the server.
  * @map_node: on @mapper's shm.maps.
- * @unmap_wq: Delete waits here for !@mapped.
+ * @unmap_wq: Delete waits here for !@mapped and !@xfer_held.
  * @owned: pages KMCL allocated (kmcl_gpadl_create_pages()), or NULL.
  * @nr_owned: entries in @owned.
  * @kva: kernel mapping of @owned, made on demand, or NULL.
@@ -82,6 +88,7 @@ struct kmcl_gpadl {
 	u32 byte_count;
 	bool revoked;
 	bool mapped;
+	u32 xfer_held;
 	struct kmcl_channel *mapper;
 	struct _MDL *map_mdl;
 	struct list_head map_node;
@@ -120,6 +127,7 @@ struct kmcl_shmem_stats {
  * @next_handle: cursor of the cyclic handle allocator.
  * @nr_gpadls: client: entries in @gpadls.
  * @maps: server: the GPADLs this endpoint has mapped.
+ * @xfer_sets: client: transfer page set id -> GPADL handle (xa_mk_value).
  * @stats: counters.
  */
 struct kmcl_shmem {
@@ -129,6 +137,7 @@ struct kmcl_shmem {
 	u32 next_handle;
 	u32 nr_gpadls;
 	struct list_head maps;
+	struct xarray xfer_sets;
 	struct kmcl_shmem_stats stats;
 };
 
@@ -192,6 +201,13 @@ int kmcl_ext_receive(struct kmcl_channel *ch, struct kmcl_in_packet *ip,
 		     const struct kmcl_wire_packet *wp);
 void kmcl_ext_release(struct kmcl_in_packet *ip);
 void kmcl_ext_quiesce(struct kmcl_channel *ch);
+
+/* xfer.c: transfer-page packets into the client's receive GPADLs. */
+int kmcl_xfer_set(struct kmcl_channel *ch, u16 id, u32 handle);
+int kmcl_xfer_receive(struct kmcl_channel *ch, struct kmcl_in_packet *ip,
+		      const struct kmcl_wire_packet *wp);
+void kmcl_xfer_build(struct kmcl_in_packet *ip);
+void kmcl_xfer_release(struct kmcl_in_packet *ip);
 int kmcl_out_ext_match(struct kmcl_channel *ch, u64 txid, const void *ranges,
 		       u32 len, u32 count);
 
