@@ -591,6 +591,87 @@ static void kc_ring_full(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kmcl_hv_model_host_pending(md), 0U);
 }
 
+/* GPA-direct packets from the packet code go to vmbus_sendpacket_mpb_desc. */
+static void kc_gpa_direct(struct kunit *test)
+{
+	struct kc_ctx *ctx = test->priv;
+	struct kc_ep *ep = kc_client(test, ctx->dev, true);
+	struct {
+		struct kmcl_gpa_range r;
+		u64 pfn[2];
+	} __packed rg = {
+		.r = { .byte_count = 8192, .byte_offset = 0 },
+		.pfn = { 0x100, 0x101 },
+	};
+	struct kmcl_xmit x = {
+		.type = KMCL_PKT_DATA_USING_GPA_DIRECT,
+		.flags = KMCL_PKT_FLAG_COMPLETION_REQUESTED,
+		.trans_id = 0x500000002ULL,
+		.ranges = &rg.r,
+		.range_count = 1,
+		.ranges_len = sizeof(rg),
+	};
+	struct vmbus_packet_mpb_array *d;
+	struct kmcl_hv_mcall call;
+	struct kmcl_hv_mdev *md;
+	struct kmcl_channel *ch;
+	u8 pkt[128] __aligned(8);
+	u64 cmd = 0xc0ffee;
+	bool signal = true;
+	u32 len;
+	int ret;
+
+	KUNIT_ASSERT_EQ(test, VmbChannelInitSetMaximumExternalData(ep->ch, 8192, 1),
+			STATUS_SUCCESS);
+	KUNIT_ASSERT_EQ(test, VmbChannelEnable(ep->ch), STATUS_SUCCESS);
+	md = kmcl_hv_model_add(ctx->m, (const guid_t *)&kc_type,
+			       (const guid_t *)&kc_inst, 0);
+	KUNIT_ASSERT_NOT_NULL(test, md);
+	KUNIT_ASSERT_TRUE(test, kc_wait_for(atomic_read(&ep->started) == 1));
+	ch = kc_ch(ep);
+	/* What this kernel's vmbus_sendpacket_mpb_desc() carries. */
+	KUNIT_EXPECT_EQ(test, ch->tops->gpa_ranges_max, KMCL_HV_MPB_MAX_RANGES);
+	kmcl_hv_model_clear_log(ctx->m);
+
+	x.data = &cmd;
+	x.len = sizeof(cmd);
+	spin_lock_bh(&ch->out.lock);
+	ret = ch->tops->ring->xmit(ch, &x, &signal);
+	spin_unlock_bh(&ch->out.lock);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	/* hv_vmbus signals the host itself. */
+	KUNIT_EXPECT_FALSE(test, signal);
+	KUNIT_ASSERT_TRUE(test, kmcl_hv_model_call(ctx->m,
+						   KMCL_HV_MOP_SENDPACKET_MPB, 0,
+						   &call));
+	KUNIT_EXPECT_EQ(test, call.u.mpb.desc_size, 24U + 24);
+	KUNIT_EXPECT_EQ(test, call.u.mpb.rangecount, 1U);
+	KUNIT_EXPECT_EQ(test, call.u.mpb.len, 8U);
+	KUNIT_EXPECT_EQ(test, call.u.mpb.requestid, 0x500000002ULL);
+	KUNIT_EXPECT_EQ(test, call.u.mpb.range_len[0], 8192U);
+	KUNIT_EXPECT_EQ(test, call.u.mpb.range_off[0], 0U);
+	KUNIT_EXPECT_EQ(test, call.u.mpb.pfn[0][0], 0x100ULL);
+	KUNIT_EXPECT_EQ(test, call.u.mpb.pfn[0][1], 0x101ULL);
+	KUNIT_ASSERT_EQ(test, kmcl_hv_model_host_recv(md, pkt, sizeof(pkt), &len),
+			0);
+	d = (void *)pkt;
+	KUNIT_EXPECT_EQ(test, len, 56U);
+	KUNIT_EXPECT_EQ(test, d->type, VM_PKT_DATA_USING_GPA_DIRECT);
+	KUNIT_EXPECT_EQ(test, d->flags, KC_CREQ);
+	KUNIT_EXPECT_EQ(test, d->transactionid, 0x500000002ULL);
+	KUNIT_EXPECT_EQ(test, *(u64 *)(pkt + 48), cmd);
+
+	/* More ranges than the channel's limits allow: refused, not sent. */
+	x.range_count = 2;
+	x.ranges_len = 2 * sizeof(rg);
+	spin_lock_bh(&ch->out.lock);
+	ret = ch->tops->ring->xmit(ch, &x, &signal);
+	spin_unlock_bh(&ch->out.lock);
+	KUNIT_EXPECT_TRUE(test, ret == -EMSGSIZE || ret == -EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, kmcl_hv_model_count(ctx->m,
+						  KMCL_HV_MOP_SENDPACKET_MPB), 1U);
+}
+
 /* Rescind of an open channel: Closed, pending packets end, Disabled. */
 static void kc_rescind(struct kunit *test)
 {
@@ -818,6 +899,7 @@ static struct kunit_case kmcl_hv_chan_cases[] = {
 	KUNIT_CASE(kc_receive),
 	KUNIT_CASE(kc_truncated),
 	KUNIT_CASE(kc_ring_full),
+	KUNIT_CASE(kc_gpa_direct),
 	KUNIT_CASE(kc_rescind),
 	KUNIT_CASE(kc_rescind_while_opening),
 	KUNIT_CASE(kc_host_refuses),
