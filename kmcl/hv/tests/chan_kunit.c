@@ -537,7 +537,10 @@ static void kc_truncated(struct kunit *test)
 			0U);
 }
 
-/* -EAGAIN from hv_vmbus: KMCL queues, asks for room, sends in order. */
+/*
+ * -EAGAIN from hv_vmbus: KMCL queues packets and completions, asks for
+ * room (pending_send_sz), and sends them in order once the host read.
+ */
 static void kc_ring_full(struct kunit *test)
 {
 	struct kc_ctx *ctx = test->priv;
@@ -546,6 +549,7 @@ static void kc_ring_full(struct kunit *test)
 	struct kmcl_hv_mdev *md;
 	u8 buf[200] = { }, pkt[256] __aligned(8);
 	unsigned int i, got = 0, eagain = 0;
+	u64 v = 5;
 	u32 len;
 
 	KUNIT_ASSERT_EQ(test, VmbChannelInitSetMaximumPacketSize(ep->ch, 256),
@@ -575,6 +579,11 @@ static void kc_ring_full(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, call.u.size, 16U + 200 + 8);
 	KUNIT_EXPECT_LT(test, atomic_read(&ep->done), 30);
 
+	/* The completion of a host request waits behind them, in order. */
+	KUNIT_ASSERT_EQ(test, kmcl_hv_model_host_send(md, VM_PKT_DATA_INBAND,
+						      KC_CREQ, 0x77, &v, 8), 0);
+	KUNIT_ASSERT_TRUE(test, kc_wait_for(atomic_read(&ep->received) == 1));
+
 	/* The host reads; its interrupt restarts the queue. In order. */
 	while (got < 30 && kc_wait_for(!kmcl_hv_model_host_recv(md, pkt,
 								sizeof(pkt),
@@ -584,6 +593,15 @@ static void kc_ring_full(struct kunit *test)
 		got++;
 	}
 	KUNIT_EXPECT_EQ(test, got, 30U);
+	KUNIT_ASSERT_TRUE(test, kc_wait_for(!kmcl_hv_model_host_recv(md, pkt,
+								     sizeof(pkt),
+								     &len)));
+	KUNIT_EXPECT_EQ(test, len, 24U);
+	KUNIT_EXPECT_EQ(test, ((struct vmpacket_descriptor *)pkt)->type,
+			VM_PKT_COMP);
+	KUNIT_EXPECT_EQ(test, ((struct vmpacket_descriptor *)pkt)->trans_id,
+			0x77ULL);
+	KUNIT_EXPECT_EQ(test, *(u64 *)(pkt + 16), ep->comp);
 	KUNIT_EXPECT_TRUE(test, kc_wait_for(atomic_read(&ep->done) == 30));
 	for (i = 0; i < 30; i++)
 		KUNIT_EXPECT_EQ(test, ep->done_status[i], STATUS_SUCCESS);
