@@ -35,6 +35,7 @@
  * channel (refused and logged once).
  */
 #include <linux/device.h>
+#include <linux/err.h>
 #include <linux/nls.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
@@ -195,15 +196,33 @@ static const struct kmcl_save_cb_ops kmcl_ex_save_ops = {
 
 /* --- allocation and cleanup ---------------------------------------------- */
 
+/* Why a channel could not be built (kmcl_channel_alloc()'s errors). */
+static NTSTATUS kmcl_alloc_status(int err)
+{
+	if (err == -EOPNOTSUPP) {
+		pr_warn_once("a server endpoint cannot have a VMBus device as parent: a guest cannot offer channels\n");
+		return STATUS_NOT_SUPPORTED;
+	}
+	if (err == -ENODEV)
+		return STATUS_DEVICE_DOES_NOT_EXIST;
+	return STATUS_INSUFFICIENT_RESOURCES;
+}
+
 /**
  * VmbChannelAllocate() - create a disabled channel with default settings
  * @ParentDeviceObject: the driver's device (kmcl_loopback_parent() will do).
  * @IsServer: TRUE for a server endpoint.
  * @Channel: receives the channel.
  *
+ * The transport is chosen here: loopback for kmcl_loopback_parent(), the
+ * hv transport (kmcl_hv.ko, when loaded) for a client whose parent is a
+ * VMBus device or any other device.
+ *
  * Context: process context.
  * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1 for a NULL device;
- * STATUS_INVALID_PARAMETER_3 for a NULL @Channel;
+ * STATUS_INVALID_PARAMETER_3 for a NULL @Channel; STATUS_NOT_SUPPORTED for
+ * a server whose parent is a VMBus device (a guest cannot offer);
+ * STATUS_DEVICE_DOES_NOT_EXIST if the transport is being unloaded;
  * STATUS_INSUFFICIENT_RESOURCES.
  */
 NTSTATUS VmbChannelAllocate(PDEVICE_OBJECT ParentDeviceObject, BOOLEAN IsServer,
@@ -217,8 +236,8 @@ NTSTATUS VmbChannelAllocate(PDEVICE_OBJECT ParentDeviceObject, BOOLEAN IsServer,
 	if (!ParentDeviceObject)
 		return STATUS_INVALID_PARAMETER_1;
 	ch = kmcl_channel_alloc(ParentDeviceObject, IsServer);
-	if (!ch)
-		return STATUS_INSUFFICIENT_RESOURCES;
+	if (IS_ERR(ch))
+		return kmcl_alloc_status(PTR_ERR(ch));
 	*Channel = (VMBCHANNEL)kmcl_channel_to_handle(ch);
 	return STATUS_SUCCESS;
 }
@@ -238,6 +257,7 @@ EXPORT_SYMBOL_NS_GPL(VmbChannelAllocate, KMCL);
  * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1 for a NULL device;
  * STATUS_INVALID_PARAMETER_3 for a NULL or misaligned buffer;
  * STATUS_INVALID_PARAMETER_4 if @BufferSize is too small;
+ * STATUS_NOT_SUPPORTED as for VmbChannelAllocate();
  * STATUS_INSUFFICIENT_RESOURCES.
  */
 NTSTATUS VmbChannelInitialize(PDEVICE_OBJECT ParentDeviceObject,
@@ -260,7 +280,7 @@ NTSTATUS VmbChannelInitialize(PDEVICE_OBJECT ParentDeviceObject,
 	case -ENOSPC:
 		return STATUS_INVALID_PARAMETER_4;
 	default:
-		return STATUS_INSUFFICIENT_RESOURCES;
+		return kmcl_alloc_status(ret);
 	}
 }
 EXPORT_SYMBOL_NS_GPL(VmbChannelInitialize, KMCL);
@@ -1106,20 +1126,27 @@ EXPORT_SYMBOL_NS_GPL(VmbChannelGetInterfaceInstance, KMCL);
 /**
  * VmbChannelGetMmioSpace() - MMIO range reserved for the channel
  * @Channel: the channel.
- * @MmioAddress: receives 0: loopback reserves no MMIO.
- * @MmioSize: receives 0.
+ * @MmioAddress: receives the range's guest physical address: on hv the
+ *	range kmcl_hv reserved for the offer's MMIO megabytes while the
+ *	channel is open; 0 on loopback, which reserves no MMIO.
+ * @MmioSize: receives its size in bytes, or 0.
  *
  * Context: any.
  */
 void VmbChannelGetMmioSpace(VMBCHANNEL Channel, UINT64 *MmioAddress,
 			    UINT64 *MmioSize)
 {
-	if (!kmcl_ch(Channel))
+	struct kmcl_channel *ch = kmcl_ch(Channel);
+	u64 addr = 0, size = 0;
+
+	if (ch)
+		kmcl_channel_mmio_space(ch, &addr, &size);
+	else
 		kmcl_api_misuse("%s: invalid channel %p", __func__, Channel);
 	if (MmioAddress)
-		*MmioAddress = 0;
+		*MmioAddress = addr;
 	if (MmioSize)
-		*MmioSize = 0;
+		*MmioSize = size;
 }
 EXPORT_SYMBOL_NS_GPL(VmbChannelGetMmioSpace, KMCL);
 
@@ -1129,7 +1156,10 @@ EXPORT_SYMBOL_NS_GPL(VmbChannelGetMmioSpace, KMCL);
  * @Latency: 100 ns units.
  * @OriginalLatency: receives the previous value.
  *
- * Loopback signals immediately; the value is kept and reported back.
+ * Loopback signals immediately; the value is kept and reported back. On
+ * hv, a latency below 100 us (1000 units) makes the channel signal the host
+ * directly instead of through the monitor page (channel->low_latency): an
+ * approximation, Linux has no finer control.
  *
  * Context: process context.
  * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1 if invalid or not open;

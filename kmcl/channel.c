@@ -12,6 +12,9 @@
  */
 #include <linux/atomic.h>
 #include <linux/device.h>
+#include <linux/err.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -20,6 +23,10 @@
 
 static atomic_t kmcl_channel_ids = ATOMIC_INIT(0);
 static atomic_t kmcl_channels_live = ATOMIC_INIT(0);
+
+/* Registered transports, in registration order (struct kmcl_transport). */
+static DEFINE_MUTEX(kmcl_transports_lock);
+static LIST_HEAD(kmcl_transports);
 
 static const char *const kmcl_state_names[] = {
 	[KMCL_CH_DISABLED] = "disabled",
@@ -201,12 +208,29 @@ static void kmcl_channel_to_disabled(struct kmcl_channel *ch)
 	kmcl_debugfs_remove(ch);
 }
 
+/* Read and clear the "peer loss is temporary" mark. */
+static bool kmcl_channel_take_reopen(struct kmcl_channel *ch)
+{
+	unsigned long flags;
+	bool reopen;
+
+	spin_lock_irqsave(&ch->lock, flags);
+	reopen = ch->reopen;
+	ch->reopen = false;
+	spin_unlock_irqrestore(&ch->lock, flags);
+	return reopen;
+}
+
 /*
  * Close an open channel. @local: the driver disabled it; otherwise the peer
- * went away, and the channel ends CLOSED (server) or DISABLED (client).
+ * went away, and the channel ends CLOSED (server) or DISABLED (client) --
+ * or, for a client whose transport said the loss is temporary
+ * (kmcl_channel_peer_lost_reopen()), ENABLED again, waiting to reopen.
  */
 static void kmcl_channel_close(struct kmcl_channel *ch, bool local)
 {
+	bool reopen = kmcl_channel_take_reopen(ch) && !local;
+
 	kmcl_channel_set_state(ch, KMCL_CH_CLOSING);
 	kmcl_channel_stop(ch);
 	kmcl_channel_set_open(ch, false);
@@ -216,10 +240,12 @@ static void kmcl_channel_close(struct kmcl_channel *ch, bool local)
 	kmcl_cb_closed(ch);
 	kmcl_shmem_close(ch);
 	ch->tops->release(ch);
-	if (local || !ch->is_server)
-		kmcl_channel_to_disabled(ch);
-	else
+	if (ch->is_server && !local)
 		kmcl_channel_set_state(ch, KMCL_CH_CLOSED);
+	else if (reopen)
+		kmcl_channel_set_state(ch, KMCL_CH_ENABLED);
+	else
+		kmcl_channel_to_disabled(ch);
 }
 
 /* The transport attached the rings: Opened, then maybe the run sequence. */
@@ -281,6 +307,7 @@ static void kmcl_channel_reconcile(struct kmcl_channel *ch)
 			/* The bound peer vanished, or refused us, before open. */
 			ch->tops->release(ch);
 			if (!ch->is_server) {
+				kmcl_channel_take_reopen(ch);
 				kmcl_out_close(ch);
 				kmcl_cb_pnp_failure(ch, ret);
 				kmcl_channel_to_disabled(ch);
@@ -312,6 +339,7 @@ void kmcl_channel_kick(struct kmcl_channel *ch)
 {
 	queue_work(system_unbound_wq, &ch->state_work);
 }
+EXPORT_SYMBOL_NS_GPL(kmcl_channel_kick, KMCL_TRANSPORT);
 
 /**
  * kmcl_channel_peer_lost() - the transport lost @ch's peer
@@ -333,6 +361,113 @@ void kmcl_channel_peer_lost(struct kmcl_channel *ch)
 	kmcl_in_notify(ch);
 	kmcl_channel_kick(ch);
 }
+EXPORT_SYMBOL_NS_GPL(kmcl_channel_peer_lost, KMCL_TRANSPORT);
+
+/**
+ * kmcl_channel_peer_lost_reopen() - the peer is gone for a while
+ * @ch: the channel.
+ *
+ * As kmcl_channel_peer_lost(), but the loss is temporary (the transport
+ * closes the connection for hibernation and keeps the peer bound): after
+ * the close sequence (Suspend if running, Closed) a client goes back to
+ * Enabled instead of Disabled, and opens again (Opened, Started) when the
+ * transport kicks it and its attach succeeds. A server ends Closed as
+ * usual. The driver does not re-enable anything. Any context but hardirq.
+ */
+void kmcl_channel_peer_lost_reopen(struct kmcl_channel *ch)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&ch->lock, flags);
+	ch->reopen = true;
+	spin_unlock_irqrestore(&ch->lock, flags);
+	kmcl_channel_peer_lost(ch);
+}
+EXPORT_SYMBOL_NS_GPL(kmcl_channel_peer_lost_reopen, KMCL_TRANSPORT);
+
+/**
+ * kmcl_channel_notify() - the peer signalled: data arrived or room freed
+ * @ch: the channel.
+ *
+ * Wakes the incoming reader and the send queue; both only schedule work.
+ * For transports whose peer interrupts them (kmcl_hv's channel callback).
+ * Any context but hardirq.
+ */
+void kmcl_channel_notify(struct kmcl_channel *ch)
+{
+	kmcl_in_notify(ch);
+	kmcl_out_notify(ch);
+}
+EXPORT_SYMBOL_NS_GPL(kmcl_channel_notify, KMCL_TRANSPORT);
+
+/**
+ * kmcl_channel_attached() - a transport's attach is about to connect
+ * @ch: the channel, state_mutex held (from the @attach op).
+ *
+ * Forgets a peer loss of the previous connection, as loopback's attach
+ * does: what the transport reports from now on is about the new one.
+ */
+void kmcl_channel_attached(struct kmcl_channel *ch)
+{
+	unsigned long flags;
+
+	lockdep_assert_held(&ch->state_mutex);
+	spin_lock_irqsave(&ch->lock, flags);
+	ch->peer_lost = false;
+	spin_unlock_irqrestore(&ch->lock, flags);
+}
+EXPORT_SYMBOL_NS_GPL(kmcl_channel_attached, KMCL_TRANSPORT);
+
+/**
+ * kmcl_channel_set_instance() - record the instance of the bound peer
+ * @ch: the channel.
+ * @instance: the offer's interface instance.
+ *
+ * What VmbChannelGetInterfaceInstance() reports from now on. Any context.
+ */
+void kmcl_channel_set_instance(struct kmcl_channel *ch,
+			       const guid_t *instance)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&ch->lock, flags);
+	guid_copy(&ch->instance, instance);
+	spin_unlock_irqrestore(&ch->lock, flags);
+}
+EXPORT_SYMBOL_NS_GPL(kmcl_channel_set_instance, KMCL_TRANSPORT);
+
+/**
+ * kmcl_in_max_pktlen() - longest incoming packet the reader accepts
+ * @ch: an enabled channel (kmcl_in_init() has run).
+ *
+ * Descriptor and headers included; a longer packet is rejected as
+ * oversize. Transports that copy packets out of their ring size their
+ * copy buffer from it.
+ *
+ * Return: the length in bytes.
+ */
+u32 kmcl_in_max_pktlen(struct kmcl_channel *ch)
+{
+	return READ_ONCE(ch->in.buf_size);
+}
+EXPORT_SYMBOL_NS_GPL(kmcl_in_max_pktlen, KMCL_TRANSPORT);
+
+/**
+ * kmcl_ring_pages_for() - pages a ring needs for a sender's packets
+ * @configured: page count the client asked for, 0 for the default.
+ * @sender: configuration of the endpoint that writes the ring.
+ *
+ * As loopback sizes its rings: grown so that the sender's largest packet
+ * fits twice, control page included, at most KMCL_MAX_RING_PAGES.
+ *
+ * Return: the page count.
+ */
+u32 kmcl_ring_pages_for(u32 configured,
+			const struct kmcl_channel_config *sender)
+{
+	return kmcl_loopback_ring_pages(configured, sender);
+}
+EXPORT_SYMBOL_NS_GPL(kmcl_ring_pages_for, KMCL_TRANSPORT);
 
 /**
  * kmcl_channel_signal_peer() - tell the peer that a ring changed
@@ -373,16 +508,105 @@ void kmcl_channel_fail(struct kmcl_channel *ch, int err)
 #define kmcl_misuse(ch, fmt, ...)					\
 	pr_warn_once("channel %u: " fmt "\n", (ch)->id, ##__VA_ARGS__)
 
+/* --- transports -------------------------------------------------------- */
+
+/**
+ * kmcl_transport_register() - make a transport available to new channels
+ * @t: the transport, @t->ops (with @claim) and @t->owner set.
+ *
+ * Channels allocated afterwards may be served by it (see struct
+ * kmcl_transport for the selection rule). Process context.
+ *
+ * Return: 0, -EINVAL without a claim op, -EEXIST if already registered.
+ */
+int kmcl_transport_register(struct kmcl_transport *t)
+{
+	struct kmcl_transport *other;
+	int ret = 0;
+
+	might_sleep();
+	if (!t->ops || !t->ops->claim)
+		return -EINVAL;
+	mutex_lock(&kmcl_transports_lock);
+	list_for_each_entry(other, &kmcl_transports, node) {
+		if (other == t) {
+			ret = -EEXIST;
+			break;
+		}
+	}
+	if (!ret)
+		list_add_tail(&t->node, &kmcl_transports);
+	mutex_unlock(&kmcl_transports_lock);
+	return ret;
+}
+EXPORT_SYMBOL_NS_GPL(kmcl_transport_register, KMCL_TRANSPORT);
+
+/**
+ * kmcl_transport_unregister() - no new channel may choose @t
+ * @t: a registered transport.
+ *
+ * Channels it serves pin its owner module, so the usual caller (module
+ * exit) finds none. Process context.
+ */
+void kmcl_transport_unregister(struct kmcl_transport *t)
+{
+	might_sleep();
+	mutex_lock(&kmcl_transports_lock);
+	list_del_init(&t->node);
+	mutex_unlock(&kmcl_transports_lock);
+}
+EXPORT_SYMBOL_NS_GPL(kmcl_transport_unregister, KMCL_TRANSPORT);
+
+/*
+ * Choose the transport of a new channel (struct kmcl_transport). Returns
+ * the winner with its owner pinned, NULL for loopback, or ERR_PTR: a
+ * transport's refusal, or -ENODEV if the winner is being unloaded.
+ */
+static struct kmcl_transport *kmcl_transport_select(struct device *parent,
+						    bool server)
+{
+	struct kmcl_transport *t, *best = NULL;
+	int claim, best_claim = KMCL_CLAIM_NONE;
+
+	if (parent == kmcl_loopback_parent())
+		return NULL;
+	mutex_lock(&kmcl_transports_lock);
+	list_for_each_entry(t, &kmcl_transports, node) {
+		claim = t->ops->claim(t, parent, server);
+		if (claim < 0) {
+			best = ERR_PTR(claim);
+			goto out;
+		}
+		if (claim > best_claim) {
+			best = t;
+			best_claim = claim;
+		}
+	}
+	if (best && !try_module_get(best->owner))
+		best = ERR_PTR(-ENODEV);
+out:
+	mutex_unlock(&kmcl_transports_lock);
+	return best;
+}
+
 /* --- allocation and cleanup ------------------------------------------- */
 
 static int kmcl_channel_setup(struct kmcl_channel *ch, struct device *parent,
 			      bool server, bool caller_memory)
 {
+	struct kmcl_transport *xport;
+	int ret;
+
+	xport = kmcl_transport_select(parent, server);
+	if (IS_ERR(xport))
+		return PTR_ERR(xport);
 	memset(ch, 0, sizeof(*ch));
 	ch->id = atomic_inc_return(&kmcl_channel_ids);
 	ch->wq = alloc_ordered_workqueue("kmcl-ch%u", 0, ch->id);
-	if (!ch->wq)
-		return -ENOMEM;
+	if (!ch->wq) {
+		ret = -ENOMEM;
+		goto put;
+	}
 	ch->is_server = server;
 	ch->caller_memory = caller_memory;
 	ch->parent = parent;
@@ -390,13 +614,27 @@ static int kmcl_channel_setup(struct kmcl_channel *ch, struct device *parent,
 	spin_lock_init(&ch->lock);
 	INIT_WORK(&ch->state_work, kmcl_channel_state_work);
 	kmcl_channel_config_defaults(&ch->cfg);
-	ch->tops = &kmcl_loopback_ops;
+	ch->tops = xport ? xport->ops : &kmcl_loopback_ops;
+	ch->xport = xport;
 	kmcl_loopback_init_ep(ch);
 	kmcl_packet_setup(ch);
 	kmcl_shmem_setup(ch);
+	if (ch->tops->setup) {
+		ret = ch->tops->setup(ch);
+		if (ret) {
+			kmcl_shmem_destroy(ch);
+			destroy_workqueue(ch->wq);
+			mutex_destroy(&ch->state_mutex);
+			goto put;
+		}
+	}
 	atomic_inc(&kmcl_channels_live);
 	WRITE_ONCE(ch->magic, KMCL_CHANNEL_MAGIC);
 	return 0;
+put:
+	if (xport)
+		module_put(xport->owner);
+	return ret;
 }
 
 /**
@@ -404,21 +642,26 @@ static int kmcl_channel_setup(struct kmcl_channel *ch, struct device *parent,
  * @parent: the parent device (the driver's device).
  * @server: server endpoint (offers) rather than client (opens).
  *
+ * The channel's transport is chosen here (struct kmcl_transport).
  * Process context.
  *
- * Return: the channel, or NULL if out of memory.
+ * Return: the channel; ERR_PTR(-ENOMEM); ERR_PTR(-EOPNOTSUPP) if the
+ * transport that owns @parent cannot serve this kind of endpoint;
+ * ERR_PTR(-ENODEV) if that transport is being unloaded.
  */
 struct kmcl_channel *kmcl_channel_alloc(struct device *parent, bool server)
 {
 	struct kmcl_channel *ch;
+	int ret;
 
 	might_sleep();
 	ch = kzalloc(sizeof(*ch), GFP_KERNEL);
 	if (!ch)
-		return NULL;
-	if (kmcl_channel_setup(ch, parent, server, false)) {
+		return ERR_PTR(-ENOMEM);
+	ret = kmcl_channel_setup(ch, parent, server, false);
+	if (ret) {
 		kfree(ch);
-		return NULL;
+		return ERR_PTR(ret);
 	}
 	return ch;
 }
@@ -443,7 +686,7 @@ size_t kmcl_channel_size(void)
  * The caller frees @mem after kmcl_channel_cleanup(). Process context.
  *
  * Return: 0, -EINVAL if @mem is misaligned, -ENOSPC if @size is too small,
- * -ENOMEM.
+ * -ENOMEM, or a transport's refusal as for kmcl_channel_alloc().
  */
 int kmcl_channel_init_mem(struct device *parent, bool server, void *mem,
 			  size_t size)
@@ -468,6 +711,8 @@ int kmcl_channel_init_mem(struct device *parent, bool server, void *mem,
  */
 int kmcl_channel_cleanup(struct kmcl_channel *ch)
 {
+	struct kmcl_transport *xport;
+
 	might_sleep();
 	if (kmcl_channel_in_callback(ch)) {
 		kmcl_misuse(ch, "VmbChannelCleanup from its own state callback");
@@ -491,11 +736,16 @@ int kmcl_channel_cleanup(struct kmcl_channel *ch)
 	destroy_workqueue(ch->wq);
 	kmcl_shmem_destroy(ch);
 	kmcl_debugfs_remove(ch);
+	if (ch->tops->teardown)
+		ch->tops->teardown(ch);
 	kmcl_channel_config_release(&ch->cfg);
 	mutex_destroy(&ch->state_mutex);
 	atomic_dec(&kmcl_channels_live);
+	xport = ch->xport;
 	if (!ch->caller_memory)
 		kfree(ch);
+	if (xport)
+		module_put(xport->owner);
 	return 0;
 }
 
@@ -539,7 +789,8 @@ int kmcl_channel_enable(struct kmcl_channel *ch)
 		ret = -EBUSY;
 		goto out;
 	}
-	if (ch->is_server ? !ch->cfg.has_offer : !ch->cfg.has_target) {
+	/* A client's target is checked by the transport (parent-bound ones). */
+	if (ch->is_server && !ch->cfg.has_offer) {
 		ret = -EINVAL;
 		goto out;
 	}
@@ -560,6 +811,7 @@ int kmcl_channel_enable(struct kmcl_channel *ch)
 	spin_lock_irqsave(&ch->lock, flags);
 	ch->open = false;
 	ch->peer_lost = false;
+	ch->reopen = false;
 	ch->fail_err = 0;
 	if (ch->is_server)
 		ch->instance = ch->cfg.offer_instance;
@@ -705,7 +957,8 @@ void kmcl_channel_get_instance(struct kmcl_channel *ch, guid_t *instance)
  * @old: receives the previous value.
  *
  * Valid from Opened to Closed inclusive (also inside those callbacks).
- * Loopback signals at once, so the value is kept and reported only.
+ * Loopback signals at once, so the value is kept and reported only; a
+ * transport with a set_latency op is told. Process context.
  *
  * Return: 0, or -EBUSY outside that window.
  */
@@ -722,7 +975,25 @@ int kmcl_channel_set_interrupt_latency(struct kmcl_channel *ch, u16 latency,
 	*old = ch->interrupt_latency;
 	ch->interrupt_latency = latency;
 	spin_unlock_irqrestore(&ch->lock, flags);
+	if (ch->tops->set_latency)
+		ch->tops->set_latency(ch, latency);
 	return 0;
+}
+
+/**
+ * kmcl_channel_mmio_space() - the MMIO range reserved for the connection
+ * @ch: the channel.
+ * @addr: receives its guest physical address, 0 if none.
+ * @size: receives its size in bytes, 0 if none.
+ *
+ * Any context.
+ */
+void kmcl_channel_mmio_space(struct kmcl_channel *ch, u64 *addr, u64 *size)
+{
+	*addr = 0;
+	*size = 0;
+	if (ch->tops->mmio_space)
+		ch->tops->mmio_space(ch, addr, size);
 }
 
 /**

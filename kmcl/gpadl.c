@@ -171,6 +171,14 @@ static void kmcl_gpadl_release(struct kref *ref)
 
 	if (g->kva)
 		vunmap(g->kva);
+	if (g->leak && g->owned) {
+		/* Still shared with the peer: these pages must never be reused. */
+		pr_warn("GPADL %u: %u page(s) still shared with the host, leaked\n",
+			g->handle, g->nr_owned);
+		kvfree(g->owned);
+		kvfree(g);
+		return;
+	}
 	for (i = 0; g->owned && i < g->nr_owned; i++)
 		if (g->owned[i])
 			__free_page(g->owned[i]);
@@ -255,7 +263,9 @@ int kmcl_gpadl_fill_pages(struct kmcl_gpadl *g)
  * @handle: receives the new handle.
  *
  * On loopback the table is the publication: the server can map the handle
- * as soon as this returns. Process context.
+ * as soon as this returns. A transport whose peer names GPADLs (hv: the
+ * host's handle) sets @g->handle in its publish op; that is then the
+ * handle. Process context.
  *
  * Return: 0; -EINVAL on a server channel; -EOPNOTSUPP if the transport
  * cannot share GPADLs; an error of its publication; -EBADFD outside the
@@ -299,6 +309,18 @@ int kmcl_gpadl_create(struct kmcl_channel *ch, struct kmcl_gpadl *g,
 	if (ret) {
 		xa_erase_bh(&ch->shm.gpadls, id);
 		goto undo;
+	}
+	if (g->handle != id) {
+		/* The transport's peer named it (hv: the host's handle). */
+		xa_erase_bh(&ch->shm.gpadls, id);
+		id = g->handle;
+		ret = id ? xa_insert_bh(&ch->shm.gpadls, id, NULL, GFP_KERNEL) :
+			   -EINVAL;
+		if (ret) {
+			if (ch->tops->gpadl_revoke)
+				ch->tops->gpadl_revoke(ch, g);
+			goto undo;
+		}
 	}
 
 	/* A close that started meanwhile either sees it or refuses it. */

@@ -359,9 +359,11 @@ struct kmcl_stats {
  *	context on system_unbound_wq.
  * @wq: ordered workqueue for the packet code (passive processing,
  *	deferrals). Never runs state callbacks.
- * @lock: protects @open, @peer_lost and @instance.
+ * @lock: protects @open, @peer_lost, @reopen and @instance.
  * @open: rings usable for traffic (kmcl_channel_is_open()).
  * @peer_lost: the transport lost the peer since the last attach.
+ * @reopen: the peer loss is temporary (kmcl_channel_peer_lost_reopen()):
+ *	a client goes back to Enabled, not Disabled, after the close.
  * @fail_err: first error passed to kmcl_channel_fail(), 0 if none.
  * @interrupt_latency: value of VmbChannelSetInterruptLatency (100 ns).
  * @instance: the instance GUID of the connection (or configured one).
@@ -370,6 +372,8 @@ struct kmcl_stats {
  * @out: outgoing packet state (packet.h).
  * @in: incoming packet state (packet.h).
  * @tops: the transport serving this channel.
+ * @xport: the registered transport serving it, NULL for loopback.
+ * @tpriv: that transport's per-channel state (its @setup op).
  * @lb: loopback transport state.
  * @shm: GPADLs (shmem.h).
  * @cfg: configuration from the setters.
@@ -393,9 +397,10 @@ struct kmcl_channel {
 	struct work_struct state_work;
 	struct workqueue_struct *wq;
 
-	spinlock_t lock;		/* @open, @peer_lost, @instance */
+	spinlock_t lock;		/* @open, @peer_lost, @reopen, @instance */
 	bool open;
 	bool peer_lost;
+	bool reopen;
 	int fail_err;
 	u16 interrupt_latency;
 	guid_t instance;
@@ -406,6 +411,8 @@ struct kmcl_channel {
 	struct kmcl_in in;
 
 	const struct kmcl_transport_ops *tops;
+	struct kmcl_transport *xport;
+	void *tpriv;
 	struct kmcl_lb_ep lb;
 	struct kmcl_shmem shm;
 
@@ -445,6 +452,7 @@ void kmcl_channel_get_instance(struct kmcl_channel *ch, guid_t *instance);
 int kmcl_channel_set_interrupt_latency(struct kmcl_channel *ch, u16 latency,
 				       u16 *old);
 struct device *kmcl_channel_target_device(struct kmcl_channel *ch);
+void kmcl_channel_mmio_space(struct kmcl_channel *ch, u64 *addr, u64 *size);
 bool kmcl_channel_in_callback(struct kmcl_channel *ch);
 void kmcl_channel_kick(struct kmcl_channel *ch);
 void kmcl_channel_peer_lost(struct kmcl_channel *ch);

@@ -259,6 +259,9 @@ static int kmcl_lb_enable(struct kmcl_channel *ch)
 	struct kmcl_channel *other;
 	int ret = 0;
 
+	/* Loopback clients bind by interface type only: TargetPnp is required. */
+	if (!ch->is_server && !ch->cfg.has_target)
+		return -EINVAL;
 	mutex_lock(&kmcl_lb_lock);
 	if (ch->is_server) {
 		list_for_each_entry(other, &kmcl_lb_offers, lb.node) {

@@ -76,6 +76,10 @@ struct _MDL;
  * @owned: pages KMCL allocated (kmcl_gpadl_create_pages()), or NULL.
  * @nr_owned: entries in @owned.
  * @kva: kernel mapping of @owned, made on demand, or NULL.
+ * @leak: the transport could not take the memory back from the peer (it
+ *	may still be shared, e.g. decrypted in a confidential VM): @owned
+ *	pages are never freed.
+ * @tpriv: the transport's state of the published GPADL, or NULL.
  * @nr_pfns: entries in @pfns.
  * @pfns: Hyper-V PFNs of the memory, in order.
  */
@@ -96,6 +100,8 @@ struct kmcl_gpadl {
 	struct page **owned;
 	u32 nr_owned;
 	void *kva;
+	bool leak;
+	void *tpriv;
 	u32 nr_pfns;
 	unsigned long pfns[];
 };

@@ -23,6 +23,7 @@
 
 #include <linux/list.h>
 #include <linux/types.h>
+#include <linux/uuid.h>
 
 struct device;
 struct kmcl_channel;
@@ -30,6 +31,21 @@ struct kmcl_channel_config;
 struct kmcl_gpa_range;
 struct kmcl_gpadl;
 struct kmcl_lb_link;
+struct kmcl_transport;
+struct module;
+
+/**
+ * enum kmcl_claim - how strongly a transport wants a new channel
+ * @KMCL_CLAIM_NONE: not this transport's.
+ * @KMCL_CLAIM_DEFAULT: it serves the channel unless another transport
+ *	claims its parent device.
+ * @KMCL_CLAIM_DEVICE: the parent device belongs to this transport.
+ */
+enum kmcl_claim {
+	KMCL_CLAIM_NONE = 0,
+	KMCL_CLAIM_DEFAULT = 1,
+	KMCL_CLAIM_DEVICE = 2,
+};
 
 /**
  * struct kmcl_xmit - one packet for the transport to write
@@ -136,6 +152,18 @@ struct kmcl_ring_ops {
  * @ring: the transport's own rings; NULL: the channel's in_ring/out_ring.
  * @gpa_ranges_max: most GPA ranges one GPA-direct packet may carry on
  *	this transport, 0 if it carries none.
+ * @claim: registered transports only; process context, no KMCL lock
+ *	held, at allocation. Returns an enum kmcl_claim, or -errno to refuse
+ *	the allocation outright (the error is what the caller gets).
+ * @setup: registered transports, optional: process context, at
+ *	allocation, once the transport was chosen; sets up @ch->tpriv.
+ *	0 or -errno (the allocation fails with it).
+ * @teardown: optional: at cleanup, after the packet code was destroyed;
+ *	undoes @setup.
+ * @mmio_space: optional, any context: the MMIO range reserved for the
+ *	connection, 0/0 if none. NULL: no MMIO.
+ * @set_latency: optional, process context, between Opened and Closed:
+ *	the driver changed the interrupt latency (100 ns units) to @latency.
  */
 struct kmcl_transport_ops {
 	const char *name;
@@ -156,7 +184,37 @@ struct kmcl_transport_ops {
 	struct kmcl_gpadl *(*gpadl_get)(struct kmcl_channel *srv, u32 handle);
 	const struct kmcl_ring_ops *ring;
 	u32 gpa_ranges_max;
+	int (*claim)(struct kmcl_transport *t, struct device *parent,
+		     bool server);
+	int (*setup)(struct kmcl_channel *ch);
+	void (*teardown)(struct kmcl_channel *ch);
+	void (*mmio_space)(struct kmcl_channel *ch, u64 *addr, u64 *size);
+	void (*set_latency)(struct kmcl_channel *ch, u16 latency);
 };
+
+/**
+ * struct kmcl_transport - a transport registered with the core
+ * @ops: its operations; @ops->claim is required.
+ * @owner: the module implementing @ops (THIS_MODULE). A channel served by
+ *	the transport holds a reference on it from allocation to cleanup.
+ * @priv: the transport's own instance pointer (ch->xport->priv).
+ * @node: core-private: the registry list.
+ *
+ * Selection, at VmbChannelAllocate/VmbChannelInitialize: a channel whose
+ * parent is kmcl_loopback_parent() is always served by loopback; otherwise
+ * every registered transport is asked (@ops->claim); the highest claim
+ * wins, the first registered on a tie, and nobody claiming means loopback.
+ * A negative answer from any transport fails the allocation.
+ */
+struct kmcl_transport {
+	const struct kmcl_transport_ops *ops;
+	struct module *owner;
+	void *priv;
+	struct list_head node;
+};
+
+int kmcl_transport_register(struct kmcl_transport *t);
+void kmcl_transport_unregister(struct kmcl_transport *t);
 
 /**
  * struct kmcl_lb_ep - loopback state of one endpoint
@@ -190,5 +248,18 @@ bool kmcl_xport_unmask(struct kmcl_channel *ch);
 void kmcl_loopback_init_ep(struct kmcl_channel *ch);
 u32 kmcl_loopback_ring_pages(u32 configured,
 			     const struct kmcl_channel_config *sender);
+
+/*
+ * For transports in other modules (namespace KMCL_TRANSPORT); see each
+ * function's kernel-doc.
+ */
+void kmcl_channel_notify(struct kmcl_channel *ch);
+void kmcl_channel_peer_lost_reopen(struct kmcl_channel *ch);
+void kmcl_channel_set_instance(struct kmcl_channel *ch,
+			       const guid_t *instance);
+void kmcl_channel_attached(struct kmcl_channel *ch);
+u32 kmcl_in_max_pktlen(struct kmcl_channel *ch);
+u32 kmcl_ring_pages_for(u32 configured,
+			const struct kmcl_channel_config *sender);
 
 #endif /* _KMCL_TRANSPORT_H */

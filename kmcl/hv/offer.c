@@ -38,9 +38,11 @@ static bool kmcl_hv_matches(const struct kmcl_hv_watch *w,
 	return w->any_instance || guid_equal(&w->instance, &hdev->dev_instance);
 }
 
+/* A rescinded channel cannot be opened, even before its removal runs. */
 static bool kmcl_hv_offer_free(const struct kmcl_hv_offer *offer)
 {
-	return !offer->watch && !offer->going && !offer->suspended;
+	return !offer->watch && !offer->going && !offer->suspended &&
+	       !READ_ONCE(offer->hdev->channel->rescind);
 }
 
 /* Bind @w to @offer and tell its user; kmcl_hv.lock held. */
@@ -568,6 +570,25 @@ bool kmcl_hv_watch_usable(struct kmcl_hv_watch *w)
 	ok = w->offer && !w->offer->going && !w->offer->suspended;
 	mutex_unlock(&w->hv->lock);
 	return ok;
+}
+
+/**
+ * kmcl_hv_watch_going() - is the bound device being removed?
+ * @w: the watch.
+ *
+ * Return: true if bound to a device that is going away (rescind, unbind);
+ * its removal waits for kmcl_hv_watch_end().
+ */
+bool kmcl_hv_watch_going(struct kmcl_hv_watch *w)
+{
+	bool going;
+
+	if (!w->hv)
+		return false;
+	mutex_lock(&w->hv->lock);
+	going = w->offer && w->offer->going;
+	mutex_unlock(&w->hv->lock);
+	return going;
 }
 
 /**

@@ -17,8 +17,9 @@
 #                             DEFINE_GUID and the SAL macros, which by
 #                             definition expand to nothing
 # Source files written with Windows names on purpose -- the API boundary
-# (kmcl/api_*.c), the KUnit suites, which drive the API by its Windows names,
-# and the samples, which are ported VSCs -- may ignore CAMELCASE and
+# (kmcl/api_*.c), the KUnit suites and the kmcl_hv test helpers, which drive
+# the API by its Windows names, and the samples, which are ported VSCs -- may
+# ignore CAMELCASE and
 # NEW_TYPEDEFS only.
 # Everything else is checked in full.
 #
@@ -40,7 +41,9 @@ files() {
 
 cpopts=(--no-tree --strict --quiet --show-types --terse -f)
 public=$(files 'include/*.h')
-windows=$(files 'kmcl/api_*.c' 'kmcl/tests/*.c' 'kmcl/tests/*.h' 'samples/*.c' 'samples/*.h')
+windows=$(files 'kmcl/api_*.c' 'kmcl/tests/*.c' 'kmcl/tests/*.h' \
+	'kmcl/hv/tests/chan_kunit.c' 'kmcl/hv/tests/selftest_helper.c' \
+	'samples/*.c' 'samples/*.h')
 private=$(files 'kmcl/*.c' 'kmcl/*.h' | grep -vxF "$windows" || true)
 
 if [ -n "$private" ]; then

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * kmcl_hv as a KMCL transport: the struct kmcl_transport_ops that carry a
+ * KMCL client channel over one VMBus device.
+ *
+ * A client channel served by kmcl_hv holds a watch (kmcl_hv.h): enable
+ * starts it (it waits for a matching offer, or binds the VSC's own
+ * hv_device at once), the watch's callbacks kick the channel's state work,
+ * and attach opens the bound device's VMBus channel (io.c) before the
+ * driver's Opened runs. The core's packet code reaches the rings through
+ * the ring ops, thin wrappers around io.c. Closing (disable, rescind)
+ * runs the core's close sequence; release closes the VMBus channel and
+ * ends the watch, so a removal waiting for it goes on.
+ *
+ * Events from hv_vmbus and what the KMCL driver sees:
+ * - offer appears (probe, hot-add): the channel opens (Opened, Started).
+ * - rescind or unbind of the bound device: Suspend (if running), Closed;
+ *   the client is Disabled, as on loopback when the server goes away.
+ *   Before the channel opened, a typed client just goes on waiting.
+ * - vmbus_open() refused by the host: EvtVmbChannelPnpFailure with the
+ *   error, then Disabled.
+ * - hibernation (.suspend): Suspend, Closed, and the channel stays
+ *   Enabled and bound; after .resume it opens again (Opened, Started).
+ *
+ * Per-channel state lives in struct kmcl_hv_chan (ch->tpriv).
+ */
+#ifndef _KMCL_HV_CHAN_H
+#define _KMCL_HV_CHAN_H
+
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+
+#include "io.h"
+#include "kmcl_hv.h"
+
+struct kmcl_channel;
+struct kmcl_transport;
+
+/* VmbChannelSetInterruptLatency below this (100 ns units) = low latency. */
+#define KMCL_HV_LOW_LATENCY	1000U
+
+/**
+ * struct kmcl_hv_xport - one registered hv transport
+ * @t: what the core knows (t.priv points at @hv).
+ * @hv: the offers and watches.
+ */
+struct kmcl_hv_xport {
+	struct kmcl_transport t;
+	struct kmcl_hv hv;
+};
+
+/**
+ * struct kmcl_hv_chan - kmcl_hv's state of one KMCL channel
+ * @ch: the channel.
+ * @hv: the instance serving it.
+ * @parent: the VSC's own hv_device (ParentDeviceObject), or NULL.
+ * @w: the watch.
+ * @io: the open VMBus channel.
+ * @cb_lock: protects @forwarding against the channel callback.
+ * @forwarding: the channel callback wakes the core (attach .. disconnect).
+ * @gpadl_lock: serialises GPADL calls with closing the VMBus channel.
+ * @watching: @w was started and not ended. state_mutex.
+ * @io_open: @io is open. state_mutex and @gpadl_lock to change.
+ * @withdrawn: the driver disabled the channel. state_mutex.
+ * @reopening: hibernation closes the channel; keep the watch.
+ * @low_latency: the driver asked for a latency below KMCL_HV_LOW_LATENCY.
+ * @mmio: the MMIO range reserved while open, or NULL.
+ * @mmio_start: its start, for any-context readers (0 if none).
+ * @mmio_size: its size (0 if none).
+ */
+struct kmcl_hv_chan {
+	struct kmcl_channel *ch;
+	struct kmcl_hv *hv;
+	struct hv_device *parent;
+	struct kmcl_hv_watch w;
+	struct kmcl_hv_io io;
+	spinlock_t cb_lock;	/* see above */
+	bool forwarding;
+	struct mutex gpadl_lock;	/* see above */
+	bool watching;
+	bool io_open;
+	bool withdrawn;
+	bool reopening;
+	bool low_latency;
+	struct resource *mmio;
+	u64 mmio_start;
+	u64 mmio_size;
+};
+
+extern const struct kmcl_transport_ops kmcl_hv_transport_ops;
+
+void kmcl_hv_xport_init(struct kmcl_hv_xport *x, const struct kmcl_hv_ops *ops,
+			struct module *owner);
+int kmcl_hv_xport_register(struct kmcl_hv_xport *x);
+void kmcl_hv_xport_unregister(struct kmcl_hv_xport *x);
+
+#endif /* _KMCL_HV_CHAN_H */
