@@ -63,6 +63,12 @@ static const GUID kc_inst = {
  * @done_status: their statuses, in order.
  * @done_len: their payload lengths.
  * @done_data: the first 8 payload bytes of each.
+ * @ext_src: when set, ProcessPacket maps the external data of each packet
+ *	and compares it with these bytes at @ext_off.
+ * @ext_off: offset in @ext_src of each range.
+ * @ext_st: the last VmbChannelPacketGetExternalData() status.
+ * @ext_nmdl: MDLs in its chain.
+ * @ext_ok: every MDL had the bytes @ext_src has at its range.
  */
 struct kc_ep {
 	VMBCHANNEL ch;
@@ -81,6 +87,11 @@ struct kc_ep {
 	NTSTATUS done_status[KC_MAX_SENT];
 	u32 done_len[KC_MAX_SENT];
 	u64 done_data[KC_MAX_SENT];
+	const u8 *ext_src;
+	u32 ext_off[4];
+	NTSTATUS ext_st;
+	u32 ext_nmdl;
+	bool ext_ok;
 };
 
 /**
@@ -132,7 +143,25 @@ static VOID kc_process(VMBCHANNEL ch, PVOID ctx, VMBPACKETCOMPLETION pkt,
 		       PVOID buf, UINT32 len, UINT32 flags)
 {
 	struct kc_ep *ep = ctx;
+	PMDL mdl = NULL;
+	const u8 *va;
+	u32 i = 0;
 
+	if (ep->ext_src &&
+	    (flags & VMBUS_CHANNEL_PROCESS_PACKET_FLAG_EXTERNAL_DATA)) {
+		ep->ext_st = VmbChannelPacketGetExternalData(pkt, 0, &mdl);
+		/* Runs again in process context. */
+		if (ep->ext_st == STATUS_PENDING)
+			return;
+		ep->ext_ok = NT_SUCCESS(ep->ext_st);
+		for (; mdl && i < ARRAY_SIZE(ep->ext_off); mdl = mdl->Next, i++) {
+			va = MmGetSystemAddressForMdlSafe(mdl, NormalPagePriority);
+			if (!va || memcmp(va, ep->ext_src + ep->ext_off[i],
+					  mdl->ByteCount))
+				ep->ext_ok = false;
+		}
+		ep->ext_nmdl = i;
+	}
 	memcpy(ep->rx, buf, min_t(u32, len, sizeof(ep->rx)));
 	ep->rx_len = len;
 	ep->rx_flags = flags;
@@ -690,6 +719,152 @@ static void kc_gpa_direct(struct kunit *test)
 						  KMCL_HV_MOP_SENDPACKET_MPB), 1U);
 }
 
+/*
+ * VmbPacketSendWithExternalMdl on an hv channel: one
+ * vmbus_sendpacket_mpb_desc() with the buffer's PFNs and a KMCL id; the
+ * packet completes once, when the host's completion arrives.
+ */
+static void kc_external_mdl(struct kunit *test)
+{
+	struct kc_ctx *ctx = test->priv;
+	struct kc_ep *ep = kc_client(test, ctx->dev, true);
+	struct kmcl_hv_mcall call;
+	struct kmcl_hv_mdev *md;
+	u64 cmd = 0x65787464617461ULL, reply = 0x646f6e65ULL;
+	unsigned long buf;
+	VMBPACKET pkt;
+	PMDL mdl;
+
+	KUNIT_ASSERT_EQ(test, VmbChannelInitSetMaximumExternalData(ep->ch, 16384, 2),
+			STATUS_SUCCESS);
+	KUNIT_ASSERT_EQ(test, VmbChannelEnable(ep->ch), STATUS_SUCCESS);
+	md = kmcl_hv_model_add(ctx->m, (const guid_t *)&kc_type,
+			       (const guid_t *)&kc_inst, 0);
+	KUNIT_ASSERT_NOT_NULL(test, md);
+	KUNIT_ASSERT_TRUE(test, kc_wait_for(atomic_read(&ep->started) == 1));
+
+	buf = __get_free_pages(GFP_KERNEL | __GFP_ZERO, 1);
+	KUNIT_ASSERT_NE(test, buf, 0UL);
+	mdl = IoAllocateMdl((void *)buf, 8192, FALSE, FALSE, NULL);
+	KUNIT_ASSERT_NOT_NULL(test, mdl);
+	MmBuildMdlForNonPagedPool(mdl);
+	pkt = VmbPacketAllocate(ep->ch);
+	KUNIT_ASSERT_NOT_NULL(test, pkt);
+	VmbPacketSetPointer(pkt, ep);
+	VmbPacketSetCompletionRoutine(pkt, kc_done);
+	kmcl_hv_model_clear_log(ctx->m);
+	/* 100 bytes into the buffer, 5000 long: two pages. */
+	KUNIT_ASSERT_EQ(test, VmbPacketSendWithExternalMdl(pkt, &cmd, sizeof(cmd),
+							   mdl, 100, 5000, KC_WAIT),
+			STATUS_SUCCESS);
+	KUNIT_ASSERT_TRUE(test, kmcl_hv_model_call(ctx->m,
+						   KMCL_HV_MOP_SENDPACKET_MPB, 0,
+						   &call));
+	KUNIT_EXPECT_EQ(test, call.u.mpb.rangecount, 1U);
+	KUNIT_EXPECT_EQ(test, call.u.mpb.len, 8U);
+	KUNIT_EXPECT_EQ(test, call.u.mpb.range_off[0], 100U);
+	KUNIT_EXPECT_EQ(test, call.u.mpb.range_len[0], 5000U);
+	KUNIT_EXPECT_EQ(test, call.u.mpb.pfn[0][0], (u64)MmGetMdlPfnArray(mdl)[0]);
+	KUNIT_EXPECT_EQ(test, call.u.mpb.pfn[0][1], (u64)MmGetMdlPfnArray(mdl)[1]);
+	/* A KMCL id: never 0, never one of the top four values. */
+	KUNIT_EXPECT_NE(test, call.u.mpb.requestid, 0ULL);
+	KUNIT_EXPECT_LT(test, call.u.mpb.requestid, U64_MAX - 3);
+	msleep(50);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ep->done), 0);
+
+	KUNIT_ASSERT_EQ(test, kmcl_hv_model_host_send(md, VM_PKT_COMP, 0,
+						      call.u.mpb.requestid,
+						      &reply, sizeof(reply)), 0);
+	KUNIT_ASSERT_TRUE(test, kc_wait_for(atomic_read(&ep->done) == 1));
+	KUNIT_EXPECT_EQ(test, ep->done_status[0], STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, ep->done_data[0], reply);
+	msleep(20);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ep->done), 1);
+	IoFreeMdl(mdl);
+	VmbChannelDisable(ep->ch);
+	free_pages(buf, 1);
+}
+
+/*
+ * The host's transfer-page packet into the receive GPADL the driver
+ * registered: MDLs over the right bytes, the completion with the host's
+ * id; an unregistered set is refused.
+ */
+static void kc_xfer_pages(struct kunit *test)
+{
+	struct kc_ctx *ctx = test->priv;
+	struct kc_ep *ep = kc_client(test, ctx->dev, true);
+	struct {
+		struct vmtransfer_page_packet_header h;
+		struct vmtransfer_page_range r[2];
+		u64 data;
+	} __packed xp = {
+		.h = {
+			.d = {
+				.type = VM_PKT_DATA_USING_XFER_PAGES,
+				.flags = KC_CREQ,
+				.trans_id = 0xabcdef,
+			},
+			.xfer_pageset_id = 0xcafe,
+			.range_cnt = 2,
+		},
+		.r = { { .byte_count = 300, .byte_offset = 16 },
+		       { .byte_count = 1000, .byte_offset = 5000 } },
+		.data = 0x7866657270616765ULL,
+	};
+	u8 pkt[64] __aligned(8);
+	struct vmpacket_descriptor *d = (void *)pkt;
+	struct kmcl_hv_mdev *md;
+	UINT32 h = 0, len, i;
+	u8 *va;
+
+	KUNIT_ASSERT_EQ(test, VmbChannelInitSetMaximumExternalData(ep->ch, 16384, 2),
+			STATUS_SUCCESS);
+	KUNIT_ASSERT_EQ(test, VmbChannelEnable(ep->ch), STATUS_SUCCESS);
+	md = kmcl_hv_model_add(ctx->m, (const guid_t *)&kc_type,
+			       (const guid_t *)&kc_inst, 0);
+	KUNIT_ASSERT_NOT_NULL(test, md);
+	KUNIT_ASSERT_TRUE(test, kc_wait_for(atomic_read(&ep->started) == 1));
+	KUNIT_ASSERT_EQ(test, VmbChannelCreateGpadl(ep->ch, 0, 2, &h),
+			STATUS_SUCCESS);
+	KUNIT_ASSERT_EQ(test, VmbChannelGetSystemAddressForGpadl(ep->ch, 0, h,
+								 (PVOID *)&va),
+			STATUS_SUCCESS);
+	for (i = 0; i < 8192; i++)
+		va[i] = (i * 3 + 7) & 0xff;
+	KUNIT_ASSERT_EQ(test, KmclChannelSetTransferPageSet(ep->ch, 0xcafe, h),
+			STATUS_SUCCESS);
+	ep->ext_src = va;
+	ep->ext_off[0] = 16;
+	ep->ext_off[1] = 5000;
+	kmcl_hv_model_clear_log(ctx->m);
+
+	xp.h.d.offset8 = offsetof(typeof(xp), data) / 8;
+	xp.h.d.len8 = sizeof(xp) / 8;
+	KUNIT_ASSERT_EQ(test, kmcl_hv_model_host_write_raw(md, &xp, sizeof(xp)), 0);
+	KUNIT_ASSERT_TRUE(test, kc_wait_for(atomic_read(&ep->received) == 1));
+	KUNIT_EXPECT_EQ(test, ep->rx_flags,
+			(u32)VMBUS_CHANNEL_PROCESS_PACKET_FLAG_EXTERNAL_DATA);
+	KUNIT_EXPECT_EQ(test, ep->rx_len, 8U);
+	KUNIT_EXPECT_EQ(test, *(u64 *)ep->rx, xp.data);
+	KUNIT_EXPECT_EQ(test, ep->ext_st, STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, ep->ext_nmdl, 2U);
+	KUNIT_EXPECT_TRUE(test, ep->ext_ok);
+	KUNIT_ASSERT_TRUE(test, kc_wait_for(kc_count(ctx, KMCL_HV_MOP_SENDPACKET)
+					    == 1));
+	KUNIT_ASSERT_EQ(test, kmcl_hv_model_host_recv(md, pkt, sizeof(pkt), &len),
+			0);
+	KUNIT_EXPECT_EQ(test, d->type, VM_PKT_COMP);
+	KUNIT_EXPECT_EQ(test, d->trans_id, 0xabcdefULL);
+
+	/* A set the driver never registered: refused as hostile. */
+	xp.h.xfer_pageset_id = 0xbeef;
+	KUNIT_ASSERT_EQ(test, kmcl_hv_model_host_write_raw(md, &xp, sizeof(xp)), 0);
+	KUNIT_EXPECT_TRUE(test, kc_wait_for(READ_ONCE(kc_ch(ep)->fail_err) != 0));
+	KUNIT_EXPECT_EQ(test, atomic_read(&ep->received), 1);
+	VmbChannelDisable(ep->ch);
+}
+
 /* Rescind of an open channel: Closed, pending packets end, Disabled. */
 static void kc_rescind(struct kunit *test)
 {
@@ -918,6 +1093,8 @@ static struct kunit_case kmcl_hv_chan_cases[] = {
 	KUNIT_CASE(kc_truncated),
 	KUNIT_CASE(kc_ring_full),
 	KUNIT_CASE(kc_gpa_direct),
+	KUNIT_CASE(kc_external_mdl),
+	KUNIT_CASE(kc_xfer_pages),
 	KUNIT_CASE(kc_rescind),
 	KUNIT_CASE(kc_rescind_while_opening),
 	KUNIT_CASE(kc_host_refuses),
