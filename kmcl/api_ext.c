@@ -153,26 +153,6 @@ static int kmcl_api_ext_fill(void *dst, u32 cap, const void *arg, u32 *len,
 	return kmcl_api_ext_walk(arg, dst, cap, len, count);
 }
 
-/* Errors of kmcl_packet_send_ext() that are the packet's or the buffer's. */
-static NTSTATUS kmcl_api_ext_send_status(int ret)
-{
-	switch (ret) {
-	case 0:
-		return STATUS_SUCCESS;
-	case -EMSGSIZE:
-		return STATUS_INVALID_PARAMETER_3;
-	case -ENOKEY:
-	case -EBUSY:
-	case -EBADFD:
-	case -EINVAL:
-		return STATUS_INVALID_PARAMETER_1;
-	case -ENOTCONN:
-		return STATUS_INVALID_DEVICE_STATE;
-	default:
-		return kmcl_errno_to_ntstatus(ret);
-	}
-}
-
 /*
  * Check @r against @ch's limits. @p_ext: status for external data the
  * limits refuse (chain too long, more bytes than allowed, no limits set);
@@ -210,7 +190,7 @@ static NTSTATUS kmcl_api_ext_send(struct kmcl_packet *pkt, PVOID buf, u32 len,
 	st = kmcl_api_ext_check(pkt->ch, r, p_ext, p_mem);
 	if (st)
 		return st;
-	return kmcl_api_ext_send_status(kmcl_packet_send_ext(pkt, buf, len, flags,
+	return kmcl_api_send_status(kmcl_packet_send_ext(pkt, buf, len, flags,
 							     false, &fill));
 }
 

@@ -263,7 +263,16 @@ void VmbPacketSetCompletionRoutineEx(VMBPACKET PacketObject,
 }
 EXPORT_SYMBOL_NS_GPL(VmbPacketSetCompletionRoutineEx, KMCL);
 
-static NTSTATUS kmcl_api_send_status(int ret)
+/**
+ * kmcl_api_send_status() - the NTSTATUS of a kmcl_packet_send*() error
+ * @ret: 0 or what kmcl_packet_send() / kmcl_packet_send_ext() returned.
+ *
+ * Only the errors that do not depend on which external-data argument was
+ * wrong; the callers check those first.
+ *
+ * Return: the status for the caller of VmbPacketSend*().
+ */
+NTSTATUS kmcl_api_send_status(int ret)
 {
 	switch (ret) {
 	case 0:

@@ -31,11 +31,12 @@ NTSTATUS kmcl_errno_to_ntstatus(int err);
 int kmcl_ntstatus_to_errno(NTSTATUS status);
 const struct kmcl_status_map *kmcl_status_table(unsigned int *count);
 
-/* Shared between the API boundary files: api_ext.c for api_packet.c. */
+/* Shared between the API boundary files: api_ext.c and api_packet.c. */
 struct kmcl_channel;
 struct kmcl_packet;
 struct _MDL;
 
+NTSTATUS kmcl_api_send_status(int ret);
 NTSTATUS kmcl_api_send_mdl(struct kmcl_packet *pkt, void *buf, u32 len,
 			   struct _MDL *mdl, u32 flags);
 NTSTATUS kmcl_api_sync_mdl(struct kmcl_channel *ch, void *buf, u32 len,
