@@ -63,7 +63,21 @@ int kmcl_xfer_set(struct kmcl_channel *ch, u16 id, u32 handle)
 	ret = xa_err(xa_store_bh(&ch->shm.xfer_sets, id, xa_mk_value(handle),
 				 GFP_KERNEL));
 	kmcl_gpadl_put(g);
-	return ret;
+	if (ret)
+		return ret;
+
+	/*
+	 * A close that began meanwhile has emptied the table or will: if it
+	 * already did, take back what may have landed after it.
+	 */
+	spin_lock_bh(&ch->shm.lock);
+	live = ch->shm.live;
+	spin_unlock_bh(&ch->shm.lock);
+	if (!live) {
+		xa_erase_bh(&ch->shm.xfer_sets, id);
+		return -EBADFD;
+	}
+	return 0;
 }
 
 /* Do @count transfer ranges at @r all lie inside @g? */
