@@ -129,18 +129,18 @@ KMCL_EXPORT_FOR_TESTS(kmcl_ext_in_size);
  * kmcl_ext_receive() - may a received GPA-direct packet be delivered?
  * @ch: the receiving channel.
  * @ip: the incoming object holding the packet (not delivered yet).
- * @wp: the packet, as kmcl_wire_parse() accepted it from @ip's buffer.
+ * @wp: the packet, as kmcl_wire_parse() accepted it from @ip's buffer,
+ *	within the receiver's limits (the reader checked them).
  *
- * Checks the receiver's limits, that the sender asked for a completion,
- * and asks the transport whether the sender described exactly these
- * ranges. On success @ip carries the ranges (ext_count) and the transport
- * counts the memory as held until kmcl_ext_release(). Called by the reader,
- * softirq or process context, no lock held.
+ * Checks that the sender asked for a completion, and asks the transport
+ * whether the sender described exactly these ranges. On success @ip
+ * carries the ranges (ext_count) and the transport counts the memory as
+ * held until kmcl_ext_release(). Called by the reader, softirq or process
+ * context, no lock held.
  *
- * Return: 0: deliver with KMCL_PROCESS_EXTERNAL_DATA; -EDQUOT: beyond the
- * receiver's limits; -EBADMSG: not what the sender described (or the
- * transport never carries external data); -ECANCELED: the sender went
- * away, drop the packet quietly.
+ * Return: 0: deliver with KMCL_PROCESS_EXTERNAL_DATA; -EBADMSG: not what
+ * the sender described (or the transport never carries external data);
+ * -ECANCELED: the sender went away, drop the packet quietly.
  */
 int kmcl_ext_receive(struct kmcl_channel *ch, struct kmcl_in_packet *ip,
 		     const struct kmcl_wire_packet *wp)
@@ -148,9 +148,6 @@ int kmcl_ext_receive(struct kmcl_channel *ch, struct kmcl_in_packet *ip,
 	u32 len;
 	int ret;
 
-	if (wp->range_count > ch->cfg.max_ext_chain ||
-	    wp->range_bytes > ch->cfg.max_ext_data)
-		return -EDQUOT;
 	if (!(wp->flags & KMCL_PKT_FLAG_COMPLETION_REQUESTED) ||
 	    !ch->tops->ext_check)
 		return -EBADMSG;

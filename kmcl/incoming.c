@@ -293,9 +293,14 @@ static enum kmcl_in_step kmcl_in_step(struct kmcl_channel *ch, bool passive,
 	ip->ext_count = 0;
 	ip->xfer_gpadl = NULL;
 	if (wp.type != KMCL_PKT_DATA_INBAND) {
-		ret = wp.type == KMCL_PKT_DATA_USING_GPA_DIRECT ?
-		      kmcl_ext_receive(ch, ip, &wp) :
-		      kmcl_xfer_receive(ch, ip, &wp);
+		/* The receiver's own limits, for either kind of range. */
+		if (wp.range_count > ch->cfg.max_ext_chain ||
+		    wp.range_bytes > ch->cfg.max_ext_data)
+			ret = -EDQUOT;
+		else if (wp.type == KMCL_PKT_DATA_USING_GPA_DIRECT)
+			ret = kmcl_ext_receive(ch, ip, &wp);
+		else
+			ret = kmcl_xfer_receive(ch, ip, &wp);
 		if (ret) {
 			kmcl_in_put_back(in, ip);
 			if (ret != -ECANCELED) {

@@ -96,16 +96,15 @@ static bool kmcl_xfer_ranges_ok(const struct kmcl_gpadl *g,
  * kmcl_xfer_receive() - may a received transfer-page packet be delivered?
  * @ch: the receiving channel.
  * @ip: the incoming object holding the packet (not delivered yet).
- * @wp: the packet, as kmcl_wire_parse() accepted it from @ip's buffer.
+ * @wp: the packet, as kmcl_wire_parse() accepted it from @ip's buffer,
+ *	within the receiver's limits (the reader checked them).
  *
- * Checks the receiver's external-data limits, finds the GPADL registered
- * for the packet's transfer page set id and checks every range against
- * it. On success @ip pins the GPADL until kmcl_ext_release(). Reader
- * context (softirq or process), no lock held.
+ * Finds the GPADL registered for the packet's transfer page set id and
+ * checks every range against it. On success @ip pins the GPADL until
+ * kmcl_ext_release(). Reader context (softirq or process), no lock held.
  *
- * Return: 0: deliver with KMCL_PROCESS_EXTERNAL_DATA; -EDQUOT: beyond the
- * receiver's limits; -EBADMSG: unknown set id, deleted GPADL or a range
- * outside it.
+ * Return: 0: deliver with KMCL_PROCESS_EXTERNAL_DATA; -EBADMSG: unknown
+ * set id, deleted GPADL or a range outside it.
  */
 int kmcl_xfer_receive(struct kmcl_channel *ch, struct kmcl_in_packet *ip,
 		      const struct kmcl_wire_packet *wp)
@@ -114,9 +113,6 @@ int kmcl_xfer_receive(struct kmcl_channel *ch, struct kmcl_in_packet *ip,
 	void *entry;
 	int ret = -EBADMSG;
 
-	if (wp->range_count > ch->cfg.max_ext_chain ||
-	    wp->range_bytes > ch->cfg.max_ext_data)
-		return -EDQUOT;
 	entry = xa_load(&ch->shm.xfer_sets, wp->xfer_pageset_id);
 	if (!entry)
 		return -EBADMSG;
