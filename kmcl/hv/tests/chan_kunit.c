@@ -259,12 +259,11 @@ static struct kc_ep *kc_client(struct kunit *test, struct device *parent,
 	return ep;
 }
 
-/* Enable a typed client and hot-add its device: an open channel. */
-static struct kc_ep *kc_open(struct kunit *test, struct kmcl_hv_mdev **mdp,
-			     u16 mmio_mb)
+/* Enable the typed client @ep and hot-add its device: an open channel. */
+static struct kmcl_hv_mdev *kc_open_ep(struct kunit *test, struct kc_ep *ep,
+				       u16 mmio_mb)
 {
 	struct kc_ctx *ctx = test->priv;
-	struct kc_ep *ep = kc_client(test, ctx->dev, true);
 	struct kmcl_hv_mdev *md;
 
 	KUNIT_ASSERT_EQ(test, VmbChannelEnable(ep->ch), STATUS_SUCCESS);
@@ -272,7 +271,17 @@ static struct kc_ep *kc_open(struct kunit *test, struct kmcl_hv_mdev **mdp,
 			       (const guid_t *)&kc_inst, mmio_mb);
 	KUNIT_ASSERT_NOT_NULL(test, md);
 	KUNIT_ASSERT_TRUE(test, kc_wait_for(atomic_read(&ep->started) == 1));
-	*mdp = md;
+	return md;
+}
+
+/* A new typed client, open on a hot-added device. */
+static struct kc_ep *kc_open(struct kunit *test, struct kmcl_hv_mdev **mdp,
+			     u16 mmio_mb)
+{
+	struct kc_ctx *ctx = test->priv;
+	struct kc_ep *ep = kc_client(test, ctx->dev, true);
+
+	*mdp = kc_open_ep(test, ep, mmio_mb);
 	return ep;
 }
 
@@ -584,11 +593,7 @@ static void kc_ring_full(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, VmbChannelInitSetMaximumPacketSize(ep->ch, 256),
 			STATUS_SUCCESS);
 	KUNIT_ASSERT_EQ(test, kc_ring_pages(ep, 2, 2), STATUS_SUCCESS);
-	KUNIT_ASSERT_EQ(test, VmbChannelEnable(ep->ch), STATUS_SUCCESS);
-	md = kmcl_hv_model_add(ctx->m, (const guid_t *)&kc_type,
-			       (const guid_t *)&kc_inst, 0);
-	KUNIT_ASSERT_NOT_NULL(test, md);
-	KUNIT_ASSERT_TRUE(test, kc_wait_for(atomic_read(&ep->started) == 1));
+	md = kc_open_ep(test, ep, 0);
 	KUNIT_ASSERT_TRUE(test, kmcl_hv_model_call(ctx->m, KMCL_HV_MOP_OPEN, 0,
 						   &call));
 	KUNIT_EXPECT_EQ(test, call.u.open.send_size, 2U * 4096);
@@ -670,11 +675,7 @@ static void kc_gpa_direct(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, VmbChannelInitSetMaximumExternalData(ep->ch, 8192, 1),
 			STATUS_SUCCESS);
-	KUNIT_ASSERT_EQ(test, VmbChannelEnable(ep->ch), STATUS_SUCCESS);
-	md = kmcl_hv_model_add(ctx->m, (const guid_t *)&kc_type,
-			       (const guid_t *)&kc_inst, 0);
-	KUNIT_ASSERT_NOT_NULL(test, md);
-	KUNIT_ASSERT_TRUE(test, kc_wait_for(atomic_read(&ep->started) == 1));
+	md = kc_open_ep(test, ep, 0);
 	ch = kc_ch(ep);
 	/* What this kernel's vmbus_sendpacket_mpb_desc() carries. */
 	KUNIT_EXPECT_EQ(test, ch->tops->gpa_ranges_max, KMCL_HV_MPB_MAX_RANGES);
@@ -737,11 +738,7 @@ static void kc_external_mdl(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, VmbChannelInitSetMaximumExternalData(ep->ch, 16384, 2),
 			STATUS_SUCCESS);
-	KUNIT_ASSERT_EQ(test, VmbChannelEnable(ep->ch), STATUS_SUCCESS);
-	md = kmcl_hv_model_add(ctx->m, (const guid_t *)&kc_type,
-			       (const guid_t *)&kc_inst, 0);
-	KUNIT_ASSERT_NOT_NULL(test, md);
-	KUNIT_ASSERT_TRUE(test, kc_wait_for(atomic_read(&ep->started) == 1));
+	md = kc_open_ep(test, ep, 0);
 
 	buf = __get_free_pages(GFP_KERNEL | __GFP_ZERO, 1);
 	KUNIT_ASSERT_NE(test, buf, 0UL);
@@ -820,11 +817,7 @@ static void kc_xfer_pages(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, VmbChannelInitSetMaximumExternalData(ep->ch, 16384, 2),
 			STATUS_SUCCESS);
-	KUNIT_ASSERT_EQ(test, VmbChannelEnable(ep->ch), STATUS_SUCCESS);
-	md = kmcl_hv_model_add(ctx->m, (const guid_t *)&kc_type,
-			       (const guid_t *)&kc_inst, 0);
-	KUNIT_ASSERT_NOT_NULL(test, md);
-	KUNIT_ASSERT_TRUE(test, kc_wait_for(atomic_read(&ep->started) == 1));
+	md = kc_open_ep(test, ep, 0);
 	KUNIT_ASSERT_EQ(test, VmbChannelCreateGpadl(ep->ch, 0, 2, &h),
 			STATUS_SUCCESS);
 	KUNIT_ASSERT_EQ(test, VmbChannelGetSystemAddressForGpadl(ep->ch, 0, h,
