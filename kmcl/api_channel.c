@@ -241,7 +241,7 @@ NTSTATUS VmbChannelAllocate(PDEVICE_OBJECT ParentDeviceObject, BOOLEAN IsServer,
 	*Channel = (VMBCHANNEL)kmcl_channel_to_handle(ch);
 	return STATUS_SUCCESS;
 }
-EXPORT_SYMBOL_NS_GPL(VmbChannelAllocate, KMCL);
+KMCL_EXPORT(VmbChannelAllocate);
 
 /**
  * VmbChannelInitialize() - build a disabled channel in caller memory
@@ -283,7 +283,7 @@ NTSTATUS VmbChannelInitialize(PDEVICE_OBJECT ParentDeviceObject,
 		return kmcl_alloc_status(ret);
 	}
 }
-EXPORT_SYMBOL_NS_GPL(VmbChannelInitialize, KMCL);
+KMCL_EXPORT(VmbChannelInitialize);
 
 /**
  * VmbSizeofChannel() - buffer size VmbChannelInitialize() needs
@@ -295,7 +295,7 @@ ULONG VmbSizeofChannel(void)
 {
 	return kmcl_channel_size();
 }
-EXPORT_SYMBOL_NS_GPL(VmbSizeofChannel, KMCL);
+KMCL_EXPORT(VmbSizeofChannel);
 
 /**
  * VmbChannelCleanup() - dispose of a disabled channel
@@ -315,7 +315,7 @@ void VmbChannelCleanup(VMBCHANNEL Channel)
 	}
 	kmcl_channel_cleanup(ch);
 }
-EXPORT_SYMBOL_NS_GPL(VmbChannelCleanup, KMCL);
+KMCL_EXPORT(VmbChannelCleanup);
 
 /* --- enable, disable, start, pause --------------------------------------- */
 
@@ -350,7 +350,7 @@ NTSTATUS VmbChannelEnable(VMBCHANNEL Channel)
 		return kmcl_errno_to_ntstatus(ret);
 	}
 }
-EXPORT_SYMBOL_NS_GPL(VmbChannelEnable, KMCL);
+KMCL_EXPORT(VmbChannelEnable);
 
 /**
  * VmbChannelDisable() - close (client) or rescind (server) and wait
@@ -371,7 +371,7 @@ void VmbChannelDisable(VMBCHANNEL Channel)
 	}
 	kmcl_channel_disable(ch);
 }
-EXPORT_SYMBOL_NS_GPL(VmbChannelDisable, KMCL);
+KMCL_EXPORT(VmbChannelDisable);
 
 /**
  * VmbChannelStart() - leave the paused state
@@ -389,7 +389,7 @@ void VmbChannelStart(VMBCHANNEL Channel)
 	}
 	kmcl_channel_start(ch);
 }
-EXPORT_SYMBOL_NS_GPL(VmbChannelStart, KMCL);
+KMCL_EXPORT(VmbChannelStart);
 
 /**
  * VmbChannelPause() - enter the paused state and wait
@@ -409,7 +409,7 @@ void VmbChannelPause(VMBCHANNEL Channel)
 	}
 	kmcl_channel_pause(ch);
 }
-EXPORT_SYMBOL_NS_GPL(VmbChannelPause, KMCL);
+KMCL_EXPORT(VmbChannelPause);
 
 /* --- setters for both endpoints ------------------------------------------ */
 
@@ -434,7 +434,7 @@ NTSTATUS VmbChannelInitSetMaximumPacketSize(VMBCHANNEL Channel,
 	return kmcl_setter_status(kmcl_channel_set_max_packet_size(ch, PacketSize),
 				  STATUS_INVALID_PARAMETER_2);
 }
-EXPORT_SYMBOL_NS_GPL(VmbChannelInitSetMaximumPacketSize, KMCL);
+KMCL_EXPORT(VmbChannelInitSetMaximumPacketSize);
 
 /**
  * VmbChannelInitSetMaximumPacketCount() - outgoing packets in flight at once
@@ -457,7 +457,7 @@ NTSTATUS VmbChannelInitSetMaximumPacketCount(VMBCHANNEL Channel,
 	return kmcl_setter_status(kmcl_channel_set_max_packet_count(ch, PacketCount),
 				  STATUS_INVALID_PARAMETER_2);
 }
-EXPORT_SYMBOL_NS_GPL(VmbChannelInitSetMaximumPacketCount, KMCL);
+KMCL_EXPORT(VmbChannelInitSetMaximumPacketCount);
 
 /**
  * VmbChannelInitSetMaximumExternalData() - external data limits
@@ -495,7 +495,7 @@ NTSTATUS VmbChannelInitSetMaximumExternalData(VMBCHANNEL Channel,
 								     ChainLength),
 				  STATUS_INVALID_PARAMETER_2);
 }
-EXPORT_SYMBOL_NS_GPL(VmbChannelInitSetMaximumExternalData, KMCL);
+KMCL_EXPORT(VmbChannelInitSetMaximumExternalData);
 
 /**
  * VmbChannelInitSetClientContextSize() - driver area per incoming packet
@@ -518,7 +518,7 @@ NTSTATUS VmbChannelInitSetClientContextSize(VMBCHANNEL Channel,
 	return kmcl_setter_status(kmcl_channel_set_client_context_size(ch, ContextSize),
 				  STATUS_INVALID_PARAMETER_2);
 }
-EXPORT_SYMBOL_NS_GPL(VmbChannelInitSetClientContextSize, KMCL);
+KMCL_EXPORT(VmbChannelInitSetClientContextSize);
 
 /**
  * VmbChannelInitSetInlinePacketContextSize() - driver area per packet object
@@ -541,7 +541,7 @@ NTSTATUS VmbChannelInitSetInlinePacketContextSize(VMBCHANNEL Channel,
 	return kmcl_setter_status(kmcl_channel_set_inline_context_size(ch, ContextSize),
 				  STATUS_INVALID_PARAMETER_2);
 }
-EXPORT_SYMBOL_NS_GPL(VmbChannelInitSetInlinePacketContextSize, KMCL);
+KMCL_EXPORT(VmbChannelInitSetInlinePacketContextSize);
 
 /**
  * VmbChannelInitSetBounceBufferSizes() - bounce buffer sizes (stored only)
@@ -580,7 +580,7 @@ NTSTATUS VmbChannelInitSetBounceBufferSizes(VMBCHANNEL Channel,
 								MaximumBufferSize),
 				  STATUS_INVALID_PARAMETER_2);
 }
-EXPORT_SYMBOL_NS_GPL(VmbChannelInitSetBounceBufferSizes, KMCL);
+KMCL_EXPORT(VmbChannelInitSetBounceBufferSizes);
 
 /**
  * VmbChannelInitSetProcessPacketCallbacks() - register the packet callbacks
@@ -610,7 +610,7 @@ NTSTATUS VmbChannelInitSetProcessPacketCallbacks(VMBCHANNEL Channel,
 								    NULL),
 				  STATUS_INVALID_PARAMETER_2);
 }
-EXPORT_SYMBOL_NS_GPL(VmbChannelInitSetProcessPacketCallbacks, KMCL);
+KMCL_EXPORT(VmbChannelInitSetProcessPacketCallbacks);
 
 /**
  * VmbChannelInitSetProcessPacketCallbacksEx() - packet callbacks with context
@@ -642,7 +642,7 @@ NTSTATUS VmbChannelInitSetProcessPacketCallbacksEx(VMBCHANNEL Channel,
 								    CallbackContext),
 				  STATUS_INVALID_PARAMETER_3);
 }
-EXPORT_SYMBOL_NS_GPL(VmbChannelInitSetProcessPacketCallbacksEx, KMCL);
+KMCL_EXPORT(VmbChannelInitSetProcessPacketCallbacksEx);
 
 /**
  * VmbChannelInitSetStateChangeCallbacks() - register the state callbacks
@@ -697,7 +697,7 @@ NTSTATUS VmbChannelInitSetStateChangeCallbacks(VMBCHANNEL Channel,
 	return kmcl_setter_status(kmcl_channel_set_state_callbacks(ch, ops, fn, ctx),
 				  STATUS_INVALID_PARAMETER_2);
 }
-EXPORT_SYMBOL_NS_GPL(VmbChannelInitSetStateChangeCallbacks, KMCL);
+KMCL_EXPORT(VmbChannelInitSetStateChangeCallbacks);
 
 /**
  * VmbChannelInitSetFriendlyName() - name the channel
@@ -730,7 +730,7 @@ NTSTATUS VmbChannelInitSetFriendlyName(VMBCHANNEL Channel, PCUNICODE_STRING Name
 	return kmcl_setter_status(kmcl_channel_set_friendly_name(ch, utf8),
 				  STATUS_INVALID_PARAMETER_2);
 }
-EXPORT_SYMBOL_NS_GPL(VmbChannelInitSetFriendlyName, KMCL);
+KMCL_EXPORT(VmbChannelInitSetFriendlyName);
 
 /**
  * VmbChannelInitSetFlags() - channel flags
@@ -753,7 +753,7 @@ NTSTATUS VmbChannelInitSetFlags(VMBCHANNEL Channel, UINT32 Flags)
 	return kmcl_setter_status(kmcl_channel_set_flags(ch, Flags),
 				  STATUS_INVALID_PARAMETER_2);
 }
-EXPORT_SYMBOL_NS_GPL(VmbChannelInitSetFlags, KMCL);
+KMCL_EXPORT(VmbChannelInitSetFlags);
 
 /**
  * VmbChannelInitSetPrimaryChannel() - make the channel a subchannel
@@ -786,7 +786,7 @@ NTSTATUS VmbChannelInitSetPrimaryChannel(VMBCHANNEL Channel,
 							   SubChannelIndex),
 				  STATUS_INVALID_PARAMETER_2);
 }
-EXPORT_SYMBOL_NS_GPL(VmbChannelInitSetPrimaryChannel, KMCL);
+KMCL_EXPORT(VmbChannelInitSetPrimaryChannel);
 
 /* --- client-only setters --------------------------------------------------- */
 
@@ -821,7 +821,7 @@ NTSTATUS VmbClientChannelInitSetRingBufferPageCount(VMBCHANNEL Channel,
 							     OutgoingPageCount),
 				  STATUS_INVALID_PARAMETER_2);
 }
-EXPORT_SYMBOL_NS_GPL(VmbClientChannelInitSetRingBufferPageCount, KMCL);
+KMCL_EXPORT(VmbClientChannelInitSetRingBufferPageCount);
 
 /**
  * VmbClientChannelInitSetTargetPnp() - the offer a client opens
@@ -858,7 +858,7 @@ NTSTATUS VmbClientChannelInitSetTargetPnp(VMBCHANNEL Channel,
 							 kmcl_pnp_failure_call),
 				  STATUS_INVALID_PARAMETER_2);
 }
-EXPORT_SYMBOL_NS_GPL(VmbClientChannelInitSetTargetPnp, KMCL);
+KMCL_EXPORT(VmbClientChannelInitSetTargetPnp);
 
 /**
  * VmbClientChannelInitSetTargetProcessorIndex() - CPU for incoming work
@@ -881,7 +881,7 @@ NTSTATUS VmbClientChannelInitSetTargetProcessorIndex(VMBCHANNEL Channel,
 	return kmcl_setter_status(kmcl_client_set_target_cpu(ch, ProcessorIndex),
 				  STATUS_INVALID_PARAMETER_2);
 }
-EXPORT_SYMBOL_NS_GPL(VmbClientChannelInitSetTargetProcessorIndex, KMCL);
+KMCL_EXPORT(VmbClientChannelInitSetTargetProcessorIndex);
 
 /* --- server-only setters --------------------------------------------------- */
 
@@ -907,7 +907,7 @@ NTSTATUS VmbServerChannelInitSetFlags(VMBCHANNEL Channel, UINT32 Flags)
 	return kmcl_setter_status(kmcl_server_set_flags(ch, Flags),
 				  STATUS_INVALID_PARAMETER_2);
 }
-EXPORT_SYMBOL_NS_GPL(VmbServerChannelInitSetFlags, KMCL);
+KMCL_EXPORT(VmbServerChannelInitSetFlags);
 
 /**
  * VmbServerChannelInitSetTargetVtl() - VTL the offer is made to (server)
@@ -934,7 +934,7 @@ NTSTATUS VmbServerChannelInitSetTargetVtl(VMBCHANNEL Channel, UINT8 TargetVtl)
 	return kmcl_setter_status(kmcl_server_set_target_vtl(ch, TargetVtl),
 				  STATUS_INVALID_PARAMETER_2);
 }
-EXPORT_SYMBOL_NS_GPL(VmbServerChannelInitSetTargetVtl, KMCL);
+KMCL_EXPORT(VmbServerChannelInitSetTargetVtl);
 
 /**
  * VmbServerChannelInitSetMmioMegabytes() - MMIO the guest should reserve
@@ -963,7 +963,7 @@ NTSTATUS VmbServerChannelInitSetMmioMegabytes(VMBCHANNEL Channel,
 						       MmioMegabytesOptional),
 				  STATUS_INVALID_PARAMETER);
 }
-EXPORT_SYMBOL_NS_GPL(VmbServerChannelInitSetMmioMegabytes, KMCL);
+KMCL_EXPORT(VmbServerChannelInitSetMmioMegabytes);
 
 /**
  * VmbServerChannelInitSetTargetInterfaceId() - what the server offers
@@ -989,7 +989,7 @@ NTSTATUS VmbServerChannelInitSetTargetInterfaceId(VMBCHANNEL Channel,
 	return kmcl_setter_status(kmcl_server_set_interface_id(ch, &type, &instance),
 				  STATUS_INVALID_PARAMETER_2);
 }
-EXPORT_SYMBOL_NS_GPL(VmbServerChannelInitSetTargetInterfaceId, KMCL);
+KMCL_EXPORT(VmbServerChannelInitSetTargetInterfaceId);
 
 /**
  * VmbServerChannelInitSetSaveRestorePacketCallbacks() - save/restore hooks
@@ -1021,7 +1021,7 @@ NTSTATUS VmbServerChannelInitSetSaveRestorePacketCallbacks(VMBCHANNEL Channel,
 								 NULL),
 				  STATUS_INVALID_PARAMETER_2);
 }
-EXPORT_SYMBOL_NS_GPL(VmbServerChannelInitSetSaveRestorePacketCallbacks, KMCL);
+KMCL_EXPORT(VmbServerChannelInitSetSaveRestorePacketCallbacks);
 
 /**
  * VmbServerChannelInitSetSaveRestorePacketCallbacksEx() - hooks with context
@@ -1054,7 +1054,7 @@ VmbServerChannelInitSetSaveRestorePacketCallbacksEx(VMBCHANNEL Channel,
 								 SaveRestoreContext),
 				  STATUS_INVALID_PARAMETER_3);
 }
-EXPORT_SYMBOL_NS_GPL(VmbServerChannelInitSetSaveRestorePacketCallbacksEx, KMCL);
+KMCL_EXPORT(VmbServerChannelInitSetSaveRestorePacketCallbacksEx);
 
 /* --- queries and runtime settings ---------------------------------------- */
 
@@ -1075,7 +1075,7 @@ void FASTCALL VmbChannelSetPointer(VMBCHANNEL Channel, PVOID Pointer)
 	}
 	WRITE_ONCE(ch->context, Pointer);
 }
-EXPORT_SYMBOL_NS_GPL(VmbChannelSetPointer, KMCL);
+KMCL_EXPORT(VmbChannelSetPointer);
 
 /**
  * VmbChannelGetPointer() - read the driver pointer of the channel
@@ -1095,7 +1095,7 @@ PVOID FASTCALL VmbChannelGetPointer(VMBCHANNEL Channel)
 	}
 	return READ_ONCE(ch->context);
 }
-EXPORT_SYMBOL_NS_GPL(VmbChannelGetPointer, KMCL);
+KMCL_EXPORT(VmbChannelGetPointer);
 
 /**
  * VmbChannelGetInterfaceInstance() - the channel's instance GUID
@@ -1121,7 +1121,7 @@ void VmbChannelGetInterfaceInstance(VMBCHANNEL Channel, LPGUID InterfaceInstance
 				Channel);
 	memcpy(InterfaceInstance, &instance, sizeof(*InterfaceInstance));
 }
-EXPORT_SYMBOL_NS_GPL(VmbChannelGetInterfaceInstance, KMCL);
+KMCL_EXPORT(VmbChannelGetInterfaceInstance);
 
 /**
  * VmbChannelGetMmioSpace() - MMIO range reserved for the channel
@@ -1148,7 +1148,7 @@ void VmbChannelGetMmioSpace(VMBCHANNEL Channel, UINT64 *MmioAddress,
 	if (MmioSize)
 		*MmioSize = size;
 }
-EXPORT_SYMBOL_NS_GPL(VmbChannelGetMmioSpace, KMCL);
+KMCL_EXPORT(VmbChannelGetMmioSpace);
 
 /**
  * VmbChannelSetInterruptLatency() - set the notification latency
@@ -1180,7 +1180,7 @@ NTSTATUS VmbChannelSetInterruptLatency(VMBCHANNEL Channel, UINT16 Latency,
 	*OriginalLatency = old;
 	return STATUS_SUCCESS;
 }
-EXPORT_SYMBOL_NS_GPL(VmbChannelSetInterruptLatency, KMCL);
+KMCL_EXPORT(VmbChannelSetInterruptLatency);
 
 /**
  * VmbChannelGetTargetDeviceObject() - device standing for the opened offer
@@ -1202,7 +1202,7 @@ void VmbChannelGetTargetDeviceObject(VMBCHANNEL Channel,
 		kmcl_api_misuse("%s: invalid channel %p", __func__,
 				Channel);
 }
-EXPORT_SYMBOL_NS_GPL(VmbChannelGetTargetDeviceObject, KMCL);
+KMCL_EXPORT(VmbChannelGetTargetDeviceObject);
 
 /**
  * VmbChannelGetParentDeviceObject() - device given at allocation
@@ -1223,4 +1223,4 @@ void VmbChannelGetParentDeviceObject(VMBCHANNEL Channel,
 		kmcl_api_misuse("%s: invalid channel %p", __func__,
 				Channel);
 }
-EXPORT_SYMBOL_NS_GPL(VmbChannelGetParentDeviceObject, KMCL);
+KMCL_EXPORT(VmbChannelGetParentDeviceObject);

@@ -110,7 +110,7 @@ NTSTATUS VmbChannelCreateGpadlFromBuffer(VMBCHANNEL Channel, UINT32 Flags,
 	g->byte_count = ByteCount;
 	return kmcl_gpadl_publish(ch, g, Flags, GpadlHandle);
 }
-EXPORT_SYMBOL_NS_GPL(VmbChannelCreateGpadlFromBuffer, KMCL);
+KMCL_EXPORT(VmbChannelCreateGpadlFromBuffer);
 
 /*
  * Count (@fill NULL) or store the PFNs of [@start, @start + @len) of an MDL
@@ -243,7 +243,7 @@ NTSTATUS VmbChannelCreateGpadlFromMdl(VMBCHANNEL Channel, UINT32 Flags,
 	g->byte_count = len;
 	return kmcl_gpadl_publish(ch, g, Flags, GpadlHandle);
 }
-EXPORT_SYMBOL_NS_GPL(VmbChannelCreateGpadlFromMdl, KMCL);
+KMCL_EXPORT(VmbChannelCreateGpadlFromMdl);
 
 /**
  * VmbChannelCreateGpadlFromPfnList() - share pages given by frame number
@@ -295,7 +295,7 @@ NTSTATUS VmbChannelCreateGpadlFromPfnList(VMBCHANNEL Channel, UINT32 Flags,
 	g->byte_count = PfnListCount * KMCL_WIRE_PAGE_SIZE;
 	return kmcl_gpadl_publish(ch, g, Flags, GpadlHandle);
 }
-EXPORT_SYMBOL_NS_GPL(VmbChannelCreateGpadlFromPfnList, KMCL);
+KMCL_EXPORT(VmbChannelCreateGpadlFromPfnList);
 
 /**
  * VmbChannelCreateGpadl() - allocate zeroed memory and share it
@@ -340,7 +340,7 @@ NTSTATUS VmbChannelCreateGpadl(VMBCHANNEL Channel, UINT32 Flags,
 	}
 	return kmcl_gpadl_publish(ch, g, Flags, GpadlHandle);
 }
-EXPORT_SYMBOL_NS_GPL(VmbChannelCreateGpadl, KMCL);
+KMCL_EXPORT(VmbChannelCreateGpadl);
 
 /**
  * VmbChannelGetSystemAddressForGpadl() - kernel address of a
@@ -380,7 +380,7 @@ NTSTATUS VmbChannelGetSystemAddressForGpadl(VMBCHANNEL Channel, UINT32 Flags,
 	*SystemAddress = va;
 	return STATUS_SUCCESS;
 }
-EXPORT_SYMBOL_NS_GPL(VmbChannelGetSystemAddressForGpadl, KMCL);
+KMCL_EXPORT(VmbChannelGetSystemAddressForGpadl);
 
 /**
  * VmbChannelDeleteGpadl() - stop sharing a GPADL
@@ -408,7 +408,7 @@ VOID VmbChannelDeleteGpadl(VMBCHANNEL Channel, UINT32 GpadlHandle)
 		pr_warn_ratelimited("%s: channel %u has no GPADL %u\n", __func__,
 				    ch->id, GpadlHandle);
 }
-EXPORT_SYMBOL_NS_GPL(VmbChannelDeleteGpadl, KMCL);
+KMCL_EXPORT(VmbChannelDeleteGpadl);
 
 /**
  * VmbChannelMapGpadl() - map a GPADL of the connected client (server)
@@ -458,7 +458,7 @@ NTSTATUS VmbChannelMapGpadl(VMBCHANNEL Channel, UINT32 Flags,
 		return kmcl_errno_to_ntstatus(ret);
 	}
 }
-EXPORT_SYMBOL_NS_GPL(VmbChannelMapGpadl, KMCL);
+KMCL_EXPORT(VmbChannelMapGpadl);
 
 /**
  * VmbChannelUnmapGpadl() - end a mapping made by VmbChannelMapGpadl()
@@ -485,4 +485,4 @@ VOID VmbChannelUnmapGpadl(VMBCHANNEL Channel, UINT32 GpadlHandle)
 		pr_warn_ratelimited("%s: channel %u has not mapped GPADL %u\n",
 				    __func__, ch->id, GpadlHandle);
 }
-EXPORT_SYMBOL_NS_GPL(VmbChannelUnmapGpadl, KMCL);
+KMCL_EXPORT(VmbChannelUnmapGpadl);

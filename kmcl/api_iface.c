@@ -28,9 +28,9 @@
  * The interface type GUIDs are defined here (INITGUID) and exported, so a
  * module that uses them need not define its own copies: the client type...
  */
-EXPORT_SYMBOL_NS_GPL(KMCL_CLIENT_INTERFACE_TYPE, KMCL);
+KMCL_EXPORT(KMCL_CLIENT_INTERFACE_TYPE);
 /* ...and the server type. */
-EXPORT_SYMBOL_NS_GPL(KMCL_SERVER_INTERFACE_TYPE, KMCL);
+KMCL_EXPORT(KMCL_SERVER_INTERFACE_TYPE);
 
 /**
  * kmcl_iface_owner() - the module the interface references pin (for tests)
@@ -230,4 +230,4 @@ NTSTATUS KmclQueryInterface(LPCGUID InterfaceType, PINTERFACE Interface,
 	Interface->InterfaceDereference = kmcl_iface_dereference;
 	return STATUS_SUCCESS;
 }
-EXPORT_SYMBOL_NS_GPL(KmclQueryInterface, KMCL);
+KMCL_EXPORT(KmclQueryInterface);

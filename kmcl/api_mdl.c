@@ -144,7 +144,7 @@ PMDL IoAllocateMdl(PVOID VirtualAddress, ULONG Length, BOOLEAN SecondaryBuffer,
 		return NULL;
 	return kmcl_mdl_alloc(VirtualAddress, Length);
 }
-EXPORT_SYMBOL_NS_GPL(IoAllocateMdl, KMCL);
+KMCL_EXPORT(IoAllocateMdl);
 
 /**
  * IoFreeMdl() - free an MDL that KMCL allocated
@@ -171,7 +171,7 @@ VOID IoFreeMdl(PMDL Mdl)
 	a->magic = KMCL_MDL_MAGIC_FREE;
 	kmcl_kvfree_any(a);
 }
-EXPORT_SYMBOL_NS_GPL(IoFreeMdl, KMCL);
+KMCL_EXPORT(IoFreeMdl);
 
 /**
  * MmBuildMdlForNonPagedPool() - fill in the PFNs of a kernel buffer's MDL
@@ -214,7 +214,7 @@ VOID MmBuildMdlForNonPagedPool(PMDL MemoryDescriptorList)
 		pr_err_ratelimited("%s: %p is not kmalloc or vmalloc memory (%d)\n",
 				   __func__, MmGetMdlVirtualAddress(mdl), err);
 }
-EXPORT_SYMBOL_NS_GPL(MmBuildMdlForNonPagedPool, KMCL);
+KMCL_EXPORT(MmBuildMdlForNonPagedPool);
 
 /**
  * MmGetSystemAddressForMdlSafe() - kernel address of an MDL's memory
@@ -260,7 +260,7 @@ PVOID MmGetSystemAddressForMdlSafe(PMDL Mdl, ULONG Priority)
 	spin_unlock_irqrestore(&kmcl_mdl_map_lock, flags);
 	return va;
 }
-EXPORT_SYMBOL_NS_GPL(MmGetSystemAddressForMdlSafe, KMCL);
+KMCL_EXPORT(MmGetSystemAddressForMdlSafe);
 
 /**
  * MmUnmapLockedPages() - remove an MDL's system mapping
@@ -295,7 +295,7 @@ VOID MmUnmapLockedPages(PVOID BaseAddress, PMDL MemoryDescriptorList)
 		pr_warn_ratelimited("%s: %p is not the mapping of MDL %p\n",
 				    __func__, BaseAddress, mdl);
 }
-EXPORT_SYMBOL_NS_GPL(MmUnmapLockedPages, KMCL);
+KMCL_EXPORT(MmUnmapLockedPages);
 
 /**
  * KmclAllocateMdlForPages() - allocate an MDL for an array of pages
@@ -332,7 +332,7 @@ PMDL KmclAllocateMdlForPages(struct page **Pages, ULONG PageCount,
 	mdl->MdlFlags |= MDL_PAGES_LOCKED;
 	return mdl;
 }
-EXPORT_SYMBOL_NS_GPL(KmclAllocateMdlForPages, KMCL);
+KMCL_EXPORT(KmclAllocateMdlForPages);
 
 /**
  * kmcl_mdl_alloc_hvpfns() - an MDL over Hyper-V PFNs, owned by KMCL

@@ -142,7 +142,7 @@ VMBPACKET VmbPacketAllocate(VMBCHANNEL Channel)
 
 	return ch ? (VMBPACKET)kmcl_packet_alloc(ch) : NULL;
 }
-EXPORT_SYMBOL_NS_GPL(VmbPacketAllocate, KMCL);
+KMCL_EXPORT(VmbPacketAllocate);
 
 /**
  * VmbPacketInitialize() - build a packet object in caller memory
@@ -174,7 +174,7 @@ NTSTATUS VmbPacketInitialize(VMBCHANNEL Channel, VMBPACKET VmbPacket,
 		return STATUS_INVALID_PARAMETER_2;
 	return STATUS_SUCCESS;
 }
-EXPORT_SYMBOL_NS_GPL(VmbPacketInitialize, KMCL);
+KMCL_EXPORT(VmbPacketInitialize);
 
 /**
  * VmbChannelSizeofPacket() - bytes VmbPacketInitialize() needs
@@ -191,7 +191,7 @@ UINT32 VmbChannelSizeofPacket(VMBCHANNEL Channel)
 
 	return ch ? kmcl_packet_size(ch) : 0;
 }
-EXPORT_SYMBOL_NS_GPL(VmbChannelSizeofPacket, KMCL);
+KMCL_EXPORT(VmbChannelSizeofPacket);
 
 /**
  * VmbPacketFree() - give a packet back to its lookaside
@@ -212,7 +212,7 @@ void VmbPacketFree(VMBPACKET VmbPacket)
 	}
 	kmcl_packet_free(pkt);
 }
-EXPORT_SYMBOL_NS_GPL(VmbPacketFree, KMCL);
+KMCL_EXPORT(VmbPacketFree);
 
 static void kmcl_api_set_done(const char *fn_name, VMBPACKET PacketObject,
 			      void *fn, void *ctx, bool ex)
@@ -244,7 +244,7 @@ void VmbPacketSetCompletionRoutine(VMBPACKET PacketObject,
 	kmcl_api_set_done(__func__, PacketObject, CompletionRoutine, NULL,
 			  false);
 }
-EXPORT_SYMBOL_NS_GPL(VmbPacketSetCompletionRoutine, KMCL);
+KMCL_EXPORT(VmbPacketSetCompletionRoutine);
 
 /**
  * VmbPacketSetCompletionRoutineEx() - set a completion routine with a context
@@ -261,7 +261,7 @@ void VmbPacketSetCompletionRoutineEx(VMBPACKET PacketObject,
 	kmcl_api_set_done(__func__, PacketObject, CompletionRoutineEx,
 			  CallbackContext, true);
 }
-EXPORT_SYMBOL_NS_GPL(VmbPacketSetCompletionRoutineEx, KMCL);
+KMCL_EXPORT(VmbPacketSetCompletionRoutineEx);
 
 /**
  * kmcl_api_send_status() - the NTSTATUS of a kmcl_packet_send*() error
@@ -341,7 +341,7 @@ NTSTATUS VmbPacketSend(VMBPACKET PacketObject, PVOID Buffer,
 	return kmcl_api_send_status(kmcl_packet_send(pkt, Buffer, BufferLength,
 						     Flags, false));
 }
-EXPORT_SYMBOL_NS_GPL(VmbPacketSend, KMCL);
+KMCL_EXPORT(VmbPacketSend);
 
 /**
  * VmbPacketSetPointer() - store a driver pointer in a packet
@@ -357,7 +357,7 @@ void FASTCALL VmbPacketSetPointer(VMBPACKET PacketObject, PVOID Pointer)
 	if (pkt)
 		WRITE_ONCE(pkt->pointer, Pointer);
 }
-EXPORT_SYMBOL_NS_GPL(VmbPacketSetPointer, KMCL);
+KMCL_EXPORT(VmbPacketSetPointer);
 
 /**
  * VmbPacketGetPointer() - read the pointer stored in a packet
@@ -373,7 +373,7 @@ PVOID FASTCALL VmbPacketGetPointer(VMBPACKET PacketObject)
 
 	return pkt ? READ_ONCE(pkt->pointer) : NULL;
 }
-EXPORT_SYMBOL_NS_GPL(VmbPacketGetPointer, KMCL);
+KMCL_EXPORT(VmbPacketGetPointer);
 
 /**
  * VmbPacketGetChannel() - the channel a packet belongs to
@@ -389,7 +389,7 @@ VMBCHANNEL FASTCALL VmbPacketGetChannel(VMBPACKET PacketObject)
 
 	return pkt ? kmcl_api_channel_handle(pkt->ch) : NULL;
 }
-EXPORT_SYMBOL_NS_GPL(VmbPacketGetChannel, KMCL);
+KMCL_EXPORT(VmbPacketGetChannel);
 
 /**
  * VmbPacketGetInlinePacketContextPointer() - a packet's inline context
@@ -406,7 +406,7 @@ PVOID FASTCALL VmbPacketGetInlinePacketContextPointer(VMBPACKET PacketObject)
 
 	return pkt ? pkt->inline_ctx : NULL;
 }
-EXPORT_SYMBOL_NS_GPL(VmbPacketGetInlinePacketContextPointer, KMCL);
+KMCL_EXPORT(VmbPacketGetInlinePacketContextPointer);
 
 /**
  * VmbPacketRestore() - restore an in-flight packet after a server restore
@@ -427,7 +427,7 @@ NTSTATUS VmbPacketRestore(VMBPACKET PacketObject, PVOID Buffer,
 	pr_warn_once("%s: packet save/restore is not supported yet\n", __func__);
 	return STATUS_NOT_SUPPORTED;
 }
-EXPORT_SYMBOL_NS_GPL(VmbPacketRestore, KMCL);
+KMCL_EXPORT(VmbPacketRestore);
 
 /**
  * VmbChannelPacketComplete() - finish with an incoming packet
@@ -452,7 +452,7 @@ void VmbChannelPacketComplete(VMBPACKETCOMPLETION PacketCompletionContext,
 	}
 	kmcl_in_complete(ip, PacketCompletionBuffer, BufSize);
 }
-EXPORT_SYMBOL_NS_GPL(VmbChannelPacketComplete, KMCL);
+KMCL_EXPORT(VmbChannelPacketComplete);
 
 /**
  * VmbChannelPacketDeferToPassive() - deliver a packet again in process context
@@ -473,7 +473,7 @@ void FASTCALL VmbChannelPacketDeferToPassive(VMBPACKETCOMPLETION PacketCompletio
 	}
 	kmcl_in_defer(ip);
 }
-EXPORT_SYMBOL_NS_GPL(VmbChannelPacketDeferToPassive, KMCL);
+KMCL_EXPORT(VmbChannelPacketDeferToPassive);
 
 /**
  * VmbChannelPacketFail() - reject an incoming packet and stop the queue
@@ -493,7 +493,7 @@ void FASTCALL VmbChannelPacketFail(VMBPACKETCOMPLETION PacketCompletionContext)
 	}
 	kmcl_in_fail(ip);
 }
-EXPORT_SYMBOL_NS_GPL(VmbChannelPacketFail, KMCL);
+KMCL_EXPORT(VmbChannelPacketFail);
 
 /**
  * VmbChannelPacketGetClientContext() - driver area of an incoming packet
@@ -510,7 +510,7 @@ PVOID FASTCALL VmbChannelPacketGetClientContext(VMBPACKETCOMPLETION PacketComple
 
 	return ip ? kmcl_in_client_context(ip) : NULL;
 }
-EXPORT_SYMBOL_NS_GPL(VmbChannelPacketGetClientContext, KMCL);
+KMCL_EXPORT(VmbChannelPacketGetClientContext);
 
 /**
  * VmbChannelSetIncomingProcessingAtPassive() - choose where packets arrive
@@ -529,7 +529,7 @@ void VmbChannelSetIncomingProcessingAtPassive(VMBCHANNEL Channel,
 	if (ch)
 		kmcl_in_set_passive(ch, RequirePassive);
 }
-EXPORT_SYMBOL_NS_GPL(VmbChannelSetIncomingProcessingAtPassive, KMCL);
+KMCL_EXPORT(VmbChannelSetIncomingProcessingAtPassive);
 
 /**
  * VmbChannelSetTransactionQuota() - bound the outstanding incoming packets
@@ -547,7 +547,7 @@ void VmbChannelSetTransactionQuota(VMBCHANNEL Channel, UINT32 Quota)
 	if (ch && kmcl_in_set_quota(ch, Quota))
 		pr_warn_once("%s: a quota of 0 is invalid (ignored)\n", __func__);
 }
-EXPORT_SYMBOL_NS_GPL(VmbChannelSetTransactionQuota, KMCL);
+KMCL_EXPORT(VmbChannelSetTransactionQuota);
 
 /**
  * VmbChannelSetAllowableDpcCpuUsage() - cap softirq time spent on packets
@@ -570,7 +570,7 @@ void VmbChannelSetAllowableDpcCpuUsage(VMBCHANNEL Channel, UINT8 CpuPercentage)
 	}
 	kmcl_channel_set_dpc_cpu_percent(ch, CpuPercentage);
 }
-EXPORT_SYMBOL_NS_GPL(VmbChannelSetAllowableDpcCpuUsage, KMCL);
+KMCL_EXPORT(VmbChannelSetAllowableDpcCpuUsage);
 
 /*
  * KeWaitForSingleObject-style timeout: NULL waits forever, 0 is "now or
@@ -692,4 +692,4 @@ NTSTATUS VmbChannelSendSynchronousRequest(VMBCHANNEL Channel, PVOID Buffer,
 		return kmcl_errno_to_ntstatus(ret);
 	}
 }
-EXPORT_SYMBOL_NS_GPL(VmbChannelSendSynchronousRequest, KMCL);
+KMCL_EXPORT(VmbChannelSendSynchronousRequest);

@@ -36,7 +36,7 @@ NTSTATUS VmbChannelSaveBegin(VMBCHANNEL Channel)
 	kmcl_unsupported(__func__, KMCL_WHY_SAVE);
 	return STATUS_NOT_SUPPORTED;
 }
-EXPORT_SYMBOL_NS_GPL(VmbChannelSaveBegin, KMCL);
+KMCL_EXPORT(VmbChannelSaveBegin);
 
 /**
  * VmbChannelSaveContinue() - save the next part of a server channel
@@ -63,7 +63,7 @@ NTSTATUS VmbChannelSaveContinue(VMBCHANNEL Channel, PVOID SaveBuffer,
 	kmcl_unsupported(__func__, KMCL_WHY_SAVE);
 	return STATUS_NOT_SUPPORTED;
 }
-EXPORT_SYMBOL_NS_GPL(VmbChannelSaveContinue, KMCL);
+KMCL_EXPORT(VmbChannelSaveContinue);
 
 /**
  * VmbChannelSaveEnd() - finish saving a server channel
@@ -75,7 +75,7 @@ void VmbChannelSaveEnd(VMBCHANNEL Channel)
 {
 	kmcl_unsupported(__func__, KMCL_WHY_SAVE);
 }
-EXPORT_SYMBOL_NS_GPL(VmbChannelSaveEnd, KMCL);
+KMCL_EXPORT(VmbChannelSaveEnd);
 
 /**
  * VmbChannelRestoreFromBuffer() - restore a server channel
@@ -95,7 +95,7 @@ NTSTATUS VmbChannelRestoreFromBuffer(VMBCHANNEL Channel, PVOID Buffer,
 	kmcl_unsupported(__func__, KMCL_WHY_SAVE);
 	return STATUS_NOT_SUPPORTED;
 }
-EXPORT_SYMBOL_NS_GPL(VmbChannelRestoreFromBuffer, KMCL);
+KMCL_EXPORT(VmbChannelRestoreFromBuffer);
 
 /**
  * VmbServerChannelInitSetVmbusHandle() - bind a server to one VM's VMBus
@@ -116,7 +116,7 @@ NTSTATUS VmbServerChannelInitSetVmbusHandle(VMBCHANNEL Channel,
 	kmcl_unsupported(__func__, KMCL_WHY_HANDLE);
 	return STATUS_NOT_SUPPORTED;
 }
-EXPORT_SYMBOL_NS_GPL(VmbServerChannelInitSetVmbusHandle, KMCL);
+KMCL_EXPORT(VmbServerChannelInitSetVmbusHandle);
 
 /**
  * VmbConvertVmbusHandleToKernelHandle() - user to kernel VMBus handle
@@ -134,7 +134,7 @@ NTSTATUS VmbConvertVmbusHandleToKernelHandle(HANDLE VmbusHandle,
 	kmcl_unsupported(__func__, KMCL_WHY_HANDLE);
 	return STATUS_NOT_SUPPORTED;
 }
-EXPORT_SYMBOL_NS_GPL(VmbConvertVmbusHandleToKernelHandle, KMCL);
+KMCL_EXPORT(VmbConvertVmbusHandleToKernelHandle);
 
 /**
  * VmbChannelAllocateBounceBuffer() - add bounce buffer space (client)
@@ -160,4 +160,4 @@ NTSTATUS VmbChannelAllocateBounceBuffer(VMBCHANNEL Channel, UINT32 BufferSize)
 	kmcl_unsupported(__func__, "loopback has no isolated peer to bounce for");
 	return STATUS_NOT_SUPPORTED;
 }
-EXPORT_SYMBOL_NS_GPL(VmbChannelAllocateBounceBuffer, KMCL);
+KMCL_EXPORT(VmbChannelAllocateBounceBuffer);

@@ -51,4 +51,4 @@ NTSTATUS KmclChannelSetTransferPageSet(VMBCHANNEL Channel,
 		return kmcl_errno_to_ntstatus(ret);
 	}
 }
-EXPORT_SYMBOL_NS_GPL(KmclChannelSetTransferPageSet, KMCL);
+KMCL_EXPORT(KmclChannelSetTransferPageSet);

@@ -339,7 +339,7 @@ void kmcl_channel_kick(struct kmcl_channel *ch)
 {
 	queue_work(system_unbound_wq, &ch->state_work);
 }
-EXPORT_SYMBOL_NS_GPL(kmcl_channel_kick, KMCL_TRANSPORT);
+KMCL_EXPORT_NS(kmcl_channel_kick, KMCL_TRANSPORT);
 
 /**
  * kmcl_channel_peer_lost() - the transport lost @ch's peer
@@ -361,7 +361,7 @@ void kmcl_channel_peer_lost(struct kmcl_channel *ch)
 	kmcl_in_notify(ch);
 	kmcl_channel_kick(ch);
 }
-EXPORT_SYMBOL_NS_GPL(kmcl_channel_peer_lost, KMCL_TRANSPORT);
+KMCL_EXPORT_NS(kmcl_channel_peer_lost, KMCL_TRANSPORT);
 
 /**
  * kmcl_channel_peer_lost_reopen() - the peer is gone for a while
@@ -383,7 +383,7 @@ void kmcl_channel_peer_lost_reopen(struct kmcl_channel *ch)
 	spin_unlock_irqrestore(&ch->lock, flags);
 	kmcl_channel_peer_lost(ch);
 }
-EXPORT_SYMBOL_NS_GPL(kmcl_channel_peer_lost_reopen, KMCL_TRANSPORT);
+KMCL_EXPORT_NS(kmcl_channel_peer_lost_reopen, KMCL_TRANSPORT);
 
 /**
  * kmcl_channel_notify() - the peer signalled: data arrived or room freed
@@ -398,7 +398,7 @@ void kmcl_channel_notify(struct kmcl_channel *ch)
 	kmcl_in_notify(ch);
 	kmcl_out_notify(ch);
 }
-EXPORT_SYMBOL_NS_GPL(kmcl_channel_notify, KMCL_TRANSPORT);
+KMCL_EXPORT_NS(kmcl_channel_notify, KMCL_TRANSPORT);
 
 /**
  * kmcl_channel_attached() - a transport's attach is about to connect
@@ -416,7 +416,7 @@ void kmcl_channel_attached(struct kmcl_channel *ch)
 	ch->peer_lost = false;
 	spin_unlock_irqrestore(&ch->lock, flags);
 }
-EXPORT_SYMBOL_NS_GPL(kmcl_channel_attached, KMCL_TRANSPORT);
+KMCL_EXPORT_NS(kmcl_channel_attached, KMCL_TRANSPORT);
 
 /**
  * kmcl_channel_set_instance() - record the instance of the bound peer
@@ -434,7 +434,7 @@ void kmcl_channel_set_instance(struct kmcl_channel *ch,
 	guid_copy(&ch->instance, instance);
 	spin_unlock_irqrestore(&ch->lock, flags);
 }
-EXPORT_SYMBOL_NS_GPL(kmcl_channel_set_instance, KMCL_TRANSPORT);
+KMCL_EXPORT_NS(kmcl_channel_set_instance, KMCL_TRANSPORT);
 
 /**
  * kmcl_in_max_pktlen() - longest incoming packet the reader accepts
@@ -450,7 +450,7 @@ u32 kmcl_in_max_pktlen(struct kmcl_channel *ch)
 {
 	return READ_ONCE(ch->in.buf_size);
 }
-EXPORT_SYMBOL_NS_GPL(kmcl_in_max_pktlen, KMCL_TRANSPORT);
+KMCL_EXPORT_NS(kmcl_in_max_pktlen, KMCL_TRANSPORT);
 
 /**
  * kmcl_ring_pages_for() - pages a ring needs for a sender's packets
@@ -467,7 +467,7 @@ u32 kmcl_ring_pages_for(u32 configured,
 {
 	return kmcl_loopback_ring_pages(configured, sender);
 }
-EXPORT_SYMBOL_NS_GPL(kmcl_ring_pages_for, KMCL_TRANSPORT);
+KMCL_EXPORT_NS(kmcl_ring_pages_for, KMCL_TRANSPORT);
 
 /**
  * kmcl_channel_signal_peer() - tell the peer that a ring changed
@@ -539,7 +539,7 @@ int kmcl_transport_register(struct kmcl_transport *t)
 	mutex_unlock(&kmcl_transports_lock);
 	return ret;
 }
-EXPORT_SYMBOL_NS_GPL(kmcl_transport_register, KMCL_TRANSPORT);
+KMCL_EXPORT_NS(kmcl_transport_register, KMCL_TRANSPORT);
 
 /**
  * kmcl_transport_unregister() - no new channel may choose @t
@@ -555,7 +555,7 @@ void kmcl_transport_unregister(struct kmcl_transport *t)
 	list_del_init(&t->node);
 	mutex_unlock(&kmcl_transports_lock);
 }
-EXPORT_SYMBOL_NS_GPL(kmcl_transport_unregister, KMCL_TRANSPORT);
+KMCL_EXPORT_NS(kmcl_transport_unregister, KMCL_TRANSPORT);
 
 /*
  * Choose the transport of a new channel (struct kmcl_transport). Returns

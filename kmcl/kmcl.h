@@ -92,6 +92,7 @@
 #include <linux/uuid.h>
 #include <linux/workqueue.h>
 
+#include "core_compat.h"
 #include "ring.h"
 #include "shmem.h"
 #include "transport.h"
@@ -110,7 +111,7 @@ struct task_struct;
  * the API: a separate namespace keeps them out of users' reach by accident.
  */
 #if IS_ENABLED(CONFIG_KUNIT)
-#define KMCL_EXPORT_FOR_TESTS(sym) EXPORT_SYMBOL_NS_GPL(sym, KMCL_INTERNAL)
+#define KMCL_EXPORT_FOR_TESTS(sym) KMCL_EXPORT_NS(sym, KMCL_INTERNAL)
 #else
 #define KMCL_EXPORT_FOR_TESTS(sym) __ADDRESSABLE(sym)
 #endif

@@ -33,7 +33,7 @@ struct device *kmcl_loopback_parent(void)
 {
 	return kmcl_root_dev;
 }
-EXPORT_SYMBOL_NS_GPL(kmcl_loopback_parent, KMCL);
+KMCL_EXPORT(kmcl_loopback_parent);
 
 static int __init kmcl_init(void)
 {

@@ -33,6 +33,7 @@
 #include <linux/rcupdate.h>
 #include <linux/types.h>
 
+#include "core_compat.h"
 #include "wire.h"
 
 /* Hyper-V pages per Linux page: 1 with 4K pages, 4 with 16K, 16 with 64K. */
@@ -47,7 +48,7 @@ static_assert(PAGE_SIZE >= KMCL_WIRE_PAGE_SIZE);
 
 #ifndef KMCL_EXPORT_FOR_TESTS
 #if IS_ENABLED(CONFIG_KUNIT)
-#define KMCL_EXPORT_FOR_TESTS(sym) EXPORT_SYMBOL_NS_GPL(sym, KMCL_INTERNAL)
+#define KMCL_EXPORT_FOR_TESTS(sym) KMCL_EXPORT_NS(sym, KMCL_INTERNAL)
 #else
 #define KMCL_EXPORT_FOR_TESTS(sym) __ADDRESSABLE(sym)
 #endif

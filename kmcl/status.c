@@ -16,6 +16,7 @@
 #include <linux/kernel.h>
 #include <linux/module.h>
 
+#include "core_compat.h"
 #include "status.h"
 
 #define BOTH(e, s)	{ .err = (e), .status = (s), .to_status = true, .to_errno = true }
@@ -104,7 +105,7 @@ NTSTATUS kmcl_errno_to_ntstatus(int err)
 			return kmcl_status_map[i].status;
 	return STATUS_UNSUCCESSFUL;
 }
-EXPORT_SYMBOL_NS_GPL(kmcl_errno_to_ntstatus, KMCL);
+KMCL_EXPORT(kmcl_errno_to_ntstatus);
 
 /**
  * kmcl_ntstatus_to_errno() - the kernel error number for an NTSTATUS
@@ -122,7 +123,7 @@ int kmcl_ntstatus_to_errno(NTSTATUS status)
 			return kmcl_status_map[i].err;
 	return NT_SUCCESS(status) ? 0 : -EIO;
 }
-EXPORT_SYMBOL_NS_GPL(kmcl_ntstatus_to_errno, KMCL);
+KMCL_EXPORT(kmcl_ntstatus_to_errno);
 
 /**
  * kmcl_status_table() - the translation table itself, for tests and debugfs
@@ -135,4 +136,4 @@ const struct kmcl_status_map *kmcl_status_table(unsigned int *count)
 	*count = ARRAY_SIZE(kmcl_status_map);
 	return kmcl_status_map;
 }
-EXPORT_SYMBOL_NS_GPL(kmcl_status_table, KMCL);
+KMCL_EXPORT(kmcl_status_table);

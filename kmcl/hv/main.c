@@ -41,4 +41,4 @@ module_exit(kmcl_hv_module_exit);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KMCL client channels over hv_vmbus (Hyper-V, Azure)");
-MODULE_IMPORT_NS(KMCL_TRANSPORT);
+KMCL_IMPORT(KMCL_TRANSPORT);

@@ -16,8 +16,8 @@
 #include "kmcl.h"
 #include "packet_kunit.h"
 
-MODULE_IMPORT_NS(KMCL);
-MODULE_IMPORT_NS(KMCL_INTERNAL);
+KMCL_IMPORT(KMCL);
+KMCL_IMPORT(KMCL_INTERNAL);
 
 static struct kmcl_pt_pair *kmcl_it_pair(struct kunit *test,
 					 const struct kmcl_pt_cfg *cfg)

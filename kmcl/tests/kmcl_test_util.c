@@ -12,7 +12,7 @@
 #include "kmcl_test_util.h"
 #include "../kmcl.h"
 
-MODULE_IMPORT_NS(KMCL_INTERNAL);
+KMCL_IMPORT(KMCL_INTERNAL);
 
 static const char *const kmcl_test_evt_names[] = {
 	[KMCL_TEST_OPENED] = "opened",

@@ -5,6 +5,8 @@
  */
 #include <linux/module.h>
 
-MODULE_IMPORT_NS(KMCL);
+#include "core_compat.h"
+
+KMCL_IMPORT(KMCL);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUnit suites for the KMCL core (kmcl.ko)");

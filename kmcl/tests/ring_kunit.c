@@ -12,9 +12,10 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include "core_compat.h"
 #include "ring.h"
 
-MODULE_IMPORT_NS(KMCL);
+KMCL_IMPORT(KMCL);
 
 #define PAGE4K		4096U
 #define DATA2		PAGE4K		/* data area of a two-page ring */

@@ -9,6 +9,7 @@
 #include <kunit/test.h>
 #include <linux/errno.h>
 
+#include "../core_compat.h"
 #include "../status.h"
 
 struct status_value_case {
@@ -113,7 +114,7 @@ static void status_row_desc(const struct kmcl_status_map *row, char *desc)
 		 row->to_errno ? " <" : "");
 }
 
-static const void *status_row_gen(const void *prev, char *desc)
+static KMCL_KUNIT_GEN_PARAMS(status_row_gen, prev, desc)
 {
 	const struct kmcl_status_map *table, *row = prev;
 	unsigned int count;

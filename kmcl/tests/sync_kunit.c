@@ -20,8 +20,8 @@
 #include "kmcl.h"
 #include "packet_kunit.h"
 
-MODULE_IMPORT_NS(KMCL);
-MODULE_IMPORT_NS(KMCL_INTERNAL);
+KMCL_IMPORT(KMCL);
+KMCL_IMPORT(KMCL_INTERNAL);
 
 /* 100 ns units, as Windows counts time. */
 #define KMCL_ST_MS(ms)		((LONGLONG)(ms) * 10000)

@@ -14,10 +14,11 @@
 #include <linux/string.h>
 #include <linux/unaligned.h>
 
+#include "core_compat.h"
 #include "ring.h"
 #include "wire.h"
 
-MODULE_IMPORT_NS(KMCL);
+KMCL_IMPORT(KMCL);
 
 #define TID	0xa1b2c3d4e5f60718ULL
 

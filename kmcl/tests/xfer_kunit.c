@@ -22,8 +22,8 @@
 #include "kmcl.h"
 #include "packet_kunit.h"
 
-MODULE_IMPORT_NS(KMCL);
-MODULE_IMPORT_NS(KMCL_INTERNAL);
+KMCL_IMPORT(KMCL);
+KMCL_IMPORT(KMCL_INTERNAL);
 
 #define XF_ID		0xcafe
 #define XF_PAGES	8		/* pages of the receive GPADL */

@@ -21,8 +21,8 @@
 #include "chan.h"
 #include "model.h"
 
-MODULE_IMPORT_NS(KMCL);
-MODULE_IMPORT_NS(KMCL_TRANSPORT);
+KMCL_IMPORT(KMCL);
+KMCL_IMPORT(KMCL_TRANSPORT);
 
 static const GUID kc_type = {
 	0x3c2b1a09, 0x8f7e, 0x4d6c, { 0x95, 0xa4, 0xb3, 0xc2, 0xd1, 0xe0, 0xf9, 0x08 }

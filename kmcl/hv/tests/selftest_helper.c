@@ -15,6 +15,8 @@
 
 #include <vmbuskernelmodeclientlibapi.h>
 
+#include "core_compat.h"
+
 /* An interface type no Hyper-V host offers (random). */
 static const GUID kmcl_hv_st_type = {
 	0x5d1a0c4e, 0x93b7, 0x4f21, { 0xa8, 0x6e, 0x2b, 0x7c, 0x41, 0x90, 0xd3, 0x5f }
@@ -61,4 +63,4 @@ module_exit(kmcl_hv_st_exit);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("kselftest helper: a KMCL client channel waiting on kmcl_hv");
-MODULE_IMPORT_NS(KMCL);
+KMCL_IMPORT(KMCL);
