@@ -33,8 +33,8 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 # A third-party source that cannot be reached must not stop us; what counts
 # is whether our packages install afterwards.
-apt-get update >"$log" 2>&1 || true
-if ! apt-get install -y --no-install-recommends "${missing[@]}" >>"$log" 2>&1; then
+apt-get -o DPkg::Lock::Timeout=900 update >"$log" 2>&1 || true
+if ! apt-get -o DPkg::Lock::Timeout=900 install -y --no-install-recommends "${missing[@]}" >>"$log" 2>&1; then
 	reason=$(grep -E '^(E|W): ' "$log" | tail -n 1)
 	if grep -qiE 'No space left|You don.t have enough free space' "$log"; then
 		die "disk full while installing ${missing[*]}"
