@@ -5,6 +5,7 @@
 #   make                 build against KDIR (default: the running kernel)
 #   make install         install the modules into /lib/modules/<ver>/updates
 #   make check           test everything in QEMU (installs what is missing)
+#   make check KERNEL=7.3  the same on the 7.3 test kernel (default: 6.12)
 #   make check-harness   prove that the harness fails when it should
 #   make matrix          build with W=1 -Werror against every supported kernel
 #   make style           checkpatch --strict and sparse
@@ -30,7 +31,7 @@ deps:
 	$(QEMU)/deps.sh check
 
 check:
-	$(QEMU)/check.sh
+	KMCL_KERNEL=$(KERNEL) $(QEMU)/check.sh
 
 check-harness:
 	$(QEMU)/check-harness.sh

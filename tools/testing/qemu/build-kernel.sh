@@ -6,7 +6,14 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
+# A newer kernel is built with its own suite's compiler, in the chroot.
+if [ -n "$KMCL_SUITE" ] && [ -z "${KMCL_IN_CHROOT:-}" ]; then
+	exec "$KMCL_QEMU_DIR/chroot.sh" "$KMCL_SUITE" run "$KMCL_QEMU_DIR/build-kernel.sh"
+fi
+
 kdir=$(kernel_dir)
+# The build below reads its fragments from $KMCL_QEMU_DIR (kmcl_kconfig_dir).
+KMCL_QEMU_DIR=$(kmcl_kconfig_dir)
 stamp="$kdir/ok"
 
 cache_good() {
@@ -16,7 +23,12 @@ cache_good() {
 }
 
 mkdir -p "$KMCL_CACHE" || die "cannot create cache $KMCL_CACHE"
-exec 9>>"$KMCL_CACHE/kernel.lock"
+# One lock per test kernel: building one never holds up a check on the other.
+if [ "$KMCL_KERNEL" = 6.12 ]; then
+	exec 9>>"$KMCL_CACHE/kernel.lock"
+else
+	exec 9>>"$KMCL_CACHE/kernel-$KMCL_KERNEL.lock"
+fi
 flock 9
 
 if cache_good; then

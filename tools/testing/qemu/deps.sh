@@ -9,9 +9,15 @@ set -euo pipefail
 
 case "${1:-check}" in
 check)
-	set -- "$KMCL_SRC_PKG" build-essential bc bison flex libssl-dev \
-		libelf-dev cpio kmod rsync xz-utils python3 qemu-system-x86 \
-		busybox-static
+	if [ -n "$KMCL_SUITE" ]; then
+		# The kernel and modules are built in the chroot; QEMU runs here.
+		"$KMCL_QEMU_DIR/chroot.sh" "$KMCL_SUITE" install "$KMCL_SRC_PKG"
+		set -- rsync python3 qemu-system-x86 busybox-static debootstrap
+	else
+		set -- "$KMCL_SRC_PKG" build-essential bc bison flex libssl-dev \
+			libelf-dev cpio kmod rsync xz-utils python3 qemu-system-x86 \
+			busybox-static
+	fi
 	;;
 style)
 	set -- "$KMCL_SRC_PKG" build-essential sparse perl python3 codespell

@@ -8,7 +8,19 @@ KMCL_CACHE=${KMCL_CACHE:-${XDG_CACHE_HOME:-${HOME:-/var/cache}/.cache}/kmcl}
 # Per-run output (module build tree, initramfs, logs); KMCL_OUT lets two
 # checkouts or two runs on one machine stay apart.
 KMCL_OUT=${KMCL_OUT:-$KMCL_TOP/build}
-KMCL_SRC_PKG=linux-source-6.12
+
+# The test kernel (make check KERNEL=...): KMCL_KERNEL names its series.
+#   6.12  Debian bookworm's linux-source-6.12, built on the host (default).
+#   7.3   linux-source-7.3 from trixie-backports, built with trixie's
+#         compiler in the trixie chroot (chroot.sh); QEMU still runs here.
+# KMCL_SUITE is the chroot suite that builds for the kernel, empty for the host.
+KMCL_KERNEL=${KMCL_KERNEL:-6.12}
+case "$KMCL_KERNEL" in
+6.12) KMCL_SUITE="" ;;
+7.3) KMCL_SUITE=trixie ;;
+*) echo "kmcl: error: unknown test kernel '$KMCL_KERNEL' (6.12 or 7.3)" >&2; exit 1 ;;
+esac
+KMCL_SRC_PKG=linux-source-$KMCL_KERNEL
 
 die() {
 	echo "kmcl: error: $*" >&2
@@ -28,15 +40,46 @@ need_space() {
 		die "disk full: $dir has ${avail:-0} GiB free, ${gib} GiB needed"
 }
 
+# kmcl_run CMD...: CMD where the test kernel's compiler is: on the host for
+# 6.12, in KMCL_SUITE's chroot for a newer kernel (same paths on both sides).
+kmcl_run() {
+	if [ -n "$KMCL_SUITE" ] && [ -z "${KMCL_IN_CHROOT:-}" ]; then
+		"$KMCL_QEMU_DIR/chroot.sh" "$KMCL_SUITE" run "$@"
+	else
+		"$@"
+	fi
+}
+
+# kmcl_kconfig_dir: where the test kernel's config fragments (kernel.config,
+# debug.config) are. 6.12 takes them as they are. A newer kernel renamed or
+# retyped some options: kernel-$KMCL_KERNEL.config holds its values, which
+# replace kernel.config's lines for the same symbols in a copy made here.
+kmcl_kconfig_dir() {
+	local over="$KMCL_QEMU_DIR/kernel-$KMCL_KERNEL.config" d syms
+	[ -f "$over" ] || { echo "$KMCL_QEMU_DIR"; return 0; }
+	d="$KMCL_CACHE/kconfig/$KMCL_KERNEL"
+	mkdir -p "$d" || die "cannot create $d"
+	syms=$(sed -n 's/^\(# \)\{0,1\}\(CONFIG_[A-Za-z0-9_]*\)[= ].*/\2/p' "$over")
+	{
+		grep -vwFf <(echo "$syms") "$KMCL_QEMU_DIR/kernel.config"
+		cat "$over"
+	} >"$d/kernel.config.tmp"
+	mv "$d/kernel.config.tmp" "$d/kernel.config"
+	cp "$KMCL_QEMU_DIR/debug.config" "$d/debug.config"
+	echo "$d"
+}
+
 # The kernel the tests boot: built from Debian's linux-source package with our
-# config fragments. Its cache key covers everything that decides its contents.
+# config fragments. Its cache key covers everything that decides its contents
+# (for 6.12 exactly what it always covered, so the cached kernel stays valid).
 kernel_key() {
-	local ver
+	local ver kc
 	ver=$(dpkg-query -W -f='${Version}' "$KMCL_SRC_PKG" 2>/dev/null) ||
 		die "$KMCL_SRC_PKG is not installed (run: make deps)"
+	kc=$(kmcl_kconfig_dir)
 	{
 		echo "$ver"
-		cat "$KMCL_QEMU_DIR"/kernel.config "$KMCL_QEMU_DIR"/debug.config
+		cat "$kc"/kernel.config "$kc"/debug.config
 		sed -n '/^# --- kernel build ---/,/^# --- end kernel build ---/p' \
 			"$KMCL_QEMU_DIR"/build-kernel.sh
 	} | sha256sum | cut -c1-16
@@ -70,7 +113,7 @@ kmcl_copy_tree() {
 # kmcl_build_modules KBUILD SRC: every module, warnings as errors.
 kmcl_build_modules() {
 	note "building modules against $1"
-	make -s -C "$1" M="$2" W=1 KMCL_WERROR=y -j"$(nproc)" modules ||
+	kmcl_run make -s -C "$1" M="$2" W=1 KMCL_WERROR=y -j"$(nproc)" modules ||
 		die "module build failed"
 }
 
@@ -82,7 +125,7 @@ kmcl_pack_initramfs() {
 		echo "dir /dev 755 0 0"
 		echo "nod /dev/console 600 0 0 c 5 1"
 		echo "dir /bin 755 0 0"
-		echo "file /bin/busybox /bin/busybox 755 0 0"
+		echo "file /bin/busybox $out/busybox 755 0 0"
 		echo "file /init $init 755 0 0"
 		for d in proc sys tmp lib kselftest; do echo "dir /$d 755 0 0"; done
 		(cd "$out/initramfs" && find lib kselftest -mindepth 1) | sort | while read -r p; do
@@ -93,7 +136,8 @@ kmcl_pack_initramfs() {
 			fi
 		done
 	} >"$spec"
-	"$kbuild/usr/gen_init_cpio" "$spec" >"$out/initramfs.cpio" ||
+	cp /bin/busybox "$out/busybox" || die "no /bin/busybox (run: make deps)"
+	kmcl_run "$kbuild/usr/gen_init_cpio" "$spec" >"$out/initramfs.cpio" ||
 		die "cannot build the initramfs"
 }
 
