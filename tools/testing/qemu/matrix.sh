@@ -2,10 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # `make matrix`: build every module with W=1 and -Werror against each kernel
-# we support: Debian's headers for 5.10 (bullseye), 6.1 and 6.12 (bookworm),
-# generic and cloud flavours, and the test kernel. One line per kernel.
+# we support, one line per kernel, oldest first: Debian's headers for 5.10
+# (bullseye), 6.1 and 6.12 (bookworm) on the host; the newest 7.x of
+# trixie-backports (in the trixie chroot) and of sid (in the sid chroot), each
+# built by its own suite's compiler; generic and cloud flavours; then both
+# test kernels. A kernel whose headers cannot be had fails its line, saying
+# why: nothing is skipped.
 #
-# KMCL_MATRIX: space-separated header dirs to use instead (skips installing).
+# KMCL_MATRIX: space-separated header dirs to use instead (host only).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -46,39 +50,93 @@ add_bullseye() {
 	apt-get update >/dev/null 2>&1 || true
 }
 
+# Each kernel: "SUITE|NAME|HEADER DIR|WHY NOT" (SUITE "-" for the host; WHY NOT
+# set when its headers could not be had).
+kernels=()
+
+# want SUITE REGEX: the newest header package matching REGEX in SUITE.
+want() {
+	local suite=$1 re=$2 p err where
+	if [ "$suite" = - ]; then
+		p=$(newest "$re")
+	else
+		p=$("$KMCL_QEMU_DIR/chroot.sh" "$suite" run apt-cache search \
+			--names-only "$re" 2>/dev/null | cut -d' ' -f1 | sort -V | tail -n 1) || p=""
+	fi
+	if [ -z "$p" ]; then
+		where="the $suite chroot's sources"
+		[ "$suite" = - ] && where="the host's sources"
+		kernels+=("$suite|$re|-|no package matches $re in $where")
+		return 0
+	fi
+	if [ "$suite" = - ]; then
+		err=$("$KMCL_QEMU_DIR/deps.sh" "$p" 2>&1 >/dev/null) || {
+			kernels+=("$suite|$p|-|${err:-cannot install $p}")
+			return 0
+		}
+	else
+		err=$("$KMCL_QEMU_DIR/chroot.sh" "$suite" install "$p" 2>&1 >/dev/null) || {
+			kernels+=("$suite|$p|-|${err:-cannot install $p}")
+			return 0
+		}
+	fi
+	kernels+=("$suite|$p|/usr/src/$p|")
+}
+
+# test_kernel SERIES: the cached test kernel of that series (built if needed).
+test_kernel() {
+	local suite=- d err log="$KMCL_OUT/matrix/test-kernel-$1.log"
+	[ "$1" = 6.12 ] || suite=trixie
+	mkdir -p "$KMCL_OUT/matrix"
+	if d=$(KMCL_KERNEL=$1 "$KMCL_QEMU_DIR/deps.sh" check 2>"$log" &&
+		KMCL_KERNEL=$1 "$KMCL_QEMU_DIR/build-kernel.sh" 2>>"$log"); then
+		kernels+=("$suite|test-kernel-$1|$d|")
+	else
+		err=$(grep 'kmcl: error' "$log" | tail -n 1)
+		kernels+=("$suite|test-kernel-$1|-|${err:-build failed, see $log}")
+	fi
+}
+
 if [ -z "${KMCL_MATRIX:-}" ]; then
 	add_bullseye
-	pkgs=()
-	for re in '^linux-headers-5\.10\.0-[0-9]+-amd64$' \
-		'^linux-headers-5\.10\.0-[0-9]+-cloud-amd64$' \
-		'^linux-headers-6\.1\.0-[0-9]+-amd64$' \
-		'^linux-headers-6\.1\.0-[0-9]+-cloud-amd64$' \
-		'^linux-headers-6\.12\.[0-9]+\+deb12-amd64$' \
-		'^linux-headers-6\.12\.[0-9]+\+deb12-cloud-amd64$'; do
-		p=$(newest "$re")
-		[ -n "$p" ] || die "no package matches $re (package archive unreachable?)"
-		pkgs+=("$p")
-	done
-	"$KMCL_QEMU_DIR/deps.sh" "${pkgs[@]}"
-	dirs=$(for p in "${pkgs[@]}"; do echo "/usr/src/$p"; done)
-	dirs="$dirs $("$KMCL_QEMU_DIR/build-kernel.sh")"
+	want - '^linux-headers-5\.10\.0-[0-9]+-amd64$'
+	want - '^linux-headers-5\.10\.0-[0-9]+-cloud-amd64$'
+	want - '^linux-headers-6\.1\.0-[0-9]+-amd64$'
+	want - '^linux-headers-6\.1\.0-[0-9]+-cloud-amd64$'
+	want - '^linux-headers-6\.12\.[0-9]+\+deb12-amd64$'
+	want - '^linux-headers-6\.12\.[0-9]+\+deb12-cloud-amd64$'
+	# trixie-backports (deb13 in the name, like trixie's own 6.12).
+	want trixie '^linux-headers-[0-9]+\.[0-9]+\.[0-9]+\+deb13-amd64$'
+	want trixie '^linux-headers-[0-9]+\.[0-9]+\.[0-9]+\+deb13-cloud-amd64$'
+	want sid '^linux-headers-[0-9]+\.[0-9]+\.[0-9]+\+deb[0-9]+-cloud-amd64$'
+	test_kernel 6.12
+	test_kernel 7.3
 else
-	dirs=$KMCL_MATRIX
+	for d in $KMCL_MATRIX; do kernels+=("-|$(basename "$d")|$d|"); done
 fi
 
 mkdir -p "$KMCL_OUT/matrix"
 fail=0
-for kdir in $dirs; do
-	name=$(basename "$kdir")
-	[ "$name" = build ] && name="test-kernel($(make -s -C "$kdir" kernelrelease 2>/dev/null))"
-	work="$KMCL_OUT/matrix/$(basename "$(dirname "$kdir")")-$(basename "$kdir")"
+for k in "${kernels[@]}"; do
+	IFS='|' read -r suite name kdir why <<<"$k"
+	if [ -n "$why" ]; then
+		printf 'matrix: %-40s FAIL (%s)\n' "$name" "$why"
+		fail=1
+		continue
+	fi
+	work="$KMCL_OUT/matrix/$name"
 	rm -rf "$work"
 	mkdir -p "$work"
 	(cd "$KMCL_TOP" && git ls-files -co --exclude-standard -z 2>/dev/null ||
 		find . -path ./build -prune -o -type f -print0) |
 		rsync -a --from0 --files-from=- "$KMCL_TOP/" "$work/"
+	work=$(cd "$work" && pwd)
 	log="$work/build.log"
-	if make -C "$kdir" M="$work" W=1 KMCL_WERROR=y -j"$(nproc)" modules \
+	run=()
+	[ "$suite" = - ] || run=("$KMCL_QEMU_DIR/chroot.sh" "$suite" run)
+	[ "${name#test-kernel}" = "$name" ] ||
+		name="$name($("${run[@]}" make -s -C "$kdir" kernelrelease 2>/dev/null))"
+	if "${run[@]}" make -C "$kdir" M="$work" W=1 KMCL_WERROR=y -j"$(nproc)" modules \
 		>"$log" 2>&1 && ! grep -qE 'warning:|WARNING: modpost' "$log"; then
 		mods=$(cd "$work" && find . -name '*.ko' -printf '%f ' | sort)
 		printf 'matrix: %-40s ok   %s\n' "$name" "$mods"
