@@ -31,13 +31,28 @@
  *   RQSTOR_CALLBACKS (5.14): the request-id callbacks (left NULL).
  *   LOW_LATENCY: channel->low_latency (signal without the monitor page).
  *   HV_IS_ISOLATION: hv_is_isolation_supported() (confidential VMs).
+ *   CO_FLAGS (7.x): channel->co_ring_buffer/co_external_memory, the
+ *	confidential-channel offer flags (a paravisor's VMBus keeps those
+ *	encrypted); absent = never set.
+ *   GPADL_CALLER_DECRYPTED (7.3, exported): a GPADL over a buffer the
+ *	caller made host-visible itself (vmbus_alloc_buffer()).
+ *   ALLOC_BUFFER (7.3, exported): vmbus_alloc_buffer()/vmbus_free_buffer();
+ *	absent = vzalloc()/vfree() (vmbus_establish_gpadl() then decrypts in
+ *	place, as before).
+ *   CHANNEL_SET_CPU (exported): vmbus_channel_set_cpu(). 7.3 declares it
+ *	but does not export it (and wants hv_vmbus's private channel_mutex),
+ *	so there the host's CPU choice stays.
+ * Probes marked "exported" also require the symbol in Module.symvers, so
+ * they fail in an in-tree build (no Module.symvers yet): fallbacks apply.
  */
 #ifndef _KMCL_HV_COMPAT_H
 #define _KMCL_HV_COMPAT_H
 
+#include <linux/cpu.h>
 #include <linux/device.h>
 #include <linux/hyperv.h>
 #include <linux/types.h>
+#include <linux/vmalloc.h>
 
 #ifdef KMCL_HV_HAVE_HV_IS_ISOLATION
 #include <asm/mshyperv.h>
@@ -234,6 +249,7 @@ struct kmcl_hv_gpadl {
 	void *buffer;
 	u32 size;
 	bool leak;
+	bool caller_decrypted;
 };
 
 /**
@@ -305,7 +321,8 @@ static inline int kmcl_hv_teardown_gpadl(struct vmbus_channel *c,
 #ifdef KMCL_HV_HAVE_VMBUS_GPADL
 	ret = vmbus_teardown_gpadl(c, &gp->g);
 #ifdef KMCL_HV_HAVE_GPADL_DECRYPTED
-	gp->leak = gp->g.decrypted;
+	/* A caller-decrypted buffer's g.decrypted is always false. */
+	gp->leak = gp->g.decrypted || (ret && gp->caller_decrypted);
 #else
 	gp->leak = ret && kmcl_hv_isolated();
 #endif
@@ -344,6 +361,157 @@ static inline u32 kmcl_hv_inbound_copy_limit(const struct vmbus_channel *c)
 	if (wr >= rbi->ring_datasize || rd >= rbi->ring_datasize)
 		return 0;
 	return wr >= rd ? wr - rd : rbi->ring_datasize - rd + wr;
+#endif
+}
+
+/* --- confidential channels (7.x) -------------------------------------- */
+
+/**
+ * kmcl_hv_co_ring_buffer() - does the host leave this channel's rings
+ *	encrypted (a paravisor-provided, confidential channel)?
+ * @c: an offered channel.
+ *
+ * Return: the offer's flag; false where the kernel has none.
+ */
+static inline bool kmcl_hv_co_ring_buffer(const struct vmbus_channel *c)
+{
+#ifdef KMCL_HV_HAVE_CO_FLAGS
+	return c->co_ring_buffer;
+#else
+	return false;
+#endif
+}
+
+/**
+ * kmcl_hv_co_external_memory() - does memory described to the host by
+ *	GPADLs and GPA-direct ranges stay encrypted on this channel?
+ * @c: an offered channel.
+ *
+ * Return: the offer's flag; false where the kernel has none.
+ */
+static inline bool kmcl_hv_co_external_memory(const struct vmbus_channel *c)
+{
+#ifdef KMCL_HV_HAVE_CO_FLAGS
+	return c->co_external_memory;
+#else
+	return false;
+#endif
+}
+
+/**
+ * struct kmcl_hv_buffer - a buffer the host may see, from kmcl_hv_alloc_buffer()
+ * @addr: its (virtually contiguous) address, NULL if none.
+ * @chunks: the kernel's chunk list (7.3+), NULL for a plain vmalloc buffer.
+ * @nchunks: entries in @chunks.
+ */
+struct kmcl_hv_buffer {
+	void *addr;
+	struct page **chunks;
+	u32 nchunks;
+};
+
+/**
+ * kmcl_hv_alloc_buffer() - zeroed memory for a GPADL on @c
+ * @c: the channel the GPADL will belong to.
+ * @size: bytes; rounded up to whole pages.
+ * @b: receives the buffer.
+ *
+ * Where the kernel has vmbus_alloc_buffer(), the buffer is already
+ * host-visible in a confidential VM (unless @c keeps external memory
+ * encrypted) and goes with kmcl_hv_establish_gpadl_caller_decrypted().
+ * Elsewhere it is vzalloc() memory for kmcl_hv_establish_gpadl().
+ * Process context.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+static inline int kmcl_hv_alloc_buffer(struct vmbus_channel *c, u32 size,
+				       struct kmcl_hv_buffer *b)
+{
+	memset(b, 0, sizeof(*b));
+#ifdef KMCL_HV_HAVE_ALLOC_BUFFER
+	b->addr = vmbus_alloc_buffer(c, size, &b->chunks, &b->nchunks);
+#else
+	b->addr = size ? vzalloc(PAGE_ALIGN(size)) : NULL;
+#endif
+	return b->addr ? 0 : -ENOMEM;
+}
+
+/**
+ * kmcl_hv_free_buffer() - free a kmcl_hv_alloc_buffer() buffer
+ * @b: the buffer; no GPADL may describe it any more (and none whose
+ *	teardown said to leak it).
+ *
+ * In a confidential VM the kernel makes the pages private again first and
+ * leaks any it cannot. Process context.
+ */
+static inline void kmcl_hv_free_buffer(struct kmcl_hv_buffer *b)
+{
+#ifdef KMCL_HV_HAVE_ALLOC_BUFFER
+	vmbus_free_buffer(b->addr, b->chunks, b->nchunks);
+#else
+	vfree(b->addr);
+#endif
+	memset(b, 0, sizeof(*b));
+}
+
+/**
+ * kmcl_hv_establish_gpadl_caller_decrypted() - a GPADL over a buffer from
+ *	kmcl_hv_alloc_buffer()
+ * @c: an open channel.
+ * @b: the buffer.
+ * @size: bytes of it to describe, a multiple of PAGE_SIZE.
+ * @gp: receives the GPADL.
+ *
+ * With vmbus_establish_gpadl_caller_decrypted() (7.3) the kernel leaves
+ * the pages' visibility alone: kmcl_hv_alloc_buffer() set it and
+ * kmcl_hv_free_buffer() undoes it. Elsewhere this is
+ * kmcl_hv_establish_gpadl() (which makes the pages visible itself).
+ * Process context; sleeps until the host answers.
+ *
+ * Return: as kmcl_hv_establish_gpadl().
+ */
+static inline int
+kmcl_hv_establish_gpadl_caller_decrypted(struct vmbus_channel *c,
+					 struct kmcl_hv_buffer *b, u32 size,
+					 struct kmcl_hv_gpadl *gp)
+{
+#if defined(KMCL_HV_HAVE_GPADL_CALLER_DECRYPTED) && defined(KMCL_HV_HAVE_ALLOC_BUFFER)
+	int ret;
+
+	memset(gp, 0, sizeof(*gp));
+	gp->buffer = b->addr;
+	gp->size = size;
+	gp->caller_decrypted = true;
+	ret = vmbus_establish_gpadl_caller_decrypted(c, b->addr, size, &gp->g);
+	/* As hv_vmbus's own path: a refused GPADL leaves no host mapping. */
+	gp->leak = false;
+	return ret;
+#else
+	return kmcl_hv_establish_gpadl(c, b->addr, size, gp);
+#endif
+}
+
+/* --- interrupt CPU -------------------------------------------------------- */
+
+/**
+ * kmcl_hv_channel_set_cpu() - move an open channel's interrupts to @cpu
+ * @c: an open channel.
+ * @cpu: an online CPU.
+ *
+ * Return: vmbus_channel_set_cpu()'s result where hv_vmbus exports it;
+ * -EOPNOTSUPP elsewhere (7.3 included): the host's choice stays.
+ */
+static inline int kmcl_hv_channel_set_cpu(struct vmbus_channel *c, u32 cpu)
+{
+#ifdef KMCL_HV_HAVE_CHANNEL_SET_CPU
+	int ret;
+
+	cpus_read_lock();
+	ret = vmbus_channel_set_cpu(c, cpu);
+	cpus_read_unlock();
+	return ret;
+#else
+	return -EOPNOTSUPP;
 #endif
 }
 

@@ -6,17 +6,21 @@
 # that compiles. kmcl/hv/compat.h turns these into one API; nothing else
 # in kmcl_hv looks at kernel versions.
 #
-# Usage (from Kbuild, in the kernel's object tree):
-#   probe.sh CACHE_FILE HYPERV_H COMPILER [FLAGS...]
+# Usage (from Kbuild; KMCL_OBJTREE: the kernel's object tree, which since
+# 6.13 is not the directory Kbuild runs in for external modules):
+#   KMCL_OBJTREE=DIR probe.sh CACHE_FILE HYPERV_H COMPILER [FLAGS...]
 # CACHE_FILE keeps the answer for an unchanged compiler command, kernel
-# configuration, hyperv.h and probe list, so repeated builds do not pay
-# for the probes again. HYPERV_H is the target's include/linux/hyperv.h.
+# configuration, hyperv.h, hv_vmbus's exports (Module.symvers) and probe
+# list, so repeated builds do not pay for the probes again. HYPERV_H is the target's include/linux/hyperv.h.
 
 cache=$1
 hyperv_h=$2
 shift 2
 
-key=$({ cat "$0" "$hyperv_h" include/generated/autoconf.h 2>/dev/null
+objtree=${KMCL_OBJTREE:-.}
+symvers=$objtree/Module.symvers
+key=$({ cat "$0" "$hyperv_h" "$objtree/include/generated/autoconf.h" 2>/dev/null
+	grep -s 'vmbus' "$symvers"
 	printf '%s\n' "$@"; } | cksum)
 if [ -r "$cache" ] && [ "$(head -n 1 "$cache")" = "# $key" ]; then
 	tail -n +2 "$cache"
@@ -31,13 +35,23 @@ head='#include <linux/module.h>
 #include <linux/hyperv.h>
 '
 
+# probe [-e SYMBOL] NAME BODY...: -e also requires SYMBOL in Module.symvers.
 probe() {
+	need_export=
+	if [ "$1" = -e ]; then
+		need_export=$2
+		shift 2
+	fi
 	name=$1
 	shift
 	{
 		printf '%s' "$head"
 		printf '%s\n' "$@"
 	} >"$tmp/$name.c"
+	if [ -n "$need_export" ] &&
+		! grep -qs "^0x[0-9a-f]*[[:space:]]$need_export[[:space:]]" "$symvers"; then
+		return 0
+	fi
 	if "$CC_ARGV0" $CC_REST -fsyntax-only \
 		-DKBUILD_MODNAME='"kmcl_hv_probe"' \
 		-Werror=implicit-function-declaration \
@@ -180,6 +194,48 @@ bool kmcl_probe(void);
 bool kmcl_probe(void)
 {
 	return hv_is_isolation_supported();
+}'
+
+# 7.x: confidential channels (a paravisor's VMBus): the offer says whether
+# the ring buffers and the external memory stay encrypted.
+run CO_FLAGS \
+'bool kmcl_probe(struct vmbus_channel *c);
+bool kmcl_probe(struct vmbus_channel *c)
+{
+	return c->co_ring_buffer || c->co_external_memory;
+}'
+
+# The probes below need a call hv_vmbus exports, not only a declaration
+# (hyperv.h declares some functions that modules cannot link to), so they
+# also look the symbol up in the kernel's Module.symvers.
+
+# 7.3: a GPADL over a buffer the caller has already made host-visible.
+run -e vmbus_establish_gpadl_caller_decrypted GPADL_CALLER_DECRYPTED \
+'int kmcl_probe(struct vmbus_channel *c, void *p, struct vmbus_gpadl *g);
+int kmcl_probe(struct vmbus_channel *c, void *p, struct vmbus_gpadl *g)
+{
+	return vmbus_establish_gpadl_caller_decrypted(c, p, PAGE_SIZE, g);
+}'
+
+# 7.3: host-visible buffers for GPADLs, decrypted chunk by chunk in a
+# confidential VM (vzalloc() elsewhere), freed (re-encrypted) by the kernel.
+run -e vmbus_alloc_buffer ALLOC_BUFFER \
+'void *kmcl_probe(struct vmbus_channel *c, struct page ***pp, u32 *n);
+void *kmcl_probe(struct vmbus_channel *c, struct page ***pp, u32 *n)
+{
+	void *p = vmbus_alloc_buffer(c, PAGE_SIZE, pp, n);
+
+	vmbus_free_buffer(p, *pp, *n);
+	return p;
+}'
+
+# Declared in hyperv.h since 6.x (sysfs target_cpu), not exported up to
+# 7.3 at least: moving a channel's interrupts to another CPU.
+run -e vmbus_channel_set_cpu CHANNEL_SET_CPU \
+'int kmcl_probe(struct vmbus_channel *c);
+int kmcl_probe(struct vmbus_channel *c)
+{
+	return vmbus_channel_set_cpu(c, 0);
 }'
 
 wait
