@@ -50,79 +50,18 @@ add_bullseye() {
 	apt-get update >/dev/null 2>&1 || true
 }
 
-# Each kernel: "SUITE|NAME|HEADER DIR|WHY NOT" (SUITE "-" for the host; WHY NOT
-# set when its headers could not be had).
-kernels=()
-
-# want SUITE REGEX: the newest header package matching REGEX in SUITE.
-want() {
-	local suite=$1 re=$2 p err where
-	if [ "$suite" = - ]; then
-		p=$(newest "$re")
-	else
-		p=$("$KMCL_QEMU_DIR/chroot.sh" "$suite" run apt-cache search \
-			--names-only "$re" 2>/dev/null | cut -d' ' -f1 | sort -V | tail -n 1) || p=""
-	fi
-	if [ -z "$p" ]; then
-		where="the $suite chroot's sources"
-		[ "$suite" = - ] && where="the host's sources"
-		kernels+=("$suite|$re|-|no package matches $re in $where")
-		return 0
-	fi
-	if [ "$suite" = - ]; then
-		err=$("$KMCL_QEMU_DIR/deps.sh" "$p" 2>&1 >/dev/null) || {
-			kernels+=("$suite|$p|-|${err:-cannot install $p}")
-			return 0
-		}
-	else
-		err=$("$KMCL_QEMU_DIR/chroot.sh" "$suite" install "$p" 2>&1 >/dev/null) || {
-			kernels+=("$suite|$p|-|${err:-cannot install $p}")
-			return 0
-		}
-	fi
-	kernels+=("$suite|$p|/usr/src/$p|")
-}
-
-# test_kernel SERIES: the cached test kernel of that series (built if needed).
-test_kernel() {
-	local suite=- d err log="$KMCL_OUT/matrix/test-kernel-$1.log"
-	[ "$1" = 6.12 ] || suite=trixie
-	mkdir -p "$KMCL_OUT/matrix"
-	if d=$(KMCL_KERNEL=$1 "$KMCL_QEMU_DIR/deps.sh" check 2>"$log" &&
-		KMCL_KERNEL=$1 "$KMCL_QEMU_DIR/build-kernel.sh" 2>>"$log"); then
-		kernels+=("$suite|test-kernel-$1|$d|")
-	else
-		err=$(grep 'kmcl: error' "$log" | tail -n 1)
-		kernels+=("$suite|test-kernel-$1|-|${err:-build failed, see $log}")
-	fi
-}
-
-if [ -z "${KMCL_MATRIX:-}" ]; then
-	add_bullseye
-	want - '^linux-headers-5\.10\.0-[0-9]+-amd64$'
-	want - '^linux-headers-5\.10\.0-[0-9]+-cloud-amd64$'
-	want - '^linux-headers-6\.1\.0-[0-9]+-amd64$'
-	want - '^linux-headers-6\.1\.0-[0-9]+-cloud-amd64$'
-	want - '^linux-headers-6\.12\.[0-9]+\+deb12-amd64$'
-	want - '^linux-headers-6\.12\.[0-9]+\+deb12-cloud-amd64$'
-	# trixie-backports (deb13 in the name, like trixie's own 6.12).
-	want trixie '^linux-headers-[0-9]+\.[0-9]+\.[0-9]+\+deb13-amd64$'
-	want trixie '^linux-headers-[0-9]+\.[0-9]+\.[0-9]+\+deb13-cloud-amd64$'
-	want sid '^linux-headers-[0-9]+\.[0-9]+\.[0-9]+\+deb[0-9]+-cloud-amd64$'
-	test_kernel 6.12
-	test_kernel 7.3
-else
-	for d in $KMCL_MATRIX; do kernels+=("-|$(basename "$d")|$d|"); done
-fi
-
 mkdir -p "$KMCL_OUT/matrix"
 fail=0
-for k in "${kernels[@]}"; do
-	IFS='|' read -r suite name kdir why <<<"$k"
+
+# line "SUITE|NAME|HEADER DIR|WHY NOT": build against one kernel (in SUITE's
+# chroot unless SUITE is "-") and print its line; WHY NOT set: a FAIL line.
+line() {
+	local suite name kdir why work log mods run
+	IFS='|' read -r suite name kdir why <<<"$1"
 	if [ -n "$why" ]; then
 		printf 'matrix: %-40s FAIL (%s)\n' "$name" "$why"
 		fail=1
-		continue
+		return 0
 	fi
 	work="$KMCL_OUT/matrix/$name"
 	rm -rf "$work"
@@ -145,5 +84,66 @@ for k in "${kernels[@]}"; do
 		grep -E 'error|warning' "$log" | head -n 10 | sed 's/^/    /'
 		fail=1
 	fi
-done
+}
+
+# want SUITE REGEX: the newest header package matching REGEX in SUITE.
+want() {
+	local suite=$1 re=$2 p err where
+	if [ "$suite" = - ]; then
+		p=$(newest "$re")
+	else
+		p=$("$KMCL_QEMU_DIR/chroot.sh" "$suite" run apt-cache search \
+			--names-only "$re" 2>/dev/null | cut -d' ' -f1 | sort -V | tail -n 1) || p=""
+	fi
+	if [ -z "$p" ]; then
+		where="the $suite chroot's sources"
+		[ "$suite" = - ] && where="the host's sources"
+		line "$suite|$re|-|no package matches $re in $where"
+		return 0
+	fi
+	if [ "$suite" = - ]; then
+		err=$("$KMCL_QEMU_DIR/deps.sh" "$p" 2>&1 >/dev/null) || {
+			line "$suite|$p|-|${err:-cannot install $p}"
+			return 0
+		}
+	else
+		err=$("$KMCL_QEMU_DIR/chroot.sh" "$suite" install "$p" 2>&1 >/dev/null) || {
+			line "$suite|$p|-|${err:-cannot install $p}"
+			return 0
+		}
+	fi
+	line "$suite|$p|/usr/src/$p|"
+}
+
+# test_kernel SERIES: the cached test kernel of that series (built if needed).
+test_kernel() {
+	local suite=- d err log="$KMCL_OUT/matrix/test-kernel-$1.log"
+	[ "$1" = 6.12 ] || suite=trixie
+	mkdir -p "$KMCL_OUT/matrix"
+	if d=$(KMCL_KERNEL=$1 "$KMCL_QEMU_DIR/deps.sh" check 2>"$log" &&
+		KMCL_KERNEL=$1 "$KMCL_QEMU_DIR/build-kernel.sh" 2>>"$log"); then
+		line "$suite|test-kernel-$1|$d|"
+	else
+		err=$(grep 'kmcl: error' "$log" | tail -n 1)
+		line "$suite|test-kernel-$1|-|${err:-build failed, see $log}"
+	fi
+}
+
+if [ -z "${KMCL_MATRIX:-}" ]; then
+	add_bullseye
+	want - '^linux-headers-5\.10\.0-[0-9]+-amd64$'
+	want - '^linux-headers-5\.10\.0-[0-9]+-cloud-amd64$'
+	want - '^linux-headers-6\.1\.0-[0-9]+-amd64$'
+	want - '^linux-headers-6\.1\.0-[0-9]+-cloud-amd64$'
+	want - '^linux-headers-6\.12\.[0-9]+\+deb12-amd64$'
+	want - '^linux-headers-6\.12\.[0-9]+\+deb12-cloud-amd64$'
+	# trixie-backports (deb13 in the name, like trixie's own 6.12).
+	want trixie '^linux-headers-[0-9]+\.[0-9]+\.[0-9]+\+deb13-amd64$'
+	want trixie '^linux-headers-[0-9]+\.[0-9]+\.[0-9]+\+deb13-cloud-amd64$'
+	want sid '^linux-headers-[0-9]+\.[0-9]+\.[0-9]+\+deb[0-9]+-cloud-amd64$'
+	test_kernel 6.12
+	test_kernel 7.3
+else
+	for d in $KMCL_MATRIX; do line "-|$(basename "$d")|$d|"; done
+fi
 exit $fail
