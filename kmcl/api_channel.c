@@ -416,11 +416,14 @@ KMCL_EXPORT(VmbChannelPause);
 /**
  * VmbChannelInitSetMaximumPacketSize() - largest packet the channel sends
  * @Channel: a disabled channel.
- * @PacketSize: 1..KMCL_PACKET_MTU bytes (default 4096).
+ * @PacketSize: 1..KMCL_PACKET_MTU - 16 bytes (default 4096): a received
+ *	packet of that size, with its 16-byte descriptor and the largest
+ *	external data the channel accepts, must fit in KMCL_PACKET_MTU.
  *
  * Context: process context.
  * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1 (invalid or not
- * disabled); STATUS_INVALID_PARAMETER_2 (0 or above the MTU).
+ * disabled); STATUS_INVALID_PARAMETER_2 (0, or too large with the
+ * descriptor and the external-data limits).
  */
 NTSTATUS VmbChannelInitSetMaximumPacketSize(VMBCHANNEL Channel,
 					    UINT32 PacketSize)
@@ -471,7 +474,8 @@ KMCL_EXPORT(VmbChannelInitSetMaximumPacketCount);
  *
  * Context: process context.
  * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1;
- * STATUS_INVALID_PARAMETER_2 (@DataSize 0, or too large even for one MDL);
+ * STATUS_INVALID_PARAMETER_2 (@DataSize 0, too large even for one MDL, or
+ * too large with the channel's maximum packet size);
  * STATUS_INVALID_PARAMETER_3 (@ChainLength 0, or too large with
  * @DataSize).
  */

@@ -38,6 +38,23 @@ static void kmcl_cfg_end(struct kmcl_channel *ch)
 	mutex_unlock(&ch->state_mutex);
 }
 
+/*
+ * Does an incoming packet of @size payload bytes with the largest external
+ * data of @ext_size / @ext_chain fit in a VMBus packet? kmcl_in_init() at
+ * Enable refuses a configuration where it does not, so the setters refuse
+ * it first.
+ */
+static bool kmcl_cfg_fits(u32 size, u32 ext_size, u32 ext_chain)
+{
+	struct kmcl_channel_config c = {
+		.max_ext_data = ext_size,
+		.max_ext_chain = ext_chain,
+	};
+
+	return sizeof(struct kmcl_vmpacket_desc) + round_up((u64)size, 8) +
+	       kmcl_ext_hdr_size(&c) <= KMCL_WIRE_MAX_PKT_LEN;
+}
+
 /* As kmcl_cfg_begin(), for setters of one endpoint kind only. */
 static int kmcl_cfg_begin_kind(struct kmcl_channel *ch, bool server)
 {
@@ -84,6 +101,10 @@ int kmcl_channel_set_max_packet_size(struct kmcl_channel *ch, u32 size)
 	ret = kmcl_cfg_begin(ch);
 	if (ret)
 		return ret;
+	if (!kmcl_cfg_fits(size, ch->cfg.max_ext_data, ch->cfg.max_ext_chain)) {
+		kmcl_cfg_end(ch);
+		return -EINVAL;
+	}
 	ch->cfg.max_packet_size = size;
 	kmcl_cfg_end(ch);
 	return 0;
@@ -168,6 +189,10 @@ int kmcl_channel_set_max_external_data(struct kmcl_channel *ch, u32 size,
 	ret = kmcl_cfg_begin(ch);
 	if (ret)
 		return ret;
+	if (!kmcl_cfg_fits(ch->cfg.max_packet_size, size, chain)) {
+		kmcl_cfg_end(ch);
+		return -EINVAL;
+	}
 	ch->cfg.max_ext_data = size;
 	ch->cfg.max_ext_chain = chain;
 	kmcl_cfg_end(ch);

@@ -109,7 +109,8 @@ static int kmcl_out_write_packet(struct kmcl_channel *ch,
 		x.ranges_len = pkt->ext_len;
 	}
 
-	if (wait && kmcl_txid_alloc(&out->txid, pkt, &id, &slot)) {
+	if (wait && kmcl_txid_alloc(&out->txid, pkt, pkt->may_cancel, &id,
+				    &slot)) {
 		out->slot_wait = true;
 		return -EBUSY;
 	}
@@ -301,6 +302,7 @@ static void kmcl_packet_reset(struct kmcl_packet *pkt)
 	pkt->ext_len = 0;
 	pkt->ext_count = 0;
 	pkt->ext_seen = false;
+	pkt->may_cancel = false;
 	INIT_LIST_HEAD(&pkt->item.node);
 	pkt->item.kind = KMCL_OUT_PACKET;
 }

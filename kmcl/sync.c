@@ -158,6 +158,7 @@ int kmcl_sync_request(struct kmcl_channel *ch, const void *buf, u32 len,
 		return -ENOMEM;
 	pkt->done = kmcl_sync_done;
 	pkt->done_ctx = &w;
+	pkt->may_cancel = true;
 	seen_open = kmcl_channel_is_open(ch);
 
 	ret = kmcl_packet_send_ext(pkt, buf, len, flags, zero_timeout, ext);
