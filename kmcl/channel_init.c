@@ -18,10 +18,23 @@
 #include <linux/string.h>
 
 #include "kmcl.h"
+#include "mdl.h"
+
+/* Called where it may not sleep (softirq, a completion routine): refused. */
+static bool kmcl_cfg_atomic(struct kmcl_channel *ch)
+{
+	if (kmcl_can_sleep())
+		return false;
+	pr_warn_once("channel %u: init setter called where it may not sleep (DISPATCH_LEVEL); refused\n",
+		     ch->id);
+	return true;
+}
 
 /* Take the state mutex if @ch may be configured now. */
 static int kmcl_cfg_begin(struct kmcl_channel *ch)
 {
+	if (kmcl_cfg_atomic(ch))
+		return -EBUSY;
 	might_sleep();
 	if (kmcl_channel_in_callback(ch))
 		return -EBUSY;
@@ -268,6 +281,8 @@ int kmcl_channel_set_friendly_name(struct kmcl_channel *ch, const char *name)
 
 	if (!len || len > KMCL_MAX_FRIENDLY_NAME)
 		return -EINVAL;
+	if (kmcl_cfg_atomic(ch))
+		return -EBUSY;
 	copy = kstrndup(name, len, GFP_KERNEL);
 	if (!copy)
 		return -ENOMEM;

@@ -401,6 +401,8 @@ struct kmcl_out_stats {
  * @slot_wait: the queue head waits for a txid slot.
  * @dpc: tasklet that flushes the queue.
  * @sync_wq: synchronous requests wait here.
+ * @sync_hang_logged: a request without a timeout waited longer than
+ *	kmcl_sync_hang_ms; logged once per channel.
  * @stats: counters.
  */
 struct kmcl_out {
@@ -421,6 +423,7 @@ struct kmcl_out {
 	bool slot_wait;
 	struct tasklet_struct dpc;
 	wait_queue_head_t sync_wq;
+	bool sync_hang_logged;
 	struct kmcl_out_stats stats;
 };
 
@@ -666,6 +669,7 @@ int kmcl_in_set_quota(struct kmcl_channel *ch, u32 quota);
 void kmcl_in_set_passive(struct kmcl_channel *ch, bool passive);
 
 /* Synchronous requests (sync.c). */
+extern unsigned int kmcl_sync_hang_ms;
 int kmcl_sync_request(struct kmcl_channel *ch, const void *buf, u32 len,
 		      u32 flags, void *cbuf, u32 *csize, bool zero_timeout,
 		      unsigned long timeout, const struct kmcl_ext_fill *ext);

@@ -11,6 +11,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
+#include <linux/workqueue.h>
 
 #include "kmcl.h"
 #include "mdl.h"
@@ -344,12 +345,291 @@ static void races_setters_refuse_what_enable_cannot(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, races_enable_alone(test, ch), STATUS_SUCCESS);
 }
 
+/* --- item 10: a request without a timeout that never ends is reported --- */
+
+struct races_req {
+	struct work_struct work;
+	VMBCHANNEL ch;
+	NTSTATUS st;
+	bool done;
+};
+
+static void races_req_fn(struct work_struct *work)
+{
+	struct races_req *r = container_of(work, struct races_req, work);
+	u8 data[8] = {};
+
+	r->st = VmbChannelSendSynchronousRequest(r->ch, data, 8, NULL, WAIT, NULL,
+						 NULL, NULL);
+	smp_store_release(&r->done, true);
+}
+
+static void races_req_flush(void *data)
+{
+	flush_work(data);
+}
+
+static struct races_req *races_req_start(struct kunit *test, VMBCHANNEL ch)
+{
+	struct races_req *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	INIT_WORK(&r->work, races_req_fn);
+	r->ch = ch;
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, races_req_flush,
+							&r->work), 0);
+	queue_work(system_unbound_wq, &r->work);
+	return r;
+}
+
+static bool races_req_done(void *arg)
+{
+	struct races_req *r = arg;
+
+	return smp_load_acquire(&r->done);
+}
+
+static bool races_hang_logged(void *arg)
+{
+	struct kmcl_channel *ch = arg;
+	bool v;
+
+	spin_lock_bh(&ch->out.lock);
+	v = ch->out.sync_hang_logged;
+	spin_unlock_bh(&ch->out.lock);
+	return v;
+}
+
+static unsigned int races_saved_hang_ms;
+
+static void races_restore_hang(void *data)
+{
+	WRITE_ONCE(kmcl_sync_hang_ms, races_saved_hang_ms);
+}
+
+/*
+ * Two requests without a timeout; the server never answers. The wait is
+ * reported (once for the channel) after kmcl_sync_hang_ms, shortened here
+ * to 1 ms; a Disable from another thread ends both waits. Before the fix
+ * the wait was a bare wait_event_idle(): nothing was ever logged (the
+ * flag this test waits for did not exist).
+ */
+static void races_sync_hang_reported(struct kunit *test)
+{
+	const struct kmcl_pt_cfg cfg = {};
+	struct kmcl_pt_pair *pp = races_pair(test, &cfg);
+	struct races_req *r[2];
+	int i;
+
+	races_saved_hang_ms = kmcl_sync_hang_ms;
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, races_restore_hang,
+							NULL), 0);
+	WRITE_ONCE(kmcl_sync_hang_ms, 1);
+	pp->srx.mode = KMCL_PT_HOLD;
+	for (i = 0; i < 2; i++)
+		r[i] = races_req_start(test, pp->p->client->ch);
+	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_rx(&pp->srx, 2));
+	KUNIT_EXPECT_TRUE(test, kmcl_pt_wait_true(races_hang_logged, pp->cch,
+						  KMCL_PT_WAIT_MS));
+	KUNIT_EXPECT_FALSE(test, races_req_done(r[0]));
+	KUNIT_EXPECT_FALSE(test, races_req_done(r[1]));
+
+	VmbChannelDisable(pp->p->client->ch);
+	for (i = 0; i < 2; i++) {
+		KUNIT_EXPECT_TRUE(test, kmcl_pt_wait_true(races_req_done, r[i],
+							  KMCL_PT_WAIT_MS));
+		flush_work(&r[i]->work);
+		KUNIT_EXPECT_EQ(test, r[i]->st, STATUS_DEVICE_REMOVED);
+	}
+}
+
+/* --- item 9: passive-only functions called where they may not sleep ---- */
+
+enum races_probe {
+	P_ENABLE, P_ALLOCATE, P_INITIALIZE, P_SET_SIZE, P_SET_NAME,
+	P_GPADL_BUFFER, P_GPADL_ADDRESS, P_SYNC_TIMEOUT, P_SYNC_FOREVER,
+	P_QUERY, P_XFER, P_LATENCY, P_BOUNCE, P_COUNT
+};
+
+struct races_ctx_probe {
+	VMBCHANNEL ch;		/* the open channel the callback belongs to */
+	VMBCHANNEL idle;	/* a disabled channel */
+	bool ran;
+	bool atomic;
+	NTSTATUS st[P_COUNT];
+	int state_after;
+	bool passive_after;
+	u8 mem[64];
+};
+
+/*
+ * Call every function documented PASSIVE_LEVEL from a context that may
+ * not sleep. The NTSTATUS ones must answer STATUS_INVALID_DEVICE_STATE
+ * (the init setters: STATUS_INVALID_PARAMETER_1, their documented "not
+ * now"), the VOID ones must do nothing; none may sleep.
+ */
+static void races_probe_run(struct races_ctx_probe *pr)
+{
+	LARGE_INTEGER tmo = { .QuadPart = -RACES_MS(1000) };
+	UNICODE_STRING name = { .Length = 4, .MaximumLength = 4,
+				.Buffer = (PWCH)L"ab" };
+	VMBCHANNEL dummy = NULL;
+	INTERFACE iface;
+	GUID nil = {};
+	UINT32 handle;
+	PVOID va;
+	UINT16 old;
+	u8 data[8] = {};
+
+	pr->atomic = !preemptible() || in_serving_softirq();
+	pr->st[P_ENABLE] = VmbChannelEnable(pr->idle);
+	pr->st[P_ALLOCATE] = VmbChannelAllocate((PDEVICE_OBJECT)pr->mem, FALSE,
+						&dummy);
+	pr->st[P_INITIALIZE] = VmbChannelInitialize((PDEVICE_OBJECT)pr->mem, FALSE,
+						    (VMBCHANNEL)pr->mem,
+						    sizeof(pr->mem));
+	pr->st[P_SET_SIZE] = VmbChannelInitSetMaximumPacketSize(pr->idle, 100);
+	pr->st[P_SET_NAME] = VmbChannelInitSetFriendlyName(pr->idle, &name);
+	pr->st[P_GPADL_BUFFER] = VmbChannelCreateGpadlFromBuffer(pr->ch, 0, pr->mem,
+								 sizeof(pr->mem),
+								 &handle);
+	pr->st[P_GPADL_ADDRESS] = VmbChannelGetSystemAddressForGpadl(pr->ch, 0, 1,
+								     &va);
+	pr->st[P_SYNC_TIMEOUT] = VmbChannelSendSynchronousRequest(pr->ch, data, 8,
+								  NULL, WAIT, NULL,
+								  NULL, &tmo);
+	pr->st[P_SYNC_FOREVER] = VmbChannelSendSynchronousRequest(pr->ch, data, 8,
+								  NULL, 0, NULL,
+								  NULL, NULL);
+	pr->st[P_QUERY] = KmclQueryInterface(&nil, &iface, sizeof(iface), 1,
+					     NULL);
+	pr->st[P_XFER] = KmclChannelSetTransferPageSet(pr->ch, 1, 0);
+	pr->st[P_LATENCY] = VmbChannelSetInterruptLatency(pr->ch, 10, &old);
+	pr->st[P_BOUNCE] = VmbChannelAllocateBounceBuffer(pr->ch, 4096);
+	VmbChannelDeleteGpadl(pr->ch, 1);
+	VmbChannelUnmapGpadl(pr->ch, 1);
+	VmbChannelSetIncomingProcessingAtPassive(pr->ch, TRUE);
+	VmbChannelPause(pr->ch);
+	VmbChannelStart(pr->ch);
+	VmbChannelDisable(pr->ch);
+	VmbChannelCleanup(pr->idle);
+	pr->state_after = kmcl_channel_state(kmcl_channel_from_handle(pr->ch));
+	pr->passive_after = READ_ONCE(kmcl_channel_from_handle(pr->ch)->in.at_passive);
+	WRITE_ONCE(pr->ran, true);
+}
+
+static void races_probe_check(struct kunit *test, struct races_ctx_probe *pr,
+			      int open_state)
+{
+	int i;
+
+	KUNIT_ASSERT_TRUE(test, READ_ONCE(pr->ran));
+	KUNIT_EXPECT_TRUE(test, pr->atomic);
+	for (i = 0; i < P_COUNT; i++) {
+		NTSTATUS want = i == P_SET_SIZE || i == P_SET_NAME ?
+				STATUS_INVALID_PARAMETER_1 :
+				STATUS_INVALID_DEVICE_STATE;
+
+		KUNIT_EXPECT_EQ_MSG(test, pr->st[i], want, "probe %d", i);
+	}
+	/* Nothing happened: still open, still delivering in softirq. */
+	KUNIT_EXPECT_EQ(test, pr->state_after, open_state);
+	KUNIT_EXPECT_FALSE(test, pr->passive_after);
+	/* The disabled channel was neither cleaned up nor configured. */
+	KUNIT_EXPECT_EQ(test, kmcl_channel_state(kmcl_channel_from_handle(pr->idle)),
+			(int)KMCL_CH_DISABLED);
+	KUNIT_EXPECT_NULL(test, kmcl_channel_from_handle(pr->idle)->cfg.friendly_name);
+	KUNIT_EXPECT_NE(test, kmcl_channel_from_handle(pr->idle)->cfg.max_packet_size,
+			100U);
+}
+
+static VOID races_probe_process(VMBCHANNEL ch, PVOID ctx, VMBPACKETCOMPLETION pc,
+				PVOID buf, UINT32 len, UINT32 flags)
+{
+	races_probe_run(ctx);
+	VmbChannelPacketComplete(pc, NULL, 0);
+}
+
+static VOID races_probe_done(VMBPACKET pkt, PVOID ctx, NTSTATUS status,
+			     PVOID buf, UINT32 len)
+{
+	races_probe_run(ctx);
+	VmbPacketFree(pkt);
+}
+
+static bool races_probe_ran(void *arg)
+{
+	struct races_ctx_probe *pr = arg;
+
+	return READ_ONCE(pr->ran);
+}
+
+static struct races_ctx_probe *races_probe_new(struct kunit *test, VMBCHANNEL ch)
+{
+	struct races_ctx_probe *pr = kunit_kzalloc(test, sizeof(*pr), GFP_KERNEL);
+	struct kmcl_test_log *log = kmcl_test_log_new(test);
+	GUID type = kmcl_test_new_type(), inst;
+
+	KUNIT_ASSERT_NOT_NULL(test, pr);
+	kmcl_test_guid(&inst, 7);
+	pr->ch = ch;
+	pr->idle = kmcl_test_client(test, log, &type, &inst)->ch;
+	return pr;
+}
+
+/*
+ * From a ProcessPacket in the softirq reader. Before the fix: "BUG:
+ * sleeping function called from invalid context" / "scheduling while
+ * atomic" from the first mutex (VmbChannelEnable), then the rest.
+ */
+static void races_passive_from_dpc(struct kunit *test)
+{
+	const struct kmcl_pt_cfg cfg = { .defer_client = true };
+	struct kmcl_pt_pair *pp = races_pair(test, &cfg);
+	struct races_ctx_probe *pr = races_probe_new(test, pp->p->client->ch);
+	struct kmcl_pt_done *d = races_done(test, true);
+
+	KUNIT_ASSERT_EQ(test,
+			VmbChannelInitSetProcessPacketCallbacksEx(pp->p->client->ch,
+								  pr,
+								  races_probe_process,
+								  NULL),
+			STATUS_SUCCESS);
+	kmcl_pt_enable_client(test, pp);
+	/* The server sends; the client's ProcessPacket runs the probe. */
+	kmcl_pt_send(test, pp->p->server->ch, d, 1, 8, WAIT);
+	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_true(races_probe_ran, pr,
+						  KMCL_PT_WAIT_MS));
+	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_done(d, 1));
+	races_probe_check(test, pr, KMCL_CH_OPENED);
+}
+
+/* From a completion routine (bottom halves off). */
+static void races_passive_from_completion(struct kunit *test)
+{
+	const struct kmcl_pt_cfg cfg = {};
+	struct kmcl_pt_pair *pp = races_pair(test, &cfg);
+	struct races_ctx_probe *pr = races_probe_new(test, pp->p->client->ch);
+	VMBPACKET pkt = VmbPacketAllocate(pp->p->client->ch);
+	u8 data[8] = {};
+
+	KUNIT_ASSERT_NOT_NULL(test, pkt);
+	VmbPacketSetCompletionRoutineEx(pkt, pr, races_probe_done);
+	KUNIT_ASSERT_EQ(test, VmbPacketSend(pkt, data, 8, NULL, WAIT), STATUS_SUCCESS);
+	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_true(races_probe_ran, pr,
+						  KMCL_PT_WAIT_MS));
+	races_probe_check(test, pr, KMCL_CH_OPENED);
+}
+
 static struct kunit_case kmcl_races_cases[] = {
 	KUNIT_CASE(races_comp_payload_in_ext),
 	KUNIT_CASE(races_late_completion_any_age),
 	KUNIT_CASE(races_never_sent_id_fails),
 	KUNIT_CASE(races_completions_share_budget),
 	KUNIT_CASE(races_setters_refuse_what_enable_cannot),
+	KUNIT_CASE(races_sync_hang_reported),
+	KUNIT_CASE(races_passive_from_dpc),
+	KUNIT_CASE(races_passive_from_completion),
 	{}
 };
 
