@@ -557,7 +557,9 @@ KMCL_EXPORT(VmbChannelSetTransactionQuota);
  * VmbChannelSetAllowableDpcCpuUsage() - cap softirq time spent on packets
  * @Channel: the channel.
  * @CpuPercentage: 1..100: share of a 2 ms window one softirq batch may use
- *	before the rest of the batch moves to the channel's workqueue.
+ *	before the rest of the batch moves to the channel's workqueue (the
+ *	default, 100, is the whole window: a batch never runs longer). Each
+ *	time the cap is reached is counted (debugfs ``dpc_capped``).
  *
  * Out-of-range values are refused (logged once). Any context up to softirq.
  */

@@ -343,12 +343,16 @@ static enum kmcl_in_step kmcl_in_step(struct kmcl_channel *ch, bool passive,
 	return KMCL_IN_MORE;
 }
 
-/* CPU time the softirq reader may spend before handing off, 0: no limit. */
+/*
+ * CPU time one softirq batch may spend before handing the rest to the
+ * workqueue (0: no limit, process context). Always a limit in softirq
+ * context: 100 % is the whole window.
+ */
 static u64 kmcl_in_dpc_limit(struct kmcl_channel *ch, bool passive)
 {
-	u8 pct = READ_ONCE(ch->cfg.dpc_cpu_percent);
+	u8 pct = clamp_t(u8, READ_ONCE(ch->cfg.dpc_cpu_percent), 1, 100);
 
-	if (passive || !pct || pct >= 100)
+	if (passive)
 		return 0;
 	return KMCL_IN_DPC_WINDOW_NS * pct / 100;
 }
@@ -388,7 +392,11 @@ static void kmcl_in_run(struct kmcl_channel *ch, bool passive)
 		if (passive)
 			cond_resched();
 		if (limit && local_clock() - start > limit) {
+			/* Requeued in process context, never dropped. */
 			r = KMCL_IN_PASSIVE;
+			spin_lock_bh(&in->lock);
+			in->stats.dpc_capped++;
+			spin_unlock_bh(&in->lock);
 			break;
 		}
 	}

@@ -499,6 +499,8 @@ struct kmcl_in_packet {
  * @misuse: refused calls (double complete, defer outside ProcessPacket).
  * @budget_yields: reader runs that stopped at KMCL_IN_BUDGET packets and
  *	completions and requeued themselves.
+ * @dpc_capped: softirq batches that reached the DPC time cap
+ *	(VmbChannelSetAllowableDpcCpuUsage) and moved on in process context.
  */
 struct kmcl_in_stats {
 	u64 received;
@@ -518,6 +520,7 @@ struct kmcl_in_stats {
 	u64 pool_blocked;
 	u64 misuse;
 	u64 budget_yields;
+	u64 dpc_capped;
 };
 
 /**

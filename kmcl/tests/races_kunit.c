@@ -193,14 +193,15 @@ static void races_late_completion_any_age(struct kunit *test)
 	LARGE_INTEGER tmo = { .QuadPart = -RACES_MS(20) };
 	LARGE_INTEGER ok = { .QuadPart = -RACES_MS(KMCL_PT_WAIT_MS) };
 	u8 data[8] = {}, cbuf[8];
+	struct kmcl_stats st;
 	u32 csize, i;
-	NTSTATUS st;
+	NTSTATUS ret;
 
 	pp->srx.mode = KMCL_PT_HOLD;
 	csize = sizeof(cbuf);
-	st = VmbChannelSendSynchronousRequest(ch, data, 8, NULL, WAIT, cbuf,
+	ret = VmbChannelSendSynchronousRequest(ch, data, 8, NULL, WAIT, cbuf,
 					      &csize, &tmo);
-	KUNIT_ASSERT_EQ(test, st, STATUS_CANCELLED);
+	KUNIT_ASSERT_EQ(test, ret, STATUS_CANCELLED);
 	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_rx(&pp->srx, 1));
 
 	spin_lock_bh(&pp->srx.lock);
@@ -208,9 +209,9 @@ static void races_late_completion_any_age(struct kunit *test)
 	spin_unlock_bh(&pp->srx.lock);
 	for (i = 0; i < RACES_REUSE; i++) {
 		csize = sizeof(cbuf);
-		st = VmbChannelSendSynchronousRequest(ch, data, 8, NULL, WAIT,
+		ret = VmbChannelSendSynchronousRequest(ch, data, 8, NULL, WAIT,
 						      cbuf, &csize, &ok);
-		KUNIT_ASSERT_EQ(test, st, STATUS_SUCCESS);
+		KUNIT_ASSERT_EQ(test, ret, STATUS_SUCCESS);
 	}
 
 	kmcl_pt_complete(&pp->srx, 0, "late", 4);
@@ -224,12 +225,16 @@ static void races_late_completion_any_age(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, races_in_stat(pp->cch, &pp->cch->in.stats.rejected),
 			0ULL);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(pp->cch->fail_err), 0);
+	/* debugfs shows it (item 20). */
+	kmcl_packet_stats(pp->cch, &st);
+	KUNIT_EXPECT_EQ(test, st.comp_late, 1ULL);
+	KUNIT_EXPECT_EQ(test, st.rejected, 0ULL);
 
 	/* Still usable. */
 	csize = sizeof(cbuf);
-	st = VmbChannelSendSynchronousRequest(ch, data, 8, NULL, WAIT, cbuf,
+	ret = VmbChannelSendSynchronousRequest(ch, data, 8, NULL, WAIT, cbuf,
 					      &csize, &ok);
-	KUNIT_EXPECT_EQ(test, st, STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, ret, STATUS_SUCCESS);
 }
 
 /*
@@ -244,6 +249,7 @@ static void races_never_sent_id_fails(struct kunit *test)
 		struct kmcl_vmpacket_desc d;
 		u64 payload;
 	} comp = {};
+	struct kmcl_stats st;
 	u32 gen;
 
 	spin_lock_bh(&pp->cch->out.lock);
@@ -258,11 +264,16 @@ static void races_never_sent_id_fails(struct kunit *test)
 						  KMCL_PT_WAIT_MS));
 	KUNIT_EXPECT_EQ(test, races_out_stat(pp->cch, &pp->cch->out.stats.comp_late),
 			0ULL);
+	/* debugfs names the reason (item 20). */
+	kmcl_packet_stats(pp->cch, &st);
+	KUNIT_EXPECT_EQ(test, st.rejected, 1ULL);
+	KUNIT_EXPECT_EQ(test, st.rejected_bad_id, 1ULL);
+	KUNIT_EXPECT_EQ(test, st.rejected_malformed, 0ULL);
 }
 
 /* --- item 8: completions count against the reader's budget -------------- */
 
-#define RACES_BURST	(3 * KMCL_IN_BUDGET)
+#define RACES_BURST	(2 * KMCL_IN_BUDGET)	/* <= KMCL_PT_REC */
 
 /*
  * RACES_BURST completions land in the client's ring before its reader
@@ -294,7 +305,43 @@ static void races_completions_share_budget(struct kunit *test)
 	for (i = 0; i < RACES_BURST; i++)
 		KUNIT_EXPECT_EQ(test, d->rec[i].status, STATUS_SUCCESS);
 	KUNIT_EXPECT_GE(test, races_in_stat(pp->cch, &pp->cch->in.stats.budget_yields),
-			(u64)(RACES_BURST / KMCL_IN_BUDGET - 1));
+			1ULL);
+}
+
+/*
+ * The DPC cap (VmbChannelSetAllowableDpcCpuUsage, items 8 and 20): at 1 %
+ * of the 2 ms window a softirq batch of slow packets (200 us each) stops
+ * after the first and the rest is delivered in process context, none
+ * dropped, each hit counted. The default is a cap too (100 %: the whole
+ * window). Before the fix 100 % meant no limit and hits were not counted.
+ */
+static void races_dpc_cap_requeues(struct kunit *test)
+{
+	const struct kmcl_pt_cfg cfg = {};
+	struct kmcl_pt_done *d = races_done(test, true);
+	struct kmcl_pt_pair *pp = races_pair(test, &cfg);
+	struct kmcl_stats st;
+	u32 i, task = 0;
+
+	KUNIT_EXPECT_EQ(test, pp->sch->cfg.dpc_cpu_percent, 100);
+	VmbChannelSetAllowableDpcCpuUsage(pp->p->server->ch, 1);
+	pp->srx.mode = KMCL_PT_SLOW;
+	local_bh_disable();
+	for (i = 0; i < 8; i++)
+		kmcl_pt_send(test, pp->p->client->ch, d, i, 8, 0);
+	local_bh_enable();
+	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_rx(&pp->srx, 8));
+	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_done(d, 8));
+	KUNIT_EXPECT_TRUE(test, pp->srx.rec[0].softirq);
+	for (i = 0; i < 8; i++) {
+		/* In order, none lost. */
+		KUNIT_EXPECT_TRUE(test, kmcl_pt_check(pp->srx.rec[i].data, 8, i));
+		task += pp->srx.rec[i].task;
+	}
+	KUNIT_EXPECT_GE(test, task, 1U);
+	kmcl_packet_stats(pp->sch, &st);
+	KUNIT_EXPECT_GE(test, st.dpc_capped, 1ULL);
+	KUNIT_EXPECT_EQ(test, st.received, 8ULL);
 }
 
 /* --- item 13: limits Enable cannot take are refused by the setters -------- */
@@ -626,6 +673,7 @@ static struct kunit_case kmcl_races_cases[] = {
 	KUNIT_CASE(races_late_completion_any_age),
 	KUNIT_CASE(races_never_sent_id_fails),
 	KUNIT_CASE(races_completions_share_budget),
+	KUNIT_CASE(races_dpc_cap_requeues),
 	KUNIT_CASE(races_setters_refuse_what_enable_cannot),
 	KUNIT_CASE(races_sync_hang_reported),
 	KUNIT_CASE(races_passive_from_dpc),
