@@ -157,7 +157,7 @@ NTSTATUS VmbChannelAllocateBounceBuffer(VMBCHANNEL Channel, UINT32 BufferSize)
 	if (!ch)
 		return STATUS_INVALID_PARAMETER_1;
 	if (ch->is_server) {
-		pr_warn_once("VmbChannelAllocateBounceBuffer: a server has no bounce buffers\n");
+		pr_warn_once("%s: a server has no bounce buffers\n", __func__);
 		return STATUS_NOT_SUPPORTED;
 	}
 	if (!BufferSize || !IS_ALIGNED(BufferSize, KMCL_WIRE_PAGE_SIZE))

@@ -200,7 +200,7 @@ static void races_late_completion_any_age(struct kunit *test)
 	pp->srx.mode = KMCL_PT_HOLD;
 	csize = sizeof(cbuf);
 	ret = VmbChannelSendSynchronousRequest(ch, data, 8, NULL, WAIT, cbuf,
-					      &csize, &tmo);
+					       &csize, &tmo);
 	KUNIT_ASSERT_EQ(test, ret, STATUS_CANCELLED);
 	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_rx(&pp->srx, 1));
 
@@ -210,7 +210,7 @@ static void races_late_completion_any_age(struct kunit *test)
 	for (i = 0; i < RACES_REUSE; i++) {
 		csize = sizeof(cbuf);
 		ret = VmbChannelSendSynchronousRequest(ch, data, 8, NULL, WAIT,
-						      cbuf, &csize, &ok);
+						       cbuf, &csize, &ok);
 		KUNIT_ASSERT_EQ(test, ret, STATUS_SUCCESS);
 	}
 
@@ -233,7 +233,7 @@ static void races_late_completion_any_age(struct kunit *test)
 	/* Still usable. */
 	csize = sizeof(cbuf);
 	ret = VmbChannelSendSynchronousRequest(ch, data, 8, NULL, WAIT, cbuf,
-					      &csize, &ok);
+					       &csize, &ok);
 	KUNIT_EXPECT_EQ(test, ret, STATUS_SUCCESS);
 }
 
@@ -321,15 +321,27 @@ static void races_dpc_cap_requeues(struct kunit *test)
 	struct kmcl_pt_done *d = races_done(test, true);
 	struct kmcl_pt_pair *pp = races_pair(test, &cfg);
 	struct kmcl_stats st;
+	VMBPACKET pkt[8];
+	u8 data[8][8];
+	NTSTATUS ret[8];
 	u32 i, task = 0;
 
 	KUNIT_EXPECT_EQ(test, pp->sch->cfg.dpc_cpu_percent, 100);
 	VmbChannelSetAllowableDpcCpuUsage(pp->p->server->ch, 1);
 	pp->srx.mode = KMCL_PT_SLOW;
+	for (i = 0; i < 8; i++) {
+		pkt[i] = VmbPacketAllocate(pp->p->client->ch);
+		KUNIT_ASSERT_NOT_NULL(test, pkt[i]);
+		VmbPacketSetCompletionRoutineEx(pkt[i], d, kmcl_pt_done_cb);
+		kmcl_pt_fill(data[i], 8, i);
+	}
+	/* All eight are in the ring before the server's tasklet runs. */
 	local_bh_disable();
 	for (i = 0; i < 8; i++)
-		kmcl_pt_send(test, pp->p->client->ch, d, i, 8, 0);
+		ret[i] = VmbPacketSend(pkt[i], data[i], 8, NULL, 0);
 	local_bh_enable();
+	for (i = 0; i < 8; i++)
+		KUNIT_EXPECT_EQ(test, ret[i], STATUS_SUCCESS);
 	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_rx(&pp->srx, 8));
 	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_done(d, 8));
 	KUNIT_EXPECT_TRUE(test, pp->srx.rec[0].softirq);
@@ -408,6 +420,7 @@ static void races_req_fn(struct work_struct *work)
 
 	r->st = VmbChannelSendSynchronousRequest(r->ch, data, 8, NULL, WAIT, NULL,
 						 NULL, NULL);
+	/* Publish the status before "done" (races_req_done() reads after it). */
 	smp_store_release(&r->done, true);
 }
 
@@ -433,6 +446,7 @@ static bool races_req_done(void *arg)
 {
 	struct races_req *r = arg;
 
+	/* Pairs with races_req_fn(). */
 	return smp_load_acquire(&r->done);
 }
 
