@@ -43,6 +43,7 @@
 
 #include <vmbuskernelmodeclientlibapi.h>
 
+#include "api_context.h"
 #include "kmcl.h"
 #include "status.h"
 
@@ -233,6 +234,8 @@ NTSTATUS VmbChannelAllocate(PDEVICE_OBJECT ParentDeviceObject, BOOLEAN IsServer,
 	if (!Channel)
 		return STATUS_INVALID_PARAMETER_3;
 	*Channel = NULL;
+	if (kmcl_api_atomic())
+		return STATUS_INVALID_DEVICE_STATE;
 	if (!ParentDeviceObject)
 		return STATUS_INVALID_PARAMETER_1;
 	ch = kmcl_channel_alloc(ParentDeviceObject, IsServer);
@@ -266,6 +269,8 @@ NTSTATUS VmbChannelInitialize(PDEVICE_OBJECT ParentDeviceObject,
 {
 	int ret;
 
+	if (kmcl_api_atomic())
+		return STATUS_INVALID_DEVICE_STATE;
 	if (!ParentDeviceObject)
 		return STATUS_INVALID_PARAMETER_1;
 	if (!Channel)
@@ -309,6 +314,8 @@ void VmbChannelCleanup(VMBCHANNEL Channel)
 {
 	struct kmcl_channel *ch = kmcl_ch(Channel);
 
+	if (kmcl_api_atomic())
+		return;
 	if (!ch) {
 		kmcl_api_misuse("%s: invalid channel %p", __func__, Channel);
 		return;
@@ -339,6 +346,8 @@ NTSTATUS VmbChannelEnable(VMBCHANNEL Channel)
 	struct kmcl_channel *ch = kmcl_ch(Channel);
 	int ret;
 
+	if (kmcl_api_atomic())
+		return STATUS_INVALID_DEVICE_STATE;
 	if (!ch)
 		return STATUS_INVALID_PARAMETER_1;
 	ret = kmcl_channel_enable(ch);
@@ -365,6 +374,8 @@ void VmbChannelDisable(VMBCHANNEL Channel)
 {
 	struct kmcl_channel *ch = kmcl_ch(Channel);
 
+	if (kmcl_api_atomic())
+		return;
 	if (!ch) {
 		kmcl_api_misuse("%s: invalid channel %p", __func__, Channel);
 		return;
@@ -383,6 +394,8 @@ void VmbChannelStart(VMBCHANNEL Channel)
 {
 	struct kmcl_channel *ch = kmcl_ch(Channel);
 
+	if (kmcl_api_atomic())
+		return;
 	if (!ch) {
 		kmcl_api_misuse("%s: invalid channel %p", __func__, Channel);
 		return;
@@ -403,6 +416,8 @@ void VmbChannelPause(VMBCHANNEL Channel)
 {
 	struct kmcl_channel *ch = kmcl_ch(Channel);
 
+	if (kmcl_api_atomic())
+		return;
 	if (!ch) {
 		kmcl_api_misuse("%s: invalid channel %p", __func__, Channel);
 		return;
@@ -416,11 +431,14 @@ KMCL_EXPORT(VmbChannelPause);
 /**
  * VmbChannelInitSetMaximumPacketSize() - largest packet the channel sends
  * @Channel: a disabled channel.
- * @PacketSize: 1..KMCL_PACKET_MTU bytes (default 4096).
+ * @PacketSize: 1..KMCL_PACKET_MTU - 16 bytes (default 4096): a received
+ *	packet of that size, with its 16-byte descriptor and the largest
+ *	external data the channel accepts, must fit in KMCL_PACKET_MTU.
  *
  * Context: process context.
  * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1 (invalid or not
- * disabled); STATUS_INVALID_PARAMETER_2 (0 or above the MTU).
+ * disabled); STATUS_INVALID_PARAMETER_2 (0, or too large with the
+ * descriptor and the external-data limits).
  */
 NTSTATUS VmbChannelInitSetMaximumPacketSize(VMBCHANNEL Channel,
 					    UINT32 PacketSize)
@@ -471,7 +489,8 @@ KMCL_EXPORT(VmbChannelInitSetMaximumPacketCount);
  *
  * Context: process context.
  * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1;
- * STATUS_INVALID_PARAMETER_2 (@DataSize 0, or too large even for one MDL);
+ * STATUS_INVALID_PARAMETER_2 (@DataSize 0, too large even for one MDL, or
+ * too large with the channel's maximum packet size);
  * STATUS_INVALID_PARAMETER_3 (@ChainLength 0, or too large with
  * @DataSize).
  */
@@ -1171,6 +1190,8 @@ NTSTATUS VmbChannelSetInterruptLatency(VMBCHANNEL Channel, UINT16 Latency,
 	struct kmcl_channel *ch = kmcl_ch(Channel);
 	u16 old;
 
+	if (kmcl_api_atomic())
+		return STATUS_INVALID_DEVICE_STATE;
 	if (!ch)
 		return STATUS_INVALID_PARAMETER_1;
 	if (!OriginalLatency)

@@ -20,6 +20,7 @@
 
 #include <vmbuskernelmodeclientlibapi.h>
 
+#include "api_context.h"
 #include "kmcl.h"
 #include "mdl.h"
 #include "status.h"
@@ -83,6 +84,8 @@ NTSTATUS VmbChannelCreateGpadlFromBuffer(VMBCHANNEL Channel, UINT32 Flags,
 	struct kmcl_gpadl *g;
 	u64 span;
 
+	if (kmcl_api_atomic())
+		return STATUS_INVALID_DEVICE_STATE;
 	might_sleep();
 	if (GpadlHandle)
 		*GpadlHandle = 0;
@@ -203,6 +206,8 @@ NTSTATUS VmbChannelCreateGpadlFromMdl(VMBCHANNEL Channel, UINT32 Flags,
 	PMDL m;
 	s64 n;
 
+	if (kmcl_api_atomic())
+		return STATUS_INVALID_DEVICE_STATE;
 	might_sleep();
 	if (GpadlHandle)
 		*GpadlHandle = 0;
@@ -268,6 +273,8 @@ NTSTATUS VmbChannelCreateGpadlFromPfnList(VMBCHANNEL Channel, UINT32 Flags,
 	struct kmcl_gpadl *g;
 	u32 i;
 
+	if (kmcl_api_atomic())
+		return STATUS_INVALID_DEVICE_STATE;
 	might_sleep();
 	if (GpadlHandle)
 		*GpadlHandle = 0;
@@ -318,6 +325,8 @@ NTSTATUS VmbChannelCreateGpadl(VMBCHANNEL Channel, UINT32 Flags,
 	struct kmcl_channel *ch = kmcl_gpadl_client(Channel);
 	struct kmcl_gpadl *g;
 
+	if (kmcl_api_atomic())
+		return STATUS_INVALID_DEVICE_STATE;
 	might_sleep();
 	if (GpadlHandle)
 		*GpadlHandle = 0;
@@ -365,6 +374,8 @@ NTSTATUS VmbChannelGetSystemAddressForGpadl(VMBCHANNEL Channel, UINT32 Flags,
 	void *va;
 	int ret;
 
+	if (kmcl_api_atomic())
+		return STATUS_INVALID_DEVICE_STATE;
 	might_sleep();
 	if (SystemAddress)
 		*SystemAddress = NULL;
@@ -398,6 +409,8 @@ VOID VmbChannelDeleteGpadl(VMBCHANNEL Channel, UINT32 GpadlHandle)
 {
 	struct kmcl_channel *ch = kmcl_gpadl_client(Channel);
 
+	if (kmcl_api_atomic())
+		return;
 	might_sleep();
 	if (!ch) {
 		pr_warn_ratelimited("%s: %p is not a client channel\n", __func__,
@@ -436,6 +449,8 @@ NTSTATUS VmbChannelMapGpadl(VMBCHANNEL Channel, UINT32 Flags,
 	struct kmcl_channel *ch = kmcl_channel_from_handle(Channel);
 	int ret;
 
+	if (kmcl_api_atomic())
+		return STATUS_INVALID_DEVICE_STATE;
 	might_sleep();
 	if (Mdl)
 		*Mdl = NULL;
@@ -475,6 +490,8 @@ VOID VmbChannelUnmapGpadl(VMBCHANNEL Channel, UINT32 GpadlHandle)
 {
 	struct kmcl_channel *ch = kmcl_channel_from_handle(Channel);
 
+	if (kmcl_api_atomic())
+		return;
 	might_sleep();
 	if (!ch || !ch->is_server) {
 		pr_warn_ratelimited("%s: %p is not a server channel\n", __func__,

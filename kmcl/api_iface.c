@@ -19,6 +19,7 @@
 #define INITGUID
 #include <vmbuskernelmodeclientlibapi.h>
 
+#include "api_context.h"
 #include "kmcl.h"
 
 /* The context every returned table carries: the providing module. */
@@ -212,6 +213,8 @@ NTSTATUS KmclQueryInterface(LPCGUID InterfaceType, PINTERFACE Interface,
 	const void *table;
 	USHORT need = 0;
 
+	if (kmcl_api_atomic())
+		return STATUS_INVALID_DEVICE_STATE;
 	if (!InterfaceType || !Interface)
 		return STATUS_INVALID_PARAMETER;
 	table = kmcl_iface_find(InterfaceType, Version, &need);

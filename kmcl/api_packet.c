@@ -28,6 +28,7 @@
 
 #include <vmbuskernelmodeclientlibapi.h>
 
+#include "api_context.h"
 #include "kmcl.h"
 #include "status.h"
 
@@ -519,13 +520,16 @@ KMCL_EXPORT(VmbChannelPacketGetClientContext);
  *	channel's ordered workqueue (process context); FALSE: in its softirq
  *	reader.
  *
- * May be called at any time; takes effect at the next packet.
+ * May be called in any channel state; takes effect at the next packet.
+ * Process context: from softirq context it does nothing (logged once).
  */
 void VmbChannelSetIncomingProcessingAtPassive(VMBCHANNEL Channel,
 					      BOOLEAN RequirePassive)
 {
 	struct kmcl_channel *ch = kmcl_channel_from_handle(Channel);
 
+	if (kmcl_api_atomic())
+		return;
 	if (ch)
 		kmcl_in_set_passive(ch, RequirePassive);
 }
@@ -553,7 +557,9 @@ KMCL_EXPORT(VmbChannelSetTransactionQuota);
  * VmbChannelSetAllowableDpcCpuUsage() - cap softirq time spent on packets
  * @Channel: the channel.
  * @CpuPercentage: 1..100: share of a 2 ms window one softirq batch may use
- *	before the rest of the batch moves to the channel's workqueue.
+ *	before the rest of the batch moves to the channel's workqueue (the
+ *	default, 100, is the whole window: a batch never runs longer). Each
+ *	time the cap is reached is counted (debugfs ``dpc_capped``).
  *
  * Out-of-range values are refused (logged once). Any context up to softirq.
  */
@@ -645,8 +651,12 @@ static void kmcl_api_timeout(const LARGE_INTEGER *t, bool *zero,
  * STATUS_INVALID_PARAMETER_1 (channel), _2 (NULL @Buffer with a size), _3
  * (too long), _4 (an MDL chain VmbPacketSend() would refuse), _5 (flags),
  * _6 (NULL @CompletionBuffer with a size), _7 (size not a multiple of 8),
- * _8 (a zero timeout with @ExternalDataMdl); STATUS_NOT_SUPPORTED for more
- * MDLs than the transport carries in one packet.
+ * _8 (a zero timeout with @ExternalDataMdl); on a server _5 for
+ * WAIT_FOR_COMPLETION and _8 for a timeout that is not 0;
+ * STATUS_INVALID_DEVICE_STATE when it would have to wait but is called
+ * where it may not sleep (softirq, a completion routine);
+ * STATUS_NOT_SUPPORTED for more MDLs than the transport carries in one
+ * packet.
  */
 NTSTATUS VmbChannelSendSynchronousRequest(VMBCHANNEL Channel, PVOID Buffer,
 					  UINT32 BufferSize,
@@ -674,6 +684,15 @@ NTSTATUS VmbChannelSendSynchronousRequest(VMBCHANNEL Channel, PVOID Buffer,
 		return STATUS_INVALID_PARAMETER_3;
 
 	kmcl_api_timeout(Timeout, &zero, &tmo);
+	/* A server may only send "now or never", without a completion. */
+	if (ch->is_server && (Flags & VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION))
+		return STATUS_INVALID_PARAMETER_5;
+	if (ch->is_server && !zero)
+		return STATUS_INVALID_PARAMETER_8;
+	/* Only "now or never" without a wait may run where it cannot sleep. */
+	if ((!zero || (Flags & VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION)) &&
+	    kmcl_api_atomic())
+		return STATUS_INVALID_DEVICE_STATE;
 	if (ExternalDataMdl) {
 		/* "Now or never" cannot wait for the peer to give the memory back. */
 		if (zero)

@@ -13,6 +13,7 @@
  */
 #include <vmbuskernelmodeclientlibapi.h>
 
+#include "api_context.h"
 #include "kmcl.h"
 
 #define kmcl_unsupported(fn, why)					\
@@ -151,10 +152,14 @@ NTSTATUS VmbChannelAllocateBounceBuffer(VMBCHANNEL Channel, UINT32 BufferSize)
 {
 	struct kmcl_channel *ch = kmcl_channel_from_handle(Channel);
 
+	if (kmcl_api_atomic())
+		return STATUS_INVALID_DEVICE_STATE;
 	if (!ch)
 		return STATUS_INVALID_PARAMETER_1;
-	if (ch->is_server)
+	if (ch->is_server) {
+		pr_warn_once("%s: a server has no bounce buffers\n", __func__);
 		return STATUS_NOT_SUPPORTED;
+	}
 	if (!BufferSize || !IS_ALIGNED(BufferSize, KMCL_WIRE_PAGE_SIZE))
 		return STATUS_INVALID_PARAMETER;
 	kmcl_unsupported(__func__, "loopback has no isolated peer to bounce for");

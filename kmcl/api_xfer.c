@@ -9,6 +9,7 @@
 
 #include <vmbuskernelmodeclientlibapi.h>
 
+#include "api_context.h"
 #include "kmcl.h"
 #include "status.h"
 
@@ -33,6 +34,8 @@ NTSTATUS KmclChannelSetTransferPageSet(VMBCHANNEL Channel,
 	struct kmcl_channel *ch = kmcl_channel_from_handle(Channel);
 	int ret;
 
+	if (kmcl_api_atomic())
+		return STATUS_INVALID_DEVICE_STATE;
 	might_sleep();
 	if (!ch || ch->is_server)
 		return STATUS_INVALID_PARAMETER_1;

@@ -18,10 +18,23 @@
 #include <linux/string.h>
 
 #include "kmcl.h"
+#include "mdl.h"
+
+/* Called where it may not sleep (softirq, a completion routine): refused. */
+static bool kmcl_cfg_atomic(struct kmcl_channel *ch)
+{
+	if (kmcl_can_sleep())
+		return false;
+	pr_warn_once("channel %u: init setter called where it may not sleep (DISPATCH_LEVEL); refused\n",
+		     ch->id);
+	return true;
+}
 
 /* Take the state mutex if @ch may be configured now. */
 static int kmcl_cfg_begin(struct kmcl_channel *ch)
 {
+	if (kmcl_cfg_atomic(ch))
+		return -EBUSY;
 	might_sleep();
 	if (kmcl_channel_in_callback(ch))
 		return -EBUSY;
@@ -36,6 +49,23 @@ static int kmcl_cfg_begin(struct kmcl_channel *ch)
 static void kmcl_cfg_end(struct kmcl_channel *ch)
 {
 	mutex_unlock(&ch->state_mutex);
+}
+
+/*
+ * Does an incoming packet of @size payload bytes with the largest external
+ * data of @ext_size / @ext_chain fit in a VMBus packet? kmcl_in_init() at
+ * Enable refuses a configuration where it does not, so the setters refuse
+ * it first.
+ */
+static bool kmcl_cfg_fits(u32 size, u32 ext_size, u32 ext_chain)
+{
+	struct kmcl_channel_config c = {
+		.max_ext_data = ext_size,
+		.max_ext_chain = ext_chain,
+	};
+
+	return sizeof(struct kmcl_vmpacket_desc) + round_up((u64)size, 8) +
+	       kmcl_ext_hdr_size(&c) <= KMCL_WIRE_MAX_PKT_LEN;
 }
 
 /* As kmcl_cfg_begin(), for setters of one endpoint kind only. */
@@ -84,6 +114,10 @@ int kmcl_channel_set_max_packet_size(struct kmcl_channel *ch, u32 size)
 	ret = kmcl_cfg_begin(ch);
 	if (ret)
 		return ret;
+	if (!kmcl_cfg_fits(size, ch->cfg.max_ext_data, ch->cfg.max_ext_chain)) {
+		kmcl_cfg_end(ch);
+		return -EINVAL;
+	}
 	ch->cfg.max_packet_size = size;
 	kmcl_cfg_end(ch);
 	return 0;
@@ -168,6 +202,10 @@ int kmcl_channel_set_max_external_data(struct kmcl_channel *ch, u32 size,
 	ret = kmcl_cfg_begin(ch);
 	if (ret)
 		return ret;
+	if (!kmcl_cfg_fits(ch->cfg.max_packet_size, size, chain)) {
+		kmcl_cfg_end(ch);
+		return -EINVAL;
+	}
 	ch->cfg.max_ext_data = size;
 	ch->cfg.max_ext_chain = chain;
 	kmcl_cfg_end(ch);
@@ -243,6 +281,8 @@ int kmcl_channel_set_friendly_name(struct kmcl_channel *ch, const char *name)
 
 	if (!len || len > KMCL_MAX_FRIENDLY_NAME)
 		return -EINVAL;
+	if (kmcl_cfg_atomic(ch))
+		return -EBUSY;
 	copy = kstrndup(name, len, GFP_KERNEL);
 	if (!copy)
 		return -ENOMEM;

@@ -59,6 +59,13 @@ static int kmcl_debugfs_counters_show(struct seq_file *m, void *unused)
 	seq_printf(m, "received: %llu\n", st.received);
 	seq_printf(m, "completions_sent: %llu\n", st.completions_sent);
 	seq_printf(m, "rejected: %llu\n", st.rejected);
+	seq_printf(m, "rejected_by_reason: oversize %llu malformed %llu type %llu bad_id %llu ext_limits %llu ext_data %llu\n",
+		   st.rejected_oversize, st.rejected_malformed, st.rejected_type,
+		   st.rejected_bad_id, st.rejected_ext_limits,
+		   st.rejected_ext_data);
+	seq_printf(m, "late_completions: %llu\n", st.comp_late);
+	seq_printf(m, "budget_yields: %llu\n", st.budget_yields);
+	seq_printf(m, "dpc_capped: %llu\n", st.dpc_capped);
 	seq_printf(m, "queued: %llu\n", st.queued);
 	seq_printf(m, "quota_blocked: %llu\n", st.quota_blocked);
 	seq_printf(m, "external_data: sent %llu received %llu rejected %llu dropped %llu\n",

@@ -112,7 +112,10 @@ static void kmcl_in_reject(struct kmcl_channel *ch, enum kmcl_in_reject why)
 	in->warned = true;
 	spin_unlock_bh(&in->lock);
 
-	if (warn)
+	if (warn && why == KMCL_REJECT_EXT_LIMITS && !ch->cfg.max_ext_data)
+		pr_warn("channel %u (%s): incoming packet with external data rejected: the receiver never called VmbChannelInitSetMaximumExternalData; incoming queue stopped\n",
+			ch->id, ch->cfg.friendly_name ?: "unnamed");
+	else if (warn)
 		pr_warn("channel %u: incoming packet rejected (%s); incoming queue stopped\n",
 			ch->id, kmcl_in_reject_names[why]);
 	kmcl_channel_fail(ch, why == KMCL_REJECT_TYPE ? -EPROTO : -EBADMSG);
@@ -340,12 +343,16 @@ static enum kmcl_in_step kmcl_in_step(struct kmcl_channel *ch, bool passive,
 	return KMCL_IN_MORE;
 }
 
-/* CPU time the softirq reader may spend before handing off, 0: no limit. */
+/*
+ * CPU time one softirq batch may spend before handing the rest to the
+ * workqueue (0: no limit, process context). Always a limit in softirq
+ * context: 100 % is the whole window.
+ */
 static u64 kmcl_in_dpc_limit(struct kmcl_channel *ch, bool passive)
 {
-	u8 pct = READ_ONCE(ch->cfg.dpc_cpu_percent);
+	u8 pct = clamp_t(u8, READ_ONCE(ch->cfg.dpc_cpu_percent), 1, 100);
 
-	if (passive || !pct || pct >= 100)
+	if (passive)
 		return 0;
 	return KMCL_IN_DPC_WINDOW_NS * pct / 100;
 }
@@ -356,7 +363,7 @@ static void kmcl_in_run(struct kmcl_channel *ch, bool passive)
 	u64 limit = kmcl_in_dpc_limit(ch, passive);
 	u64 start = limit ? local_clock() : 0;
 	enum kmcl_in_step r;
-	u32 delivered = 0;
+	u32 delivered = 0, handled = 0;
 	bool ring_ok, rerun;
 
 	spin_lock_bh(&in->lock);
@@ -374,12 +381,22 @@ static void kmcl_in_run(struct kmcl_channel *ch, bool passive)
 		kmcl_xport_mask(ch);
 	while ((r = kmcl_in_step(ch, passive, ring_ok, &delivered)) ==
 	       KMCL_IN_MORE) {
-		if (delivered >= KMCL_IN_BUDGET) {
+		/* Completions count too: a driver may send from each one. */
+		if (++handled >= KMCL_IN_BUDGET) {
 			r = KMCL_IN_YIELD;
+			spin_lock_bh(&in->lock);
+			in->stats.budget_yields++;
+			spin_unlock_bh(&in->lock);
 			break;
 		}
+		if (passive)
+			cond_resched();
 		if (limit && local_clock() - start > limit) {
+			/* Requeued in process context, never dropped. */
 			r = KMCL_IN_PASSIVE;
+			spin_lock_bh(&in->lock);
+			in->stats.dpc_capped++;
+			spin_unlock_bh(&in->lock);
 			break;
 		}
 	}
@@ -720,9 +737,13 @@ void kmcl_in_release(struct kmcl_in_packet *ip)
 		kmcl_in_kick(ch);
 }
 
-/* Take @ip away from the driver. Returns 0 or -EALREADY / -EINVAL. */
+/*
+ * Take @ip away from the driver. A completion payload (@buf, @len: @len
+ * bytes, 0 for none) is copied into @ip first: it may lie in the external
+ * data that is released right after. Returns 0 or -EALREADY / -EINVAL.
+ */
 static int kmcl_in_finish(struct kmcl_in_packet *ip, u8 new_state,
-			  bool *restart)
+			  const void *buf, u32 len, bool *restart)
 {
 	struct kmcl_in *in = &ip->ch->in;
 	bool idle;
@@ -735,6 +756,8 @@ static int kmcl_in_finish(struct kmcl_in_packet *ip, u8 new_state,
 	}
 	ip->state = new_state;
 	spin_unlock_bh(&in->lock);
+	if (len && buf != ip->buf)
+		memmove(ip->buf, buf, len);
 	/*
 	 * The peer's memory goes back before the completion does, and before
 	 * a close waiting for the outstanding count can move on.
@@ -772,8 +795,15 @@ int kmcl_in_complete(struct kmcl_in_packet *ip, const void *buf, u32 len)
 	bool restart;
 	int ret;
 
+	if (!buf || !ip->comp_requested)
+		len = 0;
+	if (len > ch->cfg.max_packet_size) {
+		pr_warn_once("VmbChannelPacketComplete: %u byte payload truncated to %u\n",
+			     len, ch->cfg.max_packet_size);
+		len = ch->cfg.max_packet_size;
+	}
 	ret = kmcl_in_finish(ip, ip->comp_requested ? KMCL_IN_COMPLETING :
-			     KMCL_IN_FREE, &restart);
+			     KMCL_IN_FREE, buf, len, &restart);
 	if (ret) {
 		pr_warn_once("VmbChannelPacketComplete: packet %p is not outstanding (ignored)\n",
 			     ip);
@@ -783,14 +813,8 @@ int kmcl_in_complete(struct kmcl_in_packet *ip, const void *buf, u32 len)
 	in->stats.completed++;
 	spin_unlock_bh(&in->lock);
 
-	if (!buf)
-		len = 0;
-	if (len > ch->cfg.max_packet_size) {
-		pr_warn_once("VmbChannelPacketComplete: %u byte payload truncated to %u\n",
-			     len, ch->cfg.max_packet_size);
-		len = ch->cfg.max_packet_size;
-	}
-	if (!ip->comp_requested || kmcl_out_send_completion(ch, ip, buf, len))
+	/* The payload is in ip->buf now: the external data may be gone. */
+	if (!ip->comp_requested || kmcl_out_send_completion(ch, ip, ip->buf, len))
 		kmcl_in_release(ip);
 	if (restart)
 		kmcl_in_kick(ch);
@@ -840,7 +864,7 @@ int kmcl_in_fail(struct kmcl_in_packet *ip)
 	bool restart;
 	int ret;
 
-	ret = kmcl_in_finish(ip, KMCL_IN_FREE, &restart);
+	ret = kmcl_in_finish(ip, KMCL_IN_FREE, NULL, 0, &restart);
 	if (ret) {
 		pr_warn_once("VmbChannelPacketFail: packet %p is not outstanding (ignored)\n",
 			     ip);

@@ -219,7 +219,8 @@ enum kmcl_state_fn {
  * @ring_in_pages: client: pages of the ring the client reads, 0 = default.
  * @ring_out_pages: client: pages of the ring the client writes, 0 = default.
  * @target_cpu: client: CPU for incoming processing, -1 = any.
- * @dpc_cpu_percent: allowed share of BH time (1..100, default 100); runtime
+ * @dpc_cpu_percent: share of a 2 ms window one softirq batch may run
+ *	(1..100, default 100: the whole window, a cap all the same); runtime
  *	setting, written with WRITE_ONCE in any state.
  * @has_target: client: @target_type (and maybe @target_instance) set.
  * @any_instance: client: accept any instance of @target_type.
@@ -325,6 +326,17 @@ struct kmcl_channel_config {
  *	or not described by the sender.
  * @ext_dropped: packets with external data dropped because their sender
  *	had gone away.
+ * @comp_late: late (or repeated) completions of synchronous requests that
+ *	may have been cancelled, dropped.
+ * @rejected_oversize: rejected packets, by reason: too long;
+ * @rejected_malformed: malformed;
+ * @rejected_type: of an unknown type;
+ * @rejected_bad_id: completions with an id never sent or already answered;
+ * @rejected_ext_limits: external data beyond the receiver's limits;
+ * @rejected_ext_data: external data the sender never described.
+ * @budget_yields: reader runs that stopped at their budget and requeued.
+ * @dpc_capped: softirq batches that hit the DPC time cap and moved on in
+ *	process context.
  */
 struct kmcl_stats {
 	u64 sent;
@@ -338,6 +350,15 @@ struct kmcl_stats {
 	u64 ext_received;
 	u64 ext_rejected;
 	u64 ext_dropped;
+	u64 comp_late;
+	u64 rejected_oversize;
+	u64 rejected_malformed;
+	u64 rejected_type;
+	u64 rejected_bad_id;
+	u64 rejected_ext_limits;
+	u64 rejected_ext_data;
+	u64 budget_yields;
+	u64 dpc_capped;
 };
 
 /**

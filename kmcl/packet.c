@@ -109,7 +109,8 @@ static int kmcl_out_write_packet(struct kmcl_channel *ch,
 		x.ranges_len = pkt->ext_len;
 	}
 
-	if (wait && kmcl_txid_alloc(&out->txid, pkt, &id, &slot)) {
+	if (wait && kmcl_txid_alloc(&out->txid, pkt, pkt->may_cancel, &id,
+				    &slot)) {
 		out->slot_wait = true;
 		return -EBUSY;
 	}
@@ -301,6 +302,7 @@ static void kmcl_packet_reset(struct kmcl_packet *pkt)
 	pkt->ext_len = 0;
 	pkt->ext_count = 0;
 	pkt->ext_seen = false;
+	pkt->may_cancel = false;
 	INIT_LIST_HEAD(&pkt->item.node);
 	pkt->item.kind = KMCL_OUT_PACKET;
 }
@@ -1009,6 +1011,7 @@ void kmcl_packet_stats(struct kmcl_channel *ch, struct kmcl_stats *st)
 	st->completions_sent = ch->out.stats.completions_sent;
 	st->queued = ch->out.stats.queued;
 	st->ext_sent = ch->out.stats.ext_sent;
+	st->comp_late = ch->out.stats.comp_late;
 	spin_unlock_bh(&ch->out.lock);
 
 	spin_lock_bh(&ch->in.lock);
@@ -1019,5 +1022,15 @@ void kmcl_packet_stats(struct kmcl_channel *ch, struct kmcl_stats *st)
 	st->ext_rejected = ch->in.stats.rejected_ext_limits +
 			   ch->in.stats.rejected_ext_data;
 	st->ext_dropped = ch->in.stats.ext_dropped;
+	st->rejected_oversize = ch->in.stats.rejected_oversize;
+	st->rejected_malformed = ch->in.stats.rejected_malformed;
+	st->rejected_type = ch->in.stats.rejected_type;
+	st->rejected_bad_id = ch->in.stats.rejected_bad_id;
+	st->rejected_ext_limits = ch->in.stats.rejected_ext_limits;
+	st->rejected_ext_data = ch->in.stats.rejected_ext_data;
+	st->budget_yields = ch->in.stats.budget_yields;
+	st->dpc_capped = ch->in.stats.dpc_capped;
 	spin_unlock_bh(&ch->in.lock);
 }
+
+KMCL_EXPORT_FOR_TESTS(kmcl_packet_stats);

@@ -57,15 +57,19 @@
  * A packet sent with WAIT_FOR_COMPLETION takes a slot of a fixed table of
  * cfg.max_packet_count slots when it is written to the ring (a packet that
  * finds the table full waits at the head of the send queue until a
- * completion frees a slot). Its id is (generation << 32) | (slot + 1): never
- * 0 and never one of the four highest u64 values, which Hyper-V and
- * hv_vmbus reserve. Generations start at random values and advance each
- * time a slot is released, so an id is only accepted while its slot is in
- * use with that generation: a forged, duplicate or stale id is rejected,
- * counted, and stops the incoming queue like a malformed packet. A slot
- * remembers which of its last KMCL_TXID_CANCEL_HISTORY generations were
- * cancelled (synchronous request timeout), so the one late completion of
- * each is dropped and counted as benign even after the slot was reused.
+ * completion frees a slot). Its id is (tag << 63) | (generation << 32) |
+ * (slot + 1): never 0 and never one of the four highest u64 values, which
+ * Hyper-V and hv_vmbus reserve. Generations (31 bits) start at random
+ * values and advance each time a slot is released, so an id is only
+ * accepted while its slot is in use with that generation: a forged,
+ * duplicate or stale id is rejected, counted, and stops the incoming queue
+ * like a malformed packet. The tag marks the ids of requests that may be
+ * cancelled while the peer has them (synchronous requests): a completion
+ * with a tagged id of an earlier generation of its slot is dropped and
+ * counted (comp_late), however often the slot was reused since, so a
+ * host that completes a timed-out request very late, or out of order,
+ * does no harm. A tagged id of a generation not handed out yet still
+ * stops the queue.
  *
  * Incoming packets (incoming.c)
  * -----------------------------
@@ -276,6 +280,8 @@ enum kmcl_packet_origin {
  * @ext_len: bytes of ranges in @ext; 0: an in-band packet.
  * @ext_count: number of ranges in @ext.
  * @ext_seen: the peer accepted the ranges once (kmcl_out_ext_match()).
+ * @may_cancel: a synchronous request, which may be cancelled while the peer
+ *	has it: its transaction id is tagged (see "Transaction ids").
  * @data: the in-line data, followed by the in-line context and @ext.
  */
 struct kmcl_packet {
@@ -302,24 +308,21 @@ struct kmcl_packet {
 	u32 ext_len;
 	u32 ext_count;
 	bool ext_seen;
+	bool may_cancel;
 	u8 data[] __aligned(8);
 };
-
-/* Generations of a slot whose cancellation is remembered. */
-#define KMCL_TXID_CANCEL_HISTORY	32
 
 /**
  * struct kmcl_txid_slot - one transaction-id slot
  * @pkt: the packet waiting for its completion, NULL if the slot is free.
- * @gen: generation of the id the slot has (or will) hand out.
- * @cancelled: bit n set: generation @gen - 1 - n was cancelled and its
- *	late completion has not arrived yet.
+ * @gen: generation of the id the slot has (or will) hand out, 31 bits.
+ * @may_cancel: the id handed out is tagged as one that may be cancelled.
  * @next_free: index of the next free slot, U32_MAX at the end.
  */
 struct kmcl_txid_slot {
 	struct kmcl_packet *pkt;
 	u32 gen;
-	u32 cancelled;
+	bool may_cancel;
 	u32 next_free;
 };
 
@@ -398,6 +401,8 @@ struct kmcl_out_stats {
  * @slot_wait: the queue head waits for a txid slot.
  * @dpc: tasklet that flushes the queue.
  * @sync_wq: synchronous requests wait here.
+ * @sync_hang_logged: a request without a timeout waited longer than
+ *	kmcl_sync_hang_ms; logged once per channel.
  * @stats: counters.
  */
 struct kmcl_out {
@@ -418,6 +423,7 @@ struct kmcl_out {
 	bool slot_wait;
 	struct tasklet_struct dpc;
 	wait_queue_head_t sync_wq;
+	bool sync_hang_logged;
 	struct kmcl_out_stats stats;
 };
 
@@ -491,6 +497,10 @@ struct kmcl_in_packet {
  * @quota_blocked: times the reader stopped at the quota.
  * @pool_blocked: times the reader stopped for lack of an object.
  * @misuse: refused calls (double complete, defer outside ProcessPacket).
+ * @budget_yields: reader runs that stopped at KMCL_IN_BUDGET packets and
+ *	completions and requeued themselves.
+ * @dpc_capped: softirq batches that reached the DPC time cap
+ *	(VmbChannelSetAllowableDpcCpuUsage) and moved on in process context.
  */
 struct kmcl_in_stats {
 	u64 received;
@@ -509,6 +519,8 @@ struct kmcl_in_stats {
 	u64 quota_blocked;
 	u64 pool_blocked;
 	u64 misuse;
+	u64 budget_yields;
+	u64 dpc_capped;
 };
 
 /**
@@ -638,7 +650,7 @@ static inline bool kmcl_in_packet_valid(const struct kmcl_in_packet *ip)
 int kmcl_txid_init(struct kmcl_txid_table *t, u32 nslots);
 void kmcl_txid_destroy(struct kmcl_txid_table *t);
 int kmcl_txid_alloc(struct kmcl_txid_table *t, struct kmcl_packet *pkt,
-		    u64 *id, u32 *slot);
+		    bool may_cancel, u64 *id, u32 *slot);
 void kmcl_txid_release(struct kmcl_txid_table *t, u32 slot);
 void kmcl_txid_cancel(struct kmcl_txid_table *t, u32 slot);
 enum kmcl_txid_result kmcl_txid_take(struct kmcl_txid_table *t, u64 id,
@@ -660,6 +672,7 @@ int kmcl_in_set_quota(struct kmcl_channel *ch, u32 quota);
 void kmcl_in_set_passive(struct kmcl_channel *ch, bool passive);
 
 /* Synchronous requests (sync.c). */
+extern unsigned int kmcl_sync_hang_ms;
 int kmcl_sync_request(struct kmcl_channel *ch, const void *buf, u32 len,
 		      u32 flags, void *cbuf, u32 *csize, bool zero_timeout,
 		      unsigned long timeout, const struct kmcl_ext_fill *ext);

@@ -29,6 +29,14 @@
 
 #include "kmcl.h"
 
+/*
+ * A request without a timeout that has waited this long is logged, once
+ * per channel, with the channel's name: it waits in TASK_IDLE, which the
+ * hung-task detector never reports. Tests shorten it.
+ */
+unsigned int kmcl_sync_hang_ms = 30 * MSEC_PER_SEC;
+KMCL_EXPORT_FOR_TESTS(kmcl_sync_hang_ms);
+
 struct kmcl_sync_waiter {
 	void *buf;
 	bool want;
@@ -80,6 +88,26 @@ static bool kmcl_sync_stop(struct kmcl_channel *ch, struct kmcl_sync_waiter *w,
 	return smp_load_acquire(&w->done) || kmcl_sync_gone(ch, seen_open);
 }
 
+/* Wait without a timeout; say so once per channel if it lasts. */
+static void kmcl_sync_wait_forever(struct kmcl_channel *ch,
+				   struct kmcl_sync_waiter *w, bool *seen_open)
+{
+	wait_queue_head_t *wq = &ch->out.sync_wq;
+	bool log;
+
+	while (!wait_event_idle_timeout(*wq, kmcl_sync_stop(ch, w, seen_open),
+					msecs_to_jiffies(READ_ONCE(kmcl_sync_hang_ms)) ?: 1)) {
+		spin_lock_bh(&ch->out.lock);
+		log = !ch->out.sync_hang_logged;
+		ch->out.sync_hang_logged = true;
+		spin_unlock_bh(&ch->out.lock);
+		if (log)
+			pr_warn("channel %u (%s): synchronous request without a timeout still waits for the peer after %u ms\n",
+				ch->id, ch->cfg.friendly_name ?: "unnamed",
+				READ_ONCE(kmcl_sync_hang_ms));
+	}
+}
+
 /*
  * The wait of a request with external data ended without its completion.
  * Wait for the completion or for the peer to go away. Returns true if the
@@ -118,7 +146,8 @@ static bool kmcl_sync_lent(struct kmcl_channel *ch, struct kmcl_packet *pkt,
  *	completed the packet or went away: until then it may use the memory.
  *
  * Process context unless @zero_timeout without a wait for completion.
- * Waits in TASK_IDLE (no signals, no hung-task reports). Gives up early
+ * Waits in TASK_IDLE (no signals, no hung-task reports; a wait without a
+ * timeout is logged once per channel after kmcl_sync_hang_ms). Gives up early
  * with -ESHUTDOWN when the channel closes or the peer goes away, so a
  * request made from a state callback cannot block the close forever.
  *
@@ -158,6 +187,7 @@ int kmcl_sync_request(struct kmcl_channel *ch, const void *buf, u32 len,
 		return -ENOMEM;
 	pkt->done = kmcl_sync_done;
 	pkt->done_ctx = &w;
+	pkt->may_cancel = true;
 	seen_open = kmcl_channel_is_open(ch);
 
 	ret = kmcl_packet_send_ext(pkt, buf, len, flags, zero_timeout, ext);
@@ -168,7 +198,7 @@ int kmcl_sync_request(struct kmcl_channel *ch, const void *buf, u32 len,
 
 	if (!zero_timeout) {
 		if (timeout == MAX_SCHEDULE_TIMEOUT)
-			wait_event_idle(*wq, kmcl_sync_stop(ch, &w, &seen_open));
+			kmcl_sync_wait_forever(ch, &w, &seen_open);
 		else
 			wait_event_idle_timeout(*wq,
 						kmcl_sync_stop(ch, &w, &seen_open),

@@ -23,24 +23,38 @@
 
 #define KMCL_TXID_NONE	U32_MAX
 
-static u64 kmcl_txid_make(u32 gen, u32 slot)
+/*
+ * An id: bit 63 set for a request that may be cancelled (KMCL_TXID_MAY_CANCEL),
+ * bits 62..32 the slot's generation, bits 31..0 the slot number + 1 (so
+ * never 0, and never one of the four highest u64 values).
+ */
+#define KMCL_TXID_TAG		BIT_ULL(63)
+#define KMCL_TXID_GEN_MASK	GENMASK(30, 0)
+
+static u64 kmcl_txid_make(u32 gen, u32 slot, bool may_cancel)
 {
-	return ((u64)gen << 32) | (slot + 1);
+	return (may_cancel ? KMCL_TXID_TAG : 0) |
+	       ((u64)(gen & KMCL_TXID_GEN_MASK) << 32) | (slot + 1);
 }
 
 /*
- * Free @slot. Its generation moves on; bit 0 of the cancel history now
- * stands for the generation just given up (set if it was @cancelled), and
- * older generations move one bit up.
+ * Is @gen a generation @s handed out before its current one? Generations
+ * are 31 bits and wrap: "before" means at most 2^30 releases ago.
  */
-static void kmcl_txid_push_free(struct kmcl_txid_table *t, u32 slot,
-				bool cancelled)
+static bool kmcl_txid_older(const struct kmcl_txid_slot *s, u32 gen)
+{
+	u32 age = (s->gen - gen) & KMCL_TXID_GEN_MASK;
+
+	return age && age < BIT(30);
+}
+
+/* Free @slot. Its generation moves on: the old id is never matched again. */
+static void kmcl_txid_push_free(struct kmcl_txid_table *t, u32 slot)
 {
 	struct kmcl_txid_slot *s = &t->slots[slot];
 
 	s->pkt = NULL;
-	s->cancelled = (s->cancelled << 1) | cancelled;
-	s->gen++;
+	s->gen = (s->gen + 1) & KMCL_TXID_GEN_MASK;
 	s->next_free = t->free_head;
 	t->free_head = slot;
 	t->nr_used--;
@@ -69,7 +83,7 @@ int kmcl_txid_init(struct kmcl_txid_table *t, u32 nslots)
 	t->nr_used = 0;
 	t->free_head = KMCL_TXID_NONE;
 	for (i = nslots; i-- > 0; ) {
-		t->slots[i].gen = get_random_u32();
+		t->slots[i].gen = get_random_u32() & KMCL_TXID_GEN_MASK;
 		t->slots[i].next_free = t->free_head;
 		t->free_head = i;
 	}
@@ -94,13 +108,16 @@ KMCL_EXPORT_FOR_TESTS(kmcl_txid_destroy);
  * kmcl_txid_alloc() - give @pkt a transaction id
  * @t: the table.
  * @pkt: the packet that will wait for a completion.
+ * @may_cancel: the packet may be cancelled while the peer has it
+ *	(a synchronous request): its id is tagged, so that a completion the
+ *	peer sends after the cancel is recognised however late it comes.
  * @id: receives the id to put on the wire.
  * @slot: receives the slot, for kmcl_txid_release()/kmcl_txid_cancel().
  *
  * Return: 0, or -EAGAIN if every slot is in use.
  */
 int kmcl_txid_alloc(struct kmcl_txid_table *t, struct kmcl_packet *pkt,
-		    u64 *id, u32 *slot)
+		    bool may_cancel, u64 *id, u32 *slot)
 {
 	struct kmcl_txid_slot *s;
 	u32 n = t->free_head;
@@ -111,7 +128,8 @@ int kmcl_txid_alloc(struct kmcl_txid_table *t, struct kmcl_packet *pkt,
 	t->free_head = s->next_free;
 	t->nr_used++;
 	s->pkt = pkt;
-	*id = kmcl_txid_make(s->gen, n);
+	s->may_cancel = may_cancel;
+	*id = kmcl_txid_make(s->gen, n, may_cancel);
 	*slot = n;
 	return 0;
 }
@@ -130,7 +148,7 @@ KMCL_EXPORT_FOR_TESTS(kmcl_txid_alloc);
 void kmcl_txid_release(struct kmcl_txid_table *t, u32 slot)
 {
 	if (slot < t->nslots && t->slots[slot].pkt)
-		kmcl_txid_push_free(t, slot, false);
+		kmcl_txid_push_free(t, slot);
 }
 
 KMCL_EXPORT_FOR_TESTS(kmcl_txid_release);
@@ -140,16 +158,15 @@ KMCL_EXPORT_FOR_TESTS(kmcl_txid_release);
  * @t: the table.
  * @slot: an in-use slot.
  *
- * Like kmcl_txid_release(), but the slot remembers that this generation
- * was cancelled: the one completion that may still come for it is reported
- * as KMCL_TXID_LATE (dropped, harmless) instead of as a stale id, as long
- * as it arrives before the slot has been reused KMCL_TXID_CANCEL_HISTORY
- * more times.
+ * Like kmcl_txid_release(). The slot was allocated with @may_cancel, so
+ * the completion that may still come for it, however many times the slot
+ * was reused meanwhile, is reported as KMCL_TXID_LATE (dropped, harmless)
+ * instead of as a stale id.
  */
 void kmcl_txid_cancel(struct kmcl_txid_table *t, u32 slot)
 {
 	if (slot < t->nslots && t->slots[slot].pkt)
-		kmcl_txid_push_free(t, slot, true);
+		kmcl_txid_push_free(t, slot);
 }
 
 KMCL_EXPORT_FOR_TESTS(kmcl_txid_cancel);
@@ -161,36 +178,22 @@ KMCL_EXPORT_FOR_TESTS(kmcl_txid_cancel);
  * @pktp: receives the packet on KMCL_TXID_OK, else NULL.
  *
  * On a match the slot is released (so a second completion with the same
- * id is stale).
+ * id is stale, or late for a tagged id).
  *
- * Return: KMCL_TXID_OK; KMCL_TXID_LATE for the late completion of a
- * cancelled request; KMCL_TXID_BAD if the slot number is out of range;
- * KMCL_TXID_STALE if the slot is free or holds another generation.
+ * Return: KMCL_TXID_OK; KMCL_TXID_LATE for a tagged id (one that may have
+ * been cancelled) of an earlier generation of its slot: the late
+ * completion of a cancelled request, or a repeat, dropped either way;
+ * KMCL_TXID_BAD if the slot number is out of range; KMCL_TXID_STALE if
+ * the slot is free or holds another generation.
  */
 enum kmcl_txid_result kmcl_txid_take(struct kmcl_txid_table *t, u64 id,
 				     struct kmcl_packet **pktp)
 {
-	u32 n = lower_32_bits(id);
-	u32 gen = upper_32_bits(id);
-	struct kmcl_txid_slot *s;
-	u32 age;
+	enum kmcl_txid_result r = kmcl_txid_peek(t, id, pktp);
 
-	*pktp = NULL;
-	if (!n || n > t->nslots)
-		return KMCL_TXID_BAD;
-	s = &t->slots[n - 1];
-	if (s->pkt && s->gen == gen) {
-		*pktp = s->pkt;
-		kmcl_txid_push_free(t, n - 1, false);
-		return KMCL_TXID_OK;
-	}
-	/* How many releases ago @gen was given up (wraps harmlessly). */
-	age = s->gen - 1 - gen;
-	if (age < KMCL_TXID_CANCEL_HISTORY && (s->cancelled & BIT(age))) {
-		s->cancelled &= ~BIT(age);	/* a second one is bogus */
-		return KMCL_TXID_LATE;
-	}
-	return KMCL_TXID_STALE;
+	if (r == KMCL_TXID_OK)
+		kmcl_txid_push_free(t, lower_32_bits(id) - 1);
+	return r;
 }
 
 KMCL_EXPORT_FOR_TESTS(kmcl_txid_take);
@@ -201,8 +204,7 @@ KMCL_EXPORT_FOR_TESTS(kmcl_txid_take);
  * @id: a transaction id from the peer (untrusted).
  * @pktp: receives the packet on KMCL_TXID_OK, else NULL.
  *
- * Like kmcl_txid_take(), but nothing changes: the slot stays in use and
- * a cancelled generation stays remembered.
+ * Like kmcl_txid_take(), but nothing changes: the slot stays in use.
  *
  * Return: as kmcl_txid_take().
  */
@@ -210,20 +212,19 @@ enum kmcl_txid_result kmcl_txid_peek(const struct kmcl_txid_table *t, u64 id,
 				     struct kmcl_packet **pktp)
 {
 	u32 n = lower_32_bits(id);
-	u32 gen = upper_32_bits(id);
+	u32 gen = upper_32_bits(id) & KMCL_TXID_GEN_MASK;
 	const struct kmcl_txid_slot *s;
-	u32 age;
 
 	*pktp = NULL;
 	if (!n || n > t->nslots)
 		return KMCL_TXID_BAD;
 	s = &t->slots[n - 1];
-	if (s->pkt && s->gen == gen) {
+	if (s->pkt && s->gen == gen &&
+	    !(id & KMCL_TXID_TAG) == !s->may_cancel) {
 		*pktp = s->pkt;
 		return KMCL_TXID_OK;
 	}
-	age = s->gen - 1 - gen;
-	if (age < KMCL_TXID_CANCEL_HISTORY && (s->cancelled & BIT(age)))
+	if ((id & KMCL_TXID_TAG) && kmcl_txid_older(s, gen))
 		return KMCL_TXID_LATE;
 	return KMCL_TXID_STALE;
 }
@@ -248,7 +249,7 @@ struct kmcl_packet *kmcl_txid_take_next(struct kmcl_txid_table *t, u32 *pos)
 	for (; t->nr_used && *pos < t->nslots; (*pos)++) {
 		pkt = t->slots[*pos].pkt;
 		if (pkt) {
-			kmcl_txid_push_free(t, (*pos)++, false);
+			kmcl_txid_push_free(t, (*pos)++);
 			return pkt;
 		}
 	}

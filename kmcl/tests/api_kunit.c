@@ -279,9 +279,12 @@ static void common_setter_args(struct kunit *test)
 			STATUS_INVALID_PARAMETER_2);
 	KUNIT_EXPECT_EQ(test, VmbChannelInitSetMaximumPacketSize(c, KMCL_PACKET_MTU + 1),
 			STATUS_INVALID_PARAMETER_2);
+	/* The 16-byte descriptor must fit in the MTU too (issue 10 item 13). */
 	KUNIT_EXPECT_EQ(test, VmbChannelInitSetMaximumPacketSize(c, KMCL_PACKET_MTU),
+			STATUS_INVALID_PARAMETER_2);
+	KUNIT_EXPECT_EQ(test, VmbChannelInitSetMaximumPacketSize(c, KMCL_PACKET_MTU - 16),
 			STATUS_SUCCESS);
-	KUNIT_EXPECT_EQ(test, ch->cfg.max_packet_size, KMCL_PACKET_MTU);
+	KUNIT_EXPECT_EQ(test, ch->cfg.max_packet_size, KMCL_PACKET_MTU - 16);
 	KUNIT_EXPECT_EQ(test, VmbChannelInitSetMaximumPacketSize(c, 100), STATUS_SUCCESS);
 	KUNIT_EXPECT_EQ(test, ch->cfg.max_packet_size, 100);
 

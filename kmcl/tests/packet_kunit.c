@@ -637,13 +637,13 @@ static void kmcl_packet_txid_test(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, kmcl_txid_init(&t, 4), 0);
 
 	for (i = 0; i < 4; i++) {
-		KUNIT_ASSERT_EQ(test, kmcl_txid_alloc(&t, &pkts[i], &id[i],
+		KUNIT_ASSERT_EQ(test, kmcl_txid_alloc(&t, &pkts[i], false, &id[i],
 						      &slot[i]), 0);
 		KUNIT_EXPECT_NE(test, id[i], 0ULL);
 		KUNIT_EXPECT_LT(test, id[i], U64_MAX - 3);
 		KUNIT_EXPECT_EQ(test, (u32)id[i], slot[i] + 1);
 	}
-	KUNIT_EXPECT_EQ(test, kmcl_txid_alloc(&t, &pkts[0], &id2, &slot2),
+	KUNIT_EXPECT_EQ(test, kmcl_txid_alloc(&t, &pkts[0], false, &id2, &slot2),
 			-EAGAIN);
 
 	/* A match releases the slot; the same id again is stale. */
@@ -653,7 +653,7 @@ static void kmcl_packet_txid_test(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, got);
 
 	/* The slot comes back with a new generation. */
-	KUNIT_ASSERT_EQ(test, kmcl_txid_alloc(&t, &pkts[1], &id2, &slot2), 0);
+	KUNIT_ASSERT_EQ(test, kmcl_txid_alloc(&t, &pkts[1], false, &id2, &slot2), 0);
 	KUNIT_EXPECT_EQ(test, slot2, slot[1]);
 	KUNIT_EXPECT_NE(test, id2, id[1]);
 	KUNIT_EXPECT_EQ(test, kmcl_txid_take(&t, id[1], &got), KMCL_TXID_STALE);
@@ -670,40 +670,38 @@ static void kmcl_packet_txid_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kmcl_txid_take(&t, id[0] ^ (1ULL << 40), &got),
 			KMCL_TXID_STALE);
 
-	/* Cancelled: the one late completion is recognised, a second is not. */
+	/* An untagged id that was cancelled is not recognised later. */
 	kmcl_txid_cancel(&t, slot[2]);
-	KUNIT_EXPECT_EQ(test, kmcl_txid_take(&t, id[2], &got), KMCL_TXID_LATE);
-	KUNIT_EXPECT_NULL(test, got);
 	KUNIT_EXPECT_EQ(test, kmcl_txid_take(&t, id[2], &got), KMCL_TXID_STALE);
+	KUNIT_EXPECT_NULL(test, got);
 
 	/*
-	 * A slot cancelled again after reuse: both late completions are
-	 * recognised, however they interleave with a live transaction.
+	 * Tagged ids (requests that may be cancelled): a completion of any
+	 * earlier generation of the slot is late, however often the slot was
+	 * reused since, and however it interleaves with a live transaction.
 	 */
-	KUNIT_ASSERT_EQ(test, kmcl_txid_alloc(&t, &pkts[2], &id[2], &slot2), 0);
+	KUNIT_ASSERT_EQ(test, kmcl_txid_alloc(&t, &pkts[2], true, &id[2], &slot2), 0);
 	KUNIT_ASSERT_EQ(test, slot2, slot[2]);
+	KUNIT_EXPECT_NE(test, id[2] >> 63, 0ULL);
+	KUNIT_EXPECT_LT(test, id[2], U64_MAX - 3);
 	kmcl_txid_cancel(&t, slot2);
-	KUNIT_ASSERT_EQ(test, kmcl_txid_alloc(&t, &pkts[2], &id2, &slot2), 0);
-	KUNIT_ASSERT_EQ(test, slot2, slot[2]);
-	kmcl_txid_cancel(&t, slot2);
-	KUNIT_ASSERT_EQ(test, kmcl_txid_alloc(&t, &pkts[1], &id[1], &slot2), 0);
-	KUNIT_ASSERT_EQ(test, slot2, slot[2]);
-	KUNIT_EXPECT_EQ(test, kmcl_txid_take(&t, id[2], &got), KMCL_TXID_LATE);
-	KUNIT_EXPECT_EQ(test, kmcl_txid_take(&t, id2, &got), KMCL_TXID_LATE);
-	KUNIT_EXPECT_EQ(test, kmcl_txid_take(&t, id2, &got), KMCL_TXID_STALE);
-	KUNIT_EXPECT_EQ(test, kmcl_txid_take(&t, id[2], &got), KMCL_TXID_STALE);
-	KUNIT_EXPECT_EQ(test, kmcl_txid_take(&t, id[1], &got), KMCL_TXID_OK);
-	KUNIT_EXPECT_PTR_EQ(test, got, &pkts[1]);
-
-	/* Only the last KMCL_TXID_CANCEL_HISTORY generations are remembered. */
-	KUNIT_ASSERT_EQ(test, kmcl_txid_alloc(&t, &pkts[2], &id2, &slot2), 0);
-	kmcl_txid_cancel(&t, slot2);
-	for (i = 0; i < KMCL_TXID_CANCEL_HISTORY; i++) {
-		KUNIT_ASSERT_EQ(test, kmcl_txid_alloc(&t, &pkts[2], &id[2],
+	for (i = 0; i < 1000; i++) {
+		KUNIT_ASSERT_EQ(test, kmcl_txid_alloc(&t, &pkts[2], i & 1, &id2,
 						      &slot2), 0);
+		KUNIT_ASSERT_EQ(test, slot2, slot[2]);
 		kmcl_txid_release(&t, slot2);
 	}
-	KUNIT_EXPECT_EQ(test, kmcl_txid_take(&t, id2, &got), KMCL_TXID_STALE);
+	KUNIT_ASSERT_EQ(test, kmcl_txid_alloc(&t, &pkts[1], true, &id[1], &slot2), 0);
+	KUNIT_EXPECT_EQ(test, kmcl_txid_take(&t, id[2], &got), KMCL_TXID_LATE);
+	KUNIT_EXPECT_NULL(test, got);
+	/* The live tagged id still matches; its untagged twin does not. */
+	KUNIT_EXPECT_EQ(test, kmcl_txid_peek(&t, id[1] & ~BIT_ULL(63), &got),
+			KMCL_TXID_STALE);
+	KUNIT_EXPECT_EQ(test, kmcl_txid_take(&t, id[1], &got), KMCL_TXID_OK);
+	KUNIT_EXPECT_PTR_EQ(test, got, &pkts[1]);
+	/* A tagged generation not handed out yet was never sent: stale. */
+	KUNIT_EXPECT_EQ(test, kmcl_txid_take(&t, id[1] + (5ULL << 32), &got),
+			KMCL_TXID_STALE);
 
 	/* Release: the id never reached the peer; it is stale now. */
 	kmcl_txid_release(&t, slot[3]);
