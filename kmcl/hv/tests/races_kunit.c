@@ -511,7 +511,7 @@ static void hr_rescind_vs_latency(struct kunit *test)
 	UINT16 old;
 	NTSTATUS st;
 
-	for (round = 0; round < 30; round++) {
+	for (round = 0; round < 12; round++) {
 		hr_open(test, ep);
 		kmcl_hv_model_rescind_async(ep->md);
 		while (hr_state(ep) != KMCL_CH_DISABLED) {
