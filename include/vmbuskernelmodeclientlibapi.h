@@ -2037,8 +2037,10 @@ FN_VMB_CHANNEL_GET_MMIO_SPACE VmbChannelGetMmioSpace;
  *
  * Context: process context (PASSIVE_LEVEL); may sleep.
  * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1 if the channel is not
- * open; STATUS_NOT_SUPPORTED where the transport has no monitored
- * notifications.
+ * open; STATUS_NOT_SUPPORTED (nothing changed) where the transport cannot
+ * change how it notifies the peer at all: kmcl_hv on a kernel without
+ * channel->low_latency. Loopback, which has no monitored notifications,
+ * keeps and reports the value.
  */
 typedef _Must_inspect_result_ NTSTATUS FN_VMB_CHANNEL_SET_INTERRUPT_LATENCY(
 	_In_ VMBCHANNEL Channel,

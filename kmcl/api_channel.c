@@ -1182,7 +1182,9 @@ KMCL_EXPORT(VmbChannelGetMmioSpace);
  *
  * Context: process context.
  * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1 if invalid or not open;
- * STATUS_INVALID_PARAMETER_3 for a NULL @OriginalLatency.
+ * STATUS_INVALID_PARAMETER_3 for a NULL @OriginalLatency;
+ * STATUS_NOT_SUPPORTED (nothing changed) where the transport cannot change
+ * how it notifies the peer: hv on a kernel without channel->low_latency.
  */
 NTSTATUS VmbChannelSetInterruptLatency(VMBCHANNEL Channel, UINT16 Latency,
 				       PUINT16 OriginalLatency)
@@ -1196,8 +1198,14 @@ NTSTATUS VmbChannelSetInterruptLatency(VMBCHANNEL Channel, UINT16 Latency,
 		return STATUS_INVALID_PARAMETER_1;
 	if (!OriginalLatency)
 		return STATUS_INVALID_PARAMETER_3;
-	if (kmcl_channel_set_interrupt_latency(ch, Latency, &old))
+	switch (kmcl_channel_set_interrupt_latency(ch, Latency, &old)) {
+	case 0:
+		break;
+	case -EOPNOTSUPP:
+		return STATUS_NOT_SUPPORTED;
+	default:
 		return STATUS_INVALID_PARAMETER_1;
+	}
 	*OriginalLatency = old;
 	return STATUS_SUCCESS;
 }

@@ -440,7 +440,8 @@ KMCL_EXPORT(VmbChannelDeleteGpadl);
  * channel); _2 (flags); _3 (unknown or deleted handle); _4 (NULL pointer);
  * STATUS_DEVICE_BUSY (already mapped); STATUS_ACCESS_DENIED (read-write map
  * of a read-only GPADL); STATUS_INVALID_DEVICE_STATE (not open);
- * STATUS_NOT_SUPPORTED (the transport has no server side);
+ * STATUS_NOT_SUPPORTED (the transport has no server side: any channel on
+ * hv);
  * STATUS_INSUFFICIENT_RESOURCES.
  */
 NTSTATUS VmbChannelMapGpadl(VMBCHANNEL Channel, UINT32 Flags,
@@ -454,7 +455,12 @@ NTSTATUS VmbChannelMapGpadl(VMBCHANNEL Channel, UINT32 Flags,
 	might_sleep();
 	if (Mdl)
 		*Mdl = NULL;
-	if (!ch || !ch->is_server)
+	if (!ch)
+		return STATUS_INVALID_PARAMETER_1;
+	/* hv: only the host maps a guest's GPADL. */
+	if (!ch->tops->gpadl_get)
+		return STATUS_NOT_SUPPORTED;
+	if (!ch->is_server)
 		return STATUS_INVALID_PARAMETER_1;
 	if (Flags & ~VMBUS_CHANNEL_GPADL_FLAGS)
 		return STATUS_INVALID_PARAMETER_2;
@@ -482,7 +488,8 @@ KMCL_EXPORT(VmbChannelMapGpadl);
  *
  * The MDL from VmbChannelMapGpadl(), and any system mapping made of it,
  * are gone when this returns; a client blocked deleting the GPADL goes on.
- * A handle the channel has not mapped is logged and ignored.
+ * A handle the channel has not mapped is logged and ignored. On a
+ * transport without server side (hv) it does nothing and logs once.
  *
  * Context: process context.
  */
@@ -493,6 +500,11 @@ VOID VmbChannelUnmapGpadl(VMBCHANNEL Channel, UINT32 GpadlHandle)
 	if (kmcl_api_atomic())
 		return;
 	might_sleep();
+	if (ch && !ch->tops->gpadl_get) {
+		pr_warn_once("%s: not supported on this transport: only the host maps a guest's GPADL\n",
+			     __func__);
+		return;
+	}
 	if (!ch || !ch->is_server) {
 		pr_warn_ratelimited("%s: %p is not a server channel\n", __func__,
 				    Channel);

@@ -104,15 +104,16 @@ KMCL_EXPORT(VmbChannelRestoreFromBuffer);
  * @VmbusHandle: a kernel VMBus handle.
  *
  * Context: process context.
- * Return: STATUS_INVALID_PARAMETER_1 for a bad channel or a client, else
- * STATUS_NOT_SUPPORTED.
+ * Return: STATUS_INVALID_PARAMETER_1 for a bad channel or a loopback
+ * client, else STATUS_NOT_SUPPORTED (also for any channel on a transport
+ * without server endpoints, hv: a host-side handle).
  */
 NTSTATUS VmbServerChannelInitSetVmbusHandle(VMBCHANNEL Channel,
 					    HANDLE VmbusHandle)
 {
 	struct kmcl_channel *ch = kmcl_channel_from_handle(Channel);
 
-	if (!ch || !ch->is_server)
+	if (!ch || (!ch->is_server && ch->tops->gpadl_get))
 		return STATUS_INVALID_PARAMETER_1;
 	kmcl_unsupported(__func__, KMCL_WHY_HANDLE);
 	return STATUS_NOT_SUPPORTED;

@@ -235,6 +235,9 @@ static void kmcl_channel_close(struct kmcl_channel *ch, bool local)
 	kmcl_channel_stop(ch);
 	kmcl_channel_set_open(ch, false);
 	ch->tops->disconnect(ch);
+	/* A transport with its own rings may close them in its quiesce. */
+	if (ch->tops->ring)
+		kmcl_out_stop(ch);
 	kmcl_ext_quiesce(ch);
 	kmcl_out_close(ch);
 	kmcl_cb_closed(ch);
@@ -960,23 +963,28 @@ void kmcl_channel_get_instance(struct kmcl_channel *ch, guid_t *instance)
  * Loopback signals at once, so the value is kept and reported only; a
  * transport with a set_latency op is told. Process context.
  *
- * Return: 0, or -EBUSY outside that window.
+ * Return: 0; -EBUSY outside that window; -EOPNOTSUPP if the transport
+ * cannot change how it notifies the peer (nothing is changed).
  */
 int kmcl_channel_set_interrupt_latency(struct kmcl_channel *ch, u16 latency,
 				       u16 *old)
 {
 	enum kmcl_channel_state state = READ_ONCE(ch->state);
 	unsigned long flags;
+	int ret;
 
 	if (state != KMCL_CH_OPENED && state != KMCL_CH_CLOSING &&
 	    !(kmcl_channel_in_callback(ch) && state != KMCL_CH_DISABLED))
 		return -EBUSY;
+	if (ch->tops->set_latency) {
+		ret = ch->tops->set_latency(ch, latency);
+		if (ret)
+			return ret;
+	}
 	spin_lock_irqsave(&ch->lock, flags);
 	*old = ch->interrupt_latency;
 	ch->interrupt_latency = latency;
 	spin_unlock_irqrestore(&ch->lock, flags);
-	if (ch->tops->set_latency)
-		ch->tops->set_latency(ch, latency);
 	return 0;
 }
 

@@ -203,6 +203,23 @@ void kmcl_ext_quiesce(struct kmcl_channel *ch)
 }
 
 /**
+ * kmcl_ext_wait() - wait until the peer can no longer touch lent memory
+ * @ch: a channel whose synchronous request took back a packet with
+ *	external data (kmcl_packet_cancel_lent()) once the channel was no
+ *	longer open. No KMCL lock held.
+ *
+ * Process context.
+ */
+void kmcl_ext_wait(struct kmcl_channel *ch)
+{
+	might_sleep();
+	if (ch->tops->ext_wait)
+		ch->tops->ext_wait(ch);
+	else if (ch->tops->ext_quiesce)
+		ch->tops->ext_quiesce(ch);
+}
+
+/**
  * kmcl_out_ext_match() - did @ch send these ranges under @txid?
  * @ch: the sending channel.
  * @txid: the transaction id of a received GPA-direct packet (untrusted).

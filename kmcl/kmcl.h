@@ -52,8 +52,10 @@
  * Close (local disable, peer close, rescind):
  *   1. if running: the pause sequence (Suspend).
  *   2. the transport is disconnected (the peer is told); once the peer
- *      released every packet with external data it accepted from us
- *      (kmcl_ext_quiesce()), outgoing packets are completed
+ *      released every packet with external data it accepted from us, or
+ *      can no longer reach its memory (kmcl_ext_quiesce(); hv closes the
+ *      VMBus channel there, after the packet code left the rings:
+ *      kmcl_out_stop()), outgoing packets are completed
  *      (kmcl_out_close()).
  *   3. Closed.
  *   4. GPADLs the driver left are deleted (client) or unmapped (server):

@@ -451,6 +451,27 @@ void kmcl_out_open(struct kmcl_channel *ch)
 }
 
 /**
+ * kmcl_out_stop() - leave the rings, complete nothing yet
+ * @ch: a closing channel (state_mutex held, process context).
+ *
+ * Nothing is written to the rings afterwards and the incoming reader and
+ * the flush tasklet have left them, so a transport may close them before
+ * kmcl_out_close() completes the packets. Packets stay pending or queued.
+ */
+void kmcl_out_stop(struct kmcl_channel *ch)
+{
+	struct kmcl_out *out = &ch->out;
+
+	might_sleep();
+	spin_lock_bh(&out->lock);
+	out->open = false;
+	out->slot_wait = false;
+	spin_unlock_bh(&out->lock);
+	kmcl_in_detach(ch);
+	tasklet_kill(&out->dpc);
+}
+
+/**
  * kmcl_out_close() - the channel closes or is disabled
  * @ch: the channel (state_mutex held, process context).
  *

@@ -592,6 +592,7 @@ void kmcl_packet_setup(struct kmcl_channel *ch);
 int kmcl_out_init(struct kmcl_channel *ch);
 void kmcl_out_destroy(struct kmcl_channel *ch);
 void kmcl_out_open(struct kmcl_channel *ch);
+void kmcl_out_stop(struct kmcl_channel *ch);
 void kmcl_out_close(struct kmcl_channel *ch);
 void kmcl_out_notify(struct kmcl_channel *ch);
 int kmcl_in_init(struct kmcl_channel *ch);

@@ -207,6 +207,7 @@ int kmcl_ext_receive(struct kmcl_channel *ch, struct kmcl_in_packet *ip,
 		     const struct kmcl_wire_packet *wp);
 void kmcl_ext_release(struct kmcl_in_packet *ip);
 void kmcl_ext_quiesce(struct kmcl_channel *ch);
+void kmcl_ext_wait(struct kmcl_channel *ch);
 
 /* xfer.c: transfer-page packets into the client's receive GPADLs. */
 int kmcl_xfer_set(struct kmcl_channel *ch, u16 id, u32 handle);

@@ -18,7 +18,8 @@
  * completion (then answers -ECANCELED, as for a timeout) or until the peer
  * goes away; then it takes the packet back (the peer can no longer
  * accept it) and waits until the peer released every packet of ours it
- * held (kmcl_ext_quiesce()) before returning the memory to the caller.
+ * held, or can no longer reach it (kmcl_ext_wait(); hv: the VMBus channel
+ * was closed), before returning the memory to the caller.
  */
 #include <linux/errno.h>
 #include <linux/kernel.h>
@@ -121,7 +122,7 @@ static bool kmcl_sync_lent(struct kmcl_channel *ch, struct kmcl_packet *pkt,
 	/* Pairs with kmcl_sync_done(), as in kmcl_sync_stop(). */
 	if (smp_load_acquire(&w->done) || !kmcl_packet_cancel_lent(pkt))
 		return false;
-	kmcl_ext_quiesce(ch);
+	kmcl_ext_wait(ch);
 	return true;
 }
 

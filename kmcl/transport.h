@@ -137,7 +137,15 @@ struct kmcl_ring_ops {
  *	one packet @ext_check accepted. NULL if @ext_check is.
  * @ext_quiesce: state_mutex, at close, after @disconnect: return once the
  *	peer holds none of @ch's memory (it completed or failed every packet
- *	with external data it accepted). NULL: nothing to wait for.
+ *	with external data it accepted, or can no longer reach it: hv closes
+ *	the VMBus channel here). For a transport with its own @ring the
+ *	packet code has left the rings already (kmcl_out_stop()), so it may
+ *	close them. NULL: nothing to wait for.
+ * @ext_wait: process context, no KMCL lock held, optional: a synchronous
+ *	request took back (kmcl_packet_cancel_lent()) a packet with external
+ *	data after the channel stopped being open; return once the peer can
+ *	no longer touch that memory. NULL: @ext_quiesce is called instead
+ *	(it must then work without state_mutex).
  * @gpadl_publish: process context, client channels: make GPADL @g known
  *	to the peer before kmcl_gpadl_create() returns its handle (loopback:
  *	nothing to do, the client's table is what the server looks in).
@@ -152,6 +160,9 @@ struct kmcl_ring_ops {
  * @ring: the transport's own rings; NULL: the channel's in_ring/out_ring.
  * @gpa_ranges_max: most GPA ranges one GPA-direct packet may carry on
  *	this transport, 0 if it carries none.
+ * @gpadl_from_page0: the peer addresses a GPADL from the start of its
+ *	first page (hv: hv_vmbus shares whole pages), not from the buffer's
+ *	byte offset: transfer-page offsets count from there.
  * @claim: registered transports only; process context, no KMCL lock
  *	held, at allocation. Returns an enum kmcl_claim, or -errno to refuse
  *	the allocation outright (the error is what the caller gets).
@@ -164,6 +175,8 @@ struct kmcl_ring_ops {
  *	connection, 0/0 if none. NULL: no MMIO.
  * @set_latency: optional, process context, between Opened and Closed:
  *	the driver changed the interrupt latency (100 ns units) to @latency.
+ *	0, or -EOPNOTSUPP if the transport cannot change how it notifies
+ *	the peer (the value is then not kept).
  */
 struct kmcl_transport_ops {
 	const char *name;
@@ -179,17 +192,19 @@ struct kmcl_transport_ops {
 			 u32 len, u32 count);
 	void (*ext_put)(struct kmcl_channel *ch);
 	void (*ext_quiesce)(struct kmcl_channel *ch);
+	void (*ext_wait)(struct kmcl_channel *ch);
 	int (*gpadl_publish)(struct kmcl_channel *ch, struct kmcl_gpadl *g);
 	void (*gpadl_revoke)(struct kmcl_channel *ch, struct kmcl_gpadl *g);
 	struct kmcl_gpadl *(*gpadl_get)(struct kmcl_channel *srv, u32 handle);
 	const struct kmcl_ring_ops *ring;
 	u32 gpa_ranges_max;
+	bool gpadl_from_page0;
 	int (*claim)(struct kmcl_transport *t, struct device *parent,
 		     bool server);
 	int (*setup)(struct kmcl_channel *ch);
 	void (*teardown)(struct kmcl_channel *ch);
 	void (*mmio_space)(struct kmcl_channel *ch, u64 *addr, u64 *size);
-	void (*set_latency)(struct kmcl_channel *ch, u16 latency);
+	int (*set_latency)(struct kmcl_channel *ch, u16 latency);
 };
 
 /**

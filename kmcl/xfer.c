@@ -81,13 +81,17 @@ int kmcl_xfer_set(struct kmcl_channel *ch, u16 id, u32 handle)
 }
 
 /* Do @count transfer ranges at @r all lie inside @g? */
-static bool kmcl_xfer_ranges_ok(const struct kmcl_gpadl *g,
+static bool kmcl_xfer_ranges_ok(const struct kmcl_channel *ch,
+				const struct kmcl_gpadl *g,
 				const struct kmcl_xfer_range *r, u32 count)
 {
+	/* A peer that sees whole pages may use all of them. */
+	u64 size = ch->tops->gpadl_from_page0 ?
+		   (u64)g->nr_pfns * KMCL_WIRE_PAGE_SIZE : g->byte_count;
 	u32 i;
 
 	for (i = 0; i < count; i++)
-		if ((u64)r[i].byte_offset + r[i].byte_count > g->byte_count)
+		if ((u64)r[i].byte_offset + r[i].byte_count > size)
 			return false;
 	return true;
 }
@@ -119,7 +123,7 @@ int kmcl_xfer_receive(struct kmcl_channel *ch, struct kmcl_in_packet *ip,
 
 	xa_lock_bh(&ch->shm.gpadls);
 	g = xa_load(&ch->shm.gpadls, xa_to_value(entry));
-	if (g && kmcl_xfer_ranges_ok(g, wp->ranges, wp->range_count)) {
+	if (g && kmcl_xfer_ranges_ok(ch, g, wp->ranges, wp->range_count)) {
 		spin_lock(&g->lock);
 		if (!g->revoked) {
 			g->xfer_held++;
@@ -155,7 +159,9 @@ void kmcl_xfer_build(struct kmcl_in_packet *ip)
 	r = (const void *)(ip->buf + sizeof(struct kmcl_xfer_page_hdr));
 	for (i = 0; i < ip->ext_count; i++) {
 		/* In range: kmcl_xfer_ranges_ok() checked it against @g. */
-		pos = (u64)g->byte_offset + r[i].byte_offset;
+		pos = r[i].byte_offset;
+		if (!ip->ch->tops->gpadl_from_page0)
+			pos += g->byte_offset;
 		off = pos & (KMCL_WIRE_PAGE_SIZE - 1);
 		np = kmcl_wire_gpa_pfns(off, r[i].byte_count);
 		mdl = kmcl_mdl_place_hvpfns(area,

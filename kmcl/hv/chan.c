@@ -39,7 +39,11 @@ static void kmcl_hv_chan_bound(struct kmcl_hv_watch *w)
 /* Rescind or unbind: close an open channel; attach deals with the rest. */
 static void kmcl_hv_chan_revoke(struct kmcl_hv_watch *w)
 {
-	kmcl_channel_peer_lost(kmcl_hv_chan_of_watch(w)->ch);
+	struct kmcl_hv_chan *hc = kmcl_hv_chan_of_watch(w);
+
+	kmcl_channel_peer_lost(hc->ch);
+	/* A rescinded host gave everything back: lent-memory waiters go on. */
+	wake_up_all(&hc->io_wq);
 }
 
 /* Hibernation: close, stay bound, open again after resume. */
@@ -107,6 +111,9 @@ static int kmcl_hv_chan_setup(struct kmcl_channel *ch)
 	hc->parent = hv->ops->device_of(ch->parent);
 	spin_lock_init(&hc->cb_lock);
 	mutex_init(&hc->gpadl_lock);
+	INIT_LIST_HEAD(&hc->gpadls);
+	spin_lock_init(&hc->dev_lock);
+	init_waitqueue_head(&hc->io_wq);
 	hc->w.ops = &kmcl_hv_chan_watch_ops;
 	ch->tpriv = hc;
 	return 0;
@@ -182,9 +189,13 @@ static u32 kmcl_hv_chan_mpb_bytes(const struct kmcl_channel_config *cfg)
 	if (!cfg->max_ext_data && !cfg->max_ext_chain)
 		return 0;
 	chain = max_t(u64, cfg->max_ext_chain, 1);
-	/* A range header and the pages each buffer of the chain spans. */
+	/*
+	 * What the core lets one packet carry (ext.c): a range header per
+	 * buffer, and per buffer up to two pages more than its share of
+	 * the data (it may start and end in a page of its own).
+	 */
 	bytes = 8 * (DIV_ROUND_UP((u64)cfg->max_ext_data, HV_HYP_PAGE_SIZE) +
-		     2 * chain);
+		     3 * chain);
 	return min_t(u64, bytes, KMCL_HV_MAX_PKTLEN);
 }
 
@@ -199,7 +210,8 @@ static int kmcl_hv_chan_attach(struct kmcl_channel *ch)
 	hdev = hc->watching ? kmcl_hv_watch_device(&hc->w) : NULL;
 	if (!hdev || hc->io_open)
 		return -ENOENT;
-	if (!kmcl_hv_watch_usable(&hc->w))
+	/* Checked and marked open at once: a suspend sees one or the other. */
+	if (!kmcl_hv_watch_begin_open(&hc->w))
 		return kmcl_hv_watch_going(&hc->w) ? kmcl_hv_chan_rewait(hc) :
 						     -ENOENT;
 
@@ -213,7 +225,6 @@ static int kmcl_hv_chan_attach(struct kmcl_channel *ch)
 	p.callback = kmcl_hv_chan_callback;
 	p.ctx = hc;
 
-	kmcl_hv_watch_set_open(&hc->w, true);
 	ret = kmcl_hv_io_open(&hc->io, kmcl_hv_chan_ops(hc), hdev->channel, &p);
 	if (ret) {
 		kmcl_hv_watch_set_open(&hc->w, false);
@@ -238,7 +249,12 @@ static int kmcl_hv_chan_attach(struct kmcl_channel *ch)
 	kmcl_channel_set_instance(ch, &hdev->dev_instance);
 	mutex_lock(&hc->gpadl_lock);
 	hc->io_open = true;
+	hc->gpadl_ok = true;
 	mutex_unlock(&hc->gpadl_lock);
+	spin_lock_irq(&hc->dev_lock);
+	hc->hdev = hdev;
+	spin_unlock_irq(&hc->dev_lock);
+	hc->attached = true;
 	spin_lock_bh(&hc->cb_lock);
 	hc->forwarding = true;
 	spin_unlock_bh(&hc->cb_lock);
@@ -260,7 +276,57 @@ static void kmcl_hv_chan_disconnect(struct kmcl_channel *ch)
 	spin_unlock_bh(&hc->cb_lock);
 }
 
-/* Close the VMBus channel (the host hears of it) and end the binding. */
+/*
+ * vmbus_close(): the host hears of it and touches none of our memory
+ * afterwards (GPA-direct ranges included). Idempotent; state_mutex.
+ */
+static void kmcl_hv_chan_close_io(struct kmcl_hv_chan *hc)
+{
+	if (!hc->io_open)
+		return;
+	mutex_lock(&hc->gpadl_lock);
+	kmcl_hv_io_close(&hc->io);
+	WRITE_ONCE(hc->io_open, false);
+	mutex_unlock(&hc->gpadl_lock);
+	/* Pairs with kmcl_hv_chan_ext_wait(): closed before the new count. */
+	smp_wmb();
+	WRITE_ONCE(hc->io_gen, hc->io_gen + 1);
+	wake_up_all(&hc->io_wq);
+}
+
+/*
+ * At close, before the core completes the packets that lent memory: the
+ * host can give nothing back on its own once we stop reading, so close
+ * the VMBus channel here (the Windows rule: lent memory is the driver's
+ * again once the host completed the packet or the channel is closed).
+ */
+static void kmcl_hv_chan_ext_quiesce(struct kmcl_channel *ch)
+{
+	kmcl_hv_chan_close_io(kmcl_hv_chan_of(ch));
+}
+
+/*
+ * A synchronous request took back a packet with external data: wait until
+ * the VMBus channel it was sent on has been closed by the close sequence
+ * (or the host rescinded it). Process context, no lock held.
+ */
+static void kmcl_hv_chan_ext_wait(struct kmcl_channel *ch)
+{
+	struct kmcl_hv_chan *hc = kmcl_hv_chan_of(ch);
+	struct vmbus_channel *c = hc->io.c;
+	unsigned int gen = READ_ONCE(hc->io_gen);
+
+	/* Pairs with kmcl_hv_chan_close_io(). */
+	smp_rmb();
+	if (!READ_ONCE(hc->io_open) || !c)
+		return;
+	wait_event_idle(hc->io_wq, READ_ONCE(hc->io_gen) != gen ||
+			READ_ONCE(c->rescind));
+}
+
+static void kmcl_hv_chan_gpadl_teardown_all(struct kmcl_hv_chan *hc);
+
+/* Close the VMBus channel if still open and end the binding. */
 static void kmcl_hv_chan_release(struct kmcl_channel *ch)
 {
 	struct kmcl_hv_chan *hc = kmcl_hv_chan_of(ch);
@@ -268,16 +334,19 @@ static void kmcl_hv_chan_release(struct kmcl_channel *ch)
 	bool keep;
 
 	kmcl_hv_chan_disconnect(ch);
-	if (hc->io_open) {
-		mutex_lock(&hc->gpadl_lock);
-		kmcl_hv_io_close(&hc->io);
-		hc->io_open = false;
-		mutex_unlock(&hc->gpadl_lock);
+	kmcl_hv_chan_close_io(hc);
+	if (hc->attached) {
+		/* Every GPADL still on the host goes before the device can. */
+		kmcl_hv_chan_gpadl_teardown_all(hc);
+		spin_lock_irq(&hc->dev_lock);
+		hc->hdev = NULL;
+		spin_unlock_irq(&hc->dev_lock);
 		WRITE_ONCE(hc->mmio_start, 0);
 		WRITE_ONCE(hc->mmio_size, 0);
 		kmcl_hv_mmio_free(ops, hc->mmio);
 		hc->mmio = NULL;
 		kmcl_hv_watch_set_open(&hc->w, false);
+		hc->attached = false;
 	}
 	keep = READ_ONCE(hc->reopening) && !hc->withdrawn;
 	WRITE_ONCE(hc->reopening, false);
@@ -292,12 +361,21 @@ static void kmcl_hv_chan_signal(struct kmcl_channel *ch)
 {
 }
 
+/*
+ * Any context: the device of the attached channel. Never through the
+ * watch's offer, which a rescind frees under a concurrent caller.
+ */
 static struct device *kmcl_hv_chan_target_device(struct kmcl_channel *ch)
 {
 	struct kmcl_hv_chan *hc = kmcl_hv_chan_of(ch);
-	struct hv_device *hdev = kmcl_hv_watch_device(&hc->w);
+	struct device *dev = NULL;
+	unsigned long flags;
 
-	return hdev ? &hdev->device : NULL;
+	spin_lock_irqsave(&hc->dev_lock, flags);
+	if (hc->hdev)
+		dev = &hc->hdev->device;
+	spin_unlock_irqrestore(&hc->dev_lock, flags);
+	return dev;
 }
 
 /* --- GPADLs -------------------------------------------------------------- */
@@ -306,41 +384,80 @@ static struct device *kmcl_hv_chan_target_device(struct kmcl_channel *ch)
  * struct kmcl_hv_chan_gpadl - a GPADL established on the host
  * @gp: hv_vmbus's description.
  * @va: the contiguous mapping of its pages handed to hv_vmbus.
+ * @node: in kmcl_hv_chan.gpadls while established.
+ * @torn: vmbus_teardown_gpadl() ran (by revoke or by release).
  */
 struct kmcl_hv_chan_gpadl {
 	struct kmcl_hv_gpadl gp;
 	void *va;
+	struct list_head node;
+	bool torn;
 };
 
 /*
- * Map the pages of @g contiguously for vmbus_establish_gpadl(), which
- * takes a kernel address and covers whole pages from offset 0.
+ * Tear @hg down once; gpadl_lock held. Every established GPADL gets
+ * exactly one vmbus_teardown_gpadl(), also after vmbus_close().
  */
-static void *kmcl_hv_chan_gpadl_map(struct kmcl_gpadl *g, u32 *size)
+static void kmcl_hv_chan_gpadl_teardown(struct kmcl_hv_chan *hc,
+					struct kmcl_hv_chan_gpadl *hg)
+{
+	lockdep_assert_held(&hc->gpadl_lock);
+	if (hg->torn)
+		return;
+	kmcl_hv_chan_ops(hc)->teardown_gpadl(hc->io.c, &hg->gp);
+	hg->torn = true;
+	list_del_init(&hg->node);
+}
+
+/*
+ * Release: GPADLs still established (a Create or a Delete racing the
+ * close holds them outside the core's table) are torn down before the
+ * device may go; their owner frees them later (revoke).
+ */
+static void kmcl_hv_chan_gpadl_teardown_all(struct kmcl_hv_chan *hc)
+{
+	struct kmcl_hv_chan_gpadl *hg, *tmp;
+
+	mutex_lock(&hc->gpadl_lock);
+	list_for_each_entry_safe(hg, tmp, &hc->gpadls, node)
+		kmcl_hv_chan_gpadl_teardown(hc, hg);
+	hc->gpadl_ok = false;
+	mutex_unlock(&hc->gpadl_lock);
+}
+
+/*
+ * Map the pages of @g contiguously for vmbus_establish_gpadl(), which
+ * takes a kernel address and covers whole pages from offset 0. The PFNs
+ * may come from the driver (an MDL's PFN array): each must be RAM.
+ * Returns 0, -EINVAL or -ENOMEM.
+ */
+static int kmcl_hv_chan_gpadl_map(struct kmcl_gpadl *g, void **va,
+				  u32 *size)
 {
 	const u32 per = PAGE_SIZE / HV_HYP_PAGE_SIZE;
 	struct page **pages;
+	unsigned long pfn;
 	u32 i, n;
-	void *va;
 
 	if (g->nr_pfns % per)
-		return NULL;
+		return -EINVAL;
 	n = g->nr_pfns / per;
 	pages = kvmalloc_array(n, sizeof(*pages), GFP_KERNEL);
 	if (!pages)
-		return NULL;
+		return -ENOMEM;
 	for (i = 0; i < n; i++) {
-		/* Each kernel page must be whole and in order. */
-		if (g->pfns[i * per] % per) {
+		pfn = g->pfns[i * per] / per;
+		/* Each kernel page must be whole, in order, and memory. */
+		if (g->pfns[i * per] % per || !pfn_valid(pfn)) {
 			kvfree(pages);
-			return NULL;
+			return -EINVAL;
 		}
-		pages[i] = pfn_to_page(g->pfns[i * per] / per);
+		pages[i] = pfn_to_page(pfn);
 	}
-	va = vmap(pages, n, VM_MAP, PAGE_KERNEL);
+	*va = vmap(pages, n, VM_MAP, PAGE_KERNEL);
 	kvfree(pages);
 	*size = n * PAGE_SIZE;
-	return va;
+	return *va ? 0 : -ENOMEM;
 }
 
 static int kmcl_hv_chan_gpadl_publish(struct kmcl_channel *ch,
@@ -358,17 +475,23 @@ static int kmcl_hv_chan_gpadl_publish(struct kmcl_channel *ch,
 	 */
 	if (!g->owned && ops->is_isolated())
 		return -EOPNOTSUPP;
+	/* hv_vmbus would wrap its 16-bit range length: refuse it here. */
+	if (g->nr_pfns > KMCL_HV_GPADL_MAX_PAGES)
+		return -ENOSPC;
 	hg = kzalloc(sizeof(*hg), GFP_KERNEL);
 	if (!hg)
 		return -ENOMEM;
-	hg->va = kmcl_hv_chan_gpadl_map(g, &size);
-	if (!hg->va) {
+	ret = kmcl_hv_chan_gpadl_map(g, &hg->va, &size);
+	if (ret) {
 		kfree(hg);
-		return -ENOMEM;
+		return ret;
 	}
+	INIT_LIST_HEAD(&hg->node);
 	mutex_lock(&hc->gpadl_lock);
 	ret = hc->io_open ? ops->establish_gpadl(hc->io.c, hg->va, size,
 						 &hg->gp) : -ENOTCONN;
+	if (!ret)
+		list_add_tail(&hg->node, &hc->gpadls);
 	mutex_unlock(&hc->gpadl_lock);
 	if (ret) {
 		if (hg->gp.leak)
@@ -392,12 +515,10 @@ static void kmcl_hv_chan_gpadl_revoke(struct kmcl_channel *ch,
 	if (!hg)
 		return;
 	mutex_lock(&hc->gpadl_lock);
-	if (hc->io_open) {
-		ops->teardown_gpadl(hc->io.c, &hg->gp);
-		if (hg->gp.leak)
-			g->leak = true;
-	} else if (ops->is_isolated()) {
-		/* Closed under it: its visibility to the host is unknown. */
+	if (!hg->torn && hc->gpadl_ok)
+		kmcl_hv_chan_gpadl_teardown(hc, hg);
+	if (hg->torn ? hg->gp.leak : ops->is_isolated()) {
+		/* Still shared, or its visibility to the host is unknown. */
 		g->leak = true;
 	}
 	mutex_unlock(&hc->gpadl_lock);
@@ -421,15 +542,20 @@ static void kmcl_hv_chan_mmio_space(struct kmcl_channel *ch, u64 *addr,
  * Linux offers one knob: signal the host directly (low_latency) instead of
  * through the monitor page, which the host scans every 100 us or so.
  */
-static void kmcl_hv_chan_set_latency(struct kmcl_channel *ch, u16 latency)
+static int kmcl_hv_chan_set_latency(struct kmcl_channel *ch, u16 latency)
 {
 	struct kmcl_hv_chan *hc = kmcl_hv_chan_of(ch);
-	struct hv_device *hdev = kmcl_hv_watch_device(&hc->w);
+	bool low = latency < KMCL_HV_LOW_LATENCY;
+	int ret = 0;
 
-	WRITE_ONCE(hc->low_latency, latency < KMCL_HV_LOW_LATENCY);
-	if (hdev)
-		kmcl_hv_set_low_latency(hdev->channel,
-					latency < KMCL_HV_LOW_LATENCY);
+	/* Not through the watch: a rescind frees its offer meanwhile. */
+	spin_lock_irq(&hc->dev_lock);
+	if (hc->hdev)
+		ret = kmcl_hv_set_low_latency(hc->hdev->channel, low);
+	if (!ret)
+		WRITE_ONCE(hc->low_latency, low);
+	spin_unlock_irq(&hc->dev_lock);
+	return ret;
 }
 
 /* --- ring ops: io.c on the open channel ---------------------------------- */
@@ -495,10 +621,13 @@ const struct kmcl_transport_ops kmcl_hv_transport_ops = {
 	.release = kmcl_hv_chan_release,
 	.signal = kmcl_hv_chan_signal,
 	.target_device = kmcl_hv_chan_target_device,
+	.ext_quiesce = kmcl_hv_chan_ext_quiesce,
+	.ext_wait = kmcl_hv_chan_ext_wait,
 	.gpadl_publish = kmcl_hv_chan_gpadl_publish,
 	.gpadl_revoke = kmcl_hv_chan_gpadl_revoke,
 	.ring = &kmcl_hv_ring_ops,
 	.gpa_ranges_max = KMCL_HV_MPB_MAX_RANGES,
+	.gpadl_from_page0 = true,
 	.claim = kmcl_hv_chan_claim,
 	.setup = kmcl_hv_chan_setup,
 	.teardown = kmcl_hv_chan_teardown,

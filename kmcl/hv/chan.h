@@ -9,8 +9,12 @@
  * and attach opens the bound device's VMBus channel (io.c) before the
  * driver's Opened runs. The core's packet code reaches the rings through
  * the ring ops, thin wrappers around io.c. Closing (disable, rescind)
- * runs the core's close sequence; release closes the VMBus channel and
- * ends the watch, so a removal waiting for it goes on.
+ * runs the core's close sequence: ext_quiesce closes the VMBus channel
+ * (after vmbus_close() the host touches none of the memory lent by
+ * GPA-direct packets, so only then may the core complete them), the
+ * GPADLs the driver left are torn down after that (legal on a closed
+ * channel, as netvsc does), and release tears down any GPADL still
+ * established and ends the watch, so a removal waiting for it goes on.
  *
  * Events from hv_vmbus and what the KMCL driver sees:
  * - offer appears (probe, hot-add): the channel opens (Opened, Started).
@@ -27,9 +31,11 @@
 #ifndef _KMCL_HV_CHAN_H
 #define _KMCL_HV_CHAN_H
 
+#include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/wait.h>
 
 #include "io.h"
 #include "kmcl_hv.h"
@@ -39,6 +45,12 @@ struct kmcl_transport;
 
 /* VmbChannelSetInterruptLatency below this (100 ns units) = low latency. */
 #define KMCL_HV_LOW_LATENCY	1000U
+
+/*
+ * Most 4 KiB pages in one GPADL: hv_vmbus describes a GPADL by one range
+ * whose length (range header and PFNs) it stores in a u16.
+ */
+#define KMCL_HV_GPADL_MAX_PAGES	((U16_MAX - 8U) / 8U)
 
 /**
  * struct kmcl_hv_xport - one registered hv transport
@@ -60,7 +72,18 @@ struct kmcl_hv_xport {
  * @cb_lock: protects @forwarding against the channel callback.
  * @forwarding: the channel callback wakes the core (attach .. disconnect).
  * @gpadl_lock: serialises GPADL calls with closing the VMBus channel.
+ * @gpadls: GPADLs established on the host and not torn down yet
+ *	(struct kmcl_hv_chan_gpadl). @gpadl_lock.
+ * @gpadl_ok: @io.c may be used for vmbus_teardown_gpadl() (attach ..
+ *	release, also after vmbus_close()). @gpadl_lock.
+ * @dev_lock: protects @hdev for callers outside the state machine.
+ * @hdev: the device the channel is attached to (attach .. release), for
+ *	GetTargetDeviceObject and SetInterruptLatency. @dev_lock.
+ * @io_wq: woken when @io_gen changes or the channel is rescinded.
+ * @io_gen: count of vmbus_close() calls: memory lent while the channel was
+ *	open is back once it changed.
  * @watching: @w was started and not ended. state_mutex.
+ * @attached: attach succeeded and release did not run yet. state_mutex.
  * @io_open: @io is open. state_mutex and @gpadl_lock to change.
  * @withdrawn: the driver disabled the channel. state_mutex.
  * @reopening: hibernation closes the channel; keep the watch.
@@ -78,7 +101,14 @@ struct kmcl_hv_chan {
 	spinlock_t cb_lock;	/* see above */
 	bool forwarding;
 	struct mutex gpadl_lock;	/* see above */
+	struct list_head gpadls;
+	bool gpadl_ok;
+	spinlock_t dev_lock;	/* see above */
+	struct hv_device *hdev;
+	wait_queue_head_t io_wq;
+	unsigned int io_gen;
 	bool watching;
+	bool attached;
 	bool io_open;
 	bool withdrawn;
 	bool reopening;

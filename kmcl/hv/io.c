@@ -208,6 +208,18 @@ void kmcl_hv_io_mask(struct kmcl_hv_io *io)
 	io->ops->begin_read(io->c);
 }
 
+/* Bytes the host wrote after the read position (the packet's own included). */
+static u32 kmcl_hv_io_avail(const struct vmbus_channel *c)
+{
+	const struct hv_ring_buffer_info *rbi = &c->inbound;
+	u32 rd = rbi->priv_read_index;
+	u32 wr = READ_ONCE(rbi->ring_buffer->write_index);
+
+	if (wr >= rbi->ring_datasize || rd >= rbi->ring_datasize)
+		return 0;
+	return wr >= rd ? wr - rd : rbi->ring_datasize - rd + wr;
+}
+
 /**
  * kmcl_hv_io_peek() - copy the next incoming packet
  * @io: an open channel's state.
@@ -215,9 +227,9 @@ void kmcl_hv_io_mask(struct kmcl_hv_io *io)
  * @buflen: size of @buf.
  * @pktlen: receives the packet's length.
  *
- * The length is read once; a packet hv_vmbus cut to max_pkt_size, or
- * whose length does not fit what the host wrote, is refused: the ring
- * cannot be trusted past it.
+ * The descriptor is read once; a packet hv_vmbus cut to max_pkt_size, or
+ * whose length (with its trailer) is more than the host wrote, is refused:
+ * the ring cannot be trusted past it.
  *
  * Return: 0; -EAGAIN nothing to read; -EMSGSIZE longer than @buflen (left
  * in place, may be consumed); -EIO the ring cannot be read on.
@@ -231,19 +243,25 @@ int kmcl_hv_io_peek(struct kmcl_hv_io *io, void *buf, u32 buflen,
 	if (!d)
 		d = io->ops->pkt_iter_first(io->c);
 	io->cur = d;
+	io->cur_len = 0;
 	if (!d)
 		return -EAGAIN;
-	len = (u32)READ_ONCE(d->len8) << 3;
+	/* Once: before 5.14 @d is in the ring, which the host may rewrite. */
+	memcpy(&io->cur_desc, d, sizeof(io->cur_desc));
+	barrier();
+	len = (u32)io->cur_desc.len8 << 3;
 	limit = kmcl_hv_inbound_copy_limit(io->c);
 	*pktlen = len;
 	if (len < sizeof(*d) || len > limit ||
+	    (u64)len + KMCL_HV_TRAILER > kmcl_hv_io_avail(io->c) ||
 	    (io->copy_limit && len >= io->copy_limit))
 		return -EIO;
+	io->cur_len = len;
 	if (len > buflen)
 		return -EMSGSIZE;
 	memcpy(buf, d, len);
 	/* The copy says what was checked, whatever the ring says now. */
-	((struct vmpacket_descriptor *)buf)->len8 = len >> 3;
+	memcpy(buf, &io->cur_desc, sizeof(io->cur_desc));
 	return 0;
 }
 
@@ -256,10 +274,15 @@ int kmcl_hv_io_peek(struct kmcl_hv_io *io, void *buf, u32 buflen,
  */
 int kmcl_hv_io_consume(struct kmcl_hv_io *io, u32 pktlen)
 {
-	if (!io->cur || ((u32)io->cur->len8 << 3) != pktlen)
+	if (!io->cur || !io->cur_len || io->cur_len != pktlen)
 		return -EINVAL;
-	/* Publishes the read position itself when the ring runs empty. */
-	io->cur = io->ops->pkt_iter_next(io->c, io->cur);
+	/*
+	 * Step by the length peek checked: the iterator reads the length
+	 * from the descriptor it is given. Publishes the read position
+	 * itself when the ring runs empty.
+	 */
+	io->cur_len = 0;
+	io->cur = io->ops->pkt_iter_next(io->c, &io->cur_desc);
 	return 0;
 }
 
@@ -277,6 +300,7 @@ bool kmcl_hv_io_unmask(struct kmcl_hv_io *io)
 	if (io->cur) {
 		io->ops->pkt_iter_close(io->c);
 		io->cur = NULL;
+		io->cur_len = 0;
 	}
 	return io->ops->end_read(io->c) != 0;
 }

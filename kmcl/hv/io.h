@@ -16,7 +16,11 @@
  *   accepts, so a copy that reaches it was truncated by hv_vmbus (the ring
  *   is then out of step) and is refused, never parsed or stepped over.
  * - Every incoming packet is copied into the caller's buffer before the
- *   caller looks at it; its length field is read once.
+ *   caller looks at it; its descriptor is read once, and the iterator is
+ *   stepped with that copy, never with what the ring says later (before
+ *   5.14 the iterator points into the shared ring). A length beyond what
+ *   the host wrote is refused (5.14+ hv_vmbus would substitute the
+ *   available length).
  * - A packet that can never fit in the outgoing ring is refused up front
  *   (hv_vmbus would say -EAGAIN for ever); ids 0 and the top four u64
  *   values are never sent with a completion request.
@@ -69,7 +73,11 @@ struct kmcl_hv_io_params {
  * @c: the channel.
  * @copy_limit: max_pkt_size set at open, 0 where the kernel does not copy.
  * @max_ranges: GPA ranges one packet may carry on this kernel.
- * @cur: the packet at the reader's position, from the iterator; reader.
+ * @cur: the packet at the reader's position, from the iterator: a copy
+ *	(5.14+) or shared ring memory the host may rewrite (before); reader.
+ * @cur_desc: the descriptor of @cur as read once, its length checked:
+ *	what the iterator is stepped past with; reader.
+ * @cur_len: that length, 0 while @cur failed the checks; reader.
  * @pending: pending_send_sz is set; sender.
  * @mpb: GPA-direct descriptor scratch; sender.
  * @mpb_size: its size.
@@ -80,6 +88,8 @@ struct kmcl_hv_io {
 	u32 copy_limit;
 	u32 max_ranges;
 	const struct vmpacket_descriptor *cur;
+	struct vmpacket_descriptor cur_desc;
+	u32 cur_len;
 	bool pending;
 	struct vmbus_packet_mpb_array *mpb;
 	u32 mpb_size;

@@ -202,6 +202,7 @@ void kmcl_hv_watch_cancel(struct kmcl_hv_watch *w);
 void kmcl_hv_watch_end(struct kmcl_hv_watch *w);
 struct hv_device *kmcl_hv_watch_device(struct kmcl_hv_watch *w);
 bool kmcl_hv_watch_usable(struct kmcl_hv_watch *w);
+bool kmcl_hv_watch_begin_open(struct kmcl_hv_watch *w);
 bool kmcl_hv_watch_going(struct kmcl_hv_watch *w);
 void kmcl_hv_watch_set_open(struct kmcl_hv_watch *w, bool open);
 

@@ -573,6 +573,30 @@ bool kmcl_hv_watch_usable(struct kmcl_hv_watch *w)
 }
 
 /**
+ * kmcl_hv_watch_begin_open() - claim the bound device for vmbus_open()
+ * @w: the watch.
+ *
+ * kmcl_hv_watch_usable() and kmcl_hv_watch_set_open(@w, true) in one lock
+ * section: a suspend either comes first (and this says no) or sees the
+ * device open (and waits for kmcl_hv_watch_set_open(@w, false)).
+ *
+ * Return: true if the device may be opened now and is marked open.
+ */
+bool kmcl_hv_watch_begin_open(struct kmcl_hv_watch *w)
+{
+	bool ok;
+
+	if (!w->hv)
+		return false;
+	mutex_lock(&w->hv->lock);
+	ok = w->offer && !w->offer->going && !w->offer->suspended;
+	if (ok)
+		WRITE_ONCE(w->offer->open, true);
+	mutex_unlock(&w->hv->lock);
+	return ok;
+}
+
+/**
  * kmcl_hv_watch_going() - is the bound device being removed?
  * @w: the watch.
  *

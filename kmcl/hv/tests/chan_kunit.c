@@ -1014,7 +1014,7 @@ static void kc_gpadl(struct kunit *test)
 						   KMCL_HV_MOP_TEARDOWN_GPADL, 1,
 						   &call));
 	KUNIT_EXPECT_EQ(test, call.u.gpadl.handle, h2);
-	/* Torn down before vmbus_close(). */
+	/* Torn down once each (after vmbus_close()), the channel closed once. */
 	KUNIT_EXPECT_EQ(test, kmcl_hv_model_count(ctx->m, KMCL_HV_MOP_CLOSE), 1U);
 	free_pages(buf, 1);
 }

@@ -11,6 +11,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uio.h>
+#include <linux/vmalloc.h>
 
 #include "model.h"
 
@@ -482,6 +483,7 @@ static struct kmcl_hv_mdev *kmcl_hv_model_new_dev(struct kmcl_hv_model *m,
 	md->chan->state = CHANNEL_OPEN_STATE;
 	mutex_init(&md->dev_lock);
 	init_completion(&md->host_wait);
+	init_completion(&md->close_gate);
 	tasklet_setup(&md->tasklet, kmcl_hv_mdev_tasklet);
 	INIT_WORK(&md->rescind_work, kmcl_hv_mdev_rescind_work);
 	return md;
@@ -701,6 +703,15 @@ bool kmcl_hv_model_bound_to(struct kmcl_hv_mdev *md, const char *drv_name)
 void kmcl_hv_model_host_answer(struct kmcl_hv_mdev *md)
 {
 	complete(&md->host_wait);
+}
+
+/**
+ * kmcl_hv_model_close_release() - let a held vmbus_close() go on
+ * @md: the device.
+ */
+void kmcl_hv_model_close_release(struct kmcl_hv_mdev *md)
+{
+	complete(&md->close_gate);
 }
 
 /**
@@ -950,6 +961,9 @@ kmcl_hv_model_first(struct vmbus_channel *c)
 	avail = kmcl_hv_model_iter_avail(rbi);
 	if (avail < sizeof(head))
 		return NULL;
+	/* Before 5.14: the packet as it lies in the ring. */
+	if (kmcl_hv_mdev_of(c)->m->gen == KMCL_HV_MODEL_GEN_510)
+		return (void *)rbi->ring_buffer->buffer + rbi->priv_read_index;
 	avail = min(rbi->pkt_buffer_size, avail);
 	kmcl_hv_ring_get(rbi, rbi->priv_read_index, &head, sizeof(head));
 	pkt_len = head.len8 << 3;
@@ -1189,10 +1203,34 @@ static void kmcl_hv_model_ring_init(struct hv_ring_buffer_info *rbi, void *mem,
 	spin_lock_init(&rbi->ring_lock);
 }
 
+/*
+ * ring_buffer.c:hv_ringbuffer_init() before 5.14: the header page, then
+ * the data pages twice, so a packet that wraps is contiguous.
+ */
+static void *kmcl_hv_model_map_twice(struct page *first, u32 npages)
+{
+	struct page **pages;
+	void *va;
+	u32 i;
+
+	pages = kcalloc(npages * 2 - 1, sizeof(*pages), GFP_KERNEL);
+	if (!pages)
+		return NULL;
+	pages[0] = first;
+	for (i = 0; i < 2 * (npages - 1); i++)
+		pages[i + 1] = first + 1 + i % (npages - 1);
+	va = vmap(pages, npages * 2 - 1, VM_MAP, PAGE_KERNEL);
+	kfree(pages);
+	return va;
+}
+
 static void kmcl_hv_model_free_rings(struct kmcl_hv_mdev *md)
 {
 	struct vmbus_channel *c = md->chan;
 
+	if (md->in_map)
+		vunmap(md->in_map);
+	md->in_map = NULL;
 	kfree(c->inbound.pkt_buffer);
 	c->inbound.pkt_buffer = NULL;
 	c->inbound.pkt_buffer_size = 0;
@@ -1254,17 +1292,30 @@ static int kmcl_hv_model_open(struct vmbus_channel *c, u32 send_size,
 		ret = -EINVAL;
 		goto out_free;
 	}
-	if (!c->max_pkt_size)
-		c->max_pkt_size = VMBUS_DEFAULT_MAX_PKT_SIZE;
 	mem = page_address(md->ring_pages);
 	kmcl_hv_model_ring_init(&c->outbound, mem, send_size);
-	kmcl_hv_model_ring_init(&c->inbound, mem + send_size, recv_size);
-	c->inbound.pkt_buffer = kzalloc(c->max_pkt_size, GFP_KERNEL);
-	if (!c->inbound.pkt_buffer) {
-		ret = -ENOMEM;
-		goto out_free;
+	if (m->gen == KMCL_HV_MODEL_GEN_510) {
+		/* Before 5.14: no copy; the ring is read where it lies. */
+		md->in_map = kmcl_hv_model_map_twice(md->ring_pages +
+						     send_size / PAGE_SIZE,
+						     recv_size / PAGE_SIZE);
+		if (!md->in_map) {
+			ret = -ENOMEM;
+			goto out_free;
+		}
+		kmcl_hv_model_ring_init(&c->inbound, md->in_map, recv_size);
+	} else {
+		kmcl_hv_model_ring_init(&c->inbound, mem + send_size,
+					recv_size);
+		if (!c->max_pkt_size)
+			c->max_pkt_size = VMBUS_DEFAULT_MAX_PKT_SIZE;
+		c->inbound.pkt_buffer = kzalloc(c->max_pkt_size, GFP_KERNEL);
+		if (!c->inbound.pkt_buffer) {
+			ret = -ENOMEM;
+			goto out_free;
+		}
+		c->inbound.pkt_buffer_size = c->max_pkt_size;
 	}
-	c->inbound.pkt_buffer_size = c->max_pkt_size;
 	WRITE_ONCE(md->cb, callback);
 	md->cb_ctx = ctx;
 	c->state = CHANNEL_OPENING_STATE;
@@ -1305,12 +1356,18 @@ static void kmcl_hv_model_close(struct vmbus_channel *c)
 	struct kmcl_hv_mdev *md = kmcl_hv_mdev_of(c);
 
 	kmcl_hv_model_log_simple(md->m, KMCL_HV_MOP_CLOSE, c, 0);
+	if (READ_ONCE(md->m->close_hold)) {
+		WRITE_ONCE(md->closing, true);
+		wait_for_completion(&md->close_gate);
+		WRITE_ONCE(md->closing, false);
+	}
 	kmcl_hv_model_reset_cb(md);
-	if (!md->opened)
-		return;
-	md->opened = false;
-	c->state = CHANNEL_OPEN_STATE;
-	kmcl_hv_model_free_rings(md);
+	if (md->opened) {
+		md->opened = false;
+		c->state = CHANNEL_OPEN_STATE;
+		kmcl_hv_model_free_rings(md);
+	}
+	atomic_inc(&md->closes_done);
 }
 
 /* --- memory ---------------------------------------------------------------- */
@@ -1384,6 +1441,50 @@ static int kmcl_hv_model_teardown_gpadl(struct vmbus_channel *c,
 	gp->leak = gp->g.decrypted;
 	kmcl_hv_model_log_ret(md->m, idx, ret);
 	return ret;
+}
+
+/**
+ * kmcl_hv_model_vmbus_establish_gpadl_u32() - vmbus_establish_gpadl()
+ *	before 5.16
+ * @c: the channel.
+ * @buf: the buffer.
+ * @size: its size.
+ * @handle: receives the handle (only on success).
+ *
+ * Recorded as KMCL_HV_MOP_ESTABLISH_GPADL.
+ *
+ * Return: as the 6.12 call.
+ */
+int kmcl_hv_model_vmbus_establish_gpadl_u32(struct vmbus_channel *c,
+					    void *buf, u32 size, u32 *handle)
+{
+	struct kmcl_hv_gpadl gp;
+	int ret = kmcl_hv_model_establish_gpadl(c, buf, size, &gp);
+
+	if (!ret)
+		*handle = gp.g.gpadl_handle;
+	return ret;
+}
+
+/**
+ * kmcl_hv_model_vmbus_teardown_gpadl_u32() - vmbus_teardown_gpadl()
+ *	before 5.16
+ * @c: the channel.
+ * @handle: the handle.
+ *
+ * Recorded as KMCL_HV_MOP_TEARDOWN_GPADL. These kernels never decrypted
+ * the buffer: nothing can fail to be re-encrypted.
+ *
+ * Return: 0.
+ */
+int kmcl_hv_model_vmbus_teardown_gpadl_u32(struct vmbus_channel *c,
+					   u32 handle)
+{
+	struct kmcl_hv_gpadl gp = { };
+
+	gp.g.gpadl_handle = handle;
+	kmcl_hv_model_teardown_gpadl(c, &gp);
+	return 0;
 }
 
 static int kmcl_hv_model_allocate_mmio(struct resource **res,

@@ -2,7 +2,8 @@
 /*
  * A model of hv_vmbus (and of the Hyper-V host behind it) for the kmcl_hv
  * KUnit suite. It implements struct kmcl_hv_ops in memory, behaving as
- * hv_vmbus 6.12 does (drivers/hv/{vmbus_drv,channel,channel_mgmt,
+ * hv_vmbus 6.12 does (or, by kmcl_hv_model.gen, as the older APIs the
+ * compat layer handles; see enum kmcl_hv_model_gen) (drivers/hv/{vmbus_drv,channel,channel_mgmt,
  * ring_buffer}.c), and records every call with its exact arguments.
  *
  * What is modelled, and where it comes from:
@@ -51,6 +52,25 @@
 #include <linux/workqueue.h>
 
 #include "hv_ops.h"
+
+/*
+ * Which hv_vmbus API the model behaves as (kmcl_hv_model.gen). kmcl_hv's
+ * compat layer is built once per generation for the KUnit module
+ * (gen_510.c, gen_514.c); each build runs against the model set to its
+ * generation.
+ * @KMCL_HV_MODEL_GEN_CURRENT: 5.16 and later (the default): incoming
+ *	packets copied out at most max_pkt_size bytes, struct vmbus_gpadl.
+ * @KMCL_HV_MODEL_GEN_514: 5.14 and 5.15: copies, GPADLs as u32 handles.
+ * @KMCL_HV_MODEL_GEN_510: before 5.14: hv_pkt_iter_first() returns a
+ *	pointer into the incoming ring (mapped twice, so a packet that wraps
+ *	reads straight on), which the host may rewrite at any time; no
+ *	max_pkt_size; u32 GPADL handles.
+ */
+enum kmcl_hv_model_gen {
+	KMCL_HV_MODEL_GEN_CURRENT,
+	KMCL_HV_MODEL_GEN_514,
+	KMCL_HV_MODEL_GEN_510,
+};
 
 /* The calls the model records. */
 enum kmcl_hv_mop {
@@ -158,6 +178,7 @@ struct kmcl_hv_model;
  * @waiting: a call sleeps on @host_wait.
  * @ring_pages: the ring memory (both rings, contiguous like hv_vmbus's).
  * @ring_order: its allocation order.
+ * @in_map: before 5.14: the incoming ring mapped twice (vmap), or NULL.
  * @cb: the channel callback given to open.
  * @cb_ctx: its context.
  * @tasklet: runs @cb in DIRECT/BATCHED mode.
@@ -165,6 +186,10 @@ struct kmcl_hv_model;
  *	kmcl_hv_model_rescind_async().
  * @host_signals: times the guest signalled the host (vmbus_setevent).
  * @guest_signals: times the host interrupted the guest.
+ * @close_gate: a held vmbus_close() waits for it
+ *	(kmcl_hv_model_close_release()).
+ * @closing: a vmbus_close() waits on @close_gate.
+ * @closes_done: vmbus_close() calls that returned.
  */
 struct kmcl_hv_mdev {
 	struct hv_device hdev;
@@ -179,12 +204,16 @@ struct kmcl_hv_mdev {
 	bool waiting;
 	struct page *ring_pages;
 	int ring_order;
+	void *in_map;
 	void (*cb)(void *ctx);
 	void *cb_ctx;
 	struct tasklet_struct tasklet;
 	struct work_struct rescind_work;
 	unsigned int host_signals;
 	unsigned int guest_signals;
+	struct completion close_gate;
+	bool closing;
+	atomic_t closes_done;
 };
 
 /**
@@ -202,8 +231,12 @@ struct kmcl_hv_mdev {
  * @open_hold: opens wait for kmcl_hv_model_host_answer().
  * @gpadl_result: the host's answer to GPADL creation (0 or -EDQUOT).
  * @gpadl_hold: GPADL creation waits for kmcl_hv_model_host_answer().
+ * @close_hold: vmbus_close() waits for kmcl_hv_model_close_release()
+ *	(before it resets the callback and frees the rings).
  * @reencrypt_fails: GPADL teardown leaves the buffer decrypted.
  * @isolated: is_isolated() answer.
+ * @gen: the hv_vmbus API generation modelled (enum kmcl_hv_model_gen);
+ *	set before the first open.
  * @mmio_result: vmbus_allocate_mmio() error to return, or 0.
  * @next_gpadl: next GPADL handle.
  * @next_mmio: next MMIO address handed out.
@@ -224,8 +257,10 @@ struct kmcl_hv_model {
 	bool open_hold;
 	int gpadl_result;
 	bool gpadl_hold;
+	bool close_hold;
 	bool reencrypt_fails;
 	bool isolated;
+	int gen;
 	int mmio_result;
 	u32 next_gpadl;
 	resource_size_t next_mmio;
@@ -257,6 +292,7 @@ int kmcl_hv_model_resume(struct kmcl_hv_mdev *md);
 int kmcl_hv_model_unbind_external(struct kmcl_hv_mdev *md);
 bool kmcl_hv_model_bound_to(struct kmcl_hv_mdev *md, const char *drv_name);
 void kmcl_hv_model_host_answer(struct kmcl_hv_mdev *md);
+void kmcl_hv_model_close_release(struct kmcl_hv_mdev *md);
 bool kmcl_hv_model_host_waiting(struct kmcl_hv_mdev *md);
 
 /* The host's side of the rings. */
@@ -267,6 +303,12 @@ int kmcl_hv_model_host_write_raw(struct kmcl_hv_mdev *md, const void *pkt,
 int kmcl_hv_model_host_recv(struct kmcl_hv_mdev *md, void *buf, u32 buflen,
 			    u32 *len);
 u32 kmcl_hv_model_host_pending(struct kmcl_hv_mdev *md);
+
+/* The GPADL calls of hv_vmbus before 5.16 (u32 handles). */
+int kmcl_hv_model_vmbus_establish_gpadl_u32(struct vmbus_channel *c,
+					    void *buf, u32 size, u32 *handle);
+int kmcl_hv_model_vmbus_teardown_gpadl_u32(struct vmbus_channel *c,
+					   u32 handle);
 
 /* The call log. */
 unsigned int kmcl_hv_model_count(struct kmcl_hv_model *m,

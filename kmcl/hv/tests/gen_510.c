@@ -1,0 +1,12 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * kmcl_hv's compat layer and io.c as built for hv_vmbus before 5.14
+ * (Debian 11's 5.10): the incoming iterator points into the ring, no
+ * max_pkt_size, no request-id callbacks, GPADLs as u32 handles. See gen.h.
+ */
+#undef KMCL_HV_HAVE_MAX_PKT_SIZE
+#undef KMCL_HV_HAVE_RQSTOR_CALLBACKS
+#undef KMCL_HV_HAVE_VMBUS_GPADL
+#undef KMCL_HV_HAVE_GPADL_DECRYPTED
+#define KMCL_HV_GEN_SYM(name)	kmcl_hv_gen510_##name
+#include "gen_build.h"

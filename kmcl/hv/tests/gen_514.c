@@ -1,0 +1,9 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * kmcl_hv's compat layer and io.c as built for hv_vmbus 5.14 and 5.15:
+ * packets copied out as today, GPADLs still u32 handles. See gen.h.
+ */
+#undef KMCL_HV_HAVE_VMBUS_GPADL
+#undef KMCL_HV_HAVE_GPADL_DECRYPTED
+#define KMCL_HV_GEN_SYM(name)	kmcl_hv_gen514_##name
+#include "gen_build.h"
