@@ -230,6 +230,8 @@ static BOOLEAN IcHostUnknown(PIC_HOST_CONTEXT Host)
 static NTSTATUS IcHostOffer(PIC_HOST_CONTEXT Host)
 {
 	UNICODE_STRING Name = RTL_CONSTANT_STRING(L"ic-heartbeat-host");
+	PKMCL_SERVER_INTERFACE_V5 Kmcl = &Host->Kmcl;
+	GUID Type = IC_HEARTBEAT_INTERFACE_TYPE, Instance = IC_HEARTBEAT_LOOPBACK_INSTANCE;
 	VMB_CHANNEL_STATE_CHANGE_CALLBACKS Callbacks;
 	VMBCHANNEL Channel;
 	NTSTATUS Status;
@@ -257,9 +259,7 @@ static NTSTATUS IcHostOffer(PIC_HOST_CONTEXT Host)
 	if (NT_SUCCESS(Status))
 		Status = Host->Kmcl.VmbChannelInitSetMaximumPacketSize(Channel, IC_MAX_MESSAGE);
 	if (NT_SUCCESS(Status))
-		Status = Host->Kmcl.VmbServerChannelInitSetTargetInterfaceId(Channel,
-									     IC_HEARTBEAT_INTERFACE_TYPE,
-									     IC_HEARTBEAT_LOOPBACK_INSTANCE);
+		Status = Kmcl->VmbServerChannelInitSetTargetInterfaceId(Channel, Type, Instance);
 	if (NT_SUCCESS(Status))
 		Status = Host->Kmcl.VmbChannelEnable(Channel);
 	if (!NT_SUCCESS(Status))
@@ -279,8 +279,8 @@ static VOID IcHostRun(PIC_HOST_CONTEXT Host)
 		return;
 	}
 	if (!wait_for_completion_timeout(&Host->Opened, msecs_to_jiffies(timeout_ms))) {
-		IcHostFail(Host, "no IC opened the offer within %u ms (is kmcl_ic_heartbeat loaded?)",
-			   timeout_ms);
+		IcHostFail(Host, "no IC opened the offer within %u ms (%s)", timeout_ms,
+			   "is kmcl_ic_heartbeat loaded?");
 		return;
 	}
 	if (IcHostNegotiate(Host) && IcHostHeartbeats(Host))

@@ -37,7 +37,8 @@
 #undef module_exit
 #define module_exit(fn)	static void (*const kic_sample_unload)(void) = fn
 #undef MODULE_DESCRIPTION
-#define MODULE_DESCRIPTION(text)
+#define MODULE_DESCRIPTION(text) \
+	static const char kic_sample_description[] __maybe_unused = text
 #undef pr_fmt
 #include "kmcl_ic_heartbeat.c"
 
