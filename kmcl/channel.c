@@ -561,12 +561,12 @@ void kmcl_transport_unregister(struct kmcl_transport *t)
 KMCL_EXPORT_NS(kmcl_transport_unregister, KMCL_TRANSPORT);
 
 /*
- * Choose the transport of a new channel (struct kmcl_transport). Returns
- * the winner with its owner pinned, NULL for loopback, or ERR_PTR: a
- * transport's refusal, or -ENODEV if the winner is being unloaded.
+ * Ask every registered transport about a new channel. Returns the winner
+ * with its owner pinned, NULL for loopback, or ERR_PTR: a transport's
+ * refusal, or -ENODEV if the winner is being unloaded.
  */
-static struct kmcl_transport *kmcl_transport_select(struct device *parent,
-						    bool server)
+static struct kmcl_transport *kmcl_transport_pick(struct device *parent,
+						  bool server)
 {
 	struct kmcl_transport *t, *best = NULL;
 	int claim, best_claim = KMCL_CLAIM_NONE;
@@ -590,6 +590,28 @@ static struct kmcl_transport *kmcl_transport_select(struct device *parent,
 out:
 	mutex_unlock(&kmcl_transports_lock);
 	return best;
+}
+
+/*
+ * Choose the transport of a new channel (struct kmcl_transport), as
+ * kmcl_transport_pick(). A client nobody claimed whose parent is not the
+ * loopback's is meant for kmcl_hv: on a machine with a VMBus it is loaded
+ * now (autoload.c) and asked too, so that load order does not matter.
+ */
+static struct kmcl_transport *kmcl_transport_select(struct device *parent,
+						    bool server)
+{
+	struct kmcl_transport *t = kmcl_transport_pick(parent, server);
+
+	if (t || server || parent == kmcl_loopback_parent())
+		return t;
+	if (!kmcl_autoload_hv(parent))
+		return NULL;
+	t = kmcl_transport_pick(parent, server);
+	if (!t)
+		pr_warn_ratelimited("client channel of %s: %s is loaded but did not claim it; it stays on the loopback VMBus\n",
+				    dev_name(parent), KMCL_HV_MODULE);
+	return t;
 }
 
 /* --- allocation and cleanup ------------------------------------------- */

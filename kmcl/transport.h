@@ -231,6 +231,24 @@ struct kmcl_transport {
 int kmcl_transport_register(struct kmcl_transport *t);
 void kmcl_transport_unregister(struct kmcl_transport *t);
 
+/* The module that implements the hv transport (autoload.c loads it). */
+#define KMCL_HV_MODULE	"kmcl_hv"
+
+/**
+ * struct kmcl_autoload_ops - what autoload.c asks the system
+ * @has_vmbus: process context: does this machine have a VMBus?
+ * @request: process context: load module @name; 0 or an error (-errno,
+ *	or modprobe's exit status).
+ */
+struct kmcl_autoload_ops {
+	bool (*has_vmbus)(void);
+	int (*request)(const char *name);
+};
+
+bool kmcl_autoload_hv(struct device *parent);
+const struct kmcl_autoload_ops *
+kmcl_autoload_set_ops(const struct kmcl_autoload_ops *ops);
+
 /**
  * struct kmcl_lb_ep - loopback state of one endpoint
  * @node: on the offer list (server) or the wait list (client);

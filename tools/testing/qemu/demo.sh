@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# `make demo`: the sample VSP and VSC (samples/kmcl/) talking over the
+# `make demo`: the two sample pairs (samples/kmcl/) talking over the
 # in-kernel loopback VMBus. Builds the test kernel (once, cached) and the
-# modules, boots QEMU with an initramfs that loads kmcl.ko, kmcl_echo_vsp.ko
-# and kmcl_echo_vsc.ko (whose loading runs the demo) and unloads them again,
-# then prints the demo's transcript from the guest console.
+# modules, boots QEMU with an initramfs that loads kmcl.ko, then the echo
+# pair (kmcl_echo_vsp.ko, and kmcl_echo_vsc.ko, whose loading runs the echo
+# demo), then the heartbeat pair (kmcl_ic_heartbeat.ko, the ported
+# Integration Component, which waits for its host, and kmcl_ic_host.ko, the
+# host double, whose loading runs the exchange), unloads them again, and
+# prints the transcript from the guest console.
 #
-# Exits 0 only if the transcript ends in "kmcl demo: PASS" and the verdict
-# finds nothing wrong in the guest: every module loaded and unloaded, no
-# KASAN / lockdep / WARN / BUG / oops, no taint, no timeout.
+# Each pair logs its own verdict: "kmcl demo: PASS" (echo) and "kmcl demo:
+# heartbeat pair PASS". The transcript ends in "kmcl demo: PASS" only if
+# both passed and the verdict finds nothing wrong in the guest: every
+# module loaded and unloaded, no KASAN / lockdep / WARN / BUG / oops, no
+# taint, no timeout.
 #
 # Environment: as check.sh (KMCL_CACHE, KMCL_OUT - the demo uses
 # $KMCL_OUT/demo -, KMCL_ACCEL, KMCL_TIMEOUT).
@@ -28,7 +33,7 @@ src="$out/src"
 kmcl_copy_tree "$src"
 kmcl_build_modules "$kbuild" "$src"
 
-demo_mods="kmcl kmcl_echo_vsp kmcl_echo_vsc"
+demo_mods="kmcl kmcl_echo_vsp kmcl_echo_vsc kmcl_ic_heartbeat kmcl_ic_host"
 mods="$out/initramfs/lib/kmcl"
 rm -rf "$out/initramfs"
 mkdir -p "$mods" "$out/initramfs/kselftest"
@@ -50,22 +55,30 @@ fi
 kmcl_boot "$kbuild" "$out" "$tmo"
 
 echo "kmcl: demo transcript (guest console: $out/console.log)"
-# Console lines are "[   12.345678] kmcl demo: ..."; show them without the time.
-sed -n 's/^\[[^]]*\] \(kmcl demo: \)/\1/p' "$out/console.log" | tr -d '\r' |
-	tee "$out/transcript.log"
+# Console lines are "[   12.345678] kmcl demo: ..." (and the IC's own
+# "kmcl_ic_heartbeat: ..."); show them without the time.
+sed -n 's/^\[[^]]*\] \(kmcl demo: \|kmcl_ic_heartbeat: \)/\1/p' "$out/console.log" |
+	tr -d '\r' | tee "$out/transcript.log"
 
 fail=""
 python3 "$KMCL_QEMU_DIR/verdict.py" --report "$out/report.log" \
 	--console "$out/console.log" --modules "$demo_mods" >"$out/verdict.log" ||
 	fail="the guest run was not clean"
 grep '^FAIL: ' "$out/verdict.log" || true
-if ! grep -qx 'kmcl demo: PASS' "$out/transcript.log"; then
-	r=$(grep -m1 '^kmcl demo: FAIL' "$out/transcript.log" || true)
-	fail=${r:-"no \"kmcl demo: PASS\" on the console"}
+# Both pairs' verdicts, exactly once each, and no failure anywhere.
+r=$(grep -m1 -E '^kmcl demo: (heartbeat pair )?FAIL' "$out/transcript.log" || true)
+if [ -n "$r" ]; then
+	fail=${r#kmcl demo: }
+elif [ "$(grep -cx 'kmcl demo: PASS' "$out/transcript.log")" -ne 1 ]; then
+	fail="no echo pair verdict \"kmcl demo: PASS\" on the console"
+elif [ "$(grep -cx 'kmcl demo: heartbeat pair PASS' "$out/transcript.log")" -ne 1 ]; then
+	fail="no \"kmcl demo: heartbeat pair PASS\" on the console"
 fi
 secs=$(($(date +%s) - t0))
 if [ -n "$fail" ]; then
+	echo "kmcl demo: FAIL ($fail)"
 	echo "kmcl: demo FAILED: $fail (${secs} s)"
 	exit 1
 fi
-echo "kmcl: demo passed (${secs} s)"
+echo "kmcl demo: PASS"
+echo "kmcl: demo passed, both pairs (${secs} s)"
