@@ -244,7 +244,7 @@ NTSTATUS VmbChannelAllocate(PDEVICE_OBJECT ParentDeviceObject, BOOLEAN IsServer,
 	*Channel = (VMBCHANNEL)kmcl_channel_to_handle(ch);
 	return STATUS_SUCCESS;
 }
-KMCL_EXPORT(VmbChannelAllocate);
+EXPORT_SYMBOL_KMCL(VmbChannelAllocate);
 
 /**
  * VmbChannelInitialize() - build a disabled channel in caller memory
@@ -288,7 +288,7 @@ NTSTATUS VmbChannelInitialize(PDEVICE_OBJECT ParentDeviceObject,
 		return kmcl_alloc_status(ret);
 	}
 }
-KMCL_EXPORT(VmbChannelInitialize);
+EXPORT_SYMBOL_KMCL(VmbChannelInitialize);
 
 /**
  * VmbSizeofChannel() - buffer size VmbChannelInitialize() needs
@@ -300,7 +300,7 @@ ULONG VmbSizeofChannel(void)
 {
 	return kmcl_channel_size();
 }
-KMCL_EXPORT(VmbSizeofChannel);
+EXPORT_SYMBOL_KMCL(VmbSizeofChannel);
 
 /**
  * VmbChannelCleanup() - dispose of a disabled channel
@@ -322,7 +322,7 @@ void VmbChannelCleanup(VMBCHANNEL Channel)
 	}
 	kmcl_channel_cleanup(ch);
 }
-KMCL_EXPORT(VmbChannelCleanup);
+EXPORT_SYMBOL_KMCL(VmbChannelCleanup);
 
 /* --- enable, disable, start, pause --------------------------------------- */
 
@@ -359,7 +359,7 @@ NTSTATUS VmbChannelEnable(VMBCHANNEL Channel)
 		return kmcl_errno_to_ntstatus(ret);
 	}
 }
-KMCL_EXPORT(VmbChannelEnable);
+EXPORT_SYMBOL_KMCL(VmbChannelEnable);
 
 /**
  * VmbChannelDisable() - close (client) or rescind (server) and wait
@@ -382,7 +382,7 @@ void VmbChannelDisable(VMBCHANNEL Channel)
 	}
 	kmcl_channel_disable(ch);
 }
-KMCL_EXPORT(VmbChannelDisable);
+EXPORT_SYMBOL_KMCL(VmbChannelDisable);
 
 /**
  * VmbChannelStart() - leave the paused state
@@ -402,7 +402,7 @@ void VmbChannelStart(VMBCHANNEL Channel)
 	}
 	kmcl_channel_start(ch);
 }
-KMCL_EXPORT(VmbChannelStart);
+EXPORT_SYMBOL_KMCL(VmbChannelStart);
 
 /**
  * VmbChannelPause() - enter the paused state and wait
@@ -424,7 +424,7 @@ void VmbChannelPause(VMBCHANNEL Channel)
 	}
 	kmcl_channel_pause(ch);
 }
-KMCL_EXPORT(VmbChannelPause);
+EXPORT_SYMBOL_KMCL(VmbChannelPause);
 
 /* --- setters for both endpoints ------------------------------------------ */
 
@@ -452,7 +452,7 @@ NTSTATUS VmbChannelInitSetMaximumPacketSize(VMBCHANNEL Channel,
 	return kmcl_setter_status(kmcl_channel_set_max_packet_size(ch, PacketSize),
 				  STATUS_INVALID_PARAMETER_2);
 }
-KMCL_EXPORT(VmbChannelInitSetMaximumPacketSize);
+EXPORT_SYMBOL_KMCL(VmbChannelInitSetMaximumPacketSize);
 
 /**
  * VmbChannelInitSetMaximumPacketCount() - outgoing packets in flight at once
@@ -475,7 +475,7 @@ NTSTATUS VmbChannelInitSetMaximumPacketCount(VMBCHANNEL Channel,
 	return kmcl_setter_status(kmcl_channel_set_max_packet_count(ch, PacketCount),
 				  STATUS_INVALID_PARAMETER_2);
 }
-KMCL_EXPORT(VmbChannelInitSetMaximumPacketCount);
+EXPORT_SYMBOL_KMCL(VmbChannelInitSetMaximumPacketCount);
 
 /**
  * VmbChannelInitSetMaximumExternalData() - external data limits
@@ -514,7 +514,7 @@ NTSTATUS VmbChannelInitSetMaximumExternalData(VMBCHANNEL Channel,
 								     ChainLength),
 				  STATUS_INVALID_PARAMETER_2);
 }
-KMCL_EXPORT(VmbChannelInitSetMaximumExternalData);
+EXPORT_SYMBOL_KMCL(VmbChannelInitSetMaximumExternalData);
 
 /**
  * VmbChannelInitSetClientContextSize() - driver area per incoming packet
@@ -537,7 +537,7 @@ NTSTATUS VmbChannelInitSetClientContextSize(VMBCHANNEL Channel,
 	return kmcl_setter_status(kmcl_channel_set_client_context_size(ch, ContextSize),
 				  STATUS_INVALID_PARAMETER_2);
 }
-KMCL_EXPORT(VmbChannelInitSetClientContextSize);
+EXPORT_SYMBOL_KMCL(VmbChannelInitSetClientContextSize);
 
 /**
  * VmbChannelInitSetInlinePacketContextSize() - driver area per packet object
@@ -560,7 +560,7 @@ NTSTATUS VmbChannelInitSetInlinePacketContextSize(VMBCHANNEL Channel,
 	return kmcl_setter_status(kmcl_channel_set_inline_context_size(ch, ContextSize),
 				  STATUS_INVALID_PARAMETER_2);
 }
-KMCL_EXPORT(VmbChannelInitSetInlinePacketContextSize);
+EXPORT_SYMBOL_KMCL(VmbChannelInitSetInlinePacketContextSize);
 
 /**
  * VmbChannelInitSetBounceBufferSizes() - bounce buffer sizes (stored only)
@@ -599,7 +599,7 @@ NTSTATUS VmbChannelInitSetBounceBufferSizes(VMBCHANNEL Channel,
 								MaximumBufferSize),
 				  STATUS_INVALID_PARAMETER_2);
 }
-KMCL_EXPORT(VmbChannelInitSetBounceBufferSizes);
+EXPORT_SYMBOL_KMCL(VmbChannelInitSetBounceBufferSizes);
 
 /**
  * VmbChannelInitSetProcessPacketCallbacks() - register the packet callbacks
@@ -629,7 +629,7 @@ NTSTATUS VmbChannelInitSetProcessPacketCallbacks(VMBCHANNEL Channel,
 								    NULL),
 				  STATUS_INVALID_PARAMETER_2);
 }
-KMCL_EXPORT(VmbChannelInitSetProcessPacketCallbacks);
+EXPORT_SYMBOL_KMCL(VmbChannelInitSetProcessPacketCallbacks);
 
 /**
  * VmbChannelInitSetProcessPacketCallbacksEx() - packet callbacks with context
@@ -661,7 +661,7 @@ NTSTATUS VmbChannelInitSetProcessPacketCallbacksEx(VMBCHANNEL Channel,
 								    CallbackContext),
 				  STATUS_INVALID_PARAMETER_3);
 }
-KMCL_EXPORT(VmbChannelInitSetProcessPacketCallbacksEx);
+EXPORT_SYMBOL_KMCL(VmbChannelInitSetProcessPacketCallbacksEx);
 
 /**
  * VmbChannelInitSetStateChangeCallbacks() - register the state callbacks
@@ -716,7 +716,7 @@ NTSTATUS VmbChannelInitSetStateChangeCallbacks(VMBCHANNEL Channel,
 	return kmcl_setter_status(kmcl_channel_set_state_callbacks(ch, ops, fn, ctx),
 				  STATUS_INVALID_PARAMETER_2);
 }
-KMCL_EXPORT(VmbChannelInitSetStateChangeCallbacks);
+EXPORT_SYMBOL_KMCL(VmbChannelInitSetStateChangeCallbacks);
 
 /**
  * VmbChannelInitSetFriendlyName() - name the channel
@@ -749,7 +749,7 @@ NTSTATUS VmbChannelInitSetFriendlyName(VMBCHANNEL Channel, PCUNICODE_STRING Name
 	return kmcl_setter_status(kmcl_channel_set_friendly_name(ch, utf8),
 				  STATUS_INVALID_PARAMETER_2);
 }
-KMCL_EXPORT(VmbChannelInitSetFriendlyName);
+EXPORT_SYMBOL_KMCL(VmbChannelInitSetFriendlyName);
 
 /**
  * VmbChannelInitSetFlags() - channel flags
@@ -772,7 +772,7 @@ NTSTATUS VmbChannelInitSetFlags(VMBCHANNEL Channel, UINT32 Flags)
 	return kmcl_setter_status(kmcl_channel_set_flags(ch, Flags),
 				  STATUS_INVALID_PARAMETER_2);
 }
-KMCL_EXPORT(VmbChannelInitSetFlags);
+EXPORT_SYMBOL_KMCL(VmbChannelInitSetFlags);
 
 /**
  * VmbChannelInitSetPrimaryChannel() - make the channel a subchannel
@@ -805,7 +805,7 @@ NTSTATUS VmbChannelInitSetPrimaryChannel(VMBCHANNEL Channel,
 							   SubChannelIndex),
 				  STATUS_INVALID_PARAMETER_2);
 }
-KMCL_EXPORT(VmbChannelInitSetPrimaryChannel);
+EXPORT_SYMBOL_KMCL(VmbChannelInitSetPrimaryChannel);
 
 /* --- client-only setters --------------------------------------------------- */
 
@@ -840,7 +840,7 @@ NTSTATUS VmbClientChannelInitSetRingBufferPageCount(VMBCHANNEL Channel,
 							     OutgoingPageCount),
 				  STATUS_INVALID_PARAMETER_2);
 }
-KMCL_EXPORT(VmbClientChannelInitSetRingBufferPageCount);
+EXPORT_SYMBOL_KMCL(VmbClientChannelInitSetRingBufferPageCount);
 
 /**
  * VmbClientChannelInitSetTargetPnp() - the offer a client opens
@@ -877,7 +877,7 @@ NTSTATUS VmbClientChannelInitSetTargetPnp(VMBCHANNEL Channel,
 							 kmcl_pnp_failure_call),
 				  STATUS_INVALID_PARAMETER_2);
 }
-KMCL_EXPORT(VmbClientChannelInitSetTargetPnp);
+EXPORT_SYMBOL_KMCL(VmbClientChannelInitSetTargetPnp);
 
 /**
  * VmbClientChannelInitSetTargetProcessorIndex() - CPU for incoming work
@@ -900,7 +900,7 @@ NTSTATUS VmbClientChannelInitSetTargetProcessorIndex(VMBCHANNEL Channel,
 	return kmcl_setter_status(kmcl_client_set_target_cpu(ch, ProcessorIndex),
 				  STATUS_INVALID_PARAMETER_2);
 }
-KMCL_EXPORT(VmbClientChannelInitSetTargetProcessorIndex);
+EXPORT_SYMBOL_KMCL(VmbClientChannelInitSetTargetProcessorIndex);
 
 /* --- server-only setters --------------------------------------------------- */
 
@@ -926,7 +926,7 @@ NTSTATUS VmbServerChannelInitSetFlags(VMBCHANNEL Channel, UINT32 Flags)
 	return kmcl_setter_status(kmcl_server_set_flags(ch, Flags),
 				  STATUS_INVALID_PARAMETER_2);
 }
-KMCL_EXPORT(VmbServerChannelInitSetFlags);
+EXPORT_SYMBOL_KMCL(VmbServerChannelInitSetFlags);
 
 /**
  * VmbServerChannelInitSetTargetVtl() - VTL the offer is made to (server)
@@ -953,7 +953,7 @@ NTSTATUS VmbServerChannelInitSetTargetVtl(VMBCHANNEL Channel, UINT8 TargetVtl)
 	return kmcl_setter_status(kmcl_server_set_target_vtl(ch, TargetVtl),
 				  STATUS_INVALID_PARAMETER_2);
 }
-KMCL_EXPORT(VmbServerChannelInitSetTargetVtl);
+EXPORT_SYMBOL_KMCL(VmbServerChannelInitSetTargetVtl);
 
 /**
  * VmbServerChannelInitSetMmioMegabytes() - MMIO the guest should reserve
@@ -982,7 +982,7 @@ NTSTATUS VmbServerChannelInitSetMmioMegabytes(VMBCHANNEL Channel,
 						       MmioMegabytesOptional),
 				  STATUS_INVALID_PARAMETER);
 }
-KMCL_EXPORT(VmbServerChannelInitSetMmioMegabytes);
+EXPORT_SYMBOL_KMCL(VmbServerChannelInitSetMmioMegabytes);
 
 /**
  * VmbServerChannelInitSetTargetInterfaceId() - what the server offers
@@ -1008,7 +1008,7 @@ NTSTATUS VmbServerChannelInitSetTargetInterfaceId(VMBCHANNEL Channel,
 	return kmcl_setter_status(kmcl_server_set_interface_id(ch, &type, &instance),
 				  STATUS_INVALID_PARAMETER_2);
 }
-KMCL_EXPORT(VmbServerChannelInitSetTargetInterfaceId);
+EXPORT_SYMBOL_KMCL(VmbServerChannelInitSetTargetInterfaceId);
 
 /**
  * VmbServerChannelInitSetSaveRestorePacketCallbacks() - save/restore hooks
@@ -1040,7 +1040,7 @@ NTSTATUS VmbServerChannelInitSetSaveRestorePacketCallbacks(VMBCHANNEL Channel,
 								 NULL),
 				  STATUS_INVALID_PARAMETER_2);
 }
-KMCL_EXPORT(VmbServerChannelInitSetSaveRestorePacketCallbacks);
+EXPORT_SYMBOL_KMCL(VmbServerChannelInitSetSaveRestorePacketCallbacks);
 
 /**
  * VmbServerChannelInitSetSaveRestorePacketCallbacksEx() - hooks with context
@@ -1073,7 +1073,7 @@ VmbServerChannelInitSetSaveRestorePacketCallbacksEx(VMBCHANNEL Channel,
 								 SaveRestoreContext),
 				  STATUS_INVALID_PARAMETER_3);
 }
-KMCL_EXPORT(VmbServerChannelInitSetSaveRestorePacketCallbacksEx);
+EXPORT_SYMBOL_KMCL(VmbServerChannelInitSetSaveRestorePacketCallbacksEx);
 
 /* --- queries and runtime settings ---------------------------------------- */
 
@@ -1094,7 +1094,7 @@ void FASTCALL VmbChannelSetPointer(VMBCHANNEL Channel, PVOID Pointer)
 	}
 	WRITE_ONCE(ch->context, Pointer);
 }
-KMCL_EXPORT(VmbChannelSetPointer);
+EXPORT_SYMBOL_KMCL(VmbChannelSetPointer);
 
 /**
  * VmbChannelGetPointer() - read the driver pointer of the channel
@@ -1114,7 +1114,7 @@ PVOID FASTCALL VmbChannelGetPointer(VMBCHANNEL Channel)
 	}
 	return READ_ONCE(ch->context);
 }
-KMCL_EXPORT(VmbChannelGetPointer);
+EXPORT_SYMBOL_KMCL(VmbChannelGetPointer);
 
 /**
  * VmbChannelGetInterfaceInstance() - the channel's instance GUID
@@ -1140,7 +1140,7 @@ void VmbChannelGetInterfaceInstance(VMBCHANNEL Channel, LPGUID InterfaceInstance
 				Channel);
 	memcpy(InterfaceInstance, &instance, sizeof(*InterfaceInstance));
 }
-KMCL_EXPORT(VmbChannelGetInterfaceInstance);
+EXPORT_SYMBOL_KMCL(VmbChannelGetInterfaceInstance);
 
 /**
  * VmbChannelGetMmioSpace() - MMIO range reserved for the channel
@@ -1167,7 +1167,7 @@ void VmbChannelGetMmioSpace(VMBCHANNEL Channel, UINT64 *MmioAddress,
 	if (MmioSize)
 		*MmioSize = size;
 }
-KMCL_EXPORT(VmbChannelGetMmioSpace);
+EXPORT_SYMBOL_KMCL(VmbChannelGetMmioSpace);
 
 /**
  * VmbChannelSetInterruptLatency() - set the notification latency
@@ -1209,7 +1209,7 @@ NTSTATUS VmbChannelSetInterruptLatency(VMBCHANNEL Channel, UINT16 Latency,
 	*OriginalLatency = old;
 	return STATUS_SUCCESS;
 }
-KMCL_EXPORT(VmbChannelSetInterruptLatency);
+EXPORT_SYMBOL_KMCL(VmbChannelSetInterruptLatency);
 
 /**
  * VmbChannelGetTargetDeviceObject() - device standing for the opened offer
@@ -1231,7 +1231,7 @@ void VmbChannelGetTargetDeviceObject(VMBCHANNEL Channel,
 		kmcl_api_misuse("%s: invalid channel %p", __func__,
 				Channel);
 }
-KMCL_EXPORT(VmbChannelGetTargetDeviceObject);
+EXPORT_SYMBOL_KMCL(VmbChannelGetTargetDeviceObject);
 
 /**
  * VmbChannelGetParentDeviceObject() - device given at allocation
@@ -1252,4 +1252,4 @@ void VmbChannelGetParentDeviceObject(VMBCHANNEL Channel,
 		kmcl_api_misuse("%s: invalid channel %p", __func__,
 				Channel);
 }
-KMCL_EXPORT(VmbChannelGetParentDeviceObject);
+EXPORT_SYMBOL_KMCL(VmbChannelGetParentDeviceObject);

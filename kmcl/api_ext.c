@@ -370,7 +370,7 @@ NTSTATUS VmbPacketSendWithExternalMdl(VMBPACKET PacketObject, PVOID Buffer,
 				 STATUS_INVALID_PARAMETER_4,
 				 STATUS_INVALID_PARAMETER_4);
 }
-KMCL_EXPORT(VmbPacketSendWithExternalMdl);
+EXPORT_SYMBOL_KMCL(VmbPacketSendWithExternalMdl);
 
 /**
  * VmbPacketSendWithExternalPfns() - send a packet with external data pages
@@ -426,7 +426,7 @@ NTSTATUS VmbPacketSendWithExternalPfns(VMBPACKET PacketObject, PVOID Buffer,
 				 STATUS_INVALID_PARAMETER_5,
 				 STATUS_INVALID_PARAMETER_4);
 }
-KMCL_EXPORT(VmbPacketSendWithExternalPfns);
+EXPORT_SYMBOL_KMCL(VmbPacketSendWithExternalPfns);
 
 /* Build @ip's MDL chain in its own area, once. */
 static void kmcl_api_ext_build(struct kmcl_in_packet *ip)
@@ -516,4 +516,4 @@ NTSTATUS VmbChannelPacketGetExternalData(VMBPACKETCOMPLETION PacketCompletionCon
 	*Mdl = ip->ext_chain;
 	return STATUS_SUCCESS;
 }
-KMCL_EXPORT(VmbChannelPacketGetExternalData);
+EXPORT_SYMBOL_KMCL(VmbChannelPacketGetExternalData);

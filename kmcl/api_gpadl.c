@@ -113,7 +113,7 @@ NTSTATUS VmbChannelCreateGpadlFromBuffer(VMBCHANNEL Channel, UINT32 Flags,
 	g->byte_count = ByteCount;
 	return kmcl_gpadl_publish(ch, g, Flags, GpadlHandle);
 }
-KMCL_EXPORT(VmbChannelCreateGpadlFromBuffer);
+EXPORT_SYMBOL_KMCL(VmbChannelCreateGpadlFromBuffer);
 
 /*
  * Count (@fill NULL) or store the PFNs of [@start, @start + @len) of an MDL
@@ -248,7 +248,7 @@ NTSTATUS VmbChannelCreateGpadlFromMdl(VMBCHANNEL Channel, UINT32 Flags,
 	g->byte_count = len;
 	return kmcl_gpadl_publish(ch, g, Flags, GpadlHandle);
 }
-KMCL_EXPORT(VmbChannelCreateGpadlFromMdl);
+EXPORT_SYMBOL_KMCL(VmbChannelCreateGpadlFromMdl);
 
 /**
  * VmbChannelCreateGpadlFromPfnList() - share pages given by frame number
@@ -302,7 +302,7 @@ NTSTATUS VmbChannelCreateGpadlFromPfnList(VMBCHANNEL Channel, UINT32 Flags,
 	g->byte_count = PfnListCount * KMCL_WIRE_PAGE_SIZE;
 	return kmcl_gpadl_publish(ch, g, Flags, GpadlHandle);
 }
-KMCL_EXPORT(VmbChannelCreateGpadlFromPfnList);
+EXPORT_SYMBOL_KMCL(VmbChannelCreateGpadlFromPfnList);
 
 /**
  * VmbChannelCreateGpadl() - allocate zeroed memory and share it
@@ -349,7 +349,7 @@ NTSTATUS VmbChannelCreateGpadl(VMBCHANNEL Channel, UINT32 Flags,
 	}
 	return kmcl_gpadl_publish(ch, g, Flags, GpadlHandle);
 }
-KMCL_EXPORT(VmbChannelCreateGpadl);
+EXPORT_SYMBOL_KMCL(VmbChannelCreateGpadl);
 
 /**
  * VmbChannelGetSystemAddressForGpadl() - kernel address of a
@@ -391,7 +391,7 @@ NTSTATUS VmbChannelGetSystemAddressForGpadl(VMBCHANNEL Channel, UINT32 Flags,
 	*SystemAddress = va;
 	return STATUS_SUCCESS;
 }
-KMCL_EXPORT(VmbChannelGetSystemAddressForGpadl);
+EXPORT_SYMBOL_KMCL(VmbChannelGetSystemAddressForGpadl);
 
 /**
  * VmbChannelDeleteGpadl() - stop sharing a GPADL
@@ -421,7 +421,7 @@ VOID VmbChannelDeleteGpadl(VMBCHANNEL Channel, UINT32 GpadlHandle)
 		pr_warn_ratelimited("%s: channel %u has no GPADL %u\n", __func__,
 				    ch->id, GpadlHandle);
 }
-KMCL_EXPORT(VmbChannelDeleteGpadl);
+EXPORT_SYMBOL_KMCL(VmbChannelDeleteGpadl);
 
 /**
  * VmbChannelMapGpadl() - map a GPADL of the connected client (server)
@@ -479,7 +479,7 @@ NTSTATUS VmbChannelMapGpadl(VMBCHANNEL Channel, UINT32 Flags,
 		return kmcl_errno_to_ntstatus(ret);
 	}
 }
-KMCL_EXPORT(VmbChannelMapGpadl);
+EXPORT_SYMBOL_KMCL(VmbChannelMapGpadl);
 
 /**
  * VmbChannelUnmapGpadl() - end a mapping made by VmbChannelMapGpadl()
@@ -514,4 +514,4 @@ VOID VmbChannelUnmapGpadl(VMBCHANNEL Channel, UINT32 GpadlHandle)
 		pr_warn_ratelimited("%s: channel %u has not mapped GPADL %u\n",
 				    __func__, ch->id, GpadlHandle);
 }
-KMCL_EXPORT(VmbChannelUnmapGpadl);
+EXPORT_SYMBOL_KMCL(VmbChannelUnmapGpadl);

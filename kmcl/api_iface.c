@@ -29,9 +29,9 @@
  * The interface type GUIDs are defined here (INITGUID) and exported, so a
  * module that uses them need not define its own copies: the client type...
  */
-KMCL_EXPORT(KMCL_CLIENT_INTERFACE_TYPE);
+EXPORT_SYMBOL_KMCL(KMCL_CLIENT_INTERFACE_TYPE);
 /* ...and the server type. */
-KMCL_EXPORT(KMCL_SERVER_INTERFACE_TYPE);
+EXPORT_SYMBOL_KMCL(KMCL_SERVER_INTERFACE_TYPE);
 
 /**
  * kmcl_iface_owner() - the module the interface references pin (for tests)
@@ -233,4 +233,4 @@ NTSTATUS KmclQueryInterface(LPCGUID InterfaceType, PINTERFACE Interface,
 	Interface->InterfaceDereference = kmcl_iface_dereference;
 	return STATUS_SUCCESS;
 }
-KMCL_EXPORT(KmclQueryInterface);
+EXPORT_SYMBOL_KMCL(KmclQueryInterface);

@@ -144,7 +144,7 @@ PMDL IoAllocateMdl(PVOID VirtualAddress, ULONG Length, BOOLEAN SecondaryBuffer,
 		return NULL;
 	return kmcl_mdl_alloc(VirtualAddress, Length);
 }
-KMCL_EXPORT(IoAllocateMdl);
+EXPORT_SYMBOL_KMCL(IoAllocateMdl);
 
 /**
  * IoFreeMdl() - free an MDL that KMCL allocated
@@ -171,7 +171,7 @@ VOID IoFreeMdl(PMDL Mdl)
 	a->magic = KMCL_MDL_MAGIC_FREE;
 	kmcl_kvfree_any(a);
 }
-KMCL_EXPORT(IoFreeMdl);
+EXPORT_SYMBOL_KMCL(IoFreeMdl);
 
 /**
  * MmBuildMdlForNonPagedPool() - fill in the PFNs of a kernel buffer's MDL
@@ -214,7 +214,7 @@ VOID MmBuildMdlForNonPagedPool(PMDL MemoryDescriptorList)
 		pr_err_ratelimited("%s: %p is not kmalloc or vmalloc memory (%d)\n",
 				   __func__, MmGetMdlVirtualAddress(mdl), err);
 }
-KMCL_EXPORT(MmBuildMdlForNonPagedPool);
+EXPORT_SYMBOL_KMCL(MmBuildMdlForNonPagedPool);
 
 /**
  * MmGetSystemAddressForMdlSafe() - kernel address of an MDL's memory
@@ -260,7 +260,7 @@ PVOID MmGetSystemAddressForMdlSafe(PMDL Mdl, ULONG Priority)
 	spin_unlock_irqrestore(&kmcl_mdl_map_lock, flags);
 	return va;
 }
-KMCL_EXPORT(MmGetSystemAddressForMdlSafe);
+EXPORT_SYMBOL_KMCL(MmGetSystemAddressForMdlSafe);
 
 /**
  * MmUnmapLockedPages() - remove an MDL's system mapping
@@ -295,7 +295,7 @@ VOID MmUnmapLockedPages(PVOID BaseAddress, PMDL MemoryDescriptorList)
 		pr_warn_ratelimited("%s: %p is not the mapping of MDL %p\n",
 				    __func__, BaseAddress, mdl);
 }
-KMCL_EXPORT(MmUnmapLockedPages);
+EXPORT_SYMBOL_KMCL(MmUnmapLockedPages);
 
 /**
  * KmclAllocateMdlForPages() - allocate an MDL for an array of pages
@@ -332,7 +332,7 @@ PMDL KmclAllocateMdlForPages(struct page **Pages, ULONG PageCount,
 	mdl->MdlFlags |= MDL_PAGES_LOCKED;
 	return mdl;
 }
-KMCL_EXPORT(KmclAllocateMdlForPages);
+EXPORT_SYMBOL_KMCL(KmclAllocateMdlForPages);
 
 /**
  * kmcl_mdl_alloc_hvpfns() - an MDL over Hyper-V PFNs, owned by KMCL

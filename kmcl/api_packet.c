@@ -143,7 +143,7 @@ VMBPACKET VmbPacketAllocate(VMBCHANNEL Channel)
 
 	return ch ? (VMBPACKET)kmcl_packet_alloc(ch) : NULL;
 }
-KMCL_EXPORT(VmbPacketAllocate);
+EXPORT_SYMBOL_KMCL(VmbPacketAllocate);
 
 /**
  * VmbPacketInitialize() - build a packet object in caller memory
@@ -175,7 +175,7 @@ NTSTATUS VmbPacketInitialize(VMBCHANNEL Channel, VMBPACKET VmbPacket,
 		return STATUS_INVALID_PARAMETER_2;
 	return STATUS_SUCCESS;
 }
-KMCL_EXPORT(VmbPacketInitialize);
+EXPORT_SYMBOL_KMCL(VmbPacketInitialize);
 
 /**
  * VmbChannelSizeofPacket() - bytes VmbPacketInitialize() needs
@@ -192,7 +192,7 @@ UINT32 VmbChannelSizeofPacket(VMBCHANNEL Channel)
 
 	return ch ? kmcl_packet_size(ch) : 0;
 }
-KMCL_EXPORT(VmbChannelSizeofPacket);
+EXPORT_SYMBOL_KMCL(VmbChannelSizeofPacket);
 
 /**
  * VmbPacketFree() - give a packet back to its lookaside
@@ -213,7 +213,7 @@ void VmbPacketFree(VMBPACKET VmbPacket)
 	}
 	kmcl_packet_free(pkt);
 }
-KMCL_EXPORT(VmbPacketFree);
+EXPORT_SYMBOL_KMCL(VmbPacketFree);
 
 static void kmcl_api_set_done(const char *fn_name, VMBPACKET PacketObject,
 			      void *fn, void *ctx, bool ex)
@@ -245,7 +245,7 @@ void VmbPacketSetCompletionRoutine(VMBPACKET PacketObject,
 	kmcl_api_set_done(__func__, PacketObject, CompletionRoutine, NULL,
 			  false);
 }
-KMCL_EXPORT(VmbPacketSetCompletionRoutine);
+EXPORT_SYMBOL_KMCL(VmbPacketSetCompletionRoutine);
 
 /**
  * VmbPacketSetCompletionRoutineEx() - set a completion routine with a context
@@ -262,7 +262,7 @@ void VmbPacketSetCompletionRoutineEx(VMBPACKET PacketObject,
 	kmcl_api_set_done(__func__, PacketObject, CompletionRoutineEx,
 			  CallbackContext, true);
 }
-KMCL_EXPORT(VmbPacketSetCompletionRoutineEx);
+EXPORT_SYMBOL_KMCL(VmbPacketSetCompletionRoutineEx);
 
 /**
  * kmcl_api_send_status() - the NTSTATUS of a kmcl_packet_send*() error
@@ -342,7 +342,7 @@ NTSTATUS VmbPacketSend(VMBPACKET PacketObject, PVOID Buffer,
 	return kmcl_api_send_status(kmcl_packet_send(pkt, Buffer, BufferLength,
 						     Flags, false));
 }
-KMCL_EXPORT(VmbPacketSend);
+EXPORT_SYMBOL_KMCL(VmbPacketSend);
 
 /**
  * VmbPacketSetPointer() - store a driver pointer in a packet
@@ -358,7 +358,7 @@ void FASTCALL VmbPacketSetPointer(VMBPACKET PacketObject, PVOID Pointer)
 	if (pkt)
 		WRITE_ONCE(pkt->pointer, Pointer);
 }
-KMCL_EXPORT(VmbPacketSetPointer);
+EXPORT_SYMBOL_KMCL(VmbPacketSetPointer);
 
 /**
  * VmbPacketGetPointer() - read the pointer stored in a packet
@@ -374,7 +374,7 @@ PVOID FASTCALL VmbPacketGetPointer(VMBPACKET PacketObject)
 
 	return pkt ? READ_ONCE(pkt->pointer) : NULL;
 }
-KMCL_EXPORT(VmbPacketGetPointer);
+EXPORT_SYMBOL_KMCL(VmbPacketGetPointer);
 
 /**
  * VmbPacketGetChannel() - the channel a packet belongs to
@@ -390,7 +390,7 @@ VMBCHANNEL FASTCALL VmbPacketGetChannel(VMBPACKET PacketObject)
 
 	return pkt ? kmcl_api_channel_handle(pkt->ch) : NULL;
 }
-KMCL_EXPORT(VmbPacketGetChannel);
+EXPORT_SYMBOL_KMCL(VmbPacketGetChannel);
 
 /**
  * VmbPacketGetInlinePacketContextPointer() - a packet's inline context
@@ -407,7 +407,7 @@ PVOID FASTCALL VmbPacketGetInlinePacketContextPointer(VMBPACKET PacketObject)
 
 	return pkt ? pkt->inline_ctx : NULL;
 }
-KMCL_EXPORT(VmbPacketGetInlinePacketContextPointer);
+EXPORT_SYMBOL_KMCL(VmbPacketGetInlinePacketContextPointer);
 
 /**
  * VmbPacketRestore() - restore an in-flight packet after a server restore
@@ -428,7 +428,7 @@ NTSTATUS VmbPacketRestore(VMBPACKET PacketObject, PVOID Buffer,
 	pr_warn_once("%s: packet save/restore is not supported yet\n", __func__);
 	return STATUS_NOT_SUPPORTED;
 }
-KMCL_EXPORT(VmbPacketRestore);
+EXPORT_SYMBOL_KMCL(VmbPacketRestore);
 
 /**
  * VmbChannelPacketComplete() - finish with an incoming packet
@@ -453,7 +453,7 @@ void VmbChannelPacketComplete(VMBPACKETCOMPLETION PacketCompletionContext,
 	}
 	kmcl_in_complete(ip, PacketCompletionBuffer, BufSize);
 }
-KMCL_EXPORT(VmbChannelPacketComplete);
+EXPORT_SYMBOL_KMCL(VmbChannelPacketComplete);
 
 /**
  * VmbChannelPacketDeferToPassive() - deliver a packet again in process context
@@ -474,7 +474,7 @@ void FASTCALL VmbChannelPacketDeferToPassive(VMBPACKETCOMPLETION PacketCompletio
 	}
 	kmcl_in_defer(ip);
 }
-KMCL_EXPORT(VmbChannelPacketDeferToPassive);
+EXPORT_SYMBOL_KMCL(VmbChannelPacketDeferToPassive);
 
 /**
  * VmbChannelPacketFail() - reject an incoming packet and stop the queue
@@ -494,7 +494,7 @@ void FASTCALL VmbChannelPacketFail(VMBPACKETCOMPLETION PacketCompletionContext)
 	}
 	kmcl_in_fail(ip);
 }
-KMCL_EXPORT(VmbChannelPacketFail);
+EXPORT_SYMBOL_KMCL(VmbChannelPacketFail);
 
 /**
  * VmbChannelPacketGetClientContext() - driver area of an incoming packet
@@ -511,7 +511,7 @@ PVOID FASTCALL VmbChannelPacketGetClientContext(VMBPACKETCOMPLETION PacketComple
 
 	return ip ? kmcl_in_client_context(ip) : NULL;
 }
-KMCL_EXPORT(VmbChannelPacketGetClientContext);
+EXPORT_SYMBOL_KMCL(VmbChannelPacketGetClientContext);
 
 /**
  * VmbChannelSetIncomingProcessingAtPassive() - choose where packets arrive
@@ -533,7 +533,7 @@ void VmbChannelSetIncomingProcessingAtPassive(VMBCHANNEL Channel,
 	if (ch)
 		kmcl_in_set_passive(ch, RequirePassive);
 }
-KMCL_EXPORT(VmbChannelSetIncomingProcessingAtPassive);
+EXPORT_SYMBOL_KMCL(VmbChannelSetIncomingProcessingAtPassive);
 
 /**
  * VmbChannelSetTransactionQuota() - bound the outstanding incoming packets
@@ -551,7 +551,7 @@ void VmbChannelSetTransactionQuota(VMBCHANNEL Channel, UINT32 Quota)
 	if (ch && kmcl_in_set_quota(ch, Quota))
 		pr_warn_once("%s: a quota of 0 is invalid (ignored)\n", __func__);
 }
-KMCL_EXPORT(VmbChannelSetTransactionQuota);
+EXPORT_SYMBOL_KMCL(VmbChannelSetTransactionQuota);
 
 /**
  * VmbChannelSetAllowableDpcCpuUsage() - cap softirq time spent on packets
@@ -576,7 +576,7 @@ void VmbChannelSetAllowableDpcCpuUsage(VMBCHANNEL Channel, UINT8 CpuPercentage)
 	}
 	kmcl_channel_set_dpc_cpu_percent(ch, CpuPercentage);
 }
-KMCL_EXPORT(VmbChannelSetAllowableDpcCpuUsage);
+EXPORT_SYMBOL_KMCL(VmbChannelSetAllowableDpcCpuUsage);
 
 /*
  * KeWaitForSingleObject-style timeout: NULL waits forever, 0 is "now or
@@ -711,4 +711,4 @@ NTSTATUS VmbChannelSendSynchronousRequest(VMBCHANNEL Channel, PVOID Buffer,
 		return kmcl_errno_to_ntstatus(ret);
 	}
 }
-KMCL_EXPORT(VmbChannelSendSynchronousRequest);
+EXPORT_SYMBOL_KMCL(VmbChannelSendSynchronousRequest);

@@ -37,7 +37,7 @@ NTSTATUS VmbChannelSaveBegin(VMBCHANNEL Channel)
 	kmcl_unsupported(__func__, KMCL_WHY_SAVE);
 	return STATUS_NOT_SUPPORTED;
 }
-KMCL_EXPORT(VmbChannelSaveBegin);
+EXPORT_SYMBOL_KMCL(VmbChannelSaveBegin);
 
 /**
  * VmbChannelSaveContinue() - save the next part of a server channel
@@ -64,7 +64,7 @@ NTSTATUS VmbChannelSaveContinue(VMBCHANNEL Channel, PVOID SaveBuffer,
 	kmcl_unsupported(__func__, KMCL_WHY_SAVE);
 	return STATUS_NOT_SUPPORTED;
 }
-KMCL_EXPORT(VmbChannelSaveContinue);
+EXPORT_SYMBOL_KMCL(VmbChannelSaveContinue);
 
 /**
  * VmbChannelSaveEnd() - finish saving a server channel
@@ -76,7 +76,7 @@ void VmbChannelSaveEnd(VMBCHANNEL Channel)
 {
 	kmcl_unsupported(__func__, KMCL_WHY_SAVE);
 }
-KMCL_EXPORT(VmbChannelSaveEnd);
+EXPORT_SYMBOL_KMCL(VmbChannelSaveEnd);
 
 /**
  * VmbChannelRestoreFromBuffer() - restore a server channel
@@ -96,7 +96,7 @@ NTSTATUS VmbChannelRestoreFromBuffer(VMBCHANNEL Channel, PVOID Buffer,
 	kmcl_unsupported(__func__, KMCL_WHY_SAVE);
 	return STATUS_NOT_SUPPORTED;
 }
-KMCL_EXPORT(VmbChannelRestoreFromBuffer);
+EXPORT_SYMBOL_KMCL(VmbChannelRestoreFromBuffer);
 
 /**
  * VmbServerChannelInitSetVmbusHandle() - bind a server to one VM's VMBus
@@ -118,7 +118,7 @@ NTSTATUS VmbServerChannelInitSetVmbusHandle(VMBCHANNEL Channel,
 	kmcl_unsupported(__func__, KMCL_WHY_HANDLE);
 	return STATUS_NOT_SUPPORTED;
 }
-KMCL_EXPORT(VmbServerChannelInitSetVmbusHandle);
+EXPORT_SYMBOL_KMCL(VmbServerChannelInitSetVmbusHandle);
 
 /**
  * VmbConvertVmbusHandleToKernelHandle() - user to kernel VMBus handle
@@ -136,7 +136,7 @@ NTSTATUS VmbConvertVmbusHandleToKernelHandle(HANDLE VmbusHandle,
 	kmcl_unsupported(__func__, KMCL_WHY_HANDLE);
 	return STATUS_NOT_SUPPORTED;
 }
-KMCL_EXPORT(VmbConvertVmbusHandleToKernelHandle);
+EXPORT_SYMBOL_KMCL(VmbConvertVmbusHandleToKernelHandle);
 
 /**
  * VmbChannelAllocateBounceBuffer() - add bounce buffer space (client)
@@ -166,4 +166,4 @@ NTSTATUS VmbChannelAllocateBounceBuffer(VMBCHANNEL Channel, UINT32 BufferSize)
 	kmcl_unsupported(__func__, "loopback has no isolated peer to bounce for");
 	return STATUS_NOT_SUPPORTED;
 }
-KMCL_EXPORT(VmbChannelAllocateBounceBuffer);
+EXPORT_SYMBOL_KMCL(VmbChannelAllocateBounceBuffer);

@@ -54,4 +54,4 @@ NTSTATUS KmclChannelSetTransferPageSet(VMBCHANNEL Channel,
 		return kmcl_errno_to_ntstatus(ret);
 	}
 }
-KMCL_EXPORT(KmclChannelSetTransferPageSet);
+EXPORT_SYMBOL_KMCL(KmclChannelSetTransferPageSet);

@@ -55,7 +55,7 @@ kmcl_autoload_set_ops(const struct kmcl_autoload_ops *ops)
 {
 	return xchg(&kmcl_autoload_ops, ops ?: &kmcl_autoload_default);
 }
-KMCL_EXPORT_NS(kmcl_autoload_set_ops, KMCL_TRANSPORT);
+EXPORT_SYMBOL_KMCL_NS(kmcl_autoload_set_ops, KMCL_TRANSPORT);
 
 /**
  * kmcl_autoload_hv() - try to load the hv transport for a client channel

@@ -342,7 +342,7 @@ void kmcl_channel_kick(struct kmcl_channel *ch)
 {
 	queue_work(system_unbound_wq, &ch->state_work);
 }
-KMCL_EXPORT_NS(kmcl_channel_kick, KMCL_TRANSPORT);
+EXPORT_SYMBOL_KMCL_NS(kmcl_channel_kick, KMCL_TRANSPORT);
 
 /**
  * kmcl_channel_peer_lost() - the transport lost @ch's peer
@@ -364,7 +364,7 @@ void kmcl_channel_peer_lost(struct kmcl_channel *ch)
 	kmcl_in_notify(ch);
 	kmcl_channel_kick(ch);
 }
-KMCL_EXPORT_NS(kmcl_channel_peer_lost, KMCL_TRANSPORT);
+EXPORT_SYMBOL_KMCL_NS(kmcl_channel_peer_lost, KMCL_TRANSPORT);
 
 /**
  * kmcl_channel_peer_lost_reopen() - the peer is gone for a while
@@ -386,7 +386,7 @@ void kmcl_channel_peer_lost_reopen(struct kmcl_channel *ch)
 	spin_unlock_irqrestore(&ch->lock, flags);
 	kmcl_channel_peer_lost(ch);
 }
-KMCL_EXPORT_NS(kmcl_channel_peer_lost_reopen, KMCL_TRANSPORT);
+EXPORT_SYMBOL_KMCL_NS(kmcl_channel_peer_lost_reopen, KMCL_TRANSPORT);
 
 /**
  * kmcl_channel_notify() - the peer signalled: data arrived or room freed
@@ -401,7 +401,7 @@ void kmcl_channel_notify(struct kmcl_channel *ch)
 	kmcl_in_notify(ch);
 	kmcl_out_notify(ch);
 }
-KMCL_EXPORT_NS(kmcl_channel_notify, KMCL_TRANSPORT);
+EXPORT_SYMBOL_KMCL_NS(kmcl_channel_notify, KMCL_TRANSPORT);
 
 /**
  * kmcl_channel_attached() - a transport's attach is about to connect
@@ -419,7 +419,7 @@ void kmcl_channel_attached(struct kmcl_channel *ch)
 	ch->peer_lost = false;
 	spin_unlock_irqrestore(&ch->lock, flags);
 }
-KMCL_EXPORT_NS(kmcl_channel_attached, KMCL_TRANSPORT);
+EXPORT_SYMBOL_KMCL_NS(kmcl_channel_attached, KMCL_TRANSPORT);
 
 /**
  * kmcl_channel_set_instance() - record the instance of the bound peer
@@ -437,7 +437,7 @@ void kmcl_channel_set_instance(struct kmcl_channel *ch,
 	guid_copy(&ch->instance, instance);
 	spin_unlock_irqrestore(&ch->lock, flags);
 }
-KMCL_EXPORT_NS(kmcl_channel_set_instance, KMCL_TRANSPORT);
+EXPORT_SYMBOL_KMCL_NS(kmcl_channel_set_instance, KMCL_TRANSPORT);
 
 /**
  * kmcl_in_max_pktlen() - longest incoming packet the reader accepts
@@ -453,7 +453,7 @@ u32 kmcl_in_max_pktlen(struct kmcl_channel *ch)
 {
 	return READ_ONCE(ch->in.buf_size);
 }
-KMCL_EXPORT_NS(kmcl_in_max_pktlen, KMCL_TRANSPORT);
+EXPORT_SYMBOL_KMCL_NS(kmcl_in_max_pktlen, KMCL_TRANSPORT);
 
 /**
  * kmcl_ring_pages_for() - pages a ring needs for a sender's packets
@@ -470,7 +470,7 @@ u32 kmcl_ring_pages_for(u32 configured,
 {
 	return kmcl_loopback_ring_pages(configured, sender);
 }
-KMCL_EXPORT_NS(kmcl_ring_pages_for, KMCL_TRANSPORT);
+EXPORT_SYMBOL_KMCL_NS(kmcl_ring_pages_for, KMCL_TRANSPORT);
 
 /**
  * kmcl_channel_signal_peer() - tell the peer that a ring changed
@@ -542,7 +542,7 @@ int kmcl_transport_register(struct kmcl_transport *t)
 	mutex_unlock(&kmcl_transports_lock);
 	return ret;
 }
-KMCL_EXPORT_NS(kmcl_transport_register, KMCL_TRANSPORT);
+EXPORT_SYMBOL_KMCL_NS(kmcl_transport_register, KMCL_TRANSPORT);
 
 /**
  * kmcl_transport_unregister() - no new channel may choose @t
@@ -558,7 +558,7 @@ void kmcl_transport_unregister(struct kmcl_transport *t)
 	list_del_init(&t->node);
 	mutex_unlock(&kmcl_transports_lock);
 }
-KMCL_EXPORT_NS(kmcl_transport_unregister, KMCL_TRANSPORT);
+EXPORT_SYMBOL_KMCL_NS(kmcl_transport_unregister, KMCL_TRANSPORT);
 
 /*
  * Ask every registered transport about a new channel. Returns the winner

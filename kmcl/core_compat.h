@@ -2,7 +2,7 @@
 /*
  * Kernel-version differences of the KMCL core, in one place. Each branch
  * is chosen by a feature probe (kmcl/probe.sh, run from Kbuild.include),
- * never by LINUX_VERSION_CODE: stable and distribution kernels move APIs
+ * never by version numbers: stable and distribution kernels move APIs
  * between versions. kmcl_hv has its own, kmcl/hv/compat.h.
  */
 #ifndef _KMCL_CORE_COMPAT_H
@@ -12,39 +12,37 @@
 #include <linux/module.h>
 
 #ifndef KMCL_CORE_PROBED
-#error "kmcl/core_compat.h needs the core's feature probes (include kmcl/Kbuild.include)"
+#error "the core's feature probes did not run (include kmcl/Kbuild.include)"
 #endif
 
 /*
  * Symbol namespaces. Up to 6.12 the namespace argument of
  * EXPORT_SYMBOL_NS_GPL() is a bare identifier that the macro stringifies;
- * from 6.13 it is a string literal. KMCL_EXPORT_NS() takes the identifier
+ * from 6.13 it is a string literal. EXPORT_SYMBOL_KMCL_NS() takes the identifier
  * on every kernel. Imports use MODULE_INFO(import_ns, ...), which has
  * taken a string on every kernel.
  */
 #ifdef KMCL_HAVE_NS_IDENTIFIER
-#define KMCL_EXPORT_NS(sym, ns)	EXPORT_SYMBOL_NS_GPL(sym, ns)
+#define EXPORT_SYMBOL_KMCL_NS(sym, ns)	EXPORT_SYMBOL_NS_GPL(sym, ns)
 #else
-#define KMCL_EXPORT_NS(sym, ns)	EXPORT_SYMBOL_NS_GPL(sym, #ns)
+#define EXPORT_SYMBOL_KMCL_NS(sym, ns)	EXPORT_SYMBOL_NS_GPL(sym, #ns)
 #endif
 
 /* The public API, namespace KMCL (imported with KMCL_IMPORT_NS()). */
-#define KMCL_EXPORT(sym)	KMCL_EXPORT_NS(sym, KMCL)
+#define EXPORT_SYMBOL_KMCL(sym)	EXPORT_SYMBOL_KMCL_NS(sym, KMCL)
 
 /* Import namespace @ns (an identifier) into the module being built. */
 #define KMCL_IMPORT(ns)		MODULE_INFO(import_ns, #ns)
 
 /*
  * KUnit parameter generators written by hand (not KUNIT_ARRAY_PARAM): newer
- * kernels pass the test first. KMCL_KUNIT_GEN_PARAMS(name, prev, desc)
- * declares one with the right prototype.
+ * kernels pass the test first. Declare one as
+ *	static const void *gen(KMCL_KUNIT_GEN_TEST const void *prev, char *desc)
  */
 #ifdef KMCL_HAVE_KUNIT_GEN_PARAMS_TEST
-#define KMCL_KUNIT_GEN_PARAMS(name, prev, desc) \
-	const void *name(struct kunit *kmcl_gen_test, const void *prev, char *desc)
+#define KMCL_KUNIT_GEN_TEST	struct kunit *kmcl_gen_test,
 #else
-#define KMCL_KUNIT_GEN_PARAMS(name, prev, desc) \
-	const void *name(const void *prev, char *desc)
+#define KMCL_KUNIT_GEN_TEST
 #endif
 
 #endif /* _KMCL_CORE_COMPAT_H */

@@ -113,7 +113,7 @@ struct task_struct;
  * the API: a separate namespace keeps them out of users' reach by accident.
  */
 #if IS_ENABLED(CONFIG_KUNIT)
-#define KMCL_EXPORT_FOR_TESTS(sym) KMCL_EXPORT_NS(sym, KMCL_INTERNAL)
+#define KMCL_EXPORT_FOR_TESTS(sym) EXPORT_SYMBOL_KMCL_NS(sym, KMCL_INTERNAL)
 #else
 #define KMCL_EXPORT_FOR_TESTS(sym) __ADDRESSABLE(sym)
 #endif

@@ -33,7 +33,7 @@ struct device *kmcl_loopback_parent(void)
 {
 	return kmcl_root_dev;
 }
-KMCL_EXPORT(kmcl_loopback_parent);
+EXPORT_SYMBOL_KMCL(kmcl_loopback_parent);
 
 static int __init kmcl_init(void)
 {

@@ -109,7 +109,7 @@ int kmcl_ring_init(struct kmcl_ring *ring, void *mem, u32 total_size)
 	ring->hdr->feature_bits = KMCL_RING_FEAT_PENDING_SEND_SZ;
 	return 0;
 }
-KMCL_EXPORT(kmcl_ring_init);
+EXPORT_SYMBOL_KMCL(kmcl_ring_init);
 
 /**
  * kmcl_ring_attach() - take a view of a ring another party set up
@@ -143,7 +143,7 @@ int kmcl_ring_attach(struct kmcl_ring *ring, void *mem, u32 total_size)
 	ring->read = read;
 	return 0;
 }
-KMCL_EXPORT(kmcl_ring_attach);
+EXPORT_SYMBOL_KMCL(kmcl_ring_attach);
 
 /* Sum and check the packet in @vec; returns its length or an errno. */
 static int kmcl_ring_check_packet(const struct kvec *vec, unsigned int nvec,
@@ -247,7 +247,7 @@ int kmcl_ring_write(struct kmcl_ring *ring, const struct kvec *vec,
 		*signal = true;
 	return 0;
 }
-KMCL_EXPORT(kmcl_ring_write);
+EXPORT_SYMBOL_KMCL(kmcl_ring_write);
 
 /**
  * kmcl_ring_avail_write() - free bytes in the ring (writer side)
@@ -270,7 +270,7 @@ u32 kmcl_ring_avail_write(const struct kmcl_ring *ring)
 		return 0;
 	return ring->data_size - kmcl_ring_used(ring, ring->write, read);
 }
-KMCL_EXPORT(kmcl_ring_avail_write);
+EXPORT_SYMBOL_KMCL(kmcl_ring_avail_write);
 
 /**
  * kmcl_ring_set_pending_send() - ask the reader for a signal when room frees
@@ -304,7 +304,7 @@ bool kmcl_ring_set_pending_send(struct kmcl_ring *ring, u32 pktlen)
 	virt_mb();
 	return kmcl_ring_avail_write(ring) > need;
 }
-KMCL_EXPORT(kmcl_ring_set_pending_send);
+EXPORT_SYMBOL_KMCL(kmcl_ring_set_pending_send);
 
 /**
  * kmcl_ring_peek() - copy out the next packet without consuming it (reader side)
@@ -364,7 +364,7 @@ int kmcl_ring_peek(struct kmcl_ring *ring, void *buf, u32 buflen,
 	memcpy(buf, &desc, sizeof(desc));
 	return 0;
 }
-KMCL_EXPORT(kmcl_ring_peek);
+EXPORT_SYMBOL_KMCL(kmcl_ring_peek);
 
 /**
  * kmcl_ring_consume() - release the packet kmcl_ring_peek() found (reader side)
@@ -419,7 +419,7 @@ int kmcl_ring_consume(struct kmcl_ring *ring, u32 pktlen,
 	*signal_writer = true;
 	return 0;
 }
-KMCL_EXPORT(kmcl_ring_consume);
+EXPORT_SYMBOL_KMCL(kmcl_ring_consume);
 
 /**
  * kmcl_ring_avail_read() - bytes written and not yet consumed (reader side)
@@ -440,7 +440,7 @@ u32 kmcl_ring_avail_read(const struct kmcl_ring *ring)
 		return 0;
 	return kmcl_ring_used(ring, write, ring->read);
 }
-KMCL_EXPORT(kmcl_ring_avail_read);
+EXPORT_SYMBOL_KMCL(kmcl_ring_avail_read);
 
 /**
  * kmcl_ring_empty() - is there nothing to read (reader side)
@@ -455,7 +455,7 @@ bool kmcl_ring_empty(const struct kmcl_ring *ring)
 		return true;
 	return READ_ONCE(ring->hdr->write_index) == ring->read;
 }
-KMCL_EXPORT(kmcl_ring_empty);
+EXPORT_SYMBOL_KMCL(kmcl_ring_empty);
 
 /**
  * kmcl_ring_mask_interrupt() - tell the writer not to signal (reader side)
@@ -472,7 +472,7 @@ void kmcl_ring_mask_interrupt(struct kmcl_ring *ring)
 	/* Make the mask visible before the reader looks at the ring. */
 	virt_mb();
 }
-KMCL_EXPORT(kmcl_ring_mask_interrupt);
+EXPORT_SYMBOL_KMCL(kmcl_ring_mask_interrupt);
 
 /**
  * kmcl_ring_unmask_interrupt() - let the writer signal again (reader side)
@@ -493,4 +493,4 @@ bool kmcl_ring_unmask_interrupt(struct kmcl_ring *ring)
 	virt_mb();
 	return !kmcl_ring_empty(ring);
 }
-KMCL_EXPORT(kmcl_ring_unmask_interrupt);
+EXPORT_SYMBOL_KMCL(kmcl_ring_unmask_interrupt);

@@ -105,7 +105,7 @@ NTSTATUS kmcl_errno_to_ntstatus(int err)
 			return kmcl_status_map[i].status;
 	return STATUS_UNSUCCESSFUL;
 }
-KMCL_EXPORT(kmcl_errno_to_ntstatus);
+EXPORT_SYMBOL_KMCL(kmcl_errno_to_ntstatus);
 
 /**
  * kmcl_ntstatus_to_errno() - the kernel error number for an NTSTATUS
@@ -123,7 +123,7 @@ int kmcl_ntstatus_to_errno(NTSTATUS status)
 			return kmcl_status_map[i].err;
 	return NT_SUCCESS(status) ? 0 : -EIO;
 }
-KMCL_EXPORT(kmcl_ntstatus_to_errno);
+EXPORT_SYMBOL_KMCL(kmcl_ntstatus_to_errno);
 
 /**
  * kmcl_status_table() - the translation table itself, for tests and debugfs
@@ -136,4 +136,4 @@ const struct kmcl_status_map *kmcl_status_table(unsigned int *count)
 	*count = ARRAY_SIZE(kmcl_status_map);
 	return kmcl_status_map;
 }
-KMCL_EXPORT(kmcl_status_table);
+EXPORT_SYMBOL_KMCL(kmcl_status_table);

@@ -68,7 +68,7 @@ int kmcl_wire_inband_desc(struct kmcl_vmpacket_desc *desc, u16 type,
 	return kmcl_wire_fill_desc(desc, type, flags, trans_id, KMCL_DESC_SIZE,
 				   payload_len, pad);
 }
-KMCL_EXPORT(kmcl_wire_inband_desc);
+EXPORT_SYMBOL_KMCL(kmcl_wire_inband_desc);
 
 /**
  * kmcl_wire_comp_desc() - fill the descriptor of a completion packet
@@ -85,7 +85,7 @@ int kmcl_wire_comp_desc(struct kmcl_vmpacket_desc *desc, u64 trans_id,
 	return kmcl_wire_inband_desc(desc, KMCL_PKT_COMP, 0, trans_id,
 				     payload_len, pad);
 }
-KMCL_EXPORT(kmcl_wire_comp_desc);
+EXPORT_SYMBOL_KMCL(kmcl_wire_comp_desc);
 
 /**
  * kmcl_wire_inband_build() - prepare a packet without ranges for writing
@@ -129,7 +129,7 @@ int kmcl_wire_inband_build(struct kmcl_wire_inband *p, u16 type, u16 flags,
 	}
 	return 0;
 }
-KMCL_EXPORT(kmcl_wire_inband_build);
+EXPORT_SYMBOL_KMCL(kmcl_wire_inband_build);
 
 /*
  * Walk @count GPA ranges starting at @ranges, all of which must end within
@@ -247,7 +247,7 @@ int kmcl_wire_gpa_direct_finish(struct kmcl_gpa_direct_hdr *hdr, u32 buflen,
 	*hdr_len = used;
 	return 0;
 }
-KMCL_EXPORT(kmcl_wire_gpa_direct_finish);
+EXPORT_SYMBOL_KMCL(kmcl_wire_gpa_direct_finish);
 
 /**
  * kmcl_wire_gpa_direct_desc() - header of a GPA-direct packet whose ranges
@@ -296,7 +296,7 @@ int kmcl_wire_gpa_direct_desc(struct kmcl_gpa_direct_hdr *hdr,
 	hdr->range_count = range_count;
 	return 0;
 }
-KMCL_EXPORT(kmcl_wire_gpa_direct_desc);
+EXPORT_SYMBOL_KMCL(kmcl_wire_gpa_direct_desc);
 
 /**
  * kmcl_wire_xfer_page_finish() - fill the header of a transfer-page packet
@@ -339,7 +339,7 @@ int kmcl_wire_xfer_page_finish(struct kmcl_xfer_page_hdr *hdr, u32 buflen,
 	*hdr_len = used;
 	return 0;
 }
-KMCL_EXPORT(kmcl_wire_xfer_page_finish);
+EXPORT_SYMBOL_KMCL(kmcl_wire_xfer_page_finish);
 
 /* Report @err; only err is set in @out, everything else stays zero. */
 static int kmcl_wire_reject(struct kmcl_wire_packet *out,
@@ -455,7 +455,7 @@ int kmcl_wire_parse(const void *pkt, u32 len, u32 max_ranges, u64 max_bytes,
 	out->range_bytes = total;
 	return 0;
 }
-KMCL_EXPORT(kmcl_wire_parse);
+EXPORT_SYMBOL_KMCL(kmcl_wire_parse);
 
 /**
  * kmcl_wire_err_name() - short name of a kmcl_wire_parse() failure
@@ -485,4 +485,4 @@ const char *kmcl_wire_err_name(enum kmcl_wire_err err)
 		return "unknown";
 	return names[err];
 }
-KMCL_EXPORT(kmcl_wire_err_name);
+EXPORT_SYMBOL_KMCL(kmcl_wire_err_name);

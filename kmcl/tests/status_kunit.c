@@ -114,7 +114,7 @@ static void status_row_desc(const struct kmcl_status_map *row, char *desc)
 		 row->to_errno ? " <" : "");
 }
 
-static KMCL_KUNIT_GEN_PARAMS(status_row_gen, prev, desc)
+static const void *status_row_gen(KMCL_KUNIT_GEN_TEST const void *prev, char *desc)
 {
 	const struct kmcl_status_map *table, *row = prev;
 	unsigned int count;
