@@ -4,7 +4,9 @@
 #
 #   make                 build against KDIR (default: the running kernel)
 #   make install         install the modules into /lib/modules/<ver>/updates
-#   make check           test everything in QEMU (installs what is missing)
+#   make check           test everything in QEMU (installs what is missing),
+#                        after a short userspace fuzzing smoke run
+#   make fuzz            the long fuzzing runs (tools/testing/fuzz/README)
 #   make check-harness   prove that the harness fails when it should
 #   make matrix          build with W=1 -Werror against every supported kernel
 #   make style           checkpatch --strict and sparse
@@ -30,7 +32,11 @@ deps:
 	$(QEMU)/deps.sh check
 
 check:
+	tools/testing/fuzz/run.sh smoke
 	$(QEMU)/check.sh
+
+fuzz:
+	tools/testing/fuzz/run.sh full
 
 check-harness:
 	$(QEMU)/check-harness.sh
@@ -44,4 +50,4 @@ style:
 demo:
 	$(QEMU)/demo.sh
 
-.PHONY: all modules install clean deps check check-harness matrix style demo
+.PHONY: all modules install clean deps check check-harness matrix style demo fuzz
