@@ -116,7 +116,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	count = fuzz_take(&in, 1) % (MAX_RANGES + 1);
 	cut = fuzz_take(&in, 1);
 	/* Now and then a payload near the largest len8 can describe. */
-	if ((cut & 0x70) == 0x70)
+	if ((cut & 0x7c) == 0x7c)
 		plen = 0x7ffff - plen;
 
 	if (kind >= K_GPA_FINISH) {
