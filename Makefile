@@ -36,7 +36,7 @@ check:
 	$(QEMU)/check.sh
 
 fuzz:
-	tools/testing/fuzz/run.sh full
+	tools/testing/fuzz/fuzz.sh
 
 check-harness:
 	$(QEMU)/check-harness.sh
