@@ -4,8 +4,11 @@
 #
 #   make                 build against KDIR (default: the running kernel)
 #   make install         install the modules into /lib/modules/<ver>/updates
-#   make check           test everything in QEMU (installs what is missing)
-#   make check KERNEL=7.3  the same on the 7.3 test kernel (default: 6.12)
+#   make check           test everything in QEMU (installs what is missing),
+#                        after a short userspace fuzzing smoke run
+#   make check KERNEL=7.3  the same on the 7.3 test kernel (default: 6.12);
+#                        the userspace fuzz smoke runs with the default only
+#   make fuzz            the long fuzzing runs (tools/testing/fuzz/README)
 #   make check-harness   prove that the harness fails when it should
 #   make matrix          build with W=1 -Werror against every supported kernel
 #   make style           checkpatch --strict and sparse
@@ -31,7 +34,11 @@ deps:
 	$(QEMU)/deps.sh check
 
 check:
+	$(if $(filter-out 6.12,$(KERNEL)),,tools/testing/fuzz/run.sh smoke)
 	KMCL_KERNEL=$(KERNEL) $(QEMU)/check.sh
+
+fuzz:
+	tools/testing/fuzz/fuzz.sh
 
 check-harness:
 	$(QEMU)/check-harness.sh
@@ -45,4 +52,4 @@ style:
 demo:
 	$(QEMU)/demo.sh
 
-.PHONY: all modules install clean deps check check-harness matrix style demo
+.PHONY: all modules install clean deps check check-harness matrix style demo fuzz

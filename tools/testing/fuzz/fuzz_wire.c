@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * libFuzzer target: kmcl_wire_parse() on any bytes, for every packet type.
+ *
+ * Input: [max_ranges:1][max_bytes:4][packet...]. The packet is copied into
+ * a buffer of exactly its length, so AddressSanitizer catches any read
+ * past it, and the verdict and every field are compared with the
+ * reference parser in fuzz_common.h.
+ */
+#include "fuzz_common.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct fuzz_in in = { data, size };
+	struct kmcl_wire_packet out;
+	uint32_t max_ranges, len;
+	uint64_t max_bytes;
+	uint8_t *pkt;
+
+	max_ranges = fuzz_take(&in, 1);
+	if (max_ranges == 0xff)
+		max_ranges = UINT32_MAX;
+	max_bytes = fuzz_take(&in, 4);
+	if (max_bytes == 0xffffffff)
+		max_bytes = UINT64_MAX;
+	len = in.left > 0x80000 ? 0x80000 : in.left;
+	pkt = malloc(len ? len : 1);
+	if (!pkt)
+		abort();
+	memcpy(pkt, in.p, len);
+	fuzz_check_parse(pkt, len, max_ranges, max_bytes, &out);
+	free(pkt);
+	return 0;
+}
