@@ -514,7 +514,7 @@ static void hz_cycle_run(struct hz_cycle *c, u32 budget)
 	c->pp->p->server->ch = NULL;
 }
 
-static KMCL_KUNIT_GEN_PARAMS(hz_gen_params, prev, desc)
+static const void *hz_gen_params(KMCL_KUNIT_GEN_TEST const void *prev, char *desc)
 {
 	unsigned long i = (unsigned long)prev;
 	unsigned long rounds = DIV_ROUND_UP(hostile_packets, HZ_PER_ROUND);
