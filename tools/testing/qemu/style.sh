@@ -20,7 +20,8 @@
 # (kmcl/api_*.c), the KUnit suites and the kmcl_hv test helpers, which drive
 # the API by its Windows names, and the samples, which are ported VSCs -- may
 # ignore CAMELCASE and
-# NEW_TYPEDEFS only.
+# NEW_TYPEDEFS only; so may the benchmark's KMCL side
+# (tools/testing/bench/kmcl_side.c).
 # Everything else is checked in full.
 #
 # Kernel-version tests (LINUX_VERSION_CODE, KERNEL_VERSION) are allowed only
@@ -43,8 +44,9 @@ cpopts=(--no-tree --strict --quiet --show-types --terse -f)
 public=$(files 'include/*.h')
 windows=$(files 'kmcl/api_*.c' 'kmcl/tests/*.c' 'kmcl/tests/*.h' \
 	'kmcl/hv/tests/chan_kunit.c' 'kmcl/hv/tests/selftest_helper.c' \
-	'samples/*.c' 'samples/*.h')
-private=$(files 'kmcl/*.c' 'kmcl/*.h' | grep -vxF "$windows" || true)
+	'samples/*.c' 'samples/*.h' 'tools/testing/bench/kmcl_side.c')
+private=$(files 'kmcl/*.c' 'kmcl/*.h' 'tools/testing/bench/*.c' \
+	'tools/testing/bench/*.h' | grep -vxF "$windows" || true)
 
 if [ -n "$private" ]; then
 	# shellcheck disable=SC2086
