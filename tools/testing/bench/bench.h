@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * kmcl_bench: KMCL's data path next to a raw VMBus-format ring, in one
- * module, on the in-kernel loopback. See README in this directory.
+ * module, on the in-kernel loopback (`make bench`, see
+ * Documentation/testing.rst).
  *
  * A "pair" is a client endpoint that sends and a server endpoint that
  * completes, either over KMCL channels (kmcl_side.c) or over two bare rings

@@ -18,8 +18,6 @@
 
 #include "bench.h"
 
-#define KMCL_BENCH_RO	VMBUS_CHANNEL_PACKET_EXTERNAL_DATA_FLAG_READ_ONLY
-
 struct kmcl_pair {
 	struct bench_pair b;
 	VMBCHANNEL server;
@@ -56,7 +54,11 @@ static VOID kmcl_bench_srv_packet(VMBCHANNEL Channel, VMBPACKETCOMPLETION Packet
 	void *va;
 
 	if (Flags & VMBUS_CHANNEL_PROCESS_PACKET_FLAG_EXTERNAL_DATA) {
-		status = VmbChannelPacketGetExternalData(Packet, KMCL_BENCH_RO, &mdl);
+		/*
+		 * Not READ_ONLY: a read-only mapping needs a vmap() in
+		 * process context, a deferral for every packet.
+		 */
+		status = VmbChannelPacketGetExternalData(Packet, 0, &mdl);
 		if (status == STATUS_PENDING)
 			return;	/* called again where the data can be mapped */
 		for (; NT_SUCCESS(status) && mdl; mdl = mdl->Next) {
