@@ -1,23 +1,37 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Allocation counting with the kernel's own tracing: probes on the kmem
- * tracepoints kmalloc, kmem_cache_alloc and mm_page_alloc, registered
+ * tracepoints kmalloc, kmem_cache_alloc, mm_page_alloc, mm_page_free and
+ * mm_page_free_batched, registered
  * only while a counting pass runs. The probes count every allocation in
  * the guest, on every CPU; the benchmark runs alone in its guest, so what
  * it counts is the data path's.
  *
  * The probe prototypes are those of Linux 6.x (include/trace/events/
- * kmem.h); the counts use none of the arguments but mm_page_alloc's
- * order, so only that one must match.
+ * kmem.h); the counts use only kmalloc's bytes_alloc and the pages'
+ * order.
  */
 #include <linux/atomic.h>
+#include <linux/mm.h>
 #include <linux/string.h>
 #include <linux/tracepoint.h>
 
 #include "bench.h"
 
 static atomic_long_t bench_slab, bench_pages, bench_high;
+static atomic_long_t bench_pages_in, bench_pages_out;
 static struct tracepoint *tp_kmalloc, *tp_cache, *tp_page;
+static struct tracepoint *tp_free, *tp_free_batched;
+
+static void bench_probe_kmalloc(void *data, unsigned long call_site,
+				const void *ptr, size_t bytes_req,
+				size_t bytes_alloc)
+{
+	atomic_long_inc(&bench_slab);
+	/* More than a page in one physically contiguous block. */
+	if (bytes_alloc > PAGE_SIZE)
+		atomic_long_inc(&bench_high);
+}
 
 static void bench_probe_slab(void *data)
 {
@@ -28,8 +42,18 @@ static void bench_probe_page(void *data, struct page *page,
 			     unsigned int order)
 {
 	atomic_long_inc(&bench_pages);
-	if (order)
-		atomic_long_inc(&bench_high);
+	atomic_long_add(1L << order, &bench_pages_in);
+}
+
+static void bench_probe_free(void *data, struct page *page,
+			     unsigned int order)
+{
+	atomic_long_add(1L << order, &bench_pages_out);
+}
+
+static void bench_probe_free1(void *data, struct page *page)
+{
+	atomic_long_inc(&bench_pages_out);
 }
 
 static void bench_find_tp(struct tracepoint *tp, void *priv)
@@ -40,6 +64,10 @@ static void bench_find_tp(struct tracepoint *tp, void *priv)
 		tp_cache = tp;
 	else if (!strcmp(tp->name, "mm_page_alloc"))
 		tp_page = tp;
+	else if (!strcmp(tp->name, "mm_page_free"))
+		tp_free = tp;
+	else if (!strcmp(tp->name, "mm_page_free_batched"))
+		tp_free_batched = tp;
 }
 
 /**
@@ -51,14 +79,16 @@ int bench_allocs_start(void)
 {
 	int ret;
 
-	if (!tp_kmalloc || !tp_cache || !tp_page)
+	if (!tp_kmalloc || !tp_cache || !tp_page || !tp_free || !tp_free_batched)
 		for_each_kernel_tracepoint(bench_find_tp, NULL);
-	if (!tp_kmalloc || !tp_cache || !tp_page)
+	if (!tp_kmalloc || !tp_cache || !tp_page || !tp_free || !tp_free_batched)
 		return -ENOENT;
 	atomic_long_set(&bench_slab, 0);
 	atomic_long_set(&bench_pages, 0);
 	atomic_long_set(&bench_high, 0);
-	ret = tracepoint_probe_register(tp_kmalloc, (void *)bench_probe_slab, NULL);
+	atomic_long_set(&bench_pages_in, 0);
+	atomic_long_set(&bench_pages_out, 0);
+	ret = tracepoint_probe_register(tp_kmalloc, (void *)bench_probe_kmalloc, NULL);
 	if (ret)
 		return ret;
 	ret = tracepoint_probe_register(tp_cache, (void *)bench_probe_slab, NULL);
@@ -67,11 +97,21 @@ int bench_allocs_start(void)
 	ret = tracepoint_probe_register(tp_page, (void *)bench_probe_page, NULL);
 	if (ret)
 		goto out_cache;
+	ret = tracepoint_probe_register(tp_free, (void *)bench_probe_free, NULL);
+	if (ret)
+		goto out_page;
+	ret = tracepoint_probe_register(tp_free_batched, (void *)bench_probe_free1, NULL);
+	if (ret)
+		goto out_free;
 	return 0;
+out_free:
+	tracepoint_probe_unregister(tp_free, (void *)bench_probe_free, NULL);
+out_page:
+	tracepoint_probe_unregister(tp_page, (void *)bench_probe_page, NULL);
 out_cache:
 	tracepoint_probe_unregister(tp_cache, (void *)bench_probe_slab, NULL);
 out_kmalloc:
-	tracepoint_probe_unregister(tp_kmalloc, (void *)bench_probe_slab, NULL);
+	tracepoint_probe_unregister(tp_kmalloc, (void *)bench_probe_kmalloc, NULL);
 	tracepoint_synchronize_unregister();
 	return ret;
 }
@@ -80,7 +120,7 @@ out_kmalloc:
  * bench_allocs_read() - read and zero the counters
  * @slab: slab allocations (kmalloc and kmem_cache_alloc).
  * @pages: page allocations.
- * @high_order: page allocations of order > 0.
+ * @high_order: kmalloc()s of more than a page (one multi-page block).
  */
 void bench_allocs_read(unsigned long *slab, unsigned long *pages,
 		       unsigned long *high_order)
@@ -91,12 +131,25 @@ void bench_allocs_read(unsigned long *slab, unsigned long *pages,
 }
 
 /**
+ * bench_pages_net() - pages allocated minus pages freed since the start
+ *
+ * Return: the difference, in pages (any order counted page by page).
+ */
+long bench_pages_net(void)
+{
+	return atomic_long_read(&bench_pages_in) -
+	       atomic_long_read(&bench_pages_out);
+}
+
+/**
  * bench_allocs_stop() - stop counting
  */
 void bench_allocs_stop(void)
 {
+	tracepoint_probe_unregister(tp_free_batched, (void *)bench_probe_free1, NULL);
+	tracepoint_probe_unregister(tp_free, (void *)bench_probe_free, NULL);
 	tracepoint_probe_unregister(tp_page, (void *)bench_probe_page, NULL);
 	tracepoint_probe_unregister(tp_cache, (void *)bench_probe_slab, NULL);
-	tracepoint_probe_unregister(tp_kmalloc, (void *)bench_probe_slab, NULL);
+	tracepoint_probe_unregister(tp_kmalloc, (void *)bench_probe_kmalloc, NULL);
 	tracepoint_synchronize_unregister();
 }

@@ -15,13 +15,14 @@
 #include <linux/atomic.h>
 #include <linux/completion.h>
 #include <linux/types.h>
+#include <linux/mm_types.h>
 #include <linux/wait.h>
 
 /* What the packets of a pair carry. */
 enum bench_kind {
 	BENCH_INBAND,		/* in-band bytes only */
 	BENCH_EXT_KMALLOC,	/* 64 KiB of external data, kmalloc()ed */
-	BENCH_EXT_VMALLOC,	/* 64 KiB of external data, vmalloc()ed */
+	BENCH_EXT_VMALLOC,	/* 64 KiB of external data, vmap()ed, scattered */
 };
 
 /* Ring size of every pair, in 4 KiB pages with the control page. */
@@ -30,6 +31,7 @@ enum bench_kind {
 #define BENCH_BIG_PAYLOAD	(16 * 1024)
 /* External data per packet. */
 #define BENCH_EXT_BYTES		(64 * 1024)
+#define BENCH_EXT_PAGES		(BENCH_EXT_BYTES / 4096)
 /* In-band bytes in front of external data. */
 #define BENCH_EXT_HDR		64
 
@@ -67,6 +69,7 @@ struct bench_ops {
  * @payload: the in-band bytes sent (BENCH_BIG_PAYLOAD).
  * @ext: the external data buffer (BENCH_EXT_BYTES), NULL for in-band.
  * @sink: where the server copies external data to.
+ * @ext_pages: the pages of a BENCH_EXT_VMALLOC @ext.
  */
 struct bench_pair {
 	const struct bench_ops *ops;
@@ -78,6 +81,7 @@ struct bench_pair {
 	void *payload;
 	void *ext;
 	void *sink;
+	struct page *ext_pages[BENCH_EXT_PAGES];
 };
 
 extern const struct bench_ops bench_kmcl_ops;
@@ -92,6 +96,7 @@ void bench_done(struct bench_pair *p, bool ok);
 int bench_allocs_start(void);
 void bench_allocs_read(unsigned long *slab, unsigned long *pages,
 		       unsigned long *high_order);
+long bench_pages_net(void);
 void bench_allocs_stop(void);
 
 #endif /* _KMCL_BENCH_H */
