@@ -22,15 +22,23 @@ static atomic_long_t bench_slab, bench_pages, bench_high;
 static atomic_long_t bench_pages_in, bench_pages_out;
 static struct tracepoint *tp_kmalloc, *tp_cache, *tp_page;
 static struct tracepoint *tp_free, *tp_free_batched;
+/* Where the first large kmalloc()s since the start came from. */
+#define BENCH_HIGH_SITES	4
+static unsigned long bench_high_site[BENCH_HIGH_SITES];
 
 static void bench_probe_kmalloc(void *data, unsigned long call_site,
 				const void *ptr, size_t bytes_req,
 				size_t bytes_alloc)
 {
+	long n;
+
 	atomic_long_inc(&bench_slab);
 	/* More than a page in one physically contiguous block. */
-	if (bytes_alloc > PAGE_SIZE)
-		atomic_long_inc(&bench_high);
+	if (bytes_alloc > PAGE_SIZE) {
+		n = atomic_long_inc_return(&bench_high);
+		if (n <= BENCH_HIGH_SITES)
+			bench_high_site[n - 1] = call_site;
+	}
 }
 
 static void bench_probe_slab(void *data)
@@ -88,6 +96,7 @@ int bench_allocs_start(void)
 	atomic_long_set(&bench_high, 0);
 	atomic_long_set(&bench_pages_in, 0);
 	atomic_long_set(&bench_pages_out, 0);
+	memset(bench_high_site, 0, sizeof(bench_high_site));
 	ret = tracepoint_probe_register(tp_kmalloc, (void *)bench_probe_kmalloc, NULL);
 	if (ret)
 		return ret;
@@ -128,6 +137,18 @@ void bench_allocs_read(unsigned long *slab, unsigned long *pages,
 	*slab = atomic_long_xchg(&bench_slab, 0);
 	*pages = atomic_long_xchg(&bench_pages, 0);
 	*high_order = atomic_long_xchg(&bench_high, 0);
+}
+
+/**
+ * bench_allocs_sites() - log where the first large kmalloc()s came from
+ */
+void bench_allocs_sites(void)
+{
+	int i;
+
+	for (i = 0; i < BENCH_HIGH_SITES && bench_high_site[i]; i++)
+		pr_info("kmcl_bench: large kmalloc from %pS\n",
+			(void *)bench_high_site[i]);
 }
 
 /**

@@ -571,6 +571,7 @@ static void bench_memory(void)
 	net = bench_pages_net();
 	bench_allocs_read(&slab, &pages, &high);
 	bench_allocs_stop();
+	bench_allocs_sites();
 	np = i;
 	for (i = 0; i < np; i++)
 		p[i]->ops->close(p[i]);

@@ -35,6 +35,9 @@ mkdir -p "$KMCL_OUT/bench" || die "cannot create $KMCL_OUT/bench"
 need_space "$KMCL_OUT" 1
 out=$(cd "$KMCL_OUT/bench" && pwd)
 src="$out/src"
+# A clean build every time: figures must never come from stale objects
+# (the copy keeps the sources' times, which can be older than the objects).
+rm -rf "$src"
 kmcl_copy_tree "$src"
 kmcl_build_modules "$kbuild" "$src"
 
