@@ -13,6 +13,7 @@
 #   make matrix          build with W=1 -Werror against every supported kernel
 #   make style           checkpatch --strict and sparse
 #   make demo            the samples on the in-kernel loopback VMBus
+#   make bench           KMCL against a raw ring on Debian's stock kernel (not CI)
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 QEMU := tools/testing/qemu
@@ -52,4 +53,7 @@ style:
 demo:
 	$(QEMU)/demo.sh
 
-.PHONY: all modules install clean deps check check-harness matrix style demo fuzz
+bench:
+	$(QEMU)/bench.sh
+
+.PHONY: all modules install clean deps check check-harness matrix style demo fuzz bench

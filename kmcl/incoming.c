@@ -506,8 +506,8 @@ int kmcl_in_init(struct kmcl_channel *ch)
 	}
 	spin_unlock_bh(&in->lock);
 
-	mem = kvcalloc(count, stride, GFP_KERNEL);
-	scratch = kvmalloc(buf_size, GFP_KERNEL);
+	mem = kmcl_pool_zalloc(count, stride);
+	scratch = kmcl_pool_zalloc(1, buf_size);
 	if (!mem || !scratch) {
 		kvfree(mem);
 		kvfree(scratch);

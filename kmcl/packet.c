@@ -366,7 +366,7 @@ int kmcl_out_init(struct kmcl_channel *ch)
 	}
 	spin_unlock_bh(&out->lock);
 
-	mem = kvcalloc(count, stride, GFP_KERNEL);
+	mem = kmcl_pool_zalloc(count, stride);
 	if (!mem)
 		return -ENOMEM;
 	ret = kmcl_txid_init(&txid, count);
@@ -525,7 +525,14 @@ void kmcl_out_close(struct kmcl_channel *ch)
  */
 void kmcl_out_notify(struct kmcl_channel *ch)
 {
-	if (READ_ONCE(ch->out.open))
+	/*
+	 * Only queued items wait for room: with an empty queue the flush
+	 * tasklet has nothing to do, and most signals are for data, not room.
+	 * An item is queued before its writer asks for room, and the peer
+	 * signals after it saw that request, so this read sees the item.
+	 */
+	smp_rmb();
+	if (READ_ONCE(ch->out.open) && !list_empty(&ch->out.queue))
 		kmcl_out_schedule(ch);
 	/* Synchronous requests also watch for the peer going away. */
 	if (wq_has_sleeper(&ch->out.sync_wq))
@@ -741,7 +748,7 @@ int kmcl_packet_send_ext(struct kmcl_packet *pkt, const void *buf, u32 len,
 {
 	struct kmcl_channel *ch = pkt->ch;
 	struct kmcl_out *out = &ch->out;
-	bool signal = false, kick = false, fail = false, now = false;
+	bool signal = false, kick = false, fail = false, now = false, want;
 	int ret = 0;
 
 	if ((flags & ~KMCL_SEND_FLAGS) || (!buf && len))
@@ -807,9 +814,13 @@ int kmcl_packet_send_ext(struct kmcl_packet *pkt, const void *buf, u32 len,
 		ret = -EOVERFLOW;
 		goto refuse;
 	}
-	if (list_empty(&out->queue) && ret == -EAGAIN && out->open)
-		kick = kmcl_xport_want_room(ch, kmcl_packet_wire_len(pkt));
+	want = list_empty(&out->queue) && ret == -EAGAIN && out->open;
 	list_add_tail(&pkt->item.node, &out->queue);
+	if (want) {
+		/* Queued before asking for room: see kmcl_out_notify(). */
+		smp_wmb();
+		kick = kmcl_xport_want_room(ch, kmcl_packet_wire_len(pkt));
+	}
 	pkt->state = KMCL_PACKET_QUEUED;
 	out->stats.queued++;
 	ret = 0;
@@ -976,7 +987,7 @@ int kmcl_out_send_completion(struct kmcl_channel *ch,
 			     u32 len)
 {
 	struct kmcl_out *out = &ch->out;
-	bool signal = false, kick = false, fail = false;
+	bool signal = false, kick = false, fail = false, want = false;
 	int ret, written = 1;
 
 	if (len && buf != ip->buf)
@@ -1000,11 +1011,14 @@ int kmcl_out_send_completion(struct kmcl_channel *ch,
 			out->stats.completions_dropped++;
 			goto unlock;
 		}
-		if (ret == -EAGAIN)
-			kick = kmcl_xport_want_room(ch,
-						    kmcl_inband_pktlen(len));
+		want = ret == -EAGAIN;
 	}
 	list_add_tail(&ip->item.node, &out->queue);
+	if (want) {
+		/* Queued before asking for room: see kmcl_out_notify(). */
+		smp_wmb();
+		kick = kmcl_xport_want_room(ch, kmcl_inband_pktlen(len));
+	}
 	written = 0;
 unlock:
 	spin_unlock_bh(&out->lock);

@@ -175,8 +175,12 @@
 #include <linux/bits.h>
 #include <linux/interrupt.h>
 #include <linux/list.h>
+#include <linux/mm.h>
+#include <linux/overflow.h>
+#include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/vmalloc.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
@@ -686,5 +690,26 @@ void kmcl_api_process_packet(struct kmcl_channel *ch,
 			     struct kmcl_in_packet *ip, void *buf, u32 len,
 			     u32 flags);
 void kmcl_api_processing_complete(struct kmcl_channel *ch, u32 count);
+
+/**
+ * kmcl_pool_zalloc() - zeroed memory for a pool of packet objects
+ * @count: number of objects.
+ * @size: bytes per object.
+ *
+ * A pool larger than a page comes from vmalloc: order-0 pages, no rounding
+ * up to a power of two and no high-order allocation. kvcalloc() tries
+ * kmalloc first, which turned a 270 KiB pool into a 512 KiB order-7 block.
+ * Free with kvfree(). Process context.
+ *
+ * Return: the memory, or NULL.
+ */
+static inline void *kmcl_pool_zalloc(size_t count, size_t size)
+{
+	size_t bytes = array_size(count, size);
+
+	if (bytes <= PAGE_SIZE)
+		return kzalloc(bytes, GFP_KERNEL);
+	return vzalloc(bytes);
+}
 
 #endif /* _KMCL_PACKET_H */

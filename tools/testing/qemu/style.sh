@@ -20,7 +20,8 @@
 # (kmcl/api_*.c), the KUnit suites and the kmcl_hv test helpers, which drive
 # the API by its Windows names, and the samples, which are ported VSCs -- may
 # ignore CAMELCASE and
-# NEW_TYPEDEFS only.
+# NEW_TYPEDEFS only; so may the benchmark's KMCL side
+# (tools/testing/bench/kmcl_side.c).
 # Everything else is checked in full.
 #
 # Kernel-version tests (LINUX_VERSION_CODE, KERNEL_VERSION) are allowed only
@@ -45,8 +46,9 @@ windows=$(files 'kmcl/api_*.c' 'kmcl/tests/*.c' 'kmcl/tests/*.h' \
 	'kmcl/hv/tests/chan_kunit.c' 'kmcl/hv/tests/races_kunit.c' \
 	'kmcl/hv/tests/selftest_helper.c' \
 	'kmcl/hv/tests/ic_kunit.c' 'kmcl/hv/tests/model_ic.c' 'kmcl/hv/tests/model_ic.h' \
-	'samples/*.c' 'samples/*.h')
-private=$(files 'kmcl/*.c' 'kmcl/*.h' | grep -vxF "$windows" || true)
+	'samples/*.c' 'samples/*.h' 'tools/testing/bench/kmcl_side.c')
+private=$(files 'kmcl/*.c' 'kmcl/*.h' 'tools/testing/bench/*.c' \
+	'tools/testing/bench/*.h' | grep -vxF "$windows" || true)
 
 if [ -n "$private" ]; then
 	# shellcheck disable=SC2086

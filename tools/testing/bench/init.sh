@@ -1,0 +1,28 @@
+#!/bin/busybox sh
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# /init of the benchmark guest (`make bench`): load kmcl.ko, then
+# kmcl_bench.ko, whose loading runs the benchmark; send its "kmcl_bench:"
+# lines through the second serial port (ttyS1), then power off.
+
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t tmpfs tmpfs /tmp
+
+R=/dev/ttyS1
+echo "KMCL-BENCH-BEGIN $(uname -r)" >"$R"
+# Let boot-time work (deferred probes, RCU callbacks) settle first.
+sleep 3
+if insmod /lib/kmcl/kmcl.ko && insmod /lib/kmcl/kmcl_bench.ko $(cat /lib/kmcl/bench-args); then
+	dmesg | sed -n 's/^\[[^]]*\] \(kmcl_bench: \)/\1/p' >"$R"
+else
+	echo "KMCL-BENCH-LOAD-FAILED" >"$R"
+fi
+echo "TAINTED $(cat /proc/sys/kernel/tainted)" >"$R"
+echo "KMCL-BENCH-END" >"$R"
+sync
+reboot -f

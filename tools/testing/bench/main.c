@@ -1,0 +1,700 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * kmcl_bench: runs when loaded, prints its results on the console
+ * ("kmcl_bench: " lines) and stays loaded doing nothing. KMCL and the raw
+ * ring run the same loops, interleaved (the order alternates every
+ * repetition), each repeated; the table gives the best and the median
+ * time per operation, the closing "bench:" lines the medians.
+ *
+ * smoke=1 runs every path with a few thousand packets in total and no
+ * repetition, for `make check`: it proves that the benchmark still runs
+ * and that every path moves its packets, and judges no figure.
+ */
+#define pr_fmt(fmt) "kmcl_bench: " fmt
+
+#include <linux/completion.h>
+#include <linux/delay.h>
+#include <linux/jiffies.h>
+#include <linux/kthread.h>
+#include <linux/ktime.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/vmalloc.h>
+
+#include <vmbuskernelmodeclientlibapi.h>
+
+#include "bench.h"
+
+static bool smoke;
+module_param(smoke, bool, 0444);
+MODULE_PARM_DESC(smoke, "Run a tiny version of every path (for make check)");
+static unsigned int reps = 5;
+module_param(reps, uint, 0444);
+MODULE_PARM_DESC(reps, "Repetitions of each measurement (default 5)");
+static unsigned int count = 20000;
+module_param(count, uint, 0444);
+MODULE_PARM_DESC(count, "64-byte packets per async run (default 20000)");
+
+#define BENCH_WINDOW		32	/* 64-byte packets in flight */
+#define BENCH_BIG_WINDOW	8	/* 16 KiB and external-data packets */
+#define BENCH_MAX_REPS		16
+#define BENCH_WAIT		(20 * HZ)
+
+static const struct bench_ops *const bench_impls[2] = {
+	&bench_kmcl_ops, &bench_raw_ops,
+};
+
+static void *bench_payload;	/* the in-band bytes every pair sends */
+static bool bench_failed;
+
+static __printf(1, 2) void bench_fail(const char *fmt, ...)
+{
+	struct va_format vaf;
+	va_list args;
+
+	va_start(args, fmt);
+	vaf.fmt = fmt;
+	vaf.va = &args;
+	if (!bench_failed)
+		pr_err("FAIL: %pV\n", &vaf);
+	va_end(args);
+	bench_failed = true;
+}
+
+static int bench_cmp_pfn_desc(const void *a, const void *b)
+{
+	unsigned long x = page_to_pfn(*(struct page *const *)a);
+	unsigned long y = page_to_pfn(*(struct page *const *)b);
+
+	return x > y ? -1 : x < y;
+}
+
+/*
+ * A buffer in the vmalloc area whose pages are never physically
+ * consecutive (in descending frame order), as a long-running system's
+ * vmalloc() gives. A fresh guest's vmalloc() often returns consecutive
+ * pages, which KMCL maps through the direct map, and that would hide the
+ * cost of the scattered case.
+ */
+static void *bench_vmalloc_scattered(struct page **pages)
+{
+	int i;
+
+	for (i = 0; i < BENCH_EXT_PAGES; i++) {
+		pages[i] = alloc_page(GFP_KERNEL);
+		if (!pages[i])
+			return NULL;
+	}
+	sort(pages, BENCH_EXT_PAGES, sizeof(*pages), bench_cmp_pfn_desc, NULL);
+	return vmap(pages, BENCH_EXT_PAGES, VM_MAP, PAGE_KERNEL);
+}
+
+int bench_pair_init(struct bench_pair *p, const struct bench_ops *ops,
+		    enum bench_kind kind)
+{
+	p->ops = ops;
+	p->kind = kind;
+	atomic_set(&p->inflight, 0);
+	atomic64_set(&p->completed, 0);
+	atomic_set(&p->errors, 0);
+	init_waitqueue_head(&p->wq);
+	p->payload = bench_payload;
+	if (kind == BENCH_INBAND)
+		return 0;
+	p->sink = kmalloc(BENCH_EXT_BYTES, GFP_KERNEL);
+	if (kind == BENCH_EXT_KMALLOC)
+		p->ext = kmalloc(BENCH_EXT_BYTES, GFP_KERNEL);
+	else
+		p->ext = bench_vmalloc_scattered(p->ext_pages);
+	if (!p->sink || !p->ext) {
+		bench_pair_fini(p);
+		return -ENOMEM;
+	}
+	memset(p->ext, 0x5a, BENCH_EXT_BYTES);
+	return 0;
+}
+
+void bench_pair_fini(struct bench_pair *p)
+{
+	int i;
+
+	kfree(p->sink);
+	if (p->kind == BENCH_EXT_VMALLOC) {
+		if (p->ext)
+			vunmap(p->ext);
+		for (i = 0; i < BENCH_EXT_PAGES; i++)
+			if (p->ext_pages[i])
+				__free_page(p->ext_pages[i]);
+		memset(p->ext_pages, 0, sizeof(p->ext_pages));
+	} else {
+		kfree(p->ext);
+	}
+	p->sink = NULL;
+	p->ext = NULL;
+}
+
+/* A completion arrived (any context up to softirq). */
+void bench_done(struct bench_pair *p, bool ok)
+{
+	if (!ok)
+		atomic_inc(&p->errors);
+	atomic64_inc(&p->completed);
+	atomic_dec(&p->inflight);
+	if (wq_has_sleeper(&p->wq))
+		wake_up(&p->wq);
+}
+
+/*
+ * Send @n packets of @len bytes, at most @window in flight, and wait for
+ * all completions. @dispatch: send each burst with BH off (DISPATCH).
+ * Returns nanoseconds, 0 on failure.
+ */
+static u64 bench_async(struct bench_pair *p, u32 len, u32 n, int window,
+		       bool dispatch)
+{
+	u64 t0 = ktime_get_ns(), sent = 0;
+	s64 c0;
+	int ret = 0;
+
+	while (sent < n) {
+		c0 = atomic64_read(&p->completed);
+		if (dispatch)
+			local_bh_disable();
+		while (sent < n && atomic_read(&p->inflight) < window) {
+			ret = p->ops->send(p, len);
+			if (ret)
+				break;
+			sent++;
+		}
+		if (dispatch)
+			local_bh_enable();
+		if (ret && ret != -EAGAIN) {
+			bench_fail("%s: send failed: %d", p->ops->name, ret);
+			return 0;
+		}
+		if (sent == n)
+			break;
+		if (ret == -EAGAIN) {
+			ret = 0;
+			if (!wait_event_timeout(p->wq,
+						atomic64_read(&p->completed) != c0,
+						BENCH_WAIT))
+				goto timeout;
+		} else if (!wait_event_timeout(p->wq,
+					       atomic_read(&p->inflight) <= window / 2,
+					       BENCH_WAIT)) {
+			goto timeout;
+		}
+	}
+	if (!wait_event_timeout(p->wq, !atomic_read(&p->inflight), BENCH_WAIT))
+		goto timeout;
+	if (atomic_read(&p->errors)) {
+		bench_fail("%s: %d packets failed", p->ops->name,
+			   atomic_read(&p->errors));
+		return 0;
+	}
+	return max_t(u64, ktime_get_ns() - t0, 1);
+timeout:
+	bench_fail("%s: no completion for %u s (%d in flight)", p->ops->name,
+		   BENCH_WAIT / HZ, atomic_read(&p->inflight));
+	return 0;
+}
+
+static int bench_cmp_u64(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Sorts @v. */
+static u64 bench_median(u64 *v, int n)
+{
+	sort(v, n, sizeof(*v), bench_cmp_u64, NULL);
+	return n ? v[n / 2] : 0;
+}
+
+/* One line of the table: ns per operation, best and median, per side. */
+struct bench_row {
+	const char *name;
+	const char *unit;	/* what one operation is */
+	u64 ns[2][BENCH_MAX_REPS];	/* per side, per rep: ns per op */
+	int n;
+	u64 best[2], med[2];
+};
+
+static void bench_row_done(struct bench_row *r)
+{
+	int s;
+
+	for (s = 0; s < 2; s++) {
+		r->med[s] = bench_median(r->ns[s], r->n);
+		r->best[s] = r->n ? r->ns[s][0] : 0;
+	}
+	pr_info("table: %-18s %-10s kmcl %8llu %8llu raw %8llu %8llu\n",
+		r->name, r->unit, r->best[0], r->med[0], r->best[1], r->med[1]);
+}
+
+static unsigned int bench_reps(void)
+{
+	return smoke ? 1 : clamp_t(unsigned int, reps, 1, BENCH_MAX_REPS);
+}
+
+static u32 bench_count(u32 full)
+{
+	return smoke ? max_t(u32, full / 200, 20) : full;
+}
+
+/*
+ * Async throughput of one pair per side: @len bytes, @n packets per run.
+ * Fills @r with ns per packet.
+ */
+static void bench_async_row(struct bench_row *r, enum bench_kind kind,
+			    bool big, u32 len, u32 n, int window,
+			    bool dispatch)
+{
+	struct bench_pair *p[2];
+	unsigned int rep, i, s;
+	u64 ns;
+
+	for (s = 0; s < 2; s++)
+		p[s] = bench_impls[s]->open(0, kind, big);
+	if (!p[0] || !p[1]) {
+		bench_fail("%s: cannot open the pairs", r->name);
+		goto out;
+	}
+	/* Warm up: caches, lookaside lists, first-touch of the rings. */
+	for (s = 0; s < 2; s++)
+		bench_async(p[s], len, min(n, 200U), window, dispatch);
+	for (rep = 0; rep < bench_reps() && !bench_failed; rep++) {
+		for (i = 0; i < 2; i++) {
+			s = (rep + i) & 1;
+			ns = bench_async(p[s], len, n, window, dispatch);
+			r->ns[s][rep] = div_u64(ns, n);
+		}
+		r->n = rep + 1;
+	}
+out:
+	for (s = 0; s < 2; s++)
+		if (p[s])
+			p[s]->ops->close(p[s]);
+	bench_row_done(r);
+}
+
+/* Synchronous 64-byte requests: median per rep; p99 over all of them. */
+static void bench_sync_row(struct bench_row *r, u64 *p99)
+{
+	struct bench_pair *p[2];
+	unsigned int rep, i, s, k, n = bench_count(2000);
+	u64 *all[2] = {}, t;
+
+	for (s = 0; s < 2; s++) {
+		p[s] = bench_impls[s]->open(0, BENCH_INBAND, false);
+		all[s] = kvcalloc((size_t)n * bench_reps(), sizeof(u64), GFP_KERNEL);
+	}
+	if (!p[0] || !p[1] || !all[0] || !all[1]) {
+		bench_fail("sync: cannot open the pairs");
+		goto out;
+	}
+	for (s = 0; s < 2; s++)
+		for (k = 0; k < 50; k++)
+			p[s]->ops->sync(p[s], 64);
+	for (rep = 0; rep < bench_reps() && !bench_failed; rep++) {
+		for (i = 0; i < 2; i++) {
+			u64 *v = all[(rep + i) & 1] + (size_t)rep * n;
+
+			s = (rep + i) & 1;
+			for (k = 0; k < n; k++) {
+				t = ktime_get_ns();
+				if (p[s]->ops->sync(p[s], 64)) {
+					bench_fail("%s: synchronous request failed",
+						   p[s]->ops->name);
+					goto out;
+				}
+				v[k] = ktime_get_ns() - t;
+			}
+			r->ns[s][rep] = bench_median(v, n);
+		}
+		r->n = rep + 1;
+	}
+	for (s = 0; s < 2; s++) {
+		sort(all[s], (size_t)n * r->n, sizeof(u64), bench_cmp_u64, NULL);
+		p99[s] = r->n ? all[s][(size_t)n * r->n * 99 / 100] : 0;
+	}
+out:
+	for (s = 0; s < 2; s++) {
+		if (p[s])
+			p[s]->ops->close(p[s]);
+		kvfree(all[s]);
+	}
+	bench_row_done(r);
+}
+
+/* memcpy of 64 KiB from @kind's buffer: the reference for external data. */
+static u64 bench_memcpy_ns(enum bench_kind kind, u32 n)
+{
+	struct bench_pair p = {};
+	u64 t0;
+	u32 i;
+
+	if (bench_pair_init(&p, &bench_raw_ops, kind))
+		return 0;
+	for (i = 0; i < 20; i++)
+		memcpy(p.sink, p.ext, BENCH_EXT_BYTES);
+	t0 = ktime_get_ns();
+	for (i = 0; i < n; i++) {
+		memcpy(p.sink, p.ext, BENCH_EXT_BYTES);
+		barrier();
+	}
+	t0 = ktime_get_ns() - t0;
+	bench_pair_fini(&p);
+	return div_u64(t0, n);
+}
+
+/* External data through KMCL against memcpy. */
+static void bench_ext_row(struct bench_row *r, enum bench_kind kind)
+{
+	struct bench_pair *p = bench_kmcl_ops.open(0, kind, false);
+	u32 n = bench_count(2000);
+	unsigned int rep;
+	u64 ns;
+
+	if (!p) {
+		bench_fail("%s: cannot open the pair", r->name);
+		goto out;
+	}
+	bench_async(p, BENCH_EXT_HDR, min(n, 100U), BENCH_BIG_WINDOW, false);
+	for (rep = 0; rep < bench_reps() && !bench_failed; rep++) {
+		ns = bench_async(p, BENCH_EXT_HDR, n, BENCH_BIG_WINDOW, false);
+		r->ns[0][rep] = div_u64(ns, n);
+		r->ns[1][rep] = bench_memcpy_ns(kind, n);
+		r->n = rep + 1;
+	}
+	p->ops->close(p);
+out:
+	bench_row_done(r);
+}
+
+struct bench_thread {
+	struct bench_pair *p;
+	struct completion *go;
+	struct completion done;
+	u32 n;
+	u64 end;
+	bool ok;
+};
+
+static int bench_thread_fn(void *arg)
+{
+	struct bench_thread *t = arg;
+
+	wait_for_completion(t->go);
+	t->ok = bench_async(t->p, 64, t->n, BENCH_WINDOW, false) != 0;
+	t->end = ktime_get_ns();
+	complete(&t->done);
+	while (!kthread_should_stop())
+		schedule_timeout_interruptible(HZ);
+	return 0;
+}
+
+/* Aggregate packets per second of @np pairs of side @s, each sending. */
+static u64 bench_pairs_pps(int s, int np, u32 n)
+{
+	struct bench_thread *t = kcalloc(np, sizeof(*t), GFP_KERNEL);
+	struct task_struct **task = kcalloc(np, sizeof(*task), GFP_KERNEL);
+	DECLARE_COMPLETION_ONSTACK(go);
+	u64 t0, end = 0, pps = 0;
+	int i;
+
+	if (!t || !task)
+		goto out;
+	for (i = 0; i < np; i++) {
+		t[i].p = bench_impls[s]->open(i, BENCH_INBAND, false);
+		if (!t[i].p)
+			goto stop;
+		t[i].go = &go;
+		t[i].n = n;
+		init_completion(&t[i].done);
+		task[i] = kthread_run(bench_thread_fn, &t[i], "kmcl_bench/%d", i);
+		if (IS_ERR(task[i])) {
+			task[i] = NULL;
+			goto stop;
+		}
+	}
+	t0 = ktime_get_ns();
+	complete_all(&go);
+	for (i = 0; i < np; i++) {
+		wait_for_completion(&t[i].done);
+		if (!t[i].ok)
+			goto stop;
+		end = max(end, t[i].end);
+	}
+	pps = div64_u64((u64)n * np * NSEC_PER_SEC, max_t(u64, end - t0, 1));
+stop:
+	if (!pps)
+		bench_fail("%s: %d pairs did not finish", bench_impls[s]->name, np);
+	complete_all(&go);
+	for (i = 0; i < np; i++) {
+		if (task[i])
+			kthread_stop(task[i]);
+		if (t[i].p)
+			t[i].p->ops->close(t[i].p);
+	}
+out:
+	kfree(t);
+	kfree(task);
+	return pps;
+}
+
+static const int bench_scale_pairs[] = { 1, 2, 4, 16 };
+
+/* Aggregate throughput per pair count; returns scale4 per side. */
+static void bench_scale(u64 scale4_x100[2])
+{
+	u64 pps[2][ARRAY_SIZE(bench_scale_pairs)] = {};
+	u64 v[2][BENCH_MAX_REPS];
+	unsigned int i, rep, s, nrep = smoke ? 1 : min(bench_reps(), 3U);
+	u32 n = bench_count(count / 2);
+
+	for (i = 0; i < ARRAY_SIZE(bench_scale_pairs) && !bench_failed; i++) {
+		int np = bench_scale_pairs[i];
+
+		if (smoke && np > 4)
+			break;
+		for (rep = 0; rep < nrep && !bench_failed; rep++)
+			for (s = 0; s < 2; s++)
+				v[(rep + s) & 1][rep] =
+					bench_pairs_pps((rep + s) & 1, np, n);
+		for (s = 0; s < 2; s++)
+			pps[s][i] = bench_median(v[s], nrep);
+		pr_info("data: pairs %d kmcl %llu raw %llu\n", np, pps[0][i],
+			pps[1][i]);
+	}
+	for (s = 0; s < 2; s++)
+		scale4_x100[s] = pps[s][0] ?
+				 div64_u64(pps[s][2] * 100, pps[s][0]) : 0;
+}
+
+/* Time to open, then close, @np pairs of side @s; in microseconds. */
+static void bench_open_close(int s, int np, u64 *open_us, u64 *close_us)
+{
+	struct bench_pair **p = kcalloc(np, sizeof(*p), GFP_KERNEL);
+	u64 t;
+	int i;
+
+	*open_us = 0;
+	*close_us = 0;
+	if (!p)
+		return;
+	t = ktime_get_ns();
+	for (i = 0; i < np; i++) {
+		p[i] = bench_impls[s]->open(i, BENCH_INBAND, false);
+		if (!p[i]) {
+			bench_fail("%s: cannot open pair %d", bench_impls[s]->name, i);
+			break;
+		}
+	}
+	*open_us = div_u64(ktime_get_ns() - t, 1000);
+	t = ktime_get_ns();
+	for (i = 0; i < np; i++)
+		if (p[i])
+			p[i]->ops->close(p[i]);
+	*close_us = div_u64(ktime_get_ns() - t, 1000);
+	kfree(p);
+}
+
+/* Allocations per packet of one KMCL path, with the tracepoints on. */
+static void bench_allocs_path(const char *name, enum bench_kind kind,
+			      bool sync)
+{
+	struct bench_pair *p = bench_kmcl_ops.open(0, kind, false);
+	unsigned long slab, pages, high;
+	u32 n = bench_count(2000), k;
+	bool ext = kind != BENCH_INBAND;
+
+	if (!p) {
+		bench_fail("allocs %s: cannot open the pair", name);
+		return;
+	}
+	/* Steady state: the path has run before the count starts. */
+	bench_async(p, ext ? BENCH_EXT_HDR : 64, 200, BENCH_BIG_WINDOW, false);
+	for (k = 0; k < 20 && sync; k++)
+		p->ops->sync(p, 64);
+	if (bench_allocs_start()) {
+		bench_fail("allocs: the kmem tracepoints are missing");
+		p->ops->close(p);
+		return;
+	}
+	if (sync) {
+		for (k = 0; k < n; k++)
+			if (p->ops->sync(p, 64))
+				bench_fail("allocs %s: request failed", name);
+	} else {
+		bench_async(p, ext ? BENCH_EXT_HDR : 64, n,
+			    ext ? BENCH_BIG_WINDOW : BENCH_WINDOW, false);
+	}
+	bench_allocs_read(&slab, &pages, &high);
+	bench_allocs_stop();
+	p->ops->close(p);
+	pr_info("allocs: %s slab %lu pages %lu high_order %lu packets %u\n",
+		name, slab, pages, high, n);
+	pr_info("result: allocs_per_packet %s %lu.%02lu\n", name,
+		(slab + pages) / n, (slab + pages) * 100 / n % 100);
+}
+
+/*
+ * Memory of an open default pair: the pages the page allocator handed out
+ * and did not get back while the pairs opened (slab growth, vmalloc and
+ * large kmalloc alike), from the page tracepoints.
+ */
+static void bench_memory(void)
+{
+	int np = smoke ? 2 : 16, i;
+	struct bench_pair **p = kcalloc(np, sizeof(*p), GFP_KERNEL);
+	unsigned long slab, pages, high = 0;
+	long net = 0, total, rings;
+
+	if (!p)
+		return;
+	if (bench_allocs_start()) {
+		bench_fail("memory: the kmem tracepoints are missing");
+		kfree(p);
+		return;
+	}
+	for (i = 0; i < np; i++) {
+		p[i] = bench_kmcl_ops.open(i, BENCH_INBAND, false);
+		if (!p[i])
+			break;
+	}
+	net = bench_pages_net();
+	bench_allocs_read(&slab, &pages, &high);
+	bench_allocs_stop();
+	bench_allocs_sites();
+	np = i;
+	for (i = 0; i < np; i++)
+		p[i]->ops->close(p[i]);
+	kfree(p);
+	if (!np) {
+		bench_fail("memory: cannot open a pair");
+		return;
+	}
+	total = net * (long)(PAGE_SIZE / 1024) / np;
+	rings = 2 * BENCH_RING_PAGES * 4;
+	pr_info("memory: %d pairs: %ld KiB each, %lu kmalloc()s of more than a page each\n",
+		np, total, high / np);
+	pr_info("result: mem_per_pair_kib rings %ld other %ld high_order %lu\n",
+		rings, total - rings, high / np);
+}
+
+static void bench_result(const char *name, const struct bench_row *r,
+			 bool rate_mb, u32 bytes)
+{
+	u64 k = r->med[0], w = r->med[1];
+
+	if (!k || !w)
+		return;
+	if (rate_mb)	/* MB/s, ratio KMCL/raw */
+		pr_info("result: %s kmcl %llu raw %llu ratio %llu.%02llu\n", name,
+			div64_u64((u64)bytes * 1000, k), div64_u64((u64)bytes * 1000, w),
+			div64_u64(w * 100, k) / 100, div64_u64(w * 100, k) % 100);
+	else		/* thousand packets per second */
+		pr_info("result: %s kmcl %llu raw %llu ratio %llu.%02llu\n", name,
+			div64_u64(1000000ULL, k), div64_u64(1000000ULL, w),
+			div64_u64(w * 100, k) / 100, div64_u64(w * 100, k) % 100);
+}
+
+static struct bench_row row_async = { "async64", "packet" };
+static struct bench_row row_disp = { "async64_dispatch", "packet" };
+static struct bench_row row_sync = { "sync_rtt", "request" };
+static struct bench_row row_inband = { "inband16k", "packet" };
+static struct bench_row row_ext = { "ext64k", "packet" };
+static struct bench_row row_extv = { "ext64k_vmalloc", "packet" };
+static const u32 bench_sizes[] = { 64, 256, 1024, 4096, 16384 };
+
+static void bench_run(void)
+{
+	u64 p99[2] = {}, scale[2] = {}, o[2], c[2];
+	struct bench_row size_row;
+	unsigned int i, np;
+	u32 n = bench_count(count);
+
+	pr_info("start: smoke %d reps %u count %u\n", smoke, bench_reps(), n);
+	bench_async_row(&row_async, BENCH_INBAND, false, 64, n, BENCH_WINDOW, false);
+	bench_async_row(&row_disp, BENCH_INBAND, false, 64, n, BENCH_WINDOW, true);
+	bench_sync_row(&row_sync, p99);
+	pr_info("table: sync_rtt_p99 request kmcl %llu raw %llu\n", p99[0], p99[1]);
+	bench_async_row(&row_inband, BENCH_INBAND, true, BENCH_BIG_PAYLOAD,
+			bench_count(4000), BENCH_BIG_WINDOW, false);
+	bench_ext_row(&row_ext, BENCH_EXT_KMALLOC);
+	bench_ext_row(&row_extv, BENCH_EXT_VMALLOC);
+	for (i = 0; i < ARRAY_SIZE(bench_sizes) && !bench_failed; i++) {
+		memset(&size_row, 0, sizeof(size_row));
+		size_row.name = "size";
+		size_row.unit = "packet";
+		bench_async_row(&size_row, BENCH_INBAND, true, bench_sizes[i],
+				bench_count(bench_sizes[i] > 1024 ? 4000 : 10000),
+				BENCH_BIG_WINDOW, false);
+		if (size_row.med[0] && size_row.med[1])
+			pr_info("data: size %u kmcl %llu raw %llu\n", bench_sizes[i],
+				div64_u64((u64)bench_sizes[i] * 1000, size_row.med[0]),
+				div64_u64((u64)bench_sizes[i] * 1000, size_row.med[1]));
+	}
+	bench_scale(scale);
+	for (np = 1; np <= 100 && !bench_failed; np *= 10) {
+		if (smoke && np > 10)
+			break;
+		for (i = 0; i < 2; i++)
+			bench_open_close(i, np, &o[i], &c[i]);
+		pr_info("table: open_close_%u us kmcl %llu %llu raw %llu %llu\n",
+			np, o[0], c[0], o[1], c[1]);
+	}
+	bench_allocs_path("async64", BENCH_INBAND, false);
+	bench_allocs_path("sync_rtt", BENCH_INBAND, true);
+	bench_allocs_path("ext64k", BENCH_EXT_KMALLOC, false);
+	bench_allocs_path("ext64k_vmalloc", BENCH_EXT_VMALLOC, false);
+	bench_memory();
+
+	/* The closing lines; bench.sh prints them as "bench: ...". */
+	bench_result("async64", &row_async, false, 0);
+	bench_result("async64_dispatch", &row_disp, false, 0);
+	if (row_sync.med[0] && row_sync.med[1])
+		pr_info("result: sync_rtt kmcl %llu raw %llu ratio %llu.%02llu p99 kmcl %llu raw %llu\n",
+			div_u64(row_sync.med[0], 1000), div_u64(row_sync.med[1], 1000),
+			div64_u64(row_sync.med[0] * 100, row_sync.med[1]) / 100,
+			div64_u64(row_sync.med[0] * 100, row_sync.med[1]) % 100,
+			div_u64(p99[0], 1000), div_u64(p99[1], 1000));
+	bench_result("inband16k", &row_inband, true, BENCH_BIG_PAYLOAD);
+	bench_result("ext64k", &row_ext, true, BENCH_EXT_BYTES);
+	bench_result("ext64k_vmalloc", &row_extv, true, BENCH_EXT_BYTES);
+	if (scale[0] && scale[1])
+		pr_info("result: scale4 kmcl %llu.%02llu raw %llu.%02llu ratio %llu.%02llu\n",
+			scale[0] / 100, scale[0] % 100, scale[1] / 100, scale[1] % 100,
+			div64_u64(scale[0] * 100, scale[1]) / 100,
+			div64_u64(scale[0] * 100, scale[1]) % 100);
+	pr_info("%s\n", bench_failed ? "end: FAIL" : "end: PASS");
+}
+
+static int __init kmcl_bench_init(void)
+{
+	bench_payload = kmalloc(BENCH_BIG_PAYLOAD, GFP_KERNEL);
+	if (!bench_payload)
+		return -ENOMEM;
+	memset(bench_payload, 0xa5, BENCH_BIG_PAYLOAD);
+	bench_run();
+	/* Loaded either way: a failed init makes busybox insmod run it again. */
+	return 0;
+}
+
+static void __exit kmcl_bench_exit(void)
+{
+	kfree(bench_payload);
+}
+
+module_init(kmcl_bench_init);
+module_exit(kmcl_bench_exit);
+
+MODULE_DESCRIPTION("KMCL data path against a raw VMBus ring, on the loopback");
+MODULE_LICENSE("GPL");
+KMCL_IMPORT_NS();
