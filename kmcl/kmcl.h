@@ -377,6 +377,10 @@ struct kmcl_stats {
  * @tpriv: that transport's per-channel state (its @setup op).
  * @lb: loopback transport state.
  * @shm: GPADLs (shmem.h).
+ * @isolated: the transport said at enable that the peer sees only memory
+ *	shared on purpose (bounce.h).
+ * @bounce: the bounce pool, NULL until an isolated channel needs one.
+ * @bounce_warned: bit 0: a send without a pool was logged.
  * @cfg: configuration from the setters.
  * @debugfs: debugfs directory while enabled, or NULL.
  */
@@ -416,6 +420,9 @@ struct kmcl_channel {
 	void *tpriv;
 	struct kmcl_lb_ep lb;
 	struct kmcl_shmem shm;
+	bool isolated;
+	struct kmcl_bounce *bounce;
+	unsigned long bounce_warned;
 
 	struct kmcl_channel_config cfg;
 	struct dentry *debugfs;

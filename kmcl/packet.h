@@ -176,6 +176,8 @@
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
+#include "bounce.h"
+
 struct kmcl_channel;
 struct kmcl_ext_fill;
 struct _MDL;
@@ -276,6 +278,7 @@ enum kmcl_packet_origin {
  * @ext_len: bytes of ranges in @ext; 0: an in-band packet.
  * @ext_count: number of ranges in @ext.
  * @ext_seen: the peer accepted the ranges once (kmcl_out_ext_match()).
+ * @bounce: isolated channels: how @ext's data goes through the bounce pool.
  * @data: the in-line data, followed by the in-line context and @ext.
  */
 struct kmcl_packet {
@@ -302,6 +305,7 @@ struct kmcl_packet {
 	u32 ext_len;
 	u32 ext_count;
 	bool ext_seen;
+	struct kmcl_bounce_ref bounce;
 	u8 data[] __aligned(8);
 };
 

@@ -1618,26 +1618,35 @@ static void ext_limit_values(struct kunit *test)
 			(u32)(2 * kmcl_mdl_hvpfns_size(0) + 8 * (2 + 2 * 2)));
 }
 
-static struct kunit_case kmcl_external_cases[] = {
-	KUNIT_CASE(ext_mdl_both_ways),
-	KUNIT_CASE(ext_send_chain),
-	KUNIT_CASE(ext_pfns_pending),
-	KUNIT_CASE(ext_softirq_direct),
-	KUNIT_CASE(ext_read_only),
-	KUNIT_CASE(ext_force_length),
-	KUNIT_CASE(ext_queued),
-	KUNIT_CASE(ext_send_errors),
-	KUNIT_CASE(ext_no_limits),
-	KUNIT_CASE(ext_get_errors),
-	KUNIT_CASE(ext_get_context),
-	KUNIT_CASE_PARAM(ext_receiver_limits, ext_limit_gen_params),
-	KUNIT_CASE(ext_close_waits),
-	KUNIT_CASE(ext_sync),
-	KUNIT_CASE(ext_sync_timeout),
-	KUNIT_CASE(ext_sync_close),
-	KUNIT_CASE_PARAM(ext_hostile, ext_evil_gen_params),
-	KUNIT_CASE(ext_match),
+#define KMCL_EXTERNAL_CASES \
+	KUNIT_CASE(ext_mdl_both_ways), \
+	KUNIT_CASE(ext_send_chain), \
+	KUNIT_CASE(ext_pfns_pending), \
+	KUNIT_CASE(ext_softirq_direct), \
+	KUNIT_CASE(ext_read_only), \
+	KUNIT_CASE(ext_force_length), \
+	KUNIT_CASE(ext_queued), \
+	KUNIT_CASE(ext_send_errors), \
+	KUNIT_CASE(ext_no_limits), \
+	KUNIT_CASE(ext_get_errors), \
+	KUNIT_CASE(ext_get_context), \
+	KUNIT_CASE_PARAM(ext_receiver_limits, ext_limit_gen_params), \
+	KUNIT_CASE(ext_close_waits), \
+	KUNIT_CASE(ext_sync), \
+	KUNIT_CASE(ext_sync_timeout), \
+	KUNIT_CASE(ext_sync_close), \
+	KUNIT_CASE_PARAM(ext_hostile, ext_evil_gen_params), \
+	KUNIT_CASE(ext_match), \
 	KUNIT_CASE(ext_limit_values),
+
+static struct kunit_case kmcl_external_cases[] = {
+	KMCL_EXTERNAL_CASES
+	{}
+};
+
+/* A copy: KUnit keeps per-suite state in each case. */
+static struct kunit_case kmcl_external_cvm_cases[] = {
+	KMCL_EXTERNAL_CASES
 	{}
 };
 
@@ -1647,3 +1656,13 @@ static struct kunit_suite kmcl_external_suite = {
 };
 
 kunit_test_suite(kmcl_external_suite);
+
+/* The same cases with an isolated (confidential VM) client. */
+static struct kunit_suite kmcl_external_cvm_suite = {
+	.name = "kmcl_external_cvm",
+	.init = kmcl_test_cvm_init,
+	.exit = kmcl_test_cvm_exit,
+	.test_cases = kmcl_external_cvm_cases,
+};
+
+kunit_test_suite(kmcl_external_cvm_suite);

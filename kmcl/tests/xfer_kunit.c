@@ -529,13 +529,22 @@ static void xfer_hostile(struct kunit *test)
 	KUNIT_EXPECT_NE(test, READ_ONCE(e->cch->fail_err), 0);
 }
 
-static struct kunit_case kmcl_xfer_cases[] = {
-	KUNIT_CASE(xfer_roundtrip),
-	KUNIT_CASE(xfer_reregister),
-	KUNIT_CASE(xfer_offset_gpadl),
-	KUNIT_CASE(xfer_delete_waits),
-	KUNIT_CASE(xfer_set_errors),
+#define KMCL_XFER_CASES \
+	KUNIT_CASE(xfer_roundtrip), \
+	KUNIT_CASE(xfer_reregister), \
+	KUNIT_CASE(xfer_offset_gpadl), \
+	KUNIT_CASE(xfer_delete_waits), \
+	KUNIT_CASE(xfer_set_errors), \
 	KUNIT_CASE_PARAM(xfer_hostile, xf_evil_gen_params),
+
+static struct kunit_case kmcl_xfer_cases[] = {
+	KMCL_XFER_CASES
+	{}
+};
+
+/* A copy: KUnit keeps per-suite state in each case. */
+static struct kunit_case kmcl_xfer_cvm_cases[] = {
+	KMCL_XFER_CASES
 	{}
 };
 
@@ -545,3 +554,13 @@ static struct kunit_suite kmcl_xfer_suite = {
 };
 
 kunit_test_suite(kmcl_xfer_suite);
+
+/* The same cases with an isolated (confidential VM) client. */
+static struct kunit_suite kmcl_xfer_cvm_suite = {
+	.name = "kmcl_xfer_cvm",
+	.init = kmcl_test_cvm_init,
+	.exit = kmcl_test_cvm_exit,
+	.test_cases = kmcl_xfer_cvm_cases,
+};
+
+kunit_test_suite(kmcl_xfer_cvm_suite);
