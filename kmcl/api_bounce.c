@@ -44,8 +44,8 @@ NTSTATUS VmbChannelAllocateBounceBuffer(VMBCHANNEL Channel, UINT32 BufferSize)
 		return STATUS_INVALID_DEVICE_STATE;
 	ret = kmcl_bounce_allocate(ch, BufferSize);
 	if (ret == -EOPNOTSUPP)
-		pr_warn_once("VmbChannelAllocateBounceBuffer: channel %u is not isolated, it needs no bounce buffer\n",
-			     ch->id);
+		pr_warn_once("%s: channel %u is not isolated, it needs no bounce buffer\n",
+			     __func__, ch->id);
 	return ret == -ENOMEM ? STATUS_INSUFFICIENT_RESOURCES :
 				kmcl_errno_to_ntstatus(ret);
 }

@@ -506,7 +506,7 @@ NTSTATUS VmbChannelPacketGetExternalData(VMBPACKETCOMPLETION PacketCompletionCon
 			kmcl_api_ext_build(ip);
 	}
 	for (mdl = ip->ext_chain; mdl; mdl = mdl->Next) {
-		ret = kmcl_mdl_map_system(mdl, ro);
+		ret = kmcl_mdl_map_system(mdl, ro, READ_ONCE(ip->ch->isolated));
 		if (ret == -EAGAIN && state == KMCL_IN_DELIVERING &&
 		    !kmcl_in_defer(ip))
 			return STATUS_PENDING;

@@ -9,6 +9,7 @@
 #include <linux/mm.h>
 #include <linux/pgtable.h>
 #include <linux/printk.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
@@ -33,8 +34,8 @@ bool kmcl_channel_isolated(struct kmcl_channel *ch)
 }
 
 /**
- * kmcl_shared_pgprot() - protection for a kernel mapping of shared pages
- * @ch: the channel the pages are shared through.
+ * kmcl_map_pgprot() - protection for a kernel mapping KMCL makes
+ * @shared: the pages are shared with an isolated peer.
  * @ro: read-only mapping.
  *
  * The one rule for every mapping KMCL makes of pages an isolated peer can
@@ -46,11 +47,23 @@ bool kmcl_channel_isolated(struct kmcl_channel *ch)
  *
  * Return: the pgprot to vmap() with.
  */
-pgprot_t kmcl_shared_pgprot(struct kmcl_channel *ch, bool ro)
+pgprot_t kmcl_map_pgprot(bool shared, bool ro)
 {
 	pgprot_t prot = ro ? PAGE_KERNEL_RO : PAGE_KERNEL;
 
-	return READ_ONCE(ch->isolated) ? pgprot_decrypted(prot) : prot;
+	return shared ? pgprot_decrypted(prot) : prot;
+}
+
+/**
+ * kmcl_shared_pgprot() - protection for a mapping of @ch's shared pages
+ * @ch: the channel the pages are shared through.
+ * @ro: read-only mapping.
+ *
+ * Return: kmcl_map_pgprot() for @ch's isolation.
+ */
+pgprot_t kmcl_shared_pgprot(struct kmcl_channel *ch, bool ro)
+{
+	return kmcl_map_pgprot(READ_ONCE(ch->isolated), ro);
 }
 
 KMCL_EXPORT_FOR_TESTS(kmcl_shared_pgprot);
@@ -90,10 +103,11 @@ u32 kmcl_bounce_area(struct kmcl_channel *ch)
 {
 	if (!kmcl_channel_isolated(ch) || !ch->cfg.max_ext_data)
 		return 0;
-	return sizeof(struct kmcl_gpa_range) +
-	       sizeof(u64) * DIV_ROUND_UP(ch->cfg.max_ext_data,
-					   KMCL_WIRE_PAGE_SIZE);
+	return sizeof(struct kmcl_gpa_range) + sizeof(u64) *
+	       DIV_ROUND_UP(ch->cfg.max_ext_data, KMCL_WIRE_PAGE_SIZE);
 }
+
+KMCL_EXPORT_FOR_TESTS(kmcl_bounce_area);
 
 /**
  * kmcl_bounce_format() - set up a new packet object's bounce state
@@ -234,6 +248,31 @@ static void kmcl_bounce_grow_fn(struct work_struct *work)
 	spin_unlock_bh(&b->lock);
 }
 
+/* @ch's pool, made on first use (also from a state callback: no mutex). */
+static struct kmcl_bounce *kmcl_bounce_get(struct kmcl_channel *ch)
+{
+	struct kmcl_bounce *b = READ_ONCE(ch->bounce), *old;
+
+	if (b)
+		return b;
+	b = kzalloc(sizeof(*b), GFP_KERNEL);
+	if (!b)
+		return NULL;
+	spin_lock_init(&b->lock);
+	INIT_LIST_HEAD(&b->chunks);
+	INIT_WORK(&b->grow, kmcl_bounce_grow_fn);
+	b->ch = ch;
+	b->increment = ch->cfg.bounce_increment ?: KMCL_BOUNCE_DEFAULT_INCREMENT;
+	b->max = ch->cfg.bounce_max ?: max(ch->cfg.bounce_initial,
+					   KMCL_BOUNCE_DEFAULT_MAX);
+	old = cmpxchg(&ch->bounce, NULL, b);
+	if (old) {
+		kfree(b);
+		return old;
+	}
+	return b;
+}
+
 /**
  * kmcl_bounce_enable() - take the isolation answer, build the pool
  * @ch: the channel, being enabled (state_mutex held).
@@ -243,28 +282,25 @@ static void kmcl_bounce_grow_fn(struct work_struct *work)
 int kmcl_bounce_enable(struct kmcl_channel *ch)
 {
 	const struct kmcl_channel_config *cfg = &ch->cfg;
-	struct kmcl_bounce *b = ch->bounce;
+	struct kmcl_bounce *b;
+	u32 bytes;
 
 	might_sleep();
 	WRITE_ONCE(ch->isolated, kmcl_channel_isolated(ch));
 	if (!ch->isolated ||
 	    (!cfg->bounce_initial && !cfg->bounce_increment && !cfg->bounce_max))
 		return 0;
-	if (!b) {
-		b = kzalloc(sizeof(*b), GFP_KERNEL);
-		if (!b)
-			return -ENOMEM;
-		spin_lock_init(&b->lock);
-		INIT_LIST_HEAD(&b->chunks);
-		INIT_WORK(&b->grow, kmcl_bounce_grow_fn);
-		b->ch = ch;
-		ch->bounce = b;
-	}
+	b = kmcl_bounce_get(ch);
+	if (!b)
+		return -ENOMEM;
+	spin_lock_bh(&b->lock);
 	b->increment = cfg->bounce_increment ?: KMCL_BOUNCE_DEFAULT_INCREMENT;
 	b->max = cfg->bounce_max ?: max(cfg->bounce_initial,
 					 KMCL_BOUNCE_DEFAULT_MAX);
-	if (b->bytes < cfg->bounce_initial)
-		return kmcl_bounce_add(ch, cfg->bounce_initial - b->bytes);
+	bytes = b->bytes;
+	spin_unlock_bh(&b->lock);
+	if (bytes < cfg->bounce_initial)
+		return kmcl_bounce_add(ch, cfg->bounce_initial - bytes);
 	return 0;
 }
 
@@ -273,7 +309,7 @@ int kmcl_bounce_enable(struct kmcl_channel *ch)
  * @ch: a client channel.
  * @bytes: a multiple of 4 KiB.
  *
- * Process context.
+ * Process context, also inside a state callback (no channel lock taken).
  *
  * Return: 0; -EOPNOTSUPP if @ch is not isolated (it needs no pool);
  * -ENOMEM.
@@ -281,32 +317,14 @@ int kmcl_bounce_enable(struct kmcl_channel *ch)
 int kmcl_bounce_allocate(struct kmcl_channel *ch, u32 bytes)
 {
 	struct kmcl_bounce *b;
-	int ret;
 
 	might_sleep();
-	mutex_lock(&ch->state_mutex);
-	ret = -EOPNOTSUPP;
 	if (!kmcl_channel_isolated(ch))
-		goto out;
-	b = ch->bounce;
-	ret = -ENOMEM;
-	if (!b) {
-		b = kzalloc(sizeof(*b), GFP_KERNEL);
-		if (!b)
-			goto out;
-		spin_lock_init(&b->lock);
-		INIT_LIST_HEAD(&b->chunks);
-		INIT_WORK(&b->grow, kmcl_bounce_grow_fn);
-		b->ch = ch;
-		b->increment = ch->cfg.bounce_increment ?:
-			       KMCL_BOUNCE_DEFAULT_INCREMENT;
-		b->max = ch->cfg.bounce_max;
-		ch->bounce = b;
-	}
-	ret = kmcl_bounce_add(ch, bytes);
-out:
-	mutex_unlock(&ch->state_mutex);
-	return ret;
+		return -EOPNOTSUPP;
+	b = kmcl_bounce_get(ch);
+	if (!b)
+		return -ENOMEM;
+	return kmcl_bounce_add(ch, bytes);
 }
 
 /**
@@ -625,6 +643,8 @@ bool kmcl_bounce_owns(struct kmcl_channel *ch, const void *ranges, u32 len,
 	return ok;
 }
 
+KMCL_EXPORT_FOR_TESTS(kmcl_bounce_owns);
+
 /**
  * kmcl_bounce_wire() - the ranges @pkt carries on the wire
  * @pkt: a packet with external data.
@@ -644,4 +664,27 @@ const void *kmcl_bounce_wire(const struct kmcl_packet *pkt, u32 *len,
 	*len = pkt->ext_len;
 	*count = pkt->ext_count;
 	return pkt->ext;
+}
+
+/**
+ * kmcl_bounce_show() - the bounce lines of a channel's debugfs counters
+ * @m: the seq_file.
+ * @ch: the channel.
+ *
+ * "bounce: ..." for an isolated channel with a pool, and for every
+ * channel the pages leaked module-wide because the peer might still see
+ * them (bounce pool and GPADLs).
+ */
+void kmcl_bounce_show(struct seq_file *m, struct kmcl_channel *ch)
+{
+	struct kmcl_bounce *b = ch->bounce;
+
+	if (b) {
+		spin_lock_bh(&b->lock);
+		seq_printf(m, "bounce: bytes %u max %u bounced %llu waited %llu copied_in %llu copied_back %llu\n",
+			   b->bytes, b->max, b->bounced, b->waited, b->copied_in,
+			   b->copied_back);
+		spin_unlock_bh(&b->lock);
+	}
+	seq_printf(m, "leaked_pages: %llu\n", kmcl_bounce_leaked_pages());
 }

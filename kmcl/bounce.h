@@ -51,6 +51,7 @@ struct kmcl_channel;
 struct kmcl_gpa_range;
 struct kmcl_packet;
 struct page;
+struct seq_file;
 
 /* Defaults for a 0 increment / maximum. */
 #define KMCL_BOUNCE_DEFAULT_INCREMENT	(64U * 1024)
@@ -125,6 +126,7 @@ struct kmcl_bounce {
 };
 
 bool kmcl_channel_isolated(struct kmcl_channel *ch);
+pgprot_t kmcl_map_pgprot(bool shared, bool ro);
 pgprot_t kmcl_shared_pgprot(struct kmcl_channel *ch, bool ro);
 void kmcl_bounce_leak(u32 n);
 int kmcl_bounce_allocate(struct kmcl_channel *ch, u32 bytes);
@@ -143,5 +145,6 @@ bool kmcl_bounce_owns(struct kmcl_channel *ch, const void *ranges, u32 len,
 const void *kmcl_bounce_wire(const struct kmcl_packet *pkt, u32 *len,
 			     u32 *count);
 u64 kmcl_bounce_leaked_pages(void);
+void kmcl_bounce_show(struct seq_file *m, struct kmcl_channel *ch);
 
 #endif /* _KMCL_BOUNCE_H */

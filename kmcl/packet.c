@@ -802,6 +802,7 @@ int kmcl_packet_send_ext(struct kmcl_packet *pkt, const void *buf, u32 len,
 	ret = 0;
 	goto unlock;
 refuse:
+	kmcl_bounce_take_back(pkt, false);
 	pkt->state = KMCL_PACKET_IDLE;
 unlock:
 	spin_unlock_bh(&out->lock);

@@ -31,6 +31,7 @@
  *   RQSTOR_CALLBACKS (5.14): the request-id callbacks (left NULL).
  *   LOW_LATENCY: channel->low_latency (signal without the monitor page).
  *   HV_IS_ISOLATION: hv_is_isolation_supported() (confidential VMs).
+ *   SET_MEMORY_DECRYPTED: set_memory_decrypted()/encrypted() (bounce pool).
  */
 #ifndef _KMCL_HV_COMPAT_H
 #define _KMCL_HV_COMPAT_H
@@ -42,6 +43,10 @@
 #ifdef KMCL_HV_HAVE_HV_IS_ISOLATION
 #include <asm/mshyperv.h>
 #endif
+#ifdef KMCL_HV_HAVE_SET_MEMORY_DECRYPTED
+#include <linux/set_memory.h>
+#endif
+#include <linux/mm.h>
 
 #ifndef KMCL_HV_HAVE_BASELINE
 #error "kmcl_hv: hv_vmbus lacks calls kmcl_hv needs (probe BASELINE, kmcl/hv/probe.sh)"
@@ -199,6 +204,40 @@ static inline bool kmcl_hv_isolated(void)
 	return hv_is_isolation_supported();
 #else
 	return false;
+#endif
+}
+
+/**
+ * kmcl_hv_set_decrypted() - make a page visible to the host
+ * @page: a lowmem page KMCL owns.
+ *
+ * What hv_vmbus does for its own GPADL buffers in an isolated VM.
+ *
+ * Return: 0 or -errno; -EOPNOTSUPP where the kernel has no such call (it
+ * cannot run as a confidential VM either).
+ */
+static inline int kmcl_hv_set_decrypted(struct page *page)
+{
+#ifdef KMCL_HV_HAVE_SET_MEMORY_DECRYPTED
+	return set_memory_decrypted((unsigned long)page_address(page), 1);
+#else
+	return -EOPNOTSUPP;
+#endif
+}
+
+/**
+ * kmcl_hv_set_encrypted() - take a page back from the host
+ * @page: a page kmcl_hv_set_decrypted() shared.
+ *
+ * Return: 0 or -errno: on error the page may still be shared and must be
+ * leaked.
+ */
+static inline int kmcl_hv_set_encrypted(struct page *page)
+{
+#ifdef KMCL_HV_HAVE_SET_MEMORY_DECRYPTED
+	return set_memory_encrypted((unsigned long)page_address(page), 1);
+#else
+	return -EOPNOTSUPP;
 #endif
 }
 

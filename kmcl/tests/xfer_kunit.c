@@ -529,22 +529,24 @@ static void xfer_hostile(struct kunit *test)
 	KUNIT_EXPECT_NE(test, READ_ONCE(e->cch->fail_err), 0);
 }
 
-#define KMCL_XFER_CASES \
-	KUNIT_CASE(xfer_roundtrip), \
-	KUNIT_CASE(xfer_reregister), \
-	KUNIT_CASE(xfer_offset_gpadl), \
-	KUNIT_CASE(xfer_delete_waits), \
-	KUNIT_CASE(xfer_set_errors), \
-	KUNIT_CASE_PARAM(xfer_hostile, xf_evil_gen_params),
-
 static struct kunit_case kmcl_xfer_cases[] = {
-	KMCL_XFER_CASES
+	KUNIT_CASE(xfer_roundtrip),
+	KUNIT_CASE(xfer_reregister),
+	KUNIT_CASE(xfer_offset_gpadl),
+	KUNIT_CASE(xfer_delete_waits),
+	KUNIT_CASE(xfer_set_errors),
+	KUNIT_CASE_PARAM(xfer_hostile, xf_evil_gen_params),
 	{}
 };
 
-/* A copy: KUnit keeps per-suite state in each case. */
+/* The same list again: KUnit keeps per-suite state in each case. */
 static struct kunit_case kmcl_xfer_cvm_cases[] = {
-	KMCL_XFER_CASES
+	KUNIT_CASE(xfer_roundtrip),
+	KUNIT_CASE(xfer_reregister),
+	KUNIT_CASE(xfer_offset_gpadl),
+	KUNIT_CASE(xfer_delete_waits),
+	KUNIT_CASE(xfer_set_errors),
+	KUNIT_CASE_PARAM(xfer_hostile, xf_evil_gen_params),
 	{}
 };
 

@@ -42,7 +42,8 @@ files() {
 cpopts=(--no-tree --strict --quiet --show-types --terse -f)
 public=$(files 'include/*.h')
 windows=$(files 'kmcl/api_*.c' 'kmcl/tests/*.c' 'kmcl/tests/*.h' \
-	'kmcl/hv/tests/chan_kunit.c' 'kmcl/hv/tests/selftest_helper.c' \
+	'kmcl/hv/tests/chan_kunit.c' 'kmcl/hv/tests/cvm_kunit.c' \
+	'kmcl/hv/tests/selftest_helper.c' \
 	'samples/*.c' 'samples/*.h')
 private=$(files 'kmcl/*.c' 'kmcl/*.h' | grep -vxF "$windows" || true)
 
