@@ -419,13 +419,13 @@ static void kmcl_bounce_copy(const struct kmcl_packet *pkt, u8 *pool,
 			hvpfn = r->pfn_array[pfn_i++];
 			n = min_t(u32, left, KMCL_WIRE_PAGE_SIZE - off);
 			page = pfn_to_page(hvpfn / KMCL_HV_PER_PAGE);
-			va = kmap_local_page(page);
+			va = kmcl_kmap(page);
 			va += (hvpfn % KMCL_HV_PER_PAGE) * KMCL_WIRE_PAGE_SIZE + off;
 			if (in)
 				memcpy(pool, va, n);
 			else
 				memcpy(va, pool, n);
-			kunmap_local(va);
+			kmcl_kunmap(va);
 			pool += n;
 			left -= n;
 			bytes -= n;

@@ -485,12 +485,12 @@ static int kmcl_lb_ext_check(struct kmcl_channel *ch, u64 txid,
 	if (link) {
 		spin_lock_bh(&link->lock);
 		peer = link->up && link->ep[side] == ch ? link->ep[!side] : NULL;
-		/* An isolated sender's peer sees its bounce pool, nothing else. */
-		if (peer && READ_ONCE(peer->isolated) &&
-		    !kmcl_bounce_owns(peer, ranges, len, count))
-			ret = -EBADMSG;
-		else if (peer) {
+		if (peer) {
 			ret = kmcl_out_ext_match(peer, txid, ranges, len, count);
+			/* An isolated sender's peer sees its pool, nothing else. */
+			if (!ret && READ_ONCE(peer->isolated) &&
+			    !kmcl_bounce_owns(peer, ranges, len, count))
+				ret = -EBADMSG;
 			if (!ret)
 				atomic_inc(&link->ext_held[side]);
 		}

@@ -238,6 +238,13 @@ static struct kmcl_pt_done *cvm_done(struct kunit *test)
 	return d;
 }
 
+static bool cvm_failed(void *arg)
+{
+	struct kmcl_channel *ch = arg;
+
+	return READ_ONCE(ch->fail_err) != 0;
+}
+
 static bool cvm_all(const u8 *p, u32 len, u8 v)
 {
 	u32 i;
@@ -518,6 +525,35 @@ static void cvm_peer_view(struct kunit *test)
 }
 
 /*
+ * The loopback host of an isolated client refuses any page that is not in
+ * its pool, as a real host would: a private page that reached the ring
+ * (here: sent before the client counted as isolated) stops the host's
+ * incoming queue and is never delivered.
+ */
+static void cvm_peer_refuses_private(struct kunit *test)
+{
+	struct cvm *c = cvm_pair(test, false, 0, 0, 0);
+	struct kmcl_pt_done *d = cvm_done(test);
+	u8 *buf = cvm_buf(test, 4096, 4);
+	PMDL mdl = cvm_mdl(test, buf, 4096);
+
+	/* The host stops reading data packets: the send waits in the ring. */
+	KUNIT_ASSERT_EQ(test, VmbChannelPause(c->p->server->ch), STATUS_SUCCESS);
+	KUNIT_ASSERT_EQ(test, VmbPacketSend(cvm_pkt(test, c, d), NULL, 0, mdl, WAIT),
+			STATUS_SUCCESS);
+	WRITE_ONCE(c->cch->isolated, true);
+	VmbChannelStart(c->p->server->ch);
+	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_true(cvm_failed, c->sch, KMCL_PT_WAIT_MS));
+	KUNIT_EXPECT_EQ(test, cvm_count(&c->host), 0U);
+	spin_lock_bh(&c->sch->in.lock);
+	KUNIT_EXPECT_EQ(test, c->sch->in.stats.rejected_ext_data, 1ULL);
+	spin_unlock_bh(&c->sch->in.lock);
+	KUNIT_EXPECT_EQ(test, kmcl_pt_done_count(d), 0U);
+	/* Not isolated any more, so the close returns the memory as usual. */
+	WRITE_ONCE(c->cch->isolated, false);
+}
+
+/*
  * Hostile host: two completions for one packet, the second arriving while
  * the first one's copy-back runs. The data comes back once, the driver's
  * routine runs once, the duplicate is refused.
@@ -575,6 +611,7 @@ static struct kunit_case kmcl_cvm_cases[] = {
 	KUNIT_CASE(cvm_grow),
 	KUNIT_CASE(cvm_allocate),
 	KUNIT_CASE(cvm_peer_view),
+	KUNIT_CASE(cvm_peer_refuses_private),
 	KUNIT_CASE(cvm_double_completion),
 	{}
 };
