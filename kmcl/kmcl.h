@@ -213,7 +213,7 @@ enum kmcl_state_fn {
  * @max_ext_data: largest external-data buffer, 0 = not set.
  * @max_ext_chain: longest incoming MDL chain, 0 = not set.
  * @flags: KMCL_CH_FLAG_* bits.
- * @bounce_initial: bounce buffer sizes (stored; unused on loopback).
+ * @bounce_initial: bounce pool sizes (bounce.h; used when isolated).
  * @bounce_increment: see @bounce_initial.
  * @bounce_max: see @bounce_initial.
  * @ring_in_pages: client: pages of the ring the client reads, 0 = default.

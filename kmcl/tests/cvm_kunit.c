@@ -538,7 +538,7 @@ static void cvm_peer_refuses_private(struct kunit *test)
 	PMDL mdl = cvm_mdl(test, buf, 4096);
 
 	/* The host stops reading data packets: the send waits in the ring. */
-	KUNIT_ASSERT_EQ(test, VmbChannelPause(c->p->server->ch), STATUS_SUCCESS);
+	VmbChannelPause(c->p->server->ch);
 	KUNIT_ASSERT_EQ(test, VmbPacketSend(cvm_pkt(test, c, d), NULL, 0, mdl, WAIT),
 			STATUS_SUCCESS);
 	WRITE_ONCE(c->cch->isolated, true);
