@@ -549,8 +549,11 @@ static void cvm_peer_refuses_private(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, c->sch->in.stats.rejected_ext_data, 1ULL);
 	spin_unlock_bh(&c->sch->in.lock);
 	KUNIT_EXPECT_EQ(test, kmcl_pt_done_count(d), 0U);
-	/* Not isolated any more, so the close returns the memory as usual. */
+	/* The refused packet ends with the channel, exactly once. */
 	WRITE_ONCE(c->cch->isolated, false);
+	VmbChannelDisable(c->p->client->ch);
+	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_done(d, 1));
+	KUNIT_EXPECT_EQ(test, d->rec[0].status, STATUS_DEVICE_REMOVED);
 }
 
 /*
