@@ -921,9 +921,14 @@ static void ext_send_errors(struct kunit *test)
 	narrow->gpa_ranges_max = 1;
 	saved = ep->cch->tops;
 	WRITE_ONCE(ep->cch->tops, narrow);
-	KUNIT_EXPECT_EQ(test, VmbPacketSendWithExternalMdl(pkt, buf, 8, mdl, 0, 0, WAIT),
-			STATUS_NOT_SUPPORTED);
-	KUNIT_EXPECT_EQ(test, VmbPacketSend(pkt, buf, 8, mdl, 0), STATUS_NOT_SUPPORTED);
+	/* Bounced, the chain goes as one pool range: no such limit applies. */
+	if (!ext_bounced(ep->p->client->ch)) {
+		KUNIT_EXPECT_EQ(test, VmbPacketSendWithExternalMdl(pkt, buf, 8, mdl, 0, 0,
+								   WAIT),
+				STATUS_NOT_SUPPORTED);
+		KUNIT_EXPECT_EQ(test, VmbPacketSend(pkt, buf, 8, mdl, 0),
+				STATUS_NOT_SUPPORTED);
+	}
 	WRITE_ONCE(ep->cch->tops, saved);
 	mdl->Next = NULL;
 
