@@ -563,15 +563,18 @@ NTSTATUS VmbChannelInitSetInlinePacketContextSize(VMBCHANNEL Channel,
 EXPORT_SYMBOL_KMCL(VmbChannelInitSetInlinePacketContextSize);
 
 /**
- * VmbChannelInitSetBounceBufferSizes() - bounce buffer sizes (stored only)
+ * VmbChannelInitSetBounceBufferSizes() - size the bounce pool
  * @Channel: a disabled channel.
  * @InitialBufferSize: multiple of 4 KiB.
  * @BufferSizeIncrement: multiple of 4 KiB, 0 for the default.
  * @MaximumBufferSize: multiple of 4 KiB, 0 for the default, otherwise not
  *	below @InitialBufferSize.
  *
- * Loopback shares no memory with an isolated host, so the sizes are kept
- * but not used.
+ * Used where the transport says the channel is isolated (a confidential
+ * VM): @InitialBufferSize is allocated at enable and kept, the pool grows
+ * by @BufferSizeIncrement up to @MaximumBufferSize while packets wait for
+ * room, and external data is copied through it (bounce.h). Elsewhere the
+ * sizes are kept and cost nothing.
  *
  * Context: process context.
  * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1;

@@ -168,7 +168,8 @@ static NTSTATUS kmcl_api_ext_check(struct kmcl_channel *ch,
 		return p_mem;
 	if (count > ch->cfg.max_ext_chain || rlen > kmcl_ext_ranges_cap(&ch->cfg))
 		return p_ext;
-	if (count > ch->tops->gpa_ranges_max) {
+	/* Bounced (isolated channel): one pool range goes on the wire. */
+	if (count > ch->tops->gpa_ranges_max && !READ_ONCE(ch->isolated)) {
 		pr_warn_once("%s transport: at most %u external-data ranges per packet\n",
 			     ch->tops->name, ch->tops->gpa_ranges_max);
 		return STATUS_NOT_SUPPORTED;
@@ -506,7 +507,7 @@ NTSTATUS VmbChannelPacketGetExternalData(VMBPACKETCOMPLETION PacketCompletionCon
 			kmcl_api_ext_build(ip);
 	}
 	for (mdl = ip->ext_chain; mdl; mdl = mdl->Next) {
-		ret = kmcl_mdl_map_system(mdl, ro);
+		ret = kmcl_mdl_map_system(mdl, ro, READ_ONCE(ip->ch->isolated));
 		if (ret == -EAGAIN && state == KMCL_IN_DELIVERING &&
 		    !kmcl_in_defer(ip))
 			return STATUS_PENDING;

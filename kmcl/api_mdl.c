@@ -216,17 +216,8 @@ VOID MmBuildMdlForNonPagedPool(PMDL MemoryDescriptorList)
 }
 EXPORT_SYMBOL_KMCL(MmBuildMdlForNonPagedPool);
 
-/**
- * MmGetSystemAddressForMdlSafe() - kernel address of an MDL's memory
- * @Mdl: the MDL.
- * @Priority: MM_PAGE_PRIORITY, optionally ORed with MdlMapping* flags.
- *
- * See include/kmcl/mdl.h.
- *
- * Context: any context but hard interrupts.
- * Return: the address of the buffer's first byte, or NULL.
- */
-PVOID MmGetSystemAddressForMdlSafe(PMDL Mdl, ULONG Priority)
+/* MmGetSystemAddressForMdlSafe() with kmcl_hvpfns_map() @mapflags. */
+static PVOID kmcl_mdl_map(PMDL Mdl, unsigned int mapflags)
 {
 	unsigned long flags;
 	PVOID va, other;
@@ -243,7 +234,7 @@ PVOID MmGetSystemAddressForMdlSafe(PMDL Mdl, ULONG Priority)
 	if (!Mdl->ByteCount || kmcl_mdl_span(Mdl, &span))
 		return NULL;
 	va = kmcl_hvpfns_map(MmGetMdlPfnArray(Mdl), span, Mdl->ByteOffset,
-			     (Priority & MdlMappingNoWrite) ? KMCL_MAP_READONLY : 0);
+			     mapflags);
 	if (!va)
 		return NULL;
 
@@ -259,6 +250,22 @@ PVOID MmGetSystemAddressForMdlSafe(PMDL Mdl, ULONG Priority)
 	Mdl->MdlFlags |= MDL_MAPPED_TO_SYSTEM_VA;
 	spin_unlock_irqrestore(&kmcl_mdl_map_lock, flags);
 	return va;
+}
+
+/**
+ * MmGetSystemAddressForMdlSafe() - kernel address of an MDL's memory
+ * @Mdl: the MDL.
+ * @Priority: MM_PAGE_PRIORITY, optionally ORed with MdlMapping* flags.
+ *
+ * See include/kmcl/mdl.h.
+ *
+ * Context: any context but hard interrupts.
+ * Return: the address of the buffer's first byte, or NULL.
+ */
+PVOID MmGetSystemAddressForMdlSafe(PMDL Mdl, ULONG Priority)
+{
+	return kmcl_mdl_map(Mdl, (Priority & MdlMappingNoWrite) ?
+				 KMCL_MAP_READONLY : 0);
 }
 EXPORT_SYMBOL_KMCL(MmGetSystemAddressForMdlSafe);
 
@@ -466,6 +473,8 @@ struct _MDL *kmcl_mdl_place_hvpfns(void *mem, const void *pfns, u32 count,
  * kmcl_mdl_map_system() - give an MDL its system mapping now
  * @mdl: an MDL from kmcl_mdl_place_hvpfns().
  * @read_only: make a read-only mapping.
+ * @shared: the pages are shared with an isolated peer: a new mapping is
+ *	the decrypted alias (kmcl_map_pgprot()).
  *
  * Afterwards MmGetSystemAddressForMdlSafe() returns the mapping at once,
  * in any context. Nothing happens if the MDL is mapped already. Any
@@ -475,7 +484,7 @@ struct _MDL *kmcl_mdl_place_hvpfns(void *mem, const void *pfns, u32 count,
  * physically consecutive, or read-only) and the caller cannot sleep;
  * -ENOMEM when it cannot be made (a PFN that is not memory, no memory).
  */
-int kmcl_mdl_map_system(struct _MDL *mdl, bool read_only)
+int kmcl_mdl_map_system(struct _MDL *mdl, bool read_only, bool shared)
 {
 	unsigned long flags;
 	bool mapped, sleep;
@@ -488,8 +497,8 @@ int kmcl_mdl_map_system(struct _MDL *mdl, bool read_only)
 	sleep = kmcl_can_sleep();
 	if (read_only && !sleep)
 		return -EAGAIN;
-	if (MmGetSystemAddressForMdlSafe(mdl, NormalPagePriority |
-					 (read_only ? MdlMappingNoWrite : 0)))
+	if (kmcl_mdl_map(mdl, (read_only ? KMCL_MAP_READONLY : 0) |
+			 (shared ? KMCL_MAP_SHARED : 0)))
 		return 0;
 	return sleep ? -ENOMEM : -EAGAIN;
 }

@@ -8,8 +8,6 @@
  * - Save/restore: the server-side save format is not implemented yet.
  * - VMBus handles: they name a VM worker process's VMBus on a Windows host;
  *   Linux has no such objects.
- * - Bounce buffers: loopback shares memory within one kernel, there is no
- *   isolated peer to bounce data for.
  */
 #include <vmbuskernelmodeclientlibapi.h>
 
@@ -137,33 +135,3 @@ NTSTATUS VmbConvertVmbusHandleToKernelHandle(HANDLE VmbusHandle,
 	return STATUS_NOT_SUPPORTED;
 }
 EXPORT_SYMBOL_KMCL(VmbConvertVmbusHandleToKernelHandle);
-
-/**
- * VmbChannelAllocateBounceBuffer() - add bounce buffer space (client)
- * @Channel: a client channel.
- * @BufferSize: a multiple of 4 KiB.
- *
- * Context: process context.
- * Return: STATUS_INVALID_PARAMETER_1 for a bad channel;
- * STATUS_NOT_SUPPORTED on a server (as on Windows) and on loopback, which
- * has no isolated peer; STATUS_INVALID_PARAMETER for a size that is 0 or
- * not a multiple of 4 KiB.
- */
-NTSTATUS VmbChannelAllocateBounceBuffer(VMBCHANNEL Channel, UINT32 BufferSize)
-{
-	struct kmcl_channel *ch = kmcl_channel_from_handle(Channel);
-
-	if (kmcl_api_atomic())
-		return STATUS_INVALID_DEVICE_STATE;
-	if (!ch)
-		return STATUS_INVALID_PARAMETER_1;
-	if (ch->is_server) {
-		pr_warn_once("%s: a server has no bounce buffers\n", __func__);
-		return STATUS_NOT_SUPPORTED;
-	}
-	if (!BufferSize || !IS_ALIGNED(BufferSize, KMCL_WIRE_PAGE_SIZE))
-		return STATUS_INVALID_PARAMETER;
-	kmcl_unsupported(__func__, "loopback has no isolated peer to bounce for");
-	return STATUS_NOT_SUPPORTED;
-}
-EXPORT_SYMBOL_KMCL(VmbChannelAllocateBounceBuffer);

@@ -760,6 +760,7 @@ int kmcl_channel_cleanup(struct kmcl_channel *ch)
 	}
 	destroy_workqueue(ch->wq);
 	kmcl_shmem_destroy(ch);
+	kmcl_bounce_destroy(ch);
 	kmcl_debugfs_remove(ch);
 	if (ch->tops->teardown)
 		ch->tops->teardown(ch);
@@ -823,7 +824,9 @@ int kmcl_channel_enable(struct kmcl_channel *ch)
 		ret = -EOPNOTSUPP;
 		goto out;
 	}
-	ret = kmcl_out_init(ch);
+	ret = kmcl_bounce_enable(ch);
+	if (!ret)
+		ret = kmcl_out_init(ch);
 	if (!ret)
 		ret = kmcl_in_init(ch);
 	if (ret)

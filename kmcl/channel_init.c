@@ -213,14 +213,14 @@ int kmcl_channel_set_max_external_data(struct kmcl_channel *ch, u32 size,
 }
 
 /**
- * kmcl_channel_set_bounce_sizes() - bounce buffer sizes (stored only)
+ * kmcl_channel_set_bounce_sizes() - bounce pool sizes
  * @ch: the channel.
  * @initial: initial size, multiple of 4 KiB.
  * @increment: growth step, multiple of 4 KiB, 0 = default.
  * @max: largest size, multiple of 4 KiB, 0 = default.
  *
- * Loopback needs no bounce buffers; the sizes are kept for a transport that
- * does.
+ * Used at enable when the transport isolates the channel (bounce.h);
+ * otherwise only kept.
  *
  * Return: 0 or -errno.
  */

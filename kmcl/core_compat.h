@@ -45,4 +45,17 @@
 #define KMCL_KUNIT_GEN_TEST
 #endif
 
+/*
+ * A short-lived mapping of one page in any context: kmap_local_page()
+ * from 5.11. Before it, the kernels KMCL supports (64-bit, no highmem)
+ * reach every page through the direct map.
+ */
+#ifdef KMCL_HAVE_KMAP_LOCAL
+#define kmcl_kmap(page)		kmap_local_page(page)
+#define kmcl_kunmap(va)		kunmap_local(va)
+#else
+#define kmcl_kmap(page)		page_address(page)
+#define kmcl_kunmap(va)		do { } while (0)
+#endif
+
 #endif /* _KMCL_CORE_COMPAT_H */

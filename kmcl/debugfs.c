@@ -70,6 +70,7 @@ static int kmcl_debugfs_counters_show(struct seq_file *m, void *unused)
 	seq_printf(m, "quota_blocked: %llu\n", st.quota_blocked);
 	seq_printf(m, "external_data: sent %llu received %llu rejected %llu dropped %llu\n",
 		   st.ext_sent, st.ext_received, st.ext_rejected, st.ext_dropped);
+	kmcl_bounce_show(m, m->private);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(kmcl_debugfs_counters);

@@ -200,6 +200,7 @@ void kmcl_ext_quiesce(struct kmcl_channel *ch)
 	might_sleep();
 	if (ch->tops->ext_quiesce)
 		ch->tops->ext_quiesce(ch);
+	kmcl_bounce_unpark(ch);
 }
 
 /**
@@ -240,6 +241,8 @@ int kmcl_out_ext_match(struct kmcl_channel *ch, u64 txid, const void *ranges,
 {
 	struct kmcl_out *out = &ch->out;
 	struct kmcl_packet *pkt;
+	u32 wlen, wcount;
+	const void *wire;
 	int ret = -EBADMSG;
 
 	spin_lock_bh(&out->lock);
@@ -248,9 +251,10 @@ int kmcl_out_ext_match(struct kmcl_channel *ch, u64 txid, const void *ranges,
 	} else {
 		switch (kmcl_txid_peek(&out->txid, txid, &pkt)) {
 		case KMCL_TXID_OK:
+			wire = kmcl_bounce_wire(pkt, &wlen, &wcount);
 			if (pkt->state == KMCL_PACKET_PENDING && !pkt->ext_seen &&
-			    pkt->ext_len == len && pkt->ext_count == count &&
-			    !memcmp(pkt->ext, ranges, len)) {
+			    wlen == len && wcount == count &&
+			    !memcmp(wire, ranges, len)) {
 				pkt->ext_seen = true;
 				ret = 0;
 			}

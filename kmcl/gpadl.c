@@ -175,6 +175,7 @@ static void kmcl_gpadl_release(struct kref *ref)
 		/* Still shared with the peer: these pages must never be reused. */
 		pr_warn("GPADL %u: %u page(s) still shared with the host, leaked\n",
 			g->handle, g->nr_owned);
+		kmcl_bounce_leak(g->nr_owned);
 		kvfree(g->owned);
 		kvfree(g);
 		return;
@@ -424,7 +425,8 @@ int kmcl_gpadl_kva(struct kmcl_channel *ch, u32 handle, void **va)
 	spin_unlock_bh(&g->lock);
 	if (!kva) {
 		/* The reference keeps the pages: mapping them is safe. */
-		kva = vmap(g->owned, g->nr_owned, VM_MAP, PAGE_KERNEL);
+		kva = vmap(g->owned, g->nr_owned, VM_MAP,
+			   kmcl_shared_pgprot(ch, false));
 		if (!kva) {
 			ret = -ENOMEM;
 			goto out;

@@ -215,7 +215,7 @@ enum kmcl_state_fn {
  * @max_ext_data: largest external-data buffer, 0 = not set.
  * @max_ext_chain: longest incoming MDL chain, 0 = not set.
  * @flags: KMCL_CH_FLAG_* bits.
- * @bounce_initial: bounce buffer sizes (stored; unused on loopback).
+ * @bounce_initial: bounce pool sizes (bounce.h; used when isolated).
  * @bounce_increment: see @bounce_initial.
  * @bounce_max: see @bounce_initial.
  * @ring_in_pages: client: pages of the ring the client reads, 0 = default.
@@ -400,6 +400,10 @@ struct kmcl_stats {
  * @tpriv: that transport's per-channel state (its @setup op).
  * @lb: loopback transport state.
  * @shm: GPADLs (shmem.h).
+ * @isolated: the transport said at enable that the peer sees only memory
+ *	shared on purpose (bounce.h).
+ * @bounce: the bounce pool, NULL until an isolated channel needs one.
+ * @bounce_warned: bit 0: a send without a pool was logged.
  * @cfg: configuration from the setters.
  * @debugfs: debugfs directory while enabled, or NULL.
  */
@@ -439,6 +443,9 @@ struct kmcl_channel {
 	void *tpriv;
 	struct kmcl_lb_ep lb;
 	struct kmcl_shmem shm;
+	bool isolated;
+	struct kmcl_bounce *bounce;
+	unsigned long bounce_warned;
 
 	struct kmcl_channel_config cfg;
 	struct dentry *debugfs;

@@ -487,6 +487,10 @@ static int kmcl_lb_ext_check(struct kmcl_channel *ch, u64 txid,
 		peer = link->up && link->ep[side] == ch ? link->ep[!side] : NULL;
 		if (peer) {
 			ret = kmcl_out_ext_match(peer, txid, ranges, len, count);
+			/* An isolated sender's peer sees its pool, nothing else. */
+			if (!ret && READ_ONCE(peer->isolated) &&
+			    !kmcl_bounce_owns(peer, ranges, len, count))
+				ret = -EBADMSG;
 			if (!ret)
 				atomic_inc(&link->ext_held[side]);
 		}
@@ -528,6 +532,28 @@ static void kmcl_lb_ext_quiesce(struct kmcl_channel *ch)
 	kref_put(&link->ref, kmcl_lb_link_release);
 }
 
+static bool kmcl_lb_isolated(struct kmcl_channel *ch)
+{
+	return READ_ONCE(ch->lb.isolated);
+}
+
+/**
+ * kmcl_loopback_set_isolated() - make a loopback endpoint a confidential VM
+ * @ch: a disabled loopback channel.
+ * @on: isolate it.
+ *
+ * For tests: from the next enable on, @ch behaves as an endpoint in an
+ * isolated VM. Its external data goes through its bounce pool (or is
+ * refused without one), and its peer refuses any range of it that is not
+ * in that pool, as a real host of a confidential VM would.
+ */
+void kmcl_loopback_set_isolated(struct kmcl_channel *ch, bool on)
+{
+	WRITE_ONCE(ch->lb.isolated, on);
+}
+
+KMCL_EXPORT_FOR_TESTS(kmcl_loopback_set_isolated);
+
 const struct kmcl_transport_ops kmcl_loopback_ops = {
 	.name = "loopback",
 	.enable = kmcl_lb_enable,
@@ -544,4 +570,5 @@ const struct kmcl_transport_ops kmcl_loopback_ops = {
 	.gpadl_publish = kmcl_lb_gpadl_publish,
 	.gpadl_get = kmcl_lb_gpadl_get,
 	.gpa_ranges_max = U32_MAX,
+	.isolated = kmcl_lb_isolated,
 };

@@ -33,6 +33,7 @@
 #include <linux/vmalloc.h>
 #include <linux/workqueue.h>
 
+#include "bounce.h"
 #include "mdl.h"
 
 /**
@@ -254,7 +255,8 @@ static int kmcl_hvpfns_pages(const unsigned long *hvpfns, u32 count,
  * @hvpfns: Hyper-V PFNs of the buffer, in order.
  * @count: entries in @hvpfns, > 0.
  * @byte_offset: offset of the buffer in the first Hyper-V page.
- * @flags: KMCL_MAP_READONLY or 0.
+ * @flags: KMCL_MAP_READONLY, KMCL_MAP_SHARED (a vmap() is the decrypted
+ *	alias: kmcl_map_pgprot()) or 0.
  *
  * Physically consecutive RAM pages are returned through the direct map: no
  * mapping is made and it works in any context, but KMCL_MAP_READONLY cannot
@@ -299,7 +301,8 @@ void *kmcl_hvpfns_map(const unsigned long *hvpfns, u32 count,
 	if (!pages || !rec)
 		goto out;
 	kmcl_hvpfns_pages(hvpfns, count, pages, &direct);
-	rec->base = vmap(pages, nr, VM_MAP, ro ? PAGE_KERNEL_RO : PAGE_KERNEL);
+	rec->base = vmap(pages, nr, VM_MAP,
+			 kmcl_map_pgprot(flags & KMCL_MAP_SHARED, ro));
 	if (!rec->base)
 		goto out;
 	spin_lock_irq(&kmcl_vmaps_lock);

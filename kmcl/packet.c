@@ -43,7 +43,8 @@ static u32 kmcl_packet_wire_len(const struct kmcl_packet *pkt)
 {
 	if (!pkt->ext_len)
 		return kmcl_inband_pktlen(pkt->len);
-	return sizeof(struct kmcl_gpa_direct_hdr) + pkt->ext_len +
+	return sizeof(struct kmcl_gpa_direct_hdr) +
+	       (pkt->bounce.length ? pkt->bounce.wire_len : pkt->ext_len) +
 	       round_up(pkt->len, 8);
 }
 
@@ -57,6 +58,7 @@ static void kmcl_out_schedule(struct kmcl_channel *ch)
 static void kmcl_packet_finish(struct kmcl_packet *pkt, int err,
 			       const void *buf, u32 len)
 {
+	kmcl_bounce_finish(pkt, err);
 	if (pkt->done)
 		pkt->done(pkt, err, buf, len);
 	else
@@ -103,10 +105,13 @@ static int kmcl_out_write_packet(struct kmcl_channel *ch,
 	int ret;
 
 	if (pkt->ext_len) {
+		/* Isolated: the data goes through the bounce pool (bounce.h). */
+		if (kmcl_bounce_in(ch, pkt)) {
+			out->slot_wait = true;
+			return -EBUSY;
+		}
 		x.type = KMCL_PKT_DATA_USING_GPA_DIRECT;
-		x.ranges = pkt->ext;
-		x.range_count = pkt->ext_count;
-		x.ranges_len = pkt->ext_len;
+		x.ranges = kmcl_bounce_wire(pkt, &x.ranges_len, &x.range_count);
 	}
 
 	if (wait && kmcl_txid_alloc(&out->txid, pkt, pkt->may_cancel, &id,
@@ -282,7 +287,7 @@ u32 kmcl_packet_size(struct kmcl_channel *ch)
 	u64 size = sizeof(struct kmcl_packet) +
 		   round_up((u64)ch->cfg.max_packet_size, 8) +
 		   round_up((u64)ch->cfg.inline_context_size, 8) +
-		   kmcl_ext_ranges_cap(&ch->cfg);
+		   kmcl_ext_ranges_cap(&ch->cfg) + kmcl_bounce_area(ch);
 
 	return min_t(u64, size, U32_MAX);
 }
@@ -319,6 +324,8 @@ static void kmcl_packet_format(struct kmcl_channel *ch, struct kmcl_packet *pkt,
 	pkt->ext = ext_cap ? pkt->data + round_up(max_size, 8) +
 			     round_up(ctx_size, 8) : NULL;
 	pkt->ext_cap = ext_cap;
+	kmcl_bounce_format(pkt, pkt->ext && kmcl_bounce_area(ch) ?
+				pkt->ext + ext_cap : NULL);
 	pkt->state = KMCL_PACKET_FREE;
 	WRITE_ONCE(pkt->magic, KMCL_PACKET_MAGIC);
 }
@@ -355,7 +362,8 @@ int kmcl_out_init(struct kmcl_channel *ch)
 
 	spin_lock_bh(&out->lock);
 	if (out->mem && out->nr_packets == count && out->max_size == max_size &&
-	    out->ctx_size == ctx_size && out->ext_cap == ext_cap) {
+	    out->ctx_size == ctx_size && out->ext_cap == ext_cap &&
+	    out->stride == stride) {
 		out->enabled = true;
 		spin_unlock_bh(&out->lock);
 		return 0;
@@ -787,6 +795,8 @@ int kmcl_packet_send_ext(struct kmcl_packet *pkt, const void *buf, u32 len,
 			       -EINVAL;
 		if (!ret && !pkt->ext_count)
 			ret = -EINVAL;
+		if (!ret)
+			ret = kmcl_bounce_plan(pkt);
 		if (ret) {
 			pkt->ext_len = 0;
 			pkt->ext_count = 0;
@@ -826,6 +836,7 @@ int kmcl_packet_send_ext(struct kmcl_packet *pkt, const void *buf, u32 len,
 	ret = 0;
 	goto unlock;
 refuse:
+	kmcl_bounce_take_back(pkt, false);
 	pkt->state = KMCL_PACKET_IDLE;
 unlock:
 	spin_unlock_bh(&out->lock);
@@ -865,6 +876,8 @@ static bool kmcl_packet_take_back(struct kmcl_packet *pkt, bool lent)
 		cancelled = false;
 	}
 	if (cancelled) {
+		kick |= kmcl_bounce_take_back(pkt,
+					      pkt->state == KMCL_PACKET_PENDING);
 		pkt->state = KMCL_PACKET_IDLE;
 		out->stats.cancelled++;
 	}

@@ -184,6 +184,8 @@
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
+#include "bounce.h"
+
 struct kmcl_channel;
 struct kmcl_ext_fill;
 struct _MDL;
@@ -286,6 +288,7 @@ enum kmcl_packet_origin {
  * @ext_seen: the peer accepted the ranges once (kmcl_out_ext_match()).
  * @may_cancel: a synchronous request, which may be cancelled while the peer
  *	has it: its transaction id is tagged (see "Transaction ids").
+ * @bounce: isolated channels: how @ext's data goes through the bounce pool.
  * @data: the in-line data, followed by the in-line context and @ext.
  */
 struct kmcl_packet {
@@ -313,6 +316,7 @@ struct kmcl_packet {
 	u32 ext_count;
 	bool ext_seen;
 	bool may_cancel;
+	struct kmcl_bounce_ref bounce;
 	u8 data[] __aligned(8);
 };
 

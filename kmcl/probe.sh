@@ -49,6 +49,11 @@ static const void *g(struct kunit *t, const void *p, char *d) { return p; }
 static void c(struct kunit *t) { }
 struct kunit_case kmcl_probe[] = { KUNIT_CASE_PARAM(c, g), {} };'
 
+# 5.11: kmap_local_page() (the bounce pool copies with it).
+compile KMAP_LOCAL '#include <linux/highmem.h>
+void kmcl_probe(struct page *p);
+void kmcl_probe(struct page *p) { kunmap_local(kmap_local_page(p)); }'
+
 out=$(sort "$tmp/out" | tr '\n' ' ')
 mkdir -p "$(dirname "$cache")"
 { echo "# $key"; echo "$out"; } >"$tmp/cache" && mv -f "$tmp/cache" "$cache"

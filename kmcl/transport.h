@@ -33,6 +33,7 @@ struct kmcl_gpadl;
 struct kmcl_lb_link;
 struct kmcl_transport;
 struct module;
+struct page;
 
 /**
  * enum kmcl_claim - how strongly a transport wants a new channel
@@ -177,6 +178,14 @@ struct kmcl_ring_ops {
  *	the driver changed the interrupt latency (100 ns units) to @latency.
  *	0, or -EOPNOTSUPP if the transport cannot change how it notifies
  *	the peer (the value is then not kept).
+ * @isolated: optional, process context, at enable: may the peer see only
+ *	memory @ch shares on purpose (a confidential VM)? NULL: never.
+ *	External data of an isolated channel goes through its bounce pool
+ *	(bounce.h).
+ * @share_pages: optional, process context: make @n pages of @ch's bounce
+ *	pool visible to the peer. 0 or -errno. NULL: ordinary pages are.
+ * @unshare_pages: optional, process context: undo @share_pages. An error
+ *	means the pages may still be visible: the caller leaks them.
  */
 struct kmcl_transport_ops {
 	const char *name;
@@ -205,6 +214,10 @@ struct kmcl_transport_ops {
 	void (*teardown)(struct kmcl_channel *ch);
 	void (*mmio_space)(struct kmcl_channel *ch, u64 *addr, u64 *size);
 	int (*set_latency)(struct kmcl_channel *ch, u16 latency);
+	bool (*isolated)(struct kmcl_channel *ch);
+	int (*share_pages)(struct kmcl_channel *ch, struct page **pages, u32 n);
+	int (*unshare_pages)(struct kmcl_channel *ch, struct page **pages,
+			     u32 n);
 };
 
 /**
@@ -258,12 +271,15 @@ kmcl_autoload_set_ops(const struct kmcl_autoload_ops *ops);
  *	(release, by the channel itself with its state_mutex held) under
  *	kmcl_lb_lock; read under RCU by @signal.
  * @attached: rings attached to @link; state_mutex.
+ * @isolated: test switch: this endpoint behaves as a confidential VM
+ *	(kmcl_loopback_set_isolated()); read at enable.
  */
 struct kmcl_lb_ep {
 	struct list_head node;
 	bool listed;
 	struct kmcl_lb_link __rcu *link;
 	bool attached;
+	bool isolated;
 };
 
 extern const struct kmcl_transport_ops kmcl_loopback_ops;
@@ -279,6 +295,7 @@ int kmcl_xport_consume(struct kmcl_channel *ch, u32 pktlen, bool *signal);
 bool kmcl_xport_unmask(struct kmcl_channel *ch);
 
 void kmcl_loopback_init_ep(struct kmcl_channel *ch);
+void kmcl_loopback_set_isolated(struct kmcl_channel *ch, bool on);
 u32 kmcl_loopback_ring_pages(u32 configured,
 			     const struct kmcl_channel_config *sender);
 

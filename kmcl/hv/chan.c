@@ -633,6 +633,9 @@ const struct kmcl_transport_ops kmcl_hv_transport_ops = {
 	.teardown = kmcl_hv_chan_teardown,
 	.mmio_space = kmcl_hv_chan_mmio_space,
 	.set_latency = kmcl_hv_chan_set_latency,
+	.isolated = kmcl_hv_cvm_isolated,
+	.share_pages = kmcl_hv_cvm_share,
+	.unshare_pages = kmcl_hv_cvm_unshare,
 };
 
 /* --- the transport instance ---------------------------------------------- */

@@ -41,6 +41,7 @@
 #include "kmcl_hv.h"
 
 struct kmcl_channel;
+struct page;
 struct kmcl_transport;
 
 /* VmbChannelSetInterruptLatency below this (100 ns units) = low latency. */
@@ -119,6 +120,11 @@ struct kmcl_hv_chan {
 };
 
 extern const struct kmcl_transport_ops kmcl_hv_transport_ops;
+
+/* cvm.c: confidential VMs (the core's bounce pool, kmcl/bounce.h). */
+bool kmcl_hv_cvm_isolated(struct kmcl_channel *ch);
+int kmcl_hv_cvm_share(struct kmcl_channel *ch, struct page **pages, u32 n);
+int kmcl_hv_cvm_unshare(struct kmcl_channel *ch, struct page **pages, u32 n);
 
 void kmcl_hv_xport_init(struct kmcl_hv_xport *x, const struct kmcl_hv_ops *ops,
 			struct module *owner);

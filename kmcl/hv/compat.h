@@ -42,6 +42,7 @@
  *   CHANNEL_SET_CPU (exported): vmbus_channel_set_cpu(). 7.3 declares it
  *	but does not export it (and wants hv_vmbus's private channel_mutex),
  *	so there the host's CPU choice stays.
+ *   SET_MEMORY_DECRYPTED: set_memory_decrypted()/encrypted() (bounce pool).
  * Probes marked "exported" also require the symbol in Module.symvers, so
  * they fail in an in-tree build (no Module.symvers yet): fallbacks apply.
  */
@@ -57,6 +58,10 @@
 #ifdef KMCL_HV_HAVE_HV_IS_ISOLATION
 #include <asm/mshyperv.h>
 #endif
+#ifdef KMCL_HV_HAVE_SET_MEMORY_DECRYPTED
+#include <linux/set_memory.h>
+#endif
+#include <linux/mm.h>
 
 #ifndef KMCL_HV_HAVE_BASELINE
 #error "kmcl_hv: hv_vmbus lacks calls kmcl_hv needs (probe BASELINE, kmcl/hv/probe.sh)"
@@ -214,6 +219,40 @@ static inline bool kmcl_hv_isolated(void)
 	return hv_is_isolation_supported();
 #else
 	return false;
+#endif
+}
+
+/**
+ * kmcl_hv_set_decrypted() - make a page visible to the host
+ * @page: a lowmem page KMCL owns.
+ *
+ * What hv_vmbus does for its own GPADL buffers in an isolated VM.
+ *
+ * Return: 0 or -errno; -EOPNOTSUPP where the kernel has no such call (it
+ * cannot run as a confidential VM either).
+ */
+static inline int kmcl_hv_set_decrypted(struct page *page)
+{
+#ifdef KMCL_HV_HAVE_SET_MEMORY_DECRYPTED
+	return set_memory_decrypted((unsigned long)page_address(page), 1);
+#else
+	return -EOPNOTSUPP;
+#endif
+}
+
+/**
+ * kmcl_hv_set_encrypted() - take a page back from the host
+ * @page: a page kmcl_hv_set_decrypted() shared.
+ *
+ * Return: 0 or -errno: on error the page may still be shared and must be
+ * leaked.
+ */
+static inline int kmcl_hv_set_encrypted(struct page *page)
+{
+#ifdef KMCL_HV_HAVE_SET_MEMORY_DECRYPTED
+	return set_memory_encrypted((unsigned long)page_address(page), 1);
+#else
+	return -EOPNOTSUPP;
 #endif
 }
 

@@ -112,4 +112,6 @@ const struct kmcl_hv_ops kmcl_hv_vmbus_ops = {
 	.allocate_mmio = vmbus_allocate_mmio,
 	.free_mmio = vmbus_free_mmio,
 	.is_isolated = kmcl_hv_isolated,
+	.set_decrypted = kmcl_hv_set_decrypted,
+	.set_encrypted = kmcl_hv_set_encrypted,
 };

@@ -74,6 +74,8 @@
  *
  * Misc:
  * @is_isolated: kmcl_hv_isolated() (compat.h).
+ * @set_decrypted: kmcl_hv_set_decrypted() (compat.h): share a bounce page.
+ * @set_encrypted: kmcl_hv_set_encrypted() (compat.h): take it back.
  */
 struct kmcl_hv_ops {
 	int (*driver_register)(struct hv_driver *drv);
@@ -117,6 +119,8 @@ struct kmcl_hv_ops {
 	void (*free_mmio)(resource_size_t start, resource_size_t size);
 
 	bool (*is_isolated)(void);
+	int (*set_decrypted)(struct page *page);
+	int (*set_encrypted)(struct page *page);
 };
 
 extern const struct kmcl_hv_ops kmcl_hv_vmbus_ops;

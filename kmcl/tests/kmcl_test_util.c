@@ -201,7 +201,46 @@ struct kmcl_test_ep *kmcl_test_ep_alloc(struct kunit *test,
 	st = VmbChannelInitSetProcessPacketCallbacksEx(ep->ch, ep,
 						       kmcl_test_process, NULL);
 	KUNIT_ASSERT_EQ(test, st, STATUS_SUCCESS);
+	if (!server && READ_ONCE(kmcl_test_isolated)) {
+		/* A client in a confidential VM, ported with a bounce pool. */
+		kmcl_loopback_set_isolated(kmcl_channel_from_handle(ep->ch), true);
+		st = VmbChannelInitSetBounceBufferSizes(ep->ch, KMCL_TEST_BOUNCE_INITIAL,
+							0, KMCL_TEST_BOUNCE_MAX);
+		KUNIT_ASSERT_EQ(test, st, STATUS_SUCCESS);
+	}
 	return ep;
+}
+
+/*
+ * Clients made while this is set are isolated (see kmcl_test_cvm_init()).
+ * Suites run one test at a time, so a plain flag does.
+ */
+bool kmcl_test_isolated;
+
+/**
+ * kmcl_test_cvm_init() - kunit .init: the test runs in isolation mode
+ * @test: the test.
+ *
+ * Every client endpoint the test makes behaves as a confidential VM with a
+ * bounce pool (KMCL_TEST_BOUNCE_INITIAL, default growth, up to
+ * KMCL_TEST_BOUNCE_MAX): its peer only sees memory shared through a GPADL
+ * or the pool. Lets a suite run a second time in that mode unchanged.
+ *
+ * Return: 0.
+ */
+int kmcl_test_cvm_init(struct kunit *test)
+{
+	WRITE_ONCE(kmcl_test_isolated, true);
+	return 0;
+}
+
+/**
+ * kmcl_test_cvm_exit() - kunit .exit: back to ordinary endpoints
+ * @test: the test.
+ */
+void kmcl_test_cvm_exit(struct kunit *test)
+{
+	WRITE_ONCE(kmcl_test_isolated, false);
 }
 
 /**

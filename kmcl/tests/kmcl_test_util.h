@@ -134,6 +134,14 @@ int kmcl_test_index(struct kmcl_test_log *log, struct kmcl_test_ep *ep,
 const char *kmcl_test_seq(struct kmcl_test_ep *ep);
 bool kmcl_test_wait_state(struct kmcl_test_ep *ep, int state);
 
+/* Bounce pool of an isolated test client (kmcl_test_cvm_init()). */
+#define KMCL_TEST_BOUNCE_INITIAL	(256 * 1024)
+#define KMCL_TEST_BOUNCE_MAX		(1024 * 1024)
+
+extern bool kmcl_test_isolated;
+int kmcl_test_cvm_init(struct kunit *test);
+void kmcl_test_cvm_exit(struct kunit *test);
+
 struct kmcl_test_pair *kmcl_test_pair_new(struct kunit *test);
 struct kmcl_test_pair *kmcl_test_pair_open(struct kunit *test);
 

@@ -539,9 +539,30 @@ static struct kunit_case kmcl_xfer_cases[] = {
 	{}
 };
 
+/* The same list again: KUnit keeps per-suite state in each case. */
+static struct kunit_case kmcl_xfer_cvm_cases[] = {
+	KUNIT_CASE(xfer_roundtrip),
+	KUNIT_CASE(xfer_reregister),
+	KUNIT_CASE(xfer_offset_gpadl),
+	KUNIT_CASE(xfer_delete_waits),
+	KUNIT_CASE(xfer_set_errors),
+	KUNIT_CASE_PARAM(xfer_hostile, xf_evil_gen_params),
+	{}
+};
+
 static struct kunit_suite kmcl_xfer_suite = {
 	.name = "kmcl_xfer",
 	.test_cases = kmcl_xfer_cases,
 };
 
 kunit_test_suite(kmcl_xfer_suite);
+
+/* The same cases with an isolated (confidential VM) client. */
+static struct kunit_suite kmcl_xfer_cvm_suite = {
+	.name = "kmcl_xfer_cvm",
+	.init = kmcl_test_cvm_init,
+	.exit = kmcl_test_cvm_exit,
+	.test_cases = kmcl_xfer_cvm_cases,
+};
+
+kunit_test_suite(kmcl_xfer_cvm_suite);

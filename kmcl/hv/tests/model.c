@@ -1587,6 +1587,8 @@ const struct kmcl_hv_ops kmcl_hv_model_ops = {
 	.allocate_mmio = kmcl_hv_model_allocate_mmio,
 	.free_mmio = kmcl_hv_model_free_mmio,
 	.is_isolated = kmcl_hv_model_is_isolated,
+	.set_decrypted = kmcl_hv_model_set_decrypted,
+	.set_encrypted = kmcl_hv_model_set_encrypted,
 };
 
 /**

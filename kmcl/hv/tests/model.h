@@ -216,6 +216,9 @@ struct kmcl_hv_mdev {
 	atomic_t closes_done;
 };
 
+/* Shared pages the model tracks at most. */
+#define KMCL_HV_MODEL_SHARED	256
+
 /**
  * struct kmcl_hv_model - the model's state and knobs
  * @lock: protects the call log, @mmio and @next_gpadl.
@@ -243,6 +246,10 @@ struct kmcl_hv_mdev {
  * @mmio: MMIO ranges handed out and not freed (struct kmcl_hv_mmmio).
  * @async_wq: runs rescinds that must not block the test thread.
  * @ndevs: devices created, for their names.
+ * @shared: confidential VMs: PFNs of pages set_decrypted() shared and
+ *	set_encrypted() did not take back (cvm_model.c).
+ * @nshared: entries of @shared.
+ * @encrypt_fails: set_encrypted() fails (the page may stay shared).
  */
 struct kmcl_hv_model {
 	spinlock_t lock;	/* see above */
@@ -267,9 +274,17 @@ struct kmcl_hv_model {
 	struct list_head mmio;
 	struct workqueue_struct *async_wq;
 	unsigned int ndevs;
+	unsigned long shared[KMCL_HV_MODEL_SHARED];
+	unsigned int nshared;
+	bool encrypt_fails;
 };
 
 extern const struct kmcl_hv_ops kmcl_hv_model_ops;
+
+/* cvm_model.c: page visibility in a confidential VM. */
+int kmcl_hv_model_set_decrypted(struct page *page);
+int kmcl_hv_model_set_encrypted(struct page *page);
+bool kmcl_hv_model_is_shared(struct kmcl_hv_model *m, u64 hvpfn);
 
 int kmcl_hv_model_init(struct kmcl_hv_model *m);
 void kmcl_hv_model_destroy(struct kmcl_hv_model *m);
