@@ -19,6 +19,7 @@
 
 #include "kmcl.h"
 #include "chan.h"
+#include "fixture.h"
 #include "model.h"
 
 KMCL_IMPORT(KMCL);
@@ -96,14 +97,11 @@ struct kc_ep {
 
 /**
  * struct kc_ctx - per-test state
- * @m: the model.
- * @x: the hv transport instance on the model, registered with the core.
- * @dev: a parent device that is not on the VMBus.
+ * @f: the model, the hv transport over it and a parent device that is not
+ *	on the VMBus (fixture.h).
  */
 struct kc_ctx {
-	struct kmcl_hv_model *m;
-	struct kmcl_hv_xport x;
-	struct device *dev;
+	struct kmcl_hv_fixture f;
 };
 
 static NTSTATUS kc_opened(VMBCHANNEL ch, PVOID ctx)
@@ -203,7 +201,7 @@ static enum kmcl_channel_state kc_state(struct kc_ep *ep)
 
 static unsigned int kc_count(struct kc_ctx *ctx, enum kmcl_hv_mop op)
 {
-	return kmcl_hv_model_count(ctx->m, op);
+	return kmcl_hv_model_count(ctx->f.m, op);
 }
 
 static NTSTATUS kc_ring_pages(struct kc_ep *ep, u32 in, u32 out)
@@ -267,7 +265,7 @@ static struct kmcl_hv_mdev *kc_open_ep(struct kunit *test, struct kc_ep *ep,
 	struct kmcl_hv_mdev *md;
 
 	KUNIT_ASSERT_EQ(test, VmbChannelEnable(ep->ch), STATUS_SUCCESS);
-	md = kmcl_hv_model_add(ctx->m, (const guid_t *)&kc_type,
+	md = kmcl_hv_model_add(ctx->f.m, (const guid_t *)&kc_type,
 			       (const guid_t *)&kc_inst, mmio_mb);
 	KUNIT_ASSERT_NOT_NULL(test, md);
 	KUNIT_ASSERT_TRUE(test, kc_wait_for(atomic_read(&ep->started) == 1));
@@ -279,7 +277,7 @@ static struct kc_ep *kc_open(struct kunit *test, struct kmcl_hv_mdev **mdp,
 			     u16 mmio_mb)
 {
 	struct kc_ctx *ctx = test->priv;
-	struct kc_ep *ep = kc_client(test, ctx->dev, true);
+	struct kc_ep *ep = kc_client(test, ctx->f.dev, true);
 
 	*mdp = kc_open_ep(test, ep, mmio_mb);
 	return ep;
@@ -309,10 +307,7 @@ static void kc_teardown(void *data)
 {
 	struct kc_ctx *ctx = data;
 
-	kmcl_hv_xport_unregister(&ctx->x);
-	kmcl_hv_model_destroy(ctx->m);
-	vfree(ctx->m);
-	root_device_unregister(ctx->dev);
+	kmcl_hv_fixture_teardown(&ctx->f);
 }
 
 static int kc_init(struct kunit *test)
@@ -320,26 +315,8 @@ static int kc_init(struct kunit *test)
 	struct kc_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
-	ctx->m = vzalloc(sizeof(*ctx->m));
-	KUNIT_ASSERT_NOT_NULL(test, ctx->m);
-	if (kmcl_hv_model_init(ctx->m)) {
-		vfree(ctx->m);
-		KUNIT_FAIL_AND_ABORT(test, "model init failed");
-	}
-	ctx->dev = root_device_register("kmcl_hv_chan_kunit");
-	if (IS_ERR(ctx->dev)) {
-		kmcl_hv_model_destroy(ctx->m);
-		vfree(ctx->m);
-		KUNIT_FAIL_AND_ABORT(test, "no parent device");
-	}
-	kmcl_hv_xport_init(&ctx->x, &kmcl_hv_model_ops, THIS_MODULE);
-	if (kmcl_hv_xport_register(&ctx->x)) {
-		kmcl_hv_destroy(&ctx->x.hv);
-		kmcl_hv_model_destroy(ctx->m);
-		vfree(ctx->m);
-		root_device_unregister(ctx->dev);
-		KUNIT_FAIL_AND_ABORT(test, "cannot register the transport");
-	}
+	if (kmcl_hv_fixture_setup(&ctx->f, "kmcl_hv_chan_kunit", false))
+		KUNIT_FAIL_AND_ABORT(test, "cannot set up the hv model");
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kc_teardown, ctx),
 			0);
 	test->priv = ctx;
@@ -356,18 +333,18 @@ static void kc_select(struct kunit *test)
 	int refs = module_refcount(THIS_MODULE);
 	void *mem;
 
-	md = kmcl_hv_model_add_unbound(ctx->m, (const guid_t *)&kc_type,
+	md = kmcl_hv_model_add_unbound(ctx->f.m, (const guid_t *)&kc_type,
 				       (const guid_t *)&kc_inst);
 	KUNIT_ASSERT_NOT_NULL(test, md);
 	lb = kc_client(test, kmcl_loopback_parent(), true);
 	KUNIT_EXPECT_STREQ(test, kc_transport(lb), "loopback");
-	hv = kc_client(test, ctx->dev, true);
+	hv = kc_client(test, ctx->f.dev, true);
 	KUNIT_EXPECT_STREQ(test, kc_transport(hv), "hv");
 	/* Each hv channel pins the transport's module. */
 	KUNIT_EXPECT_EQ(test, module_refcount(THIS_MODULE), refs + 1);
 
 	/* Servers stay on loopback; with a VMBus parent they cannot exist. */
-	KUNIT_ASSERT_EQ(test, VmbChannelAllocate(ctx->dev, TRUE, &s),
+	KUNIT_ASSERT_EQ(test, VmbChannelAllocate(ctx->f.dev, TRUE, &s),
 			STATUS_SUCCESS);
 	KUNIT_EXPECT_STREQ(test, kmcl_channel_from_handle(s)->tops->name,
 			   "loopback");
@@ -386,10 +363,10 @@ static void kc_select(struct kunit *test)
 	VmbChannelCleanup(hv->ch);
 	hv->ch = NULL;
 	KUNIT_EXPECT_EQ(test, module_refcount(THIS_MODULE), refs);
-	hv = kc_client(test, ctx->dev, false);
+	hv = kc_client(test, ctx->f.dev, false);
 	KUNIT_EXPECT_EQ(test, VmbChannelEnable(hv->ch),
 			STATUS_INVALID_PARAMETER_1);
-	KUNIT_EXPECT_EQ(test, kmcl_hv_model_count(ctx->m,
+	KUNIT_EXPECT_EQ(test, kmcl_hv_model_count(ctx->f.m,
 						  KMCL_HV_MOP_DRIVER_REGISTER), 0U);
 }
 
@@ -397,7 +374,7 @@ static void kc_select(struct kunit *test)
 static void kc_wait_and_open(struct kunit *test)
 {
 	struct kc_ctx *ctx = test->priv;
-	struct kc_ep *ep = kc_client(test, ctx->dev, true);
+	struct kc_ep *ep = kc_client(test, ctx->f.dev, true);
 	struct kmcl_hv_mcall call;
 	struct kmcl_hv_mdev *md;
 	PDEVICE_OBJECT target;
@@ -406,7 +383,7 @@ static void kc_wait_and_open(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, kc_ring_pages(ep, 4, 8), STATUS_SUCCESS);
 	KUNIT_ASSERT_EQ(test, VmbChannelEnable(ep->ch), STATUS_SUCCESS);
-	KUNIT_ASSERT_TRUE(test, kmcl_hv_model_call(ctx->m,
+	KUNIT_ASSERT_TRUE(test, kmcl_hv_model_call(ctx->f.m,
 						   KMCL_HV_MOP_DRIVER_REGISTER, 0,
 						   &call));
 	KUNIT_EXPECT_TRUE(test, guid_equal(&call.u.drv.id,
@@ -415,15 +392,15 @@ static void kc_wait_and_open(struct kunit *test)
 	msleep(50);
 	KUNIT_EXPECT_EQ(test, kc_state(ep), KMCL_CH_ENABLED);
 	KUNIT_EXPECT_EQ(test, atomic_read(&ep->opened), 0);
-	KUNIT_EXPECT_EQ(test, kmcl_hv_model_count(ctx->m, KMCL_HV_MOP_OPEN), 0U);
+	KUNIT_EXPECT_EQ(test, kmcl_hv_model_count(ctx->f.m, KMCL_HV_MOP_OPEN), 0U);
 
-	md = kmcl_hv_model_add(ctx->m, (const guid_t *)&kc_type,
+	md = kmcl_hv_model_add(ctx->f.m, (const guid_t *)&kc_type,
 			       (const guid_t *)&kc_inst, 0);
 	KUNIT_ASSERT_NOT_NULL(test, md);
 	KUNIT_ASSERT_TRUE(test, kc_wait_for(atomic_read(&ep->started) == 1));
 	KUNIT_EXPECT_EQ(test, atomic_read(&ep->opened), 1);
 	KUNIT_EXPECT_EQ(test, kc_state(ep), KMCL_CH_OPENED);
-	KUNIT_ASSERT_TRUE(test, kmcl_hv_model_call(ctx->m, KMCL_HV_MOP_OPEN, 0,
+	KUNIT_ASSERT_TRUE(test, kmcl_hv_model_call(ctx->f.m, KMCL_HV_MOP_OPEN, 0,
 						   &call));
 	KUNIT_EXPECT_PTR_EQ(test, call.chan, md->chan);
 	KUNIT_EXPECT_EQ(test, call.u.open.send_size, 8U * 4096);
@@ -446,7 +423,7 @@ static void kc_wait_and_open(struct kunit *test)
 	VmbChannelDisable(ep->ch);
 	KUNIT_EXPECT_EQ(test, atomic_read(&ep->closed), 1);
 	KUNIT_EXPECT_EQ(test, atomic_read(&ep->suspend), 1);
-	KUNIT_EXPECT_EQ(test, kmcl_hv_model_count(ctx->m, KMCL_HV_MOP_CLOSE), 1U);
+	KUNIT_EXPECT_EQ(test, kmcl_hv_model_count(ctx->f.m, KMCL_HV_MOP_CLOSE), 1U);
 	KUNIT_EXPECT_TRUE(test, kc_wait_for(kc_count(ctx, KMCL_HV_MOP_DRIVER_UNREGISTER)
 					    == 1));
 }
@@ -466,11 +443,11 @@ static void kc_send_inband(struct kunit *test)
 	u32 len;
 
 	ep = kc_open(test, &md, 0);
-	kmcl_hv_model_clear_log(ctx->m);
+	kmcl_hv_model_clear_log(ctx->f.m);
 
 	KUNIT_ASSERT_EQ(test, kc_send(ep, payload, sizeof(payload), KC_WAIT),
 			STATUS_SUCCESS);
-	KUNIT_ASSERT_TRUE(test, kmcl_hv_model_call(ctx->m, KMCL_HV_MOP_SENDPACKET,
+	KUNIT_ASSERT_TRUE(test, kmcl_hv_model_call(ctx->f.m, KMCL_HV_MOP_SENDPACKET,
 						   0, &call));
 	KUNIT_EXPECT_EQ(test, call.u.send.type, VM_PKT_DATA_INBAND);
 	KUNIT_EXPECT_EQ(test, call.u.send.flags, KC_CREQ);
@@ -500,12 +477,12 @@ static void kc_send_inband(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, kc_send(ep, payload, 8, 0), STATUS_SUCCESS);
 	KUNIT_ASSERT_TRUE(test, kc_wait_for(atomic_read(&ep->done) == 2));
 	KUNIT_EXPECT_EQ(test, ep->done_status[1], STATUS_SUCCESS);
-	KUNIT_ASSERT_TRUE(test, kmcl_hv_model_call(ctx->m, KMCL_HV_MOP_SENDPACKET,
+	KUNIT_ASSERT_TRUE(test, kmcl_hv_model_call(ctx->f.m, KMCL_HV_MOP_SENDPACKET,
 						   1, &call));
 	KUNIT_EXPECT_EQ(test, call.u.send.type, VM_PKT_DATA_INBAND);
 	KUNIT_EXPECT_EQ(test, call.u.send.flags, 0U);
 	KUNIT_EXPECT_EQ(test, call.u.send.len, 8U);
-	KUNIT_EXPECT_EQ(test, kmcl_hv_model_count(ctx->m,
+	KUNIT_EXPECT_EQ(test, kmcl_hv_model_count(ctx->f.m,
 						  KMCL_HV_MOP_SENDPACKET_MPB), 0U);
 }
 
@@ -523,7 +500,7 @@ static void kc_receive(struct kunit *test)
 	for (i = 0; i < sizeof(data); i++)
 		data[i] = 0x40 + i;
 	ep = kc_open(test, &md, 0);
-	kmcl_hv_model_clear_log(ctx->m);
+	kmcl_hv_model_clear_log(ctx->f.m);
 	KUNIT_ASSERT_EQ(test, kmcl_hv_model_host_send(md, VM_PKT_DATA_INBAND,
 						      KC_CREQ, 0x1234, data,
 						      sizeof(data)), 0);
@@ -534,7 +511,7 @@ static void kc_receive(struct kunit *test)
 
 	KUNIT_ASSERT_TRUE(test, kc_wait_for(kc_count(ctx, KMCL_HV_MOP_SENDPACKET)
 					    == 1));
-	KUNIT_ASSERT_TRUE(test, kmcl_hv_model_call(ctx->m, KMCL_HV_MOP_SENDPACKET,
+	KUNIT_ASSERT_TRUE(test, kmcl_hv_model_call(ctx->f.m, KMCL_HV_MOP_SENDPACKET,
 						   0, &call));
 	KUNIT_EXPECT_EQ(test, call.u.send.type, VM_PKT_COMP);
 	KUNIT_EXPECT_EQ(test, call.u.send.flags, 0U);
@@ -546,9 +523,9 @@ static void kc_receive(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, d->trans_id, 0x1234ULL);
 	KUNIT_EXPECT_EQ(test, *(u64 *)(pkt + 16), ep->comp);
 	/* The reader worked on hv_vmbus's iterator, batch by batch. */
-	KUNIT_EXPECT_GE(test, kmcl_hv_model_count(ctx->m, KMCL_HV_MOP_BEGIN_READ),
+	KUNIT_EXPECT_GE(test, kmcl_hv_model_count(ctx->f.m, KMCL_HV_MOP_BEGIN_READ),
 			1U);
-	KUNIT_EXPECT_EQ(test, kmcl_hv_model_count(ctx->m, KMCL_HV_MOP_ITER_NEXT),
+	KUNIT_EXPECT_EQ(test, kmcl_hv_model_count(ctx->f.m, KMCL_HV_MOP_ITER_NEXT),
 			1U);
 	/* Every batch that masked the host's interrupts unmasked them. */
 	KUNIT_EXPECT_TRUE(test, kc_wait_for(kc_count(ctx, KMCL_HV_MOP_BEGIN_READ) ==
@@ -565,13 +542,13 @@ static void kc_truncated(struct kunit *test)
 	struct kc_ep *ep;
 
 	ep = kc_open(test, &md, 0);
-	kmcl_hv_model_clear_log(ctx->m);
+	kmcl_hv_model_clear_log(ctx->f.m);
 	KUNIT_ASSERT_EQ(test, kmcl_hv_model_host_send(md, VM_PKT_DATA_INBAND, 0, 7,
 						      big, sizeof(big)), 0);
 	KUNIT_EXPECT_TRUE(test, kc_wait_for(READ_ONCE(kc_ch(ep)->fail_err) != 0));
 	KUNIT_EXPECT_EQ(test, atomic_read(&ep->received), 0);
 	/* Never stepped over: the ring is out of step after a cut copy. */
-	KUNIT_EXPECT_EQ(test, kmcl_hv_model_count(ctx->m, KMCL_HV_MOP_ITER_NEXT),
+	KUNIT_EXPECT_EQ(test, kmcl_hv_model_count(ctx->f.m, KMCL_HV_MOP_ITER_NEXT),
 			0U);
 }
 
@@ -582,7 +559,7 @@ static void kc_truncated(struct kunit *test)
 static void kc_ring_full(struct kunit *test)
 {
 	struct kc_ctx *ctx = test->priv;
-	struct kc_ep *ep = kc_client(test, ctx->dev, true);
+	struct kc_ep *ep = kc_client(test, ctx->f.dev, true);
 	struct kmcl_hv_mcall call;
 	struct kmcl_hv_mdev *md;
 	u8 buf[200] = { }, pkt[256] __aligned(8);
@@ -594,7 +571,7 @@ static void kc_ring_full(struct kunit *test)
 			STATUS_SUCCESS);
 	KUNIT_ASSERT_EQ(test, kc_ring_pages(ep, 2, 2), STATUS_SUCCESS);
 	md = kc_open_ep(test, ep, 0);
-	KUNIT_ASSERT_TRUE(test, kmcl_hv_model_call(ctx->m, KMCL_HV_MOP_OPEN, 0,
+	KUNIT_ASSERT_TRUE(test, kmcl_hv_model_call(ctx->f.m, KMCL_HV_MOP_OPEN, 0,
 						   &call));
 	KUNIT_EXPECT_EQ(test, call.u.open.send_size, 2U * 4096);
 
@@ -604,11 +581,11 @@ static void kc_ring_full(struct kunit *test)
 		KUNIT_ASSERT_EQ(test, kc_send(ep, buf, sizeof(buf), 0),
 				STATUS_SUCCESS);
 	}
-	for (i = 0; kmcl_hv_model_call(ctx->m, KMCL_HV_MOP_SENDPACKET, i, &call);
+	for (i = 0; kmcl_hv_model_call(ctx->f.m, KMCL_HV_MOP_SENDPACKET, i, &call);
 	     i++)
 		eagain += call.ret == -EAGAIN;
 	KUNIT_EXPECT_GE(test, eagain, 1U);
-	KUNIT_ASSERT_TRUE(test, kmcl_hv_model_call(ctx->m, KMCL_HV_MOP_SET_PENDING,
+	KUNIT_ASSERT_TRUE(test, kmcl_hv_model_call(ctx->f.m, KMCL_HV_MOP_SET_PENDING,
 						   0, &call));
 	KUNIT_EXPECT_EQ(test, call.u.size, 16U + 200 + 8);
 	KUNIT_EXPECT_LT(test, atomic_read(&ep->done), 30);
@@ -647,7 +624,7 @@ static void kc_ring_full(struct kunit *test)
 static void kc_gpa_direct(struct kunit *test)
 {
 	struct kc_ctx *ctx = test->priv;
-	struct kc_ep *ep = kc_client(test, ctx->dev, true);
+	struct kc_ep *ep = kc_client(test, ctx->f.dev, true);
 	struct {
 		struct kmcl_gpa_range r;
 		u64 pfn[2];
@@ -679,7 +656,7 @@ static void kc_gpa_direct(struct kunit *test)
 	ch = kc_ch(ep);
 	/* What this kernel's vmbus_sendpacket_mpb_desc() carries. */
 	KUNIT_EXPECT_EQ(test, ch->tops->gpa_ranges_max, KMCL_HV_MPB_MAX_RANGES);
-	kmcl_hv_model_clear_log(ctx->m);
+	kmcl_hv_model_clear_log(ctx->f.m);
 
 	x.data = &cmd;
 	x.len = sizeof(cmd);
@@ -689,7 +666,7 @@ static void kc_gpa_direct(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, ret, 0);
 	/* hv_vmbus signals the host itself. */
 	KUNIT_EXPECT_FALSE(test, signal);
-	KUNIT_ASSERT_TRUE(test, kmcl_hv_model_call(ctx->m,
+	KUNIT_ASSERT_TRUE(test, kmcl_hv_model_call(ctx->f.m,
 						   KMCL_HV_MOP_SENDPACKET_MPB, 0,
 						   &call));
 	KUNIT_EXPECT_EQ(test, call.u.mpb.desc_size, 24U + 24);
@@ -716,7 +693,7 @@ static void kc_gpa_direct(struct kunit *test)
 	ret = ch->tops->ring->xmit(ch, &x, &signal);
 	spin_unlock_bh(&ch->out.lock);
 	KUNIT_EXPECT_TRUE(test, ret == -EMSGSIZE || ret == -EOPNOTSUPP);
-	KUNIT_EXPECT_EQ(test, kmcl_hv_model_count(ctx->m,
+	KUNIT_EXPECT_EQ(test, kmcl_hv_model_count(ctx->f.m,
 						  KMCL_HV_MOP_SENDPACKET_MPB), 1U);
 }
 
@@ -728,7 +705,7 @@ static void kc_gpa_direct(struct kunit *test)
 static void kc_external_mdl(struct kunit *test)
 {
 	struct kc_ctx *ctx = test->priv;
-	struct kc_ep *ep = kc_client(test, ctx->dev, true);
+	struct kc_ep *ep = kc_client(test, ctx->f.dev, true);
 	struct kmcl_hv_mcall call;
 	struct kmcl_hv_mdev *md;
 	u64 cmd = 0x65787464617461ULL, reply = 0x646f6e65ULL;
@@ -749,12 +726,12 @@ static void kc_external_mdl(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, pkt);
 	VmbPacketSetPointer(pkt, ep);
 	VmbPacketSetCompletionRoutine(pkt, kc_done);
-	kmcl_hv_model_clear_log(ctx->m);
+	kmcl_hv_model_clear_log(ctx->f.m);
 	/* 100 bytes into the buffer, 5000 long: two pages. */
 	KUNIT_ASSERT_EQ(test, VmbPacketSendWithExternalMdl(pkt, &cmd, sizeof(cmd),
 							   mdl, 100, 5000, KC_WAIT),
 			STATUS_SUCCESS);
-	KUNIT_ASSERT_TRUE(test, kmcl_hv_model_call(ctx->m,
+	KUNIT_ASSERT_TRUE(test, kmcl_hv_model_call(ctx->f.m,
 						   KMCL_HV_MOP_SENDPACKET_MPB, 0,
 						   &call));
 	KUNIT_EXPECT_EQ(test, call.u.mpb.rangecount, 1U);
@@ -790,7 +767,7 @@ static void kc_external_mdl(struct kunit *test)
 static void kc_xfer_pages(struct kunit *test)
 {
 	struct kc_ctx *ctx = test->priv;
-	struct kc_ep *ep = kc_client(test, ctx->dev, true);
+	struct kc_ep *ep = kc_client(test, ctx->f.dev, true);
 	struct {
 		struct vmtransfer_page_packet_header h;
 		struct vmtransfer_page_range r[2];
@@ -830,7 +807,7 @@ static void kc_xfer_pages(struct kunit *test)
 	ep->ext_src = va;
 	ep->ext_off[0] = 16;
 	ep->ext_off[1] = 5000;
-	kmcl_hv_model_clear_log(ctx->m);
+	kmcl_hv_model_clear_log(ctx->f.m);
 
 	xp.h.d.offset8 = offsetof(typeof(xp), data) / 8;
 	xp.h.d.len8 = sizeof(xp) / 8;
@@ -874,9 +851,9 @@ static void kc_rescind(struct kunit *test)
 					    KMCL_CH_DISABLED));
 	KUNIT_EXPECT_EQ(test, atomic_read(&ep->done), 1);
 	KUNIT_EXPECT_EQ(test, ep->done_status[0], STATUS_DEVICE_REMOVED);
-	kmcl_hv_model_flush(ctx->m);
+	kmcl_hv_model_flush(ctx->f.m);
 	KUNIT_EXPECT_TRUE(test, md->gone);
-	KUNIT_EXPECT_EQ(test, kmcl_hv_model_count(ctx->m, KMCL_HV_MOP_CLOSE), 1U);
+	KUNIT_EXPECT_EQ(test, kmcl_hv_model_count(ctx->f.m, KMCL_HV_MOP_CLOSE), 1U);
 	KUNIT_EXPECT_EQ(test, atomic_read(&ep->pnp), 0);
 }
 
@@ -884,25 +861,25 @@ static void kc_rescind(struct kunit *test)
 static void kc_rescind_while_opening(struct kunit *test)
 {
 	struct kc_ctx *ctx = test->priv;
-	struct kc_ep *ep = kc_client(test, ctx->dev, true);
+	struct kc_ep *ep = kc_client(test, ctx->f.dev, true);
 	struct kmcl_hv_mdev *md, *md2;
 
-	ctx->m->open_hold = true;
+	ctx->f.m->open_hold = true;
 	KUNIT_ASSERT_EQ(test, VmbChannelEnable(ep->ch), STATUS_SUCCESS);
-	md = kmcl_hv_model_add(ctx->m, (const guid_t *)&kc_type,
+	md = kmcl_hv_model_add(ctx->f.m, (const guid_t *)&kc_type,
 			       (const guid_t *)&kc_inst, 0);
 	KUNIT_ASSERT_NOT_NULL(test, md);
 	KUNIT_ASSERT_TRUE(test, kc_wait_for(kmcl_hv_model_host_waiting(md)));
 	kmcl_hv_model_rescind_async(md);
-	kmcl_hv_model_flush(ctx->m);
+	kmcl_hv_model_flush(ctx->f.m);
 	KUNIT_EXPECT_TRUE(test, md->gone);
 	KUNIT_EXPECT_EQ(test, atomic_read(&ep->opened), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&ep->pnp), 0);
 	KUNIT_EXPECT_EQ(test, kc_state(ep), KMCL_CH_ENABLED);
 
 	/* The next offer opens it. */
-	ctx->m->open_hold = false;
-	md2 = kmcl_hv_model_add(ctx->m, (const guid_t *)&kc_type,
+	ctx->f.m->open_hold = false;
+	md2 = kmcl_hv_model_add(ctx->f.m, (const guid_t *)&kc_type,
 				(const guid_t *)&kc_inst, 0);
 	KUNIT_ASSERT_NOT_NULL(test, md2);
 	KUNIT_EXPECT_TRUE(test, kc_wait_for(atomic_read(&ep->started) == 1));
@@ -912,12 +889,12 @@ static void kc_rescind_while_opening(struct kunit *test)
 static void kc_host_refuses(struct kunit *test)
 {
 	struct kc_ctx *ctx = test->priv;
-	struct kc_ep *ep = kc_client(test, ctx->dev, true);
+	struct kc_ep *ep = kc_client(test, ctx->f.dev, true);
 	struct kmcl_hv_mdev *md;
 
-	ctx->m->open_result = -EAGAIN;
+	ctx->f.m->open_result = -EAGAIN;
 	KUNIT_ASSERT_EQ(test, VmbChannelEnable(ep->ch), STATUS_SUCCESS);
-	md = kmcl_hv_model_add(ctx->m, (const guid_t *)&kc_type,
+	md = kmcl_hv_model_add(ctx->f.m, (const guid_t *)&kc_type,
 			       (const guid_t *)&kc_inst, 0);
 	KUNIT_ASSERT_NOT_NULL(test, md);
 	KUNIT_ASSERT_TRUE(test, kc_wait_for(atomic_read(&ep->pnp) == 1));
@@ -927,7 +904,7 @@ static void kc_host_refuses(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&ep->opened), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&ep->closed), 0);
 	/* The device is free again: a new enable after the host agrees opens. */
-	ctx->m->open_result = 0;
+	ctx->f.m->open_result = 0;
 	KUNIT_ASSERT_EQ(test, VmbChannelEnable(ep->ch), STATUS_SUCCESS);
 	KUNIT_EXPECT_TRUE(test, kc_wait_for(atomic_read(&ep->started) == 1));
 }
@@ -942,18 +919,18 @@ static void kc_suspend_resume(struct kunit *test)
 	ep = kc_open(test, &md, 0);
 	KUNIT_EXPECT_EQ(test, kmcl_hv_model_suspend(md), 0);
 	/* suspend returned: the VMBus channel is closed. */
-	KUNIT_EXPECT_EQ(test, kmcl_hv_model_count(ctx->m, KMCL_HV_MOP_CLOSE), 1U);
+	KUNIT_EXPECT_EQ(test, kmcl_hv_model_count(ctx->f.m, KMCL_HV_MOP_CLOSE), 1U);
 	KUNIT_EXPECT_EQ(test, atomic_read(&ep->suspend), 1);
 	KUNIT_EXPECT_TRUE(test, kc_wait_for(atomic_read(&ep->closed) == 1));
 	KUNIT_EXPECT_TRUE(test, kc_wait_for(kc_state(ep) ==
 					    KMCL_CH_ENABLED));
 	msleep(20);
-	KUNIT_EXPECT_EQ(test, kmcl_hv_model_count(ctx->m, KMCL_HV_MOP_OPEN), 1U);
+	KUNIT_EXPECT_EQ(test, kmcl_hv_model_count(ctx->f.m, KMCL_HV_MOP_OPEN), 1U);
 
 	KUNIT_EXPECT_EQ(test, kmcl_hv_model_resume(md), 0);
 	KUNIT_EXPECT_TRUE(test, kc_wait_for(atomic_read(&ep->started) == 2));
 	KUNIT_EXPECT_EQ(test, atomic_read(&ep->opened), 2);
-	KUNIT_EXPECT_EQ(test, kmcl_hv_model_count(ctx->m, KMCL_HV_MOP_OPEN), 2U);
+	KUNIT_EXPECT_EQ(test, kmcl_hv_model_count(ctx->f.m, KMCL_HV_MOP_OPEN), 2U);
 	KUNIT_EXPECT_EQ(test, kc_state(ep), KMCL_CH_OPENED);
 	KUNIT_EXPECT_EQ(test, atomic_read(&ep->pnp), 0);
 }
@@ -976,7 +953,7 @@ static void kc_gpadl(struct kunit *test)
 							      (void *)buf, 8192,
 							      &h),
 			STATUS_SUCCESS);
-	KUNIT_ASSERT_TRUE(test, kmcl_hv_model_call(ctx->m,
+	KUNIT_ASSERT_TRUE(test, kmcl_hv_model_call(ctx->f.m,
 						   KMCL_HV_MOP_ESTABLISH_GPADL, 0,
 						   &call));
 	KUNIT_EXPECT_EQ(test, call.u.gpadl.size, 8192U);
@@ -984,38 +961,38 @@ static void kc_gpadl(struct kunit *test)
 	/* The driver gets the handle the host knows. */
 	KUNIT_EXPECT_EQ(test, h, call.u.gpadl.handle);
 	VmbChannelDeleteGpadl(ep->ch, h);
-	KUNIT_ASSERT_TRUE(test, kmcl_hv_model_call(ctx->m,
+	KUNIT_ASSERT_TRUE(test, kmcl_hv_model_call(ctx->f.m,
 						   KMCL_HV_MOP_TEARDOWN_GPADL, 0,
 						   &call));
 	KUNIT_EXPECT_EQ(test, call.u.gpadl.handle, h);
 
 	/* The host refuses: its error, nothing left. */
-	ctx->m->gpadl_result = -EDQUOT;
+	ctx->f.m->gpadl_result = -EDQUOT;
 	st = VmbChannelCreateGpadlFromBuffer(ep->ch, 0, (void *)buf, 4096, &h);
 	KUNIT_EXPECT_FALSE(test, NT_SUCCESS(st));
-	ctx->m->gpadl_result = 0;
+	ctx->f.m->gpadl_result = 0;
 
 	/* Confidential VM: the driver's memory cannot be shared in place. */
-	ctx->m->isolated = true;
+	ctx->f.m->isolated = true;
 	KUNIT_EXPECT_EQ(test, VmbChannelCreateGpadlFromBuffer(ep->ch, 0,
 							      (void *)buf, 4096,
 							      &h),
 			STATUS_NOT_SUPPORTED);
-	KUNIT_EXPECT_EQ(test, kmcl_hv_model_count(ctx->m,
+	KUNIT_EXPECT_EQ(test, kmcl_hv_model_count(ctx->f.m,
 						  KMCL_HV_MOP_ESTABLISH_GPADL), 2U);
 	/* KMCL's own pages may; left to Closed, they are torn down there. */
 	KUNIT_EXPECT_EQ(test, VmbChannelCreateGpadl(ep->ch, 0, 2, &h2),
 			STATUS_SUCCESS);
 	KUNIT_EXPECT_NE(test, h2, 0U);
 	VmbChannelDisable(ep->ch);
-	KUNIT_EXPECT_EQ(test, kmcl_hv_model_count(ctx->m,
+	KUNIT_EXPECT_EQ(test, kmcl_hv_model_count(ctx->f.m,
 						  KMCL_HV_MOP_TEARDOWN_GPADL), 2U);
-	KUNIT_ASSERT_TRUE(test, kmcl_hv_model_call(ctx->m,
+	KUNIT_ASSERT_TRUE(test, kmcl_hv_model_call(ctx->f.m,
 						   KMCL_HV_MOP_TEARDOWN_GPADL, 1,
 						   &call));
 	KUNIT_EXPECT_EQ(test, call.u.gpadl.handle, h2);
 	/* Torn down once each (after vmbus_close()), the channel closed once. */
-	KUNIT_EXPECT_EQ(test, kmcl_hv_model_count(ctx->m, KMCL_HV_MOP_CLOSE), 1U);
+	KUNIT_EXPECT_EQ(test, kmcl_hv_model_count(ctx->f.m, KMCL_HV_MOP_CLOSE), 1U);
 	free_pages(buf, 1);
 }
 
@@ -1030,7 +1007,7 @@ static void kc_mmio_latency(struct kunit *test)
 	UINT16 old = 1;
 
 	ep = kc_open(test, &md, 4);
-	KUNIT_ASSERT_TRUE(test, kmcl_hv_model_call(ctx->m,
+	KUNIT_ASSERT_TRUE(test, kmcl_hv_model_call(ctx->f.m,
 						   KMCL_HV_MOP_ALLOCATE_MMIO, 0,
 						   &call));
 	KUNIT_EXPECT_EQ(test, call.u.mmio.size, 4ULL << 20);
@@ -1051,7 +1028,7 @@ static void kc_mmio_latency(struct kunit *test)
 	VmbChannelGetMmioSpace(ep->ch, &addr, &size);
 	KUNIT_EXPECT_EQ(test, addr, 0ULL);
 	KUNIT_EXPECT_EQ(test, size, 0ULL);
-	KUNIT_EXPECT_EQ(test, kmcl_hv_model_count(ctx->m, KMCL_HV_MOP_FREE_MMIO),
+	KUNIT_EXPECT_EQ(test, kmcl_hv_model_count(ctx->f.m, KMCL_HV_MOP_FREE_MMIO),
 			1U);
 }
 
@@ -1063,19 +1040,19 @@ static void kc_parent_bound(struct kunit *test)
 	PDEVICE_OBJECT target;
 	struct kc_ep *ep;
 
-	md = kmcl_hv_model_add_unbound(ctx->m, (const guid_t *)&kc_type,
+	md = kmcl_hv_model_add_unbound(ctx->f.m, (const guid_t *)&kc_type,
 				       (const guid_t *)&kc_inst);
 	KUNIT_ASSERT_NOT_NULL(test, md);
 	ep = kc_client(test, &md->hdev.device, false);
 	KUNIT_EXPECT_STREQ(test, kc_transport(ep), "hv");
 	KUNIT_ASSERT_EQ(test, VmbChannelEnable(ep->ch), STATUS_SUCCESS);
 	KUNIT_EXPECT_TRUE(test, kc_wait_for(atomic_read(&ep->started) == 1));
-	KUNIT_EXPECT_EQ(test, kmcl_hv_model_count(ctx->m,
+	KUNIT_EXPECT_EQ(test, kmcl_hv_model_count(ctx->f.m,
 						  KMCL_HV_MOP_DRIVER_REGISTER), 0U);
 	VmbChannelGetTargetDeviceObject(ep->ch, &target);
 	KUNIT_EXPECT_PTR_EQ(test, (void *)target, (void *)&md->hdev.device);
 	VmbChannelDisable(ep->ch);
-	KUNIT_EXPECT_EQ(test, kmcl_hv_model_count(ctx->m, KMCL_HV_MOP_CLOSE), 1U);
+	KUNIT_EXPECT_EQ(test, kmcl_hv_model_count(ctx->f.m, KMCL_HV_MOP_CLOSE), 1U);
 }
 
 static struct kunit_case kmcl_hv_chan_cases[] = {

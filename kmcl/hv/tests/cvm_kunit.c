@@ -19,6 +19,7 @@
 #include "kmcl.h"
 #include "mdl.h"
 #include "chan.h"
+#include "fixture.h"
 #include "model.h"
 
 KMCL_IMPORT(KMCL);
@@ -47,9 +48,7 @@ static const GUID hc_inst[2] = {
 	})
 
 struct hc_ctx {
-	struct kmcl_hv_model *m;
-	struct kmcl_hv_xport x;
-	struct device *dev;
+	struct kmcl_hv_fixture f;
 	VMBCHANNEL ch;
 	atomic_t started;
 	atomic_t done;
@@ -78,10 +77,7 @@ static void hc_teardown(void *data)
 		VmbChannelDisable(ctx->ch);
 		VmbChannelCleanup(ctx->ch);
 	}
-	kmcl_hv_xport_unregister(&ctx->x);
-	kmcl_hv_model_destroy(ctx->m);
-	vfree(ctx->m);
-	root_device_unregister(ctx->dev);
+	kmcl_hv_fixture_teardown(&ctx->f);
 }
 
 static int hc_init(struct kunit *test)
@@ -89,27 +85,8 @@ static int hc_init(struct kunit *test)
 	struct hc_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
-	ctx->m = vzalloc(sizeof(*ctx->m));
-	KUNIT_ASSERT_NOT_NULL(test, ctx->m);
-	if (kmcl_hv_model_init(ctx->m)) {
-		vfree(ctx->m);
-		KUNIT_FAIL_AND_ABORT(test, "model init failed");
-	}
-	ctx->m->isolated = true;
-	ctx->dev = root_device_register("kmcl_hv_cvm_kunit");
-	if (IS_ERR(ctx->dev)) {
-		kmcl_hv_model_destroy(ctx->m);
-		vfree(ctx->m);
-		KUNIT_FAIL_AND_ABORT(test, "no parent device");
-	}
-	kmcl_hv_xport_init(&ctx->x, &kmcl_hv_model_ops, THIS_MODULE);
-	if (kmcl_hv_xport_register(&ctx->x)) {
-		kmcl_hv_destroy(&ctx->x.hv);
-		kmcl_hv_model_destroy(ctx->m);
-		vfree(ctx->m);
-		root_device_unregister(ctx->dev);
-		KUNIT_FAIL_AND_ABORT(test, "cannot register the transport");
-	}
+	if (kmcl_hv_fixture_setup(&ctx->f, "kmcl_hv_cvm_kunit", true))
+		KUNIT_FAIL_AND_ABORT(test, "cannot set up the hv model");
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, hc_teardown, ctx), 0);
 	test->priv = ctx;
 	return 0;
@@ -122,7 +99,7 @@ static struct kmcl_hv_mdev *hc_open_nth(struct kunit *test, u32 init, int n)
 	VMB_CHANNEL_STATE_CHANGE_CALLBACKS_V5 cb;
 	struct kmcl_hv_mdev *md;
 
-	KUNIT_ASSERT_EQ(test, VmbChannelAllocate(ctx->dev, FALSE, &ctx->ch),
+	KUNIT_ASSERT_EQ(test, VmbChannelAllocate(ctx->f.dev, FALSE, &ctx->ch),
 			STATUS_SUCCESS);
 	VMB_CHANNEL_STATE_CHANGE_CALLBACKS_INIT_V5(&cb);
 	cb.CallbackContext = ctx;
@@ -138,7 +115,7 @@ static struct kmcl_hv_mdev *hc_open_nth(struct kunit *test, u32 init, int n)
 		KUNIT_ASSERT_EQ(test, VmbChannelInitSetBounceBufferSizes(ctx->ch, init, 0, 0),
 				STATUS_SUCCESS);
 	KUNIT_ASSERT_EQ(test, VmbChannelEnable(ctx->ch), STATUS_SUCCESS);
-	md = kmcl_hv_model_add(ctx->m, (const guid_t *)&hc_type,
+	md = kmcl_hv_model_add(ctx->f.m, (const guid_t *)&hc_type,
 			       (const guid_t *)&hc_inst[n], 0);
 	KUNIT_ASSERT_NOT_NULL(test, md);
 	KUNIT_ASSERT_TRUE(test, hc_wait_for(atomic_read(&ctx->started) == 1));
@@ -194,7 +171,7 @@ static void hc_bounce(struct kunit *test)
 
 	KUNIT_ASSERT_NE(test, buf, 0UL);
 	KUNIT_EXPECT_TRUE(test, ch->isolated);
-	KUNIT_EXPECT_EQ(test, ctx->m->nshared, (unsigned int)(8192 / PAGE_SIZE));
+	KUNIT_EXPECT_EQ(test, ctx->f.m->nshared, (unsigned int)(8192 / PAGE_SIZE));
 	KUNIT_EXPECT_EQ(test, pgprot_val(kmcl_shared_pgprot(ch, false)),
 			pgprot_val(pgprot_decrypted(PAGE_KERNEL)));
 	mdl = IoAllocateMdl((void *)buf + 100, 5000, FALSE, FALSE, NULL);
@@ -203,16 +180,16 @@ static void hc_bounce(struct kunit *test)
 
 	for (i = 0; i < 2; i++) {
 		memset((void *)buf, 0x30 + i, 8192);
-		kmcl_hv_model_clear_log(ctx->m);
+		kmcl_hv_model_clear_log(ctx->f.m);
 		KUNIT_ASSERT_EQ(test, hc_send(ctx, mdl, flags[i]), STATUS_SUCCESS);
-		KUNIT_ASSERT_TRUE(test, kmcl_hv_model_call(ctx->m, KMCL_HV_MOP_SENDPACKET_MPB,
+		KUNIT_ASSERT_TRUE(test, kmcl_hv_model_call(ctx->f.m, KMCL_HV_MOP_SENDPACKET_MPB,
 							   0, &call));
 		KUNIT_EXPECT_EQ(test, call.u.mpb.rangecount, 1U);
 		KUNIT_EXPECT_EQ(test, call.u.mpb.range_off[0], 0U);
 		KUNIT_EXPECT_EQ(test, call.u.mpb.range_len[0], 5000U);
 		/* Every page the host got is shared; none is the driver's. */
 		for (j = 0; j < 2; j++) {
-			KUNIT_EXPECT_TRUE(test, kmcl_hv_model_is_shared(ctx->m,
+			KUNIT_EXPECT_TRUE(test, kmcl_hv_model_is_shared(ctx->f.m,
 									call.u.mpb.pfn[0][j]));
 			KUNIT_EXPECT_NE(test, call.u.mpb.pfn[0][j] / KMCL_HV_PER_PAGE,
 					(u64)page_to_pfn(virt_to_page((void *)buf)));
@@ -250,10 +227,10 @@ static void hc_no_pool(struct kunit *test)
 	mdl = IoAllocateMdl((void *)buf, 4096, FALSE, FALSE, NULL);
 	KUNIT_ASSERT_NOT_NULL(test, mdl);
 	MmBuildMdlForNonPagedPool(mdl);
-	kmcl_hv_model_clear_log(ctx->m);
+	kmcl_hv_model_clear_log(ctx->f.m);
 	KUNIT_EXPECT_EQ(test, hc_send(ctx, mdl, HC_WAIT), STATUS_NOT_SUPPORTED);
-	KUNIT_EXPECT_EQ(test, kmcl_hv_model_count(ctx->m, KMCL_HV_MOP_SENDPACKET_MPB), 0U);
-	KUNIT_EXPECT_EQ(test, ctx->m->nshared, 0U);
+	KUNIT_EXPECT_EQ(test, kmcl_hv_model_count(ctx->f.m, KMCL_HV_MOP_SENDPACKET_MPB), 0U);
+	KUNIT_EXPECT_EQ(test, ctx->f.m->nshared, 0U);
 	IoFreeMdl(mdl);
 	free_page(buf);
 }
@@ -265,18 +242,18 @@ static void hc_leak(struct kunit *test)
 	u64 leaked = kmcl_bounce_leaked_pages();
 
 	hc_open(test, 8192);
-	KUNIT_EXPECT_EQ(test, ctx->m->nshared, (unsigned int)(8192 / PAGE_SIZE));
-	ctx->m->encrypt_fails = true;
+	KUNIT_EXPECT_EQ(test, ctx->f.m->nshared, (unsigned int)(8192 / PAGE_SIZE));
+	ctx->f.m->encrypt_fails = true;
 	VmbChannelDisable(ctx->ch);
 	VmbChannelCleanup(ctx->ch);
 	ctx->ch = NULL;
 	KUNIT_EXPECT_EQ(test, kmcl_bounce_leaked_pages() - leaked, (u64)(8192 / PAGE_SIZE));
 	/* Still shared: the host may still read them. */
-	KUNIT_EXPECT_EQ(test, ctx->m->nshared, (unsigned int)(8192 / PAGE_SIZE));
+	KUNIT_EXPECT_EQ(test, ctx->f.m->nshared, (unsigned int)(8192 / PAGE_SIZE));
 
 	/* A pool taken back normally leaks nothing and leaves nothing shared. */
-	ctx->m->encrypt_fails = false;
-	ctx->m->nshared = 0;
+	ctx->f.m->encrypt_fails = false;
+	ctx->f.m->nshared = 0;
 	atomic_set(&ctx->started, 0);
 	leaked = kmcl_bounce_leaked_pages();
 	hc_open_nth(test, 4096 * 4, 1);
@@ -284,7 +261,7 @@ static void hc_leak(struct kunit *test)
 	VmbChannelCleanup(ctx->ch);
 	ctx->ch = NULL;
 	KUNIT_EXPECT_EQ(test, kmcl_bounce_leaked_pages(), leaked);
-	KUNIT_EXPECT_EQ(test, ctx->m->nshared, 0U);
+	KUNIT_EXPECT_EQ(test, ctx->f.m->nshared, 0U);
 }
 
 /*
@@ -307,10 +284,10 @@ static void hc_gpadl_leak(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, is_vmalloc_addr(va));
 	memset(va, 0x5a, 8192);
 	leaked = kmcl_bounce_leaked_pages();
-	ctx->m->reencrypt_fails = true;
+	ctx->f.m->reencrypt_fails = true;
 	VmbChannelDeleteGpadl(ctx->ch, handle);
 	KUNIT_EXPECT_EQ(test, kmcl_bounce_leaked_pages() - leaked, 2ULL);
-	ctx->m->reencrypt_fails = false;
+	ctx->f.m->reencrypt_fails = false;
 
 	/* Torn down cleanly: nothing leaked. */
 	KUNIT_ASSERT_EQ(test, VmbChannelCreateGpadl(ctx->ch, 0, 2, &handle), STATUS_SUCCESS);

@@ -44,6 +44,7 @@
 
 #include "kmcl.h"
 #include "chan.h"
+#include "fixture.h"
 #include "model.h"
 #include "model_ic.h"
 
@@ -69,16 +70,14 @@ static const u32 kic_hb_current[] = { IC_HEARTBEAT_VERSION_3_0, IC_HEARTBEAT_VER
 
 /**
  * struct kic_ctx - per-case state
- * @m: the model.
- * @x: the hv transport on the model, registered with the core.
+ * @f: the model and the hv transport over it (fixture.h).
  * @loaded: the sample is loaded.
  * @md: the heartbeat device, once offered.
  * @msg: a message being built.
  * @a: the last answer.
  */
 struct kic_ctx {
-	struct kmcl_hv_model *m;
-	struct kmcl_hv_xport x;
+	struct kmcl_hv_fixture f;
 	bool loaded;
 	struct kmcl_hv_mdev *md;
 	u8 msg[IC_MAX_MESSAGE * 2];
@@ -99,9 +98,7 @@ static void kic_teardown(void *data)
 	struct kic_ctx *ctx = data;
 
 	kic_unload(ctx);
-	kmcl_hv_xport_unregister(&ctx->x);
-	kmcl_hv_model_destroy(ctx->m);
-	vfree(ctx->m);
+	kmcl_hv_fixture_teardown(&ctx->f);
 }
 
 static int kic_init(struct kunit *test)
@@ -109,19 +106,8 @@ static int kic_init(struct kunit *test)
 	struct kic_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
-	ctx->m = vzalloc(sizeof(*ctx->m));
-	KUNIT_ASSERT_NOT_NULL(test, ctx->m);
-	if (kmcl_hv_model_init(ctx->m)) {
-		vfree(ctx->m);
-		KUNIT_FAIL_AND_ABORT(test, "model init failed");
-	}
-	kmcl_hv_xport_init(&ctx->x, &kmcl_hv_model_ops, THIS_MODULE);
-	if (kmcl_hv_xport_register(&ctx->x)) {
-		kmcl_hv_destroy(&ctx->x.hv);
-		kmcl_hv_model_destroy(ctx->m);
-		vfree(ctx->m);
-		KUNIT_FAIL_AND_ABORT(test, "cannot register the transport");
-	}
+	if (kmcl_hv_fixture_setup(&ctx->f, NULL, false))
+		KUNIT_FAIL_AND_ABORT(test, "cannot set up the hv model");
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kic_teardown, ctx), 0);
 	test->priv = ctx;
 	return 0;
@@ -144,7 +130,7 @@ static void kic_offer(struct kunit *test)
 {
 	struct kic_ctx *ctx = test->priv;
 
-	ctx->md = kmcl_hv_model_add(ctx->m, (const guid_t *)&IC_HEARTBEAT_INTERFACE_TYPE,
+	ctx->md = kmcl_hv_model_add(ctx->f.m, (const guid_t *)&IC_HEARTBEAT_INTERFACE_TYPE,
 				    &kic_inst, 0);
 	KUNIT_ASSERT_NOT_NULL(test, ctx->md);
 	KUNIT_ASSERT_TRUE(test, kic_wait_for(READ_ONCE(IcHeartbeat->Open)));
@@ -227,9 +213,9 @@ static void kic_current_host(struct kunit *test)
 	kic_load(test);
 	/* Loading waits: no device yet, nothing opened. */
 	KUNIT_EXPECT_FALSE(test, READ_ONCE(IcHeartbeat->Open));
-	KUNIT_EXPECT_EQ(test, kmcl_hv_model_count(ctx->m, KMCL_HV_MOP_OPEN), 0U);
+	KUNIT_EXPECT_EQ(test, kmcl_hv_model_count(ctx->f.m, KMCL_HV_MOP_OPEN), 0U);
 	kic_offer(test);
-	KUNIT_ASSERT_TRUE(test, kmcl_hv_model_call(ctx->m, KMCL_HV_MOP_OPEN, 0, &call));
+	KUNIT_ASSERT_TRUE(test, kmcl_hv_model_call(ctx->f.m, KMCL_HV_MOP_OPEN, 0, &call));
 	/* Room for the largest IC message in the incoming copy buffer. */
 	KUNIT_EXPECT_GE(test, call.u.open.max_pkt_size, (u32)IC_MAX_MESSAGE);
 
@@ -247,7 +233,7 @@ static void kic_current_host(struct kunit *test)
 
 	kic_unload(ctx);
 	/* Unloading closed the VMBus channel. */
-	KUNIT_EXPECT_EQ(test, kmcl_hv_model_count(ctx->m, KMCL_HV_MOP_CLOSE), 1U);
+	KUNIT_EXPECT_EQ(test, kmcl_hv_model_count(ctx->f.m, KMCL_HV_MOP_CLOSE), 1U);
 }
 
 /* Older hosts: the newest version both sides list wins. */
@@ -398,7 +384,7 @@ static void kic_oversized(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kic_count(&IcHeartbeat->Malformed), 0);
 	/* Unloading still closes the VMBus channel cleanly. */
 	kic_unload(ctx);
-	KUNIT_EXPECT_EQ(test, kmcl_hv_model_count(ctx->m, KMCL_HV_MOP_CLOSE), 1U);
+	KUNIT_EXPECT_EQ(test, kmcl_hv_model_count(ctx->f.m, KMCL_HV_MOP_CLOSE), 1U);
 }
 
 /* The host rescinds the device while the negotiation is under way. */
@@ -418,10 +404,10 @@ static void kic_rescind_mid_negotiation(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kic_count(&IcHeartbeat->Opens), 1);
 	KUNIT_EXPECT_LE(test, kic_count(&IcHeartbeat->Negotiations), 1);
 	KUNIT_EXPECT_EQ(test, kic_count(&IcHeartbeat->Answers), 0);
-	KUNIT_EXPECT_EQ(test, kmcl_hv_model_count(ctx->m, KMCL_HV_MOP_CLOSE), 1U);
+	KUNIT_EXPECT_EQ(test, kmcl_hv_model_count(ctx->f.m, KMCL_HV_MOP_CLOSE), 1U);
 	/* Unloading after the rescind has nothing left to wait for. */
 	kic_unload(ctx);
-	KUNIT_EXPECT_EQ(test, kmcl_hv_model_count(ctx->m, KMCL_HV_MOP_CLOSE), 1U);
+	KUNIT_EXPECT_EQ(test, kmcl_hv_model_count(ctx->f.m, KMCL_HV_MOP_CLOSE), 1U);
 }
 
 /* The host refuses the open: no channel, the IC still unloads cleanly. */
@@ -429,12 +415,12 @@ static void kic_host_refuses_open(struct kunit *test)
 {
 	struct kic_ctx *ctx = test->priv;
 
-	ctx->m->open_result = -EAGAIN;
+	ctx->f.m->open_result = -EAGAIN;
 	kic_load(test);
-	ctx->md = kmcl_hv_model_add(ctx->m, (const guid_t *)&IC_HEARTBEAT_INTERFACE_TYPE,
+	ctx->md = kmcl_hv_model_add(ctx->f.m, (const guid_t *)&IC_HEARTBEAT_INTERFACE_TYPE,
 				    &kic_inst, 0);
 	KUNIT_ASSERT_NOT_NULL(test, ctx->md);
-	KUNIT_EXPECT_TRUE(test, kic_wait_for(kmcl_hv_model_count(ctx->m, KMCL_HV_MOP_OPEN) == 1));
+	KUNIT_EXPECT_TRUE(test, kic_wait_for(kmcl_hv_model_count(ctx->f.m, KMCL_HV_MOP_OPEN) == 1));
 	msleep(50);
 	KUNIT_EXPECT_EQ(test, kic_count(&IcHeartbeat->Opens), 0);
 	kic_unload(ctx);

@@ -20,6 +20,7 @@
 #include "kmcl.h"
 #include "chan.h"
 #include "gen.h"
+#include "fixture.h"
 #include "model.h"
 
 KMCL_IMPORT(KMCL);
@@ -77,9 +78,7 @@ struct hr_ep {
 };
 
 struct hr_ctx {
-	struct kmcl_hv_model *m;
-	struct kmcl_hv_xport x;
-	struct device *dev;
+	struct kmcl_hv_fixture f;
 };
 
 static NTSTATUS hr_opened(VMBCHANNEL ch, PVOID ctx)
@@ -155,7 +154,7 @@ static enum kmcl_channel_state hr_state(struct hr_ep *ep)
 
 static unsigned int hr_count(struct kunit *test, enum kmcl_hv_mop op)
 {
-	return kmcl_hv_model_count(((struct hr_ctx *)test->priv)->m, op);
+	return kmcl_hv_model_count(((struct hr_ctx *)test->priv)->f.m, op);
 }
 
 static void hr_ep_release(void *data)
@@ -177,7 +176,7 @@ static struct hr_ep *hr_client(struct kunit *test)
 	struct hr_ep *ep = kunit_kzalloc(test, sizeof(*ep), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, ep);
-	KUNIT_ASSERT_EQ(test, VmbChannelAllocate(ctx->dev, FALSE, &ep->ch),
+	KUNIT_ASSERT_EQ(test, VmbChannelAllocate(ctx->f.dev, FALSE, &ep->ch),
 			STATUS_SUCCESS);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, hr_ep_release, ep),
 			0);
@@ -210,7 +209,7 @@ static void hr_open(struct kunit *test, struct hr_ep *ep)
 	int started = atomic_read(&ep->started);
 
 	KUNIT_ASSERT_EQ(test, VmbChannelEnable(ep->ch), STATUS_SUCCESS);
-	ep->md = kmcl_hv_model_add(ctx->m, (const guid_t *)&hr_type,
+	ep->md = kmcl_hv_model_add(ctx->f.m, (const guid_t *)&hr_type,
 				   (const guid_t *)&hr_inst, 0);
 	KUNIT_ASSERT_NOT_NULL(test, ep->md);
 	KUNIT_ASSERT_TRUE(test, hr_wait_for(atomic_read(&ep->started) >
@@ -369,13 +368,13 @@ static void hr_lent_sync_after_close(struct kunit *test)
 	KUNIT_ASSERT_TRUE(test, hr_wait_for(hr_count(test,
 						     KMCL_HV_MOP_SENDPACKET_MPB)
 					    == 1));
-	ctx->m->close_hold = true;
+	ctx->f.m->close_hold = true;
 	hr_call_start(test, &dis, hr_do_disable, ep, 0);
 	KUNIT_ASSERT_TRUE(test, hr_wait_for(READ_ONCE(ep->md->closing)));
 	/* The channel is closing; the host may still write into the page. */
 	msleep(100);
 	KUNIT_EXPECT_FALSE(test, completion_done(&sync.done));
-	ctx->m->close_hold = false;
+	ctx->f.m->close_hold = false;
 	kmcl_hv_model_close_release(ep->md);
 	KUNIT_ASSERT_TRUE(test, hr_call_wait(&sync));
 	KUNIT_ASSERT_TRUE(test, hr_call_wait(&dis));
@@ -394,12 +393,12 @@ static void hr_expect_paired(struct kunit *test)
 	struct kmcl_hv_mcall e, t;
 	unsigned int i, j, n;
 
-	for (i = 0; kmcl_hv_model_call(ctx->m, KMCL_HV_MOP_ESTABLISH_GPADL, i,
+	for (i = 0; kmcl_hv_model_call(ctx->f.m, KMCL_HV_MOP_ESTABLISH_GPADL, i,
 				       &e); i++) {
 		if (e.ret)
 			continue;
 		n = 0;
-		for (j = 0; kmcl_hv_model_call(ctx->m,
+		for (j = 0; kmcl_hv_model_call(ctx->f.m,
 					       KMCL_HV_MOP_TEARDOWN_GPADL, j,
 					       &t); j++)
 			n += t.u.gpadl.handle == e.u.gpadl.handle;
@@ -420,7 +419,7 @@ static void hr_gpadl_create_vs_disable(struct kunit *test)
 	struct hr_ep *ep = hr_open_ext(test, 0, 0);
 	struct hr_call create, dis;
 
-	ctx->m->gpadl_hold = true;
+	ctx->f.m->gpadl_hold = true;
 	hr_call_start(test, &create, hr_do_create_gpadl, ep, 0);
 	KUNIT_ASSERT_TRUE(test, hr_wait_for(kmcl_hv_model_host_waiting(ep->md)));
 	hr_call_start(test, &dis, hr_do_disable, ep, 0);
@@ -430,7 +429,7 @@ static void hr_gpadl_create_vs_disable(struct kunit *test)
 	 */
 	KUNIT_ASSERT_TRUE(test, hr_wait_for(hr_state(ep) == KMCL_CH_CLOSING));
 	msleep(50);
-	ctx->m->gpadl_hold = false;
+	ctx->f.m->gpadl_hold = false;
 	kmcl_hv_model_host_answer(ep->md);
 	KUNIT_ASSERT_TRUE(test, hr_call_wait(&create));
 	KUNIT_ASSERT_TRUE(test, hr_call_wait(&dis));
@@ -523,7 +522,7 @@ static void hr_rescind_vs_latency(struct kunit *test)
 			calls++;
 			cond_resched();
 		}
-		kmcl_hv_model_flush(ctx->m);
+		kmcl_hv_model_flush(ctx->f.m);
 		KUNIT_EXPECT_TRUE(test, ep->md->gone);
 		VmbChannelGetTargetDeviceObject(ep->ch, &target);
 		KUNIT_EXPECT_PTR_EQ(test, (void *)target, NULL);
@@ -576,7 +575,7 @@ static void hr_chain_fits_scratch(struct kunit *test)
 						     KMCL_HV_MOP_SENDPACKET_MPB) == 1 ||
 					    atomic_read(&ep->done)));
 	KUNIT_EXPECT_EQ(test, atomic_read(&ep->done), 0);
-	KUNIT_ASSERT_TRUE(test, kmcl_hv_model_call(ctx->m,
+	KUNIT_ASSERT_TRUE(test, kmcl_hv_model_call(ctx->f.m,
 						   KMCL_HV_MOP_SENDPACKET_MPB, 0,
 						   &call));
 	KUNIT_EXPECT_EQ(test, call.u.mpb.rangecount, 4U);
@@ -793,8 +792,8 @@ static struct kmcl_hv_mdev *hr_gen_open(struct kunit *test, int gen,
 	};
 	struct kmcl_hv_mdev *md;
 
-	ctx->m->gen = gen;
-	md = kmcl_hv_model_add(ctx->m, (const guid_t *)&hr_inst,
+	ctx->f.m->gen = gen;
+	md = kmcl_hv_model_add(ctx->f.m, (const guid_t *)&hr_inst,
 			       (const guid_t *)&hr_type, 0);
 	KUNIT_ASSERT_NOT_NULL(test, md);
 	KUNIT_ASSERT_EQ(test, open(io, &kmcl_hv_model_ops, md->chan, &p), 0);
@@ -871,7 +870,7 @@ static void hr_gen514_copy(struct kunit *test)
 
 	md = hr_gen_open(test, KMCL_HV_MODEL_GEN_514, &io,
 			 kmcl_hv_gen514_io_open);
-	KUNIT_ASSERT_TRUE(test, kmcl_hv_model_call(ctx->m, KMCL_HV_MOP_OPEN, 0,
+	KUNIT_ASSERT_TRUE(test, kmcl_hv_model_call(ctx->f.m, KMCL_HV_MOP_OPEN, 0,
 						   &call));
 	KUNIT_EXPECT_NE(test, io.copy_limit, 0U);
 	KUNIT_EXPECT_EQ(test, call.u.open.max_pkt_size, io.copy_limit);
@@ -905,10 +904,10 @@ static void hr_gen_gpadl_u32(struct kunit *test)
 	KUNIT_ASSERT_NE(test, buf, 0UL);
 	KUNIT_EXPECT_EQ(test, kmcl_hv_gen510_gpadl(md->chan, (void *)buf, 4096,
 						   &h, &after), 0);
-	KUNIT_ASSERT_TRUE(test, kmcl_hv_model_call(ctx->m,
+	KUNIT_ASSERT_TRUE(test, kmcl_hv_model_call(ctx->f.m,
 						   KMCL_HV_MOP_ESTABLISH_GPADL, 0,
 						   &e));
-	KUNIT_ASSERT_TRUE(test, kmcl_hv_model_call(ctx->m,
+	KUNIT_ASSERT_TRUE(test, kmcl_hv_model_call(ctx->f.m,
 						   KMCL_HV_MOP_TEARDOWN_GPADL, 0,
 						   &t));
 	KUNIT_EXPECT_EQ(test, h, e.u.gpadl.handle);
@@ -917,7 +916,7 @@ static void hr_gen_gpadl_u32(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, after, 0U);
 
 	/* The host refuses: no handle, nothing to tear down. */
-	ctx->m->gpadl_result = -EDQUOT;
+	ctx->f.m->gpadl_result = -EDQUOT;
 	KUNIT_EXPECT_EQ(test, kmcl_hv_gen514_gpadl(md->chan, (void *)buf, 4096,
 						   &h, &after), -EDQUOT);
 	KUNIT_EXPECT_EQ(test, h, 0U);
@@ -932,10 +931,7 @@ static void hr_teardown(void *data)
 {
 	struct hr_ctx *ctx = data;
 
-	kmcl_hv_xport_unregister(&ctx->x);
-	kmcl_hv_model_destroy(ctx->m);
-	vfree(ctx->m);
-	root_device_unregister(ctx->dev);
+	kmcl_hv_fixture_teardown(&ctx->f);
 }
 
 static int hr_init(struct kunit *test)
@@ -943,26 +939,8 @@ static int hr_init(struct kunit *test)
 	struct hr_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
-	ctx->m = vzalloc(sizeof(*ctx->m));
-	KUNIT_ASSERT_NOT_NULL(test, ctx->m);
-	if (kmcl_hv_model_init(ctx->m)) {
-		vfree(ctx->m);
-		KUNIT_FAIL_AND_ABORT(test, "model init failed");
-	}
-	ctx->dev = root_device_register("kmcl_hv_races_kunit");
-	if (IS_ERR(ctx->dev)) {
-		kmcl_hv_model_destroy(ctx->m);
-		vfree(ctx->m);
-		KUNIT_FAIL_AND_ABORT(test, "no parent device");
-	}
-	kmcl_hv_xport_init(&ctx->x, &kmcl_hv_model_ops, THIS_MODULE);
-	if (kmcl_hv_xport_register(&ctx->x)) {
-		kmcl_hv_destroy(&ctx->x.hv);
-		kmcl_hv_model_destroy(ctx->m);
-		vfree(ctx->m);
-		root_device_unregister(ctx->dev);
-		KUNIT_FAIL_AND_ABORT(test, "cannot register the transport");
-	}
+	if (kmcl_hv_fixture_setup(&ctx->f, "kmcl_hv_races_kunit", false))
+		KUNIT_FAIL_AND_ABORT(test, "cannot set up the hv model");
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, hr_teardown, ctx),
 			0);
 	test->priv = ctx;
