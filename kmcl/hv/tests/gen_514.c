@@ -5,5 +5,10 @@
  */
 #undef KMCL_HV_HAVE_VMBUS_GPADL
 #undef KMCL_HV_HAVE_GPADL_DECRYPTED
+/* Nor the 7.x primitives, whatever the target kernel has. */
+#undef KMCL_HV_HAVE_CO_FLAGS
+#undef KMCL_HV_HAVE_GPADL_CALLER_DECRYPTED
+#undef KMCL_HV_HAVE_ALLOC_BUFFER
+#undef KMCL_HV_HAVE_CHANNEL_SET_CPU
 #define KMCL_HV_GEN_SYM(name)	kmcl_hv_gen514_##name
 #include "gen_build.h"
