@@ -470,7 +470,7 @@ int kmcl_gpadl_map(struct kmcl_channel *srv, u32 handle, bool read_only,
 	struct kmcl_gpadl *g;
 	struct _MDL *m;
 	bool live;
-	int ret;
+	int ret = 0;
 
 	might_sleep();
 	if (!srv->is_server)
