@@ -316,18 +316,8 @@ out:
 
 KMCL_EXPORT_FOR_TESTS(kmcl_hvpfns_map);
 
-/**
- * kmcl_hvpfns_unmap() - release an address from kmcl_hvpfns_map()
- * @va: the address kmcl_hvpfns_map() returned, or NULL (ignored).
- *
- * A direct-map address needs nothing. A vmap() is removed at once in
- * process context and by a worker otherwise; either way @va must not be
- * used any more. An address in the vmalloc area that kmcl_hvpfns_map() did
- * not map is logged and left alone.
- *
- * Context: any context but hard interrupts.
- */
-void kmcl_hvpfns_unmap(const void *va)
+/* Unregister @va's vmap(); unmap it here if @now and we may sleep. */
+static void kmcl_hvpfns_unmap_how(const void *va, bool now)
 {
 	void *base = (void *)((unsigned long)va & PAGE_MASK);
 	struct kmcl_vmap_rec *rec, *found = NULL;
@@ -348,7 +338,7 @@ void kmcl_hvpfns_unmap(const void *va)
 		pr_warn_ratelimited("unmap of %p: not a mapping KMCL made\n", va);
 		return;
 	}
-	if (kmcl_can_sleep()) {
+	if (now && kmcl_can_sleep()) {
 		kmcl_vunmap_rec(found);
 		return;
 	}
@@ -356,7 +346,39 @@ void kmcl_hvpfns_unmap(const void *va)
 	schedule_work(&kmcl_mdl_deferred_work);
 }
 
+/**
+ * kmcl_hvpfns_unmap() - release an address from kmcl_hvpfns_map()
+ * @va: the address kmcl_hvpfns_map() returned, or NULL (ignored).
+ *
+ * A direct-map address needs nothing. A vmap() is removed at once in
+ * process context and by a worker otherwise; either way @va must not be
+ * used any more. An address in the vmalloc area that kmcl_hvpfns_map() did
+ * not map is logged and left alone.
+ *
+ * Context: any context but hard interrupts.
+ */
+void kmcl_hvpfns_unmap(const void *va)
+{
+	kmcl_hvpfns_unmap_how(va, true);
+}
+
 KMCL_EXPORT_FOR_TESTS(kmcl_hvpfns_unmap);
+
+/**
+ * kmcl_hvpfns_unmap_later() - release a mapping without ever sleeping
+ * @va: the address kmcl_hvpfns_map() returned, or NULL (ignored).
+ *
+ * As kmcl_hvpfns_unmap(), but a vmap() always goes to the worker, whatever
+ * kmcl_can_sleep() says: for paths documented not to sleep, whose caller
+ * may hold a plain spinlock that kernels without CONFIG_PREEMPT_COUNT
+ * cannot see.
+ *
+ * Context: any context but hard interrupts; never sleeps.
+ */
+void kmcl_hvpfns_unmap_later(const void *va)
+{
+	kmcl_hvpfns_unmap_how(va, false);
+}
 
 /**
  * kmcl_kvalloc_any() - allocate memory in any context but hard interrupts
