@@ -52,6 +52,7 @@ struct kmcl_vmap_rec {
 static DEFINE_HASHTABLE(kmcl_vmaps, KMCL_VMAPS_BITS);
 static DEFINE_SPINLOCK(kmcl_vmaps_lock);
 static atomic_t kmcl_vmap_live = ATOMIC_INIT(0);
+static atomic_t kmcl_vunmap_deferred = ATOMIC_INIT(0);
 
 /* Work that atomic callers could not do: vunmap() and vfree(). */
 static LLIST_HEAD(kmcl_vunmap_list);
@@ -342,6 +343,7 @@ static void kmcl_hvpfns_unmap_how(const void *va, bool now)
 		kmcl_vunmap_rec(found);
 		return;
 	}
+	atomic_inc(&kmcl_vunmap_deferred);
 	llist_add(&found->lnode, &kmcl_vunmap_list);
 	schedule_work(&kmcl_mdl_deferred_work);
 }
@@ -432,6 +434,21 @@ int kmcl_mdl_vmap_count(void)
 }
 
 KMCL_EXPORT_FOR_TESTS(kmcl_mdl_vmap_count);
+
+/**
+ * kmcl_mdl_vunmap_deferred() - vmap()s handed to the worker so far
+ *
+ * Lets a test tell "unmapped by the worker" from "unmapped in the
+ * caller" without racing the worker.
+ *
+ * Return: the count since the module was loaded.
+ */
+int kmcl_mdl_vunmap_deferred(void)
+{
+	return atomic_read(&kmcl_vunmap_deferred);
+}
+
+KMCL_EXPORT_FOR_TESTS(kmcl_mdl_vunmap_deferred);
 
 /**
  * kmcl_mdl_flush() - run deferred unmaps and frees now

@@ -103,6 +103,7 @@ void *kmcl_kvalloc_any(size_t size);
 void kmcl_kvfree_any(void *p);
 
 int kmcl_mdl_vmap_count(void);
+int kmcl_mdl_vunmap_deferred(void);
 void kmcl_mdl_flush(void);
 void kmcl_mdl_exit(void);
 

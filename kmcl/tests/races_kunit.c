@@ -59,6 +59,21 @@ static u8 *races_vbuf(struct kunit *test, size_t size)
 	return p;
 }
 
+static void races_free_page(void *page)
+{
+	__free_page(page);
+}
+
+/* A page freed after the pair (allocated before it); its Hyper-V PFN. */
+static void races_page(struct kunit *test, PFN_NUMBER *pfn)
+{
+	struct page *page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, races_free_page, page), 0);
+	*pfn = page_to_pfn(page) * KMCL_HV_PER_PAGE;
+}
+
 static void races_free_mdl(void *mdl)
 {
 	IoFreeMdl(mdl);
@@ -173,19 +188,32 @@ static void races_comp_payload_in_ext(struct kunit *test)
  * kmcl_can_sleep() said yes, as it does for a plain spin_lock() on kernels
  * without CONFIG_PREEMPT_COUNT. Completed here from plain process context
  * (what such a kernel sees under a spinlock), the vunmap() must still be
- * left to the worker. Before the fix: the live vmap count dropped inside
- * VmbChannelPacketComplete() (1 expected, 0 seen).
+ * left to the worker (counted by kmcl_mdl_vunmap_deferred(); the live
+ * vmap count would race the worker). Before the fix the unmap ran inside
+ * VmbChannelPacketComplete(): the deferred count did not move.
  */
 static void races_complete_never_unmaps(struct kunit *test)
 {
 	const struct kmcl_pt_cfg cfg = { .defer_server = true };
 	struct kmcl_pt_done *d = races_done(test, true);
-	u8 *buf = races_vbuf(test, 3 * PAGE_SIZE);
-	struct kmcl_pt_pair *pp = races_pair(test, &cfg);
-	VMBCHANNEL sch = pp->p->server->ch, cch = pp->p->client->ch;
+	PFN_NUMBER pfn[2], tmp;
+	struct kmcl_pt_pair *pp;
+	VMBCHANNEL sch, cch;
 	VMBPACKET pkt;
-	int base;
-	PMDL mdl, got = NULL;
+	int base, deferred;
+	PMDL got = NULL;
+
+	/* Two pages in descending order: never consecutive, so a vmap(). */
+	races_page(test, &pfn[0]);
+	races_page(test, &pfn[1]);
+	if (pfn[0] < pfn[1]) {
+		tmp = pfn[0];
+		pfn[0] = pfn[1];
+		pfn[1] = tmp;
+	}
+	pp = races_pair(test, &cfg);
+	sch = pp->p->server->ch;
+	cch = pp->p->client->ch;
 
 	KUNIT_ASSERT_EQ(test, VmbChannelInitSetMaximumExternalData(sch, RACES_EXT_MAX, 4),
 			STATUS_SUCCESS);
@@ -195,17 +223,10 @@ static void races_complete_never_unmaps(struct kunit *test)
 	kmcl_pt_enable_server(test, pp);
 	kmcl_pt_enable_client(test, pp);
 
-	/* Two vmalloc pages across a page boundary: mapping needs a vmap(). */
-	mdl = IoAllocateMdl(buf + PAGE_SIZE - 32, 2 * KMCL_PT_DATA, FALSE, FALSE,
-			    NULL);
-	KUNIT_ASSERT_NOT_NULL(test, mdl);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, races_free_mdl, mdl), 0);
-	MmBuildMdlForNonPagedPool(mdl);
 	pkt = VmbPacketAllocate(cch);
 	KUNIT_ASSERT_NOT_NULL(test, pkt);
 	VmbPacketSetCompletionRoutineEx(pkt, d, kmcl_pt_done_cb);
-	KUNIT_ASSERT_EQ(test, VmbPacketSendWithExternalMdl(pkt, NULL, 0, mdl, 0,
-							   2 * KMCL_PT_DATA, WAIT),
+	KUNIT_ASSERT_EQ(test, VmbPacketSendWithExternalPfns(pkt, NULL, 0, pfn, 2, WAIT),
 			STATUS_SUCCESS);
 	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_rx(&pp->srx, 1));
 
@@ -215,12 +236,13 @@ static void races_complete_never_unmaps(struct kunit *test)
 							      &got),
 			STATUS_SUCCESS);
 	KUNIT_ASSERT_NOT_NULL(test, got);
-	KUNIT_EXPECT_TRUE(test, is_vmalloc_addr(got->MappedSystemVa));
+	KUNIT_ASSERT_TRUE(test, is_vmalloc_addr(got->MappedSystemVa));
 	KUNIT_EXPECT_EQ(test, kmcl_mdl_vmap_count(), base + 1);
 
+	deferred = kmcl_mdl_vunmap_deferred();
 	kmcl_pt_complete(&pp->srx, 0, NULL, 0);
-	/* Still mapped: only the worker may vunmap(). */
-	KUNIT_EXPECT_EQ(test, kmcl_mdl_vmap_count(), base + 1);
+	/* Handed to the worker, not vunmap()ed in the caller. */
+	KUNIT_EXPECT_EQ(test, kmcl_mdl_vunmap_deferred(), deferred + 1);
 	kmcl_mdl_flush();
 	KUNIT_EXPECT_EQ(test, kmcl_mdl_vmap_count(), base);
 	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_done(d, 1));
