@@ -1307,14 +1307,24 @@ FN_VMB_CHANNEL_PACKET_FAIL VmbChannelPacketFail;
  * @Flags: VMBUS_CHANNEL_PACKET_EXTERNAL_DATA_FLAG_* bits.
  * @Mdl: receives the MDL chain describing the external data.
  *
- * The MDLs describe pages that stay pinned until the packet is completed; they
- * have no kernel mapping (map them with the KMCL MDL helpers if the CPU must
- * touch the data). KMCL owns and frees them; they become invalid at
- * VmbChannelPacketComplete(). If STATUS_PENDING is returned, return from the
- * ProcessPacket callback without completing: it is called again for the same
- * packet, possibly in another context, when the data is available.
+ * The MDLs describe pages that stay pinned until the packet is completed and
+ * have no StartVa, but each comes back mapped: MmGetSystemAddressForMdlSafe()
+ * returns the mapping at once, in any context. Physically consecutive pages
+ * are mapped through the direct map, in any context; other pages (and a
+ * READ_ONLY mapping) need vmap(), made only where the caller may sleep: from
+ * softirq STATUS_PENDING (inside ProcessPacket) or
+ * STATUS_INSUFFICIENT_RESOURCES (outside it) is returned instead. "May sleep"
+ * is read from the preempt count, which kernels without CONFIG_PREEMPT_COUNT
+ * do not keep for a plain spin_lock(): callers holding a lock must hold it
+ * with spin_lock_bh() (this project's DISPATCH_LEVEL). KMCL owns and frees the
+ * MDLs; they become invalid at VmbChannelPacketComplete() or
+ * VmbChannelPacketFail(), which never sleep: their unmapping is left to a
+ * worker. If STATUS_PENDING is returned, return from the ProcessPacket
+ * callback without completing: it is called again for the same packet, in
+ * process context.
  *
- * Context: any context up to softirq (DISPATCH_LEVEL); does not sleep.
+ * Context: any context up to softirq (DISPATCH_LEVEL); sleeps only to make a
+ * vmap() where the caller may sleep (see above).
  * Return: STATUS_SUCCESS; STATUS_PENDING (see above);
  * STATUS_INVALID_PARAMETER_n; another error if the peer's description is
  * invalid.

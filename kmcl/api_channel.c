@@ -72,6 +72,16 @@ static NTSTATUS kmcl_setter_status(int err, NTSTATUS arg)
 	}
 }
 
+/*
+ * Init setters refuse a channel that is not Disabled with P1 before they
+ * look at their other arguments. The check under state_mutex in
+ * channel_init.c still decides; this one only orders the statuses.
+ */
+static bool kmcl_setter_late(struct kmcl_channel *ch)
+{
+	return READ_ONCE(ch->state) != KMCL_CH_DISABLED;
+}
+
 /* --- driver callbacks ---------------------------------------------------- */
 
 static int kmcl_status_to_err(NTSTATUS status)
@@ -445,7 +455,7 @@ NTSTATUS VmbChannelInitSetMaximumPacketSize(VMBCHANNEL Channel,
 {
 	struct kmcl_channel *ch = kmcl_ch(Channel);
 
-	if (!ch)
+	if (!ch || kmcl_setter_late(ch))
 		return STATUS_INVALID_PARAMETER_1;
 	if (!PacketSize || PacketSize > KMCL_MAX_PACKET_SIZE)
 		return STATUS_INVALID_PARAMETER_2;
@@ -468,7 +478,7 @@ NTSTATUS VmbChannelInitSetMaximumPacketCount(VMBCHANNEL Channel,
 {
 	struct kmcl_channel *ch = kmcl_ch(Channel);
 
-	if (!ch)
+	if (!ch || kmcl_setter_late(ch))
 		return STATUS_INVALID_PARAMETER_1;
 	if (!PacketCount || PacketCount > KMCL_MAX_PACKET_COUNT)
 		return STATUS_INVALID_PARAMETER_2;
@@ -500,7 +510,7 @@ NTSTATUS VmbChannelInitSetMaximumExternalData(VMBCHANNEL Channel,
 {
 	struct kmcl_channel *ch = kmcl_ch(Channel);
 
-	if (!ch)
+	if (!ch || kmcl_setter_late(ch))
 		return STATUS_INVALID_PARAMETER_1;
 	if (!DataSize)
 		return STATUS_INVALID_PARAMETER_2;
@@ -530,7 +540,7 @@ NTSTATUS VmbChannelInitSetClientContextSize(VMBCHANNEL Channel,
 {
 	struct kmcl_channel *ch = kmcl_ch(Channel);
 
-	if (!ch)
+	if (!ch || kmcl_setter_late(ch))
 		return STATUS_INVALID_PARAMETER_1;
 	if (ContextSize > KMCL_MAX_CONTEXT_SIZE)
 		return STATUS_INVALID_PARAMETER_2;
@@ -553,7 +563,7 @@ NTSTATUS VmbChannelInitSetInlinePacketContextSize(VMBCHANNEL Channel,
 {
 	struct kmcl_channel *ch = kmcl_ch(Channel);
 
-	if (!ch)
+	if (!ch || kmcl_setter_late(ch))
 		return STATUS_INVALID_PARAMETER_1;
 	if (ContextSize > KMCL_MAX_CONTEXT_SIZE)
 		return STATUS_INVALID_PARAMETER_2;
@@ -588,7 +598,7 @@ NTSTATUS VmbChannelInitSetBounceBufferSizes(VMBCHANNEL Channel,
 {
 	struct kmcl_channel *ch = kmcl_ch(Channel);
 
-	if (!ch)
+	if (!ch || kmcl_setter_late(ch))
 		return STATUS_INVALID_PARAMETER_1;
 	if (!IS_ALIGNED(InitialBufferSize, KMCL_WIRE_PAGE_SIZE))
 		return STATUS_INVALID_PARAMETER_2;
@@ -622,7 +632,7 @@ NTSTATUS VmbChannelInitSetProcessPacketCallbacks(VMBCHANNEL Channel,
 {
 	struct kmcl_channel *ch = kmcl_ch(Channel);
 
-	if (!ch)
+	if (!ch || kmcl_setter_late(ch))
 		return STATUS_INVALID_PARAMETER_1;
 	if (!Process)
 		return STATUS_INVALID_PARAMETER_2;
@@ -654,7 +664,7 @@ NTSTATUS VmbChannelInitSetProcessPacketCallbacksEx(VMBCHANNEL Channel,
 {
 	struct kmcl_channel *ch = kmcl_ch(Channel);
 
-	if (!ch)
+	if (!ch || kmcl_setter_late(ch))
 		return STATUS_INVALID_PARAMETER_1;
 	if (!Process)
 		return STATUS_INVALID_PARAMETER_3;
@@ -686,7 +696,7 @@ NTSTATUS VmbChannelInitSetStateChangeCallbacks(VMBCHANNEL Channel,
 	void *fn[KMCL_FN_STATE_COUNT];
 	void *ctx = NULL;
 
-	if (!ch)
+	if (!ch || kmcl_setter_late(ch))
 		return STATUS_INVALID_PARAMETER_1;
 	if (!Callbacks)
 		return STATUS_INVALID_PARAMETER_2;
@@ -739,7 +749,7 @@ NTSTATUS VmbChannelInitSetFriendlyName(VMBCHANNEL Channel, PCUNICODE_STRING Name
 	char utf8[KMCL_MAX_FRIENDLY_NAME + 1];
 	int len;
 
-	if (!ch)
+	if (!ch || kmcl_setter_late(ch))
 		return STATUS_INVALID_PARAMETER_1;
 	if (!Name || !Name->Buffer || !Name->Length || Name->Length % 2 ||
 	    Name->Length > Name->MaximumLength)
@@ -768,7 +778,7 @@ NTSTATUS VmbChannelInitSetFlags(VMBCHANNEL Channel, UINT32 Flags)
 	struct kmcl_channel *ch = kmcl_ch(Channel);
 
 	BUILD_BUG_ON(VMBUS_CHANNEL_INIT_FLAGS != KMCL_CH_FLAGS_ALL);
-	if (!ch)
+	if (!ch || kmcl_setter_late(ch))
 		return STATUS_INVALID_PARAMETER_1;
 	if (Flags & ~VMBUS_CHANNEL_INIT_FLAGS)
 		return STATUS_INVALID_PARAMETER_2;
@@ -798,7 +808,7 @@ NTSTATUS VmbChannelInitSetPrimaryChannel(VMBCHANNEL Channel,
 	struct kmcl_channel *ch = kmcl_ch(Channel);
 	struct kmcl_channel *primary = kmcl_ch(PrimaryChannel);
 
-	if (!ch)
+	if (!ch || kmcl_setter_late(ch))
 		return STATUS_INVALID_PARAMETER_1;
 	if (!primary || primary == ch || primary->is_server != ch->is_server)
 		return STATUS_INVALID_PARAMETER_2;
@@ -831,7 +841,7 @@ NTSTATUS VmbClientChannelInitSetRingBufferPageCount(VMBCHANNEL Channel,
 {
 	struct kmcl_channel *ch = kmcl_ch(Channel);
 
-	if (!ch || ch->is_server)
+	if (!ch || ch->is_server || kmcl_setter_late(ch))
 		return STATUS_INVALID_PARAMETER_1;
 	if (IncomingPageCount < KMCL_MIN_RING_PAGES ||
 	    IncomingPageCount > KMCL_MAX_RING_PAGES)
@@ -867,7 +877,7 @@ NTSTATUS VmbClientChannelInitSetTargetPnp(VMBCHANNEL Channel,
 	guid_t type, instance;
 
 	BUILD_BUG_ON(sizeof(GUID) != sizeof(guid_t));
-	if (!ch || ch->is_server)
+	if (!ch || ch->is_server || kmcl_setter_late(ch))
 		return STATUS_INVALID_PARAMETER_1;
 	if (!InterfaceType)
 		return STATUS_INVALID_PARAMETER_2;
@@ -896,7 +906,7 @@ NTSTATUS VmbClientChannelInitSetTargetProcessorIndex(VMBCHANNEL Channel,
 {
 	struct kmcl_channel *ch = kmcl_ch(Channel);
 
-	if (!ch || ch->is_server)
+	if (!ch || ch->is_server || kmcl_setter_late(ch))
 		return STATUS_INVALID_PARAMETER_1;
 	if (ProcessorIndex >= nr_cpu_ids || !cpu_possible(ProcessorIndex))
 		return STATUS_INVALID_PARAMETER_2;
@@ -922,7 +932,7 @@ NTSTATUS VmbServerChannelInitSetFlags(VMBCHANNEL Channel, UINT32 Flags)
 	struct kmcl_channel *ch = kmcl_ch(Channel);
 
 	BUILD_BUG_ON(VMBUS_SERVER_CHANNEL_INIT_FLAGS != KMCL_SRV_FLAGS_ALL);
-	if (!ch || !ch->is_server)
+	if (!ch || !ch->is_server || kmcl_setter_late(ch))
 		return STATUS_INVALID_PARAMETER_1;
 	if (Flags & ~VMBUS_SERVER_CHANNEL_INIT_FLAGS)
 		return STATUS_INVALID_PARAMETER_2;
@@ -945,7 +955,7 @@ NTSTATUS VmbServerChannelInitSetTargetVtl(VMBCHANNEL Channel, UINT8 TargetVtl)
 {
 	struct kmcl_channel *ch = kmcl_ch(Channel);
 
-	if (!ch || !ch->is_server)
+	if (!ch || !ch->is_server || kmcl_setter_late(ch))
 		return STATUS_INVALID_PARAMETER_1;
 	if (TargetVtl > KMCL_MAX_VTL)
 		return STATUS_INVALID_PARAMETER_2;
@@ -977,7 +987,7 @@ NTSTATUS VmbServerChannelInitSetMmioMegabytes(VMBCHANNEL Channel,
 {
 	struct kmcl_channel *ch = kmcl_ch(Channel);
 
-	if (!ch || !ch->is_server)
+	if (!ch || !ch->is_server || kmcl_setter_late(ch))
 		return STATUS_INVALID_PARAMETER_1;
 	if (!MmioMegabytes && !MmioMegabytesOptional)
 		return STATUS_INVALID_PARAMETER;
@@ -1004,7 +1014,7 @@ NTSTATUS VmbServerChannelInitSetTargetInterfaceId(VMBCHANNEL Channel,
 	struct kmcl_channel *ch = kmcl_ch(Channel);
 	guid_t type, instance;
 
-	if (!ch || !ch->is_server)
+	if (!ch || !ch->is_server || kmcl_setter_late(ch))
 		return STATUS_INVALID_PARAMETER_1;
 	memcpy(&type, &InterfaceType, sizeof(type));
 	memcpy(&instance, &InterfaceInstance, sizeof(instance));
@@ -1031,7 +1041,7 @@ NTSTATUS VmbServerChannelInitSetSaveRestorePacketCallbacks(VMBCHANNEL Channel,
 {
 	struct kmcl_channel *ch = kmcl_ch(Channel);
 
-	if (!ch || !ch->is_server)
+	if (!ch || !ch->is_server || kmcl_setter_late(ch))
 		return STATUS_INVALID_PARAMETER_1;
 	if (!Save)
 		return STATUS_INVALID_PARAMETER_2;
@@ -1064,7 +1074,7 @@ VmbServerChannelInitSetSaveRestorePacketCallbacksEx(VMBCHANNEL Channel,
 {
 	struct kmcl_channel *ch = kmcl_ch(Channel);
 
-	if (!ch || !ch->is_server)
+	if (!ch || !ch->is_server || kmcl_setter_late(ch))
 		return STATUS_INVALID_PARAMETER_1;
 	if (!Save)
 		return STATUS_INVALID_PARAMETER_3;

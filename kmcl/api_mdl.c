@@ -103,8 +103,11 @@ static int kmcl_mdl_span(PMDL mdl, ULONG *span)
 	return (CSHORT)need != mdl->Size ? -EINVAL : 0;
 }
 
-/* Takes the MDL's system mapping away, if it has one of its own. */
-static void kmcl_mdl_unmap(PMDL mdl)
+/*
+ * Takes the MDL's system mapping away, if it has one of its own; @now:
+ * unmap in this call when kmcl_can_sleep() allows, else always defer.
+ */
+static void kmcl_mdl_unmap_how(PMDL mdl, bool now)
 {
 	unsigned long flags;
 	PVOID va = NULL;
@@ -116,7 +119,15 @@ static void kmcl_mdl_unmap(PMDL mdl)
 		mdl->MdlFlags &= ~MDL_MAPPED_TO_SYSTEM_VA;
 	}
 	spin_unlock_irqrestore(&kmcl_mdl_map_lock, flags);
-	kmcl_hvpfns_unmap(va);
+	if (now)
+		kmcl_hvpfns_unmap(va);
+	else
+		kmcl_hvpfns_unmap_later(va);
+}
+
+static void kmcl_mdl_unmap(PMDL mdl)
+{
+	kmcl_mdl_unmap_how(mdl, true);
 }
 
 /**
@@ -507,9 +518,9 @@ int kmcl_mdl_map_system(struct _MDL *mdl, bool read_only, bool shared)
  * kmcl_mdl_unplace() - invalidate an MDL from kmcl_mdl_place_hvpfns()
  * @mdl: the MDL.
  *
- * Removes the system mapping its holder may have left (deferred from
- * atomic context); the memory is the caller's again. Any context but hard
- * interrupts.
+ * Removes the system mapping its holder may have left (a vmap() is always
+ * handed to a worker, so this never sleeps); the memory is the caller's
+ * again. Any context but hard interrupts.
  *
  * Return: the next MDL of its chain, or NULL.
  */
@@ -523,7 +534,8 @@ struct _MDL *kmcl_mdl_unplace(struct _MDL *mdl)
 				   mdl);
 		return NULL;
 	}
-	kmcl_mdl_unmap(mdl);
+	/* Complete/Fail never sleep: the vunmap() always goes to a worker. */
+	kmcl_mdl_unmap_how(mdl, false);
 	mdl->Next = NULL;
 	a->magic = KMCL_MDL_MAGIC_FREE;
 	return next;

@@ -635,11 +635,11 @@ static void kmcl_api_timeout(const LARGE_INTEGER *t, bool *zero,
  * Uses a packet of the channel's lookaside. A payload longer than
  * *@CompletionBufferSize is truncated to it and STATUS_BUFFER_OVERFLOW is
  * returned. When the timeout expires the packet is cancelled (a late
- * completion is dropped); with @ExternalDataMdl the call then returns
- * STATUS_CANCELLED only once the peer has completed the packet or gone
- * away, since until then it may use the memory. The wait also ends when
- * the channel closes or the peer goes away. Servers may use any
- * combination on loopback.
+ * completion is dropped); with @ExternalDataMdl the call returns only
+ * once the peer can no longer use the memory: STATUS_CANCELLED when it
+ * completed the packet, STATUS_DEVICE_REMOVED when it went away. The wait
+ * also ends when the channel closes or the peer goes away. A server may
+ * only send "now or never": a zero timeout, no WAIT_FOR_COMPLETION.
  *
  * Context: process context; only with *@Timeout == 0 and no
  * WAIT_FOR_COMPLETION also softirq context.

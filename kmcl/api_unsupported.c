@@ -102,9 +102,10 @@ EXPORT_SYMBOL_KMCL(VmbChannelRestoreFromBuffer);
  * @VmbusHandle: a kernel VMBus handle.
  *
  * Context: process context.
- * Return: STATUS_INVALID_PARAMETER_1 for a bad channel or a loopback
- * client, else STATUS_NOT_SUPPORTED (also for any channel on a transport
- * without server endpoints, hv: a host-side handle).
+ * Return: STATUS_INVALID_PARAMETER_1 for a bad channel, a loopback client
+ * or a loopback server that is not Disabled, else STATUS_NOT_SUPPORTED
+ * (also for any channel on a transport without server endpoints, hv: a
+ * host-side handle).
  */
 NTSTATUS VmbServerChannelInitSetVmbusHandle(VMBCHANNEL Channel,
 					    HANDLE VmbusHandle)
@@ -112,6 +113,12 @@ NTSTATUS VmbServerChannelInitSetVmbusHandle(VMBCHANNEL Channel,
 	struct kmcl_channel *ch = kmcl_channel_from_handle(Channel);
 
 	if (!ch || (!ch->is_server && ch->tops->gpadl_get))
+		return STATUS_INVALID_PARAMETER_1;
+	/*
+	 * An init setter where servers exist: a channel past Disabled is a
+	 * state error first. hv has no server side: not supported at all.
+	 */
+	if (ch->tops->gpadl_get && READ_ONCE(ch->state) != KMCL_CH_DISABLED)
 		return STATUS_INVALID_PARAMETER_1;
 	kmcl_unsupported(__func__, KMCL_WHY_HANDLE);
 	return STATUS_NOT_SUPPORTED;

@@ -166,7 +166,7 @@ int kmcl_ext_receive(struct kmcl_channel *ch, struct kmcl_in_packet *ip,
  * @ip: an incoming object leaving the driver (completed or failed).
  *
  * Unmaps and invalidates the MDL chain VmbChannelPacketGetExternalData()
- * built (an unmap from atomic context is deferred), then tells the
+ * built (a vmap() is always unmapped by a worker: never sleeps), then tells the
  * transport the memory is no longer held. Nothing for a packet without
  * external data. Any context up to softirq.
  */

@@ -110,13 +110,15 @@ static int kmcl_gpadl_remove(struct kmcl_channel *ch, u32 handle)
  *
  * Client: deletes every GPADL the driver left (waiting for the server's
  * unmaps). Server: unmaps every GPADL the driver left mapped. Both are
- * counted in gpadl_forced and logged once per channel close. Process
+ * counted in gpadl_forced; only the channel's first forced teardown is
+ * logged (a driver that always leaves them would flood the log). Process
  * context, state_mutex held.
  */
 void kmcl_shmem_close(struct kmcl_channel *ch)
 {
 	struct kmcl_gpadl *g;
 	unsigned long handle;
+	bool first = false;
 	u32 forced = 0;
 
 	might_sleep();
@@ -144,8 +146,14 @@ void kmcl_shmem_close(struct kmcl_channel *ch)
 	}
 	if (forced) {
 		spin_lock_bh(&ch->shm.lock);
+		/* Logged on the channel's first forced teardown only. */
+		first = !ch->shm.stats.gpadl_forced_logged;
+		if (first)
+			ch->shm.stats.gpadl_forced_logged++;
 		ch->shm.stats.gpadl_forced += forced;
 		spin_unlock_bh(&ch->shm.lock);
+	}
+	if (first) {
 		pr_warn("channel %u: %u GPADL(s) still %s after Closed; %s by KMCL\n",
 			ch->id, forced, ch->is_server ? "mapped" : "present",
 			ch->is_server ? "unmapped" : "deleted");

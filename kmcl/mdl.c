@@ -53,6 +53,7 @@ struct kmcl_vmap_rec {
 static DEFINE_HASHTABLE(kmcl_vmaps, KMCL_VMAPS_BITS);
 static DEFINE_SPINLOCK(kmcl_vmaps_lock);
 static atomic_t kmcl_vmap_live = ATOMIC_INIT(0);
+static atomic_t kmcl_vunmap_deferred = ATOMIC_INIT(0);
 
 /* Work that atomic callers could not do: vunmap() and vfree(). */
 static LLIST_HEAD(kmcl_vunmap_list);
@@ -319,18 +320,8 @@ out:
 
 KMCL_EXPORT_FOR_TESTS(kmcl_hvpfns_map);
 
-/**
- * kmcl_hvpfns_unmap() - release an address from kmcl_hvpfns_map()
- * @va: the address kmcl_hvpfns_map() returned, or NULL (ignored).
- *
- * A direct-map address needs nothing. A vmap() is removed at once in
- * process context and by a worker otherwise; either way @va must not be
- * used any more. An address in the vmalloc area that kmcl_hvpfns_map() did
- * not map is logged and left alone.
- *
- * Context: any context but hard interrupts.
- */
-void kmcl_hvpfns_unmap(const void *va)
+/* Unregister @va's vmap(); unmap it here if @now and we may sleep. */
+static void kmcl_hvpfns_unmap_how(const void *va, bool now)
 {
 	void *base = (void *)((unsigned long)va & PAGE_MASK);
 	struct kmcl_vmap_rec *rec, *found = NULL;
@@ -351,15 +342,48 @@ void kmcl_hvpfns_unmap(const void *va)
 		pr_warn_ratelimited("unmap of %p: not a mapping KMCL made\n", va);
 		return;
 	}
-	if (kmcl_can_sleep()) {
+	if (now && kmcl_can_sleep()) {
 		kmcl_vunmap_rec(found);
 		return;
 	}
+	atomic_inc(&kmcl_vunmap_deferred);
 	llist_add(&found->lnode, &kmcl_vunmap_list);
 	schedule_work(&kmcl_mdl_deferred_work);
 }
 
+/**
+ * kmcl_hvpfns_unmap() - release an address from kmcl_hvpfns_map()
+ * @va: the address kmcl_hvpfns_map() returned, or NULL (ignored).
+ *
+ * A direct-map address needs nothing. A vmap() is removed at once in
+ * process context and by a worker otherwise; either way @va must not be
+ * used any more. An address in the vmalloc area that kmcl_hvpfns_map() did
+ * not map is logged and left alone.
+ *
+ * Context: any context but hard interrupts.
+ */
+void kmcl_hvpfns_unmap(const void *va)
+{
+	kmcl_hvpfns_unmap_how(va, true);
+}
+
 KMCL_EXPORT_FOR_TESTS(kmcl_hvpfns_unmap);
+
+/**
+ * kmcl_hvpfns_unmap_later() - release a mapping without ever sleeping
+ * @va: the address kmcl_hvpfns_map() returned, or NULL (ignored).
+ *
+ * As kmcl_hvpfns_unmap(), but a vmap() always goes to the worker, whatever
+ * kmcl_can_sleep() says: for paths documented not to sleep, whose caller
+ * may hold a plain spinlock that kernels without CONFIG_PREEMPT_COUNT
+ * cannot see.
+ *
+ * Context: any context but hard interrupts; never sleeps.
+ */
+void kmcl_hvpfns_unmap_later(const void *va)
+{
+	kmcl_hvpfns_unmap_how(va, false);
+}
 
 /**
  * kmcl_kvalloc_any() - allocate memory in any context but hard interrupts
@@ -413,6 +437,21 @@ int kmcl_mdl_vmap_count(void)
 }
 
 KMCL_EXPORT_FOR_TESTS(kmcl_mdl_vmap_count);
+
+/**
+ * kmcl_mdl_vunmap_deferred() - vmap()s handed to the worker so far
+ *
+ * Lets a test tell "unmapped by the worker" from "unmapped in the
+ * caller" without racing the worker.
+ *
+ * Return: the count since the module was loaded.
+ */
+int kmcl_mdl_vunmap_deferred(void)
+{
+	return atomic_read(&kmcl_vunmap_deferred);
+}
+
+KMCL_EXPORT_FOR_TESTS(kmcl_mdl_vunmap_deferred);
 
 /**
  * kmcl_mdl_flush() - run deferred unmaps and frees now

@@ -689,6 +689,8 @@ int kmcl_packet_free(struct kmcl_packet *pkt)
 		out->free = pkt;
 		out->nr_free++;
 	}
+	if (ret)
+		out->stats.free_refused++;
 	spin_unlock_bh(&out->lock);
 
 	if (ret == -EALREADY)

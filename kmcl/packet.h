@@ -370,7 +370,9 @@ enum kmcl_txid_result {
  * @comp_late: late completions of cancelled requests, dropped.
  * @comp_bad_id: completions with an out-of-range (forged) id.
  * @comp_stale_id: completions with a stale or duplicate id.
- * @double_free: refused VmbPacketFree calls.
+ * @double_free: VmbPacketFree calls refused because the packet was free.
+ * @free_refused: every refused VmbPacketFree call (double free, packet in
+ *	flight, packet from VmbPacketInitialize).
  * @ext_sent: packets with external data written to the ring.
  */
 struct kmcl_out_stats {
@@ -387,6 +389,7 @@ struct kmcl_out_stats {
 	u64 comp_bad_id;
 	u64 comp_stale_id;
 	u64 double_free;
+	u64 free_refused;
 	u64 ext_sent;
 };
 

@@ -112,6 +112,8 @@ struct kmcl_gpadl {
  * @gpadl_deleted: GPADLs deleted by the driver (client).
  * @gpadl_forced: GPADLs the driver left at Closed, deleted by KMCL
  *	(client), or mappings it left, unmapped by KMCL (server).
+ * @gpadl_forced_logged: closes whose forced teardown was logged (at most
+ *	one: the first).
  * @gpadl_mapped: successful maps (server).
  * @gpadl_unmapped: unmaps by the driver (server).
  * @gpadl_map_refused: refused maps (server).
@@ -120,6 +122,7 @@ struct kmcl_shmem_stats {
 	u64 gpadl_created;
 	u64 gpadl_deleted;
 	u64 gpadl_forced;
+	u64 gpadl_forced_logged;
 	u64 gpadl_mapped;
 	u64 gpadl_unmapped;
 	u64 gpadl_map_refused;

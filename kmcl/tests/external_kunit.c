@@ -1393,6 +1393,34 @@ static void ext_sync_timeout(struct kunit *test)
 }
 
 /*
+ * Issue 10 item 17: a synchronous request with external data times out
+ * and the peer then goes away without completing it (it failed the
+ * packet, then closed): STATUS_DEVICE_REMOVED, as documented, and only
+ * after the peer is gone.
+ */
+static void ext_sync_timeout_peer_gone(struct kunit *test)
+{
+	struct ext_pair *ep = ext_pair(test);
+	u8 *buf = ext_kbuf(test, 4096);
+	struct ext_sync_work *w = ext_sync_work(test, ep->p->client->ch,
+						ext_mdl(test, buf, 4096));
+
+	ep->srx.mode = EXT_HOLD;
+	w->use_timeout = true;
+	w->timeout.QuadPart = -20 * 10000LL;	/* 20 ms */
+	queue_work(system_unbound_wq, &w->work);
+	KUNIT_ASSERT_TRUE(test, ext_wait_rx(&ep->srx, 1));
+	msleep(100);
+	/* Timed out, but the peer may still use the memory. */
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(w->done));
+	ep->srx.rec[0].done = true;
+	VmbChannelPacketFail(ep->srx.rec[0].pc);
+	VmbChannelDisable(ep->p->server->ch);
+	flush_work(&w->work);
+	KUNIT_EXPECT_EQ(test, w->st, STATUS_DEVICE_REMOVED);
+}
+
+/*
  * The sender closes under a synchronous request whose memory the peer
  * holds: the request ends with STATUS_DEVICE_REMOVED once the peer gave
  * the memory back, not before.
@@ -1684,6 +1712,7 @@ static struct kunit_case kmcl_external_cases[] = {
 	KUNIT_CASE(ext_close_waits),
 	KUNIT_CASE(ext_sync),
 	KUNIT_CASE(ext_sync_timeout),
+	KUNIT_CASE(ext_sync_timeout_peer_gone),
 	KUNIT_CASE(ext_sync_close),
 	KUNIT_CASE_PARAM(ext_hostile, ext_evil_gen_params),
 	KUNIT_CASE(ext_match),

@@ -535,6 +535,40 @@ static void teardown_server_close(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, c->shm.nr_gpadls, 0);
 }
 
+/*
+ * A client that leaves a GPADL at every close: each forced delete is
+ * counted, only the first is logged (issue 10 item 20). Before the fix
+ * every close logged (gpadl_forced_logged did not exist: the log line
+ * came from each kmcl_shmem_close()).
+ */
+static void teardown_forced_logged_once(struct kunit *test)
+{
+	struct kmcl_test_pair *p = kmcl_test_pair_open(test);
+	struct kmcl_channel *c = chan(p->client);
+	u8 *buf = kunit_kzalloc(test, 256, GFP_KERNEL);
+	UINT32 h = 0;
+	int round;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	for (round = 1; round <= 2; round++) {
+		KUNIT_ASSERT_EQ(test, VmbChannelCreateGpadlFromBuffer(p->client->ch, 0, buf,
+								      256, &h),
+				STATUS_SUCCESS);
+		/* The server goes away: the client's close deletes it. */
+		VmbChannelDisable(p->server->ch);
+		KUNIT_ASSERT_TRUE(test, kmcl_test_wait(p->client, KMCL_TEST_CLOSED, round));
+		KUNIT_ASSERT_TRUE(test, kmcl_test_wait_state(p->client, KMCL_CH_DISABLED));
+		KUNIT_EXPECT_EQ(test, c->shm.stats.gpadl_forced, round);
+		KUNIT_EXPECT_EQ(test, c->shm.stats.gpadl_forced_logged, 1);
+		if (round == 2)
+			break;
+		KUNIT_ASSERT_EQ(test, VmbChannelEnable(p->client->ch), STATUS_SUCCESS);
+		KUNIT_ASSERT_EQ(test, VmbChannelEnable(p->server->ch), STATUS_SUCCESS);
+		VmbChannelStart(p->server->ch);
+		KUNIT_ASSERT_TRUE(test, kmcl_test_wait(p->client, KMCL_TEST_POST_STARTED, 2));
+	}
+}
+
 /* A driver that creates its GPADL in Opened and deletes it in Closed. */
 static void window_hook(struct kmcl_test_ep *ep, enum kmcl_test_evt evt)
 {
@@ -638,6 +672,7 @@ static struct kunit_case kmcl_gpadl_cases[] = {
 	KUNIT_CASE(delete_blocks_while_mapped),
 	KUNIT_CASE(teardown_client_close),
 	KUNIT_CASE(teardown_server_close),
+	KUNIT_CASE(teardown_forced_logged_once),
 	KUNIT_CASE(created_in_opened),
 	KUNIT_CASE(create_errors_and_limits),
 	{}

@@ -23,6 +23,7 @@ KMCL_IMPORT(KMCL_INTERNAL);
 #define WAIT		VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION
 #define EXT_FLAG	VMBUS_CHANNEL_PROCESS_PACKET_FLAG_EXTERNAL_DATA
 #define RACES_EXT_MAX	(64 * 1024)
+#define RACES_SYNC_100NS	10000000	/* 1 s in 100 ns units */
 
 static struct kmcl_pt_pair *races_pair(struct kunit *test,
 				       const struct kmcl_pt_cfg *cfg)
@@ -56,6 +57,21 @@ static u8 *races_vbuf(struct kunit *test, size_t size)
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, races_vfree, p), 0);
 	return p;
+}
+
+static void races_free_page(void *page)
+{
+	__free_page(page);
+}
+
+/* A page freed after the pair (allocated before it); its Hyper-V PFN. */
+static void races_page(struct kunit *test, PFN_NUMBER *pfn)
+{
+	struct page *page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, races_free_page, page), 0);
+	*pfn = page_to_pfn(page) * KMCL_HV_PER_PAGE;
 }
 
 static void races_free_mdl(void *mdl)
@@ -162,6 +178,184 @@ static void races_comp_payload_in_ext(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, d->rec[0].status, STATUS_SUCCESS);
 	KUNIT_EXPECT_EQ(test, d->rec[0].len, (u32)KMCL_PT_DATA);
 	KUNIT_EXPECT_TRUE(test, kmcl_pt_check(d->rec[0].data, KMCL_PT_DATA, 9));
+}
+
+/* --- item 12: completing never unmaps in the caller ------------------- */
+
+/*
+ * VmbChannelPacketComplete() is documented not to sleep, yet with the
+ * external data vmap()ed it unmapped in the caller whenever
+ * kmcl_can_sleep() said yes, as it does for a plain spin_lock() on kernels
+ * without CONFIG_PREEMPT_COUNT. Completed here from plain process context
+ * (what such a kernel sees under a spinlock), the vunmap() must still be
+ * left to the worker (counted by kmcl_mdl_vunmap_deferred(); the live
+ * vmap count would race the worker). Before the fix the unmap ran inside
+ * VmbChannelPacketComplete(): the deferred count did not move.
+ */
+static void races_complete_never_unmaps(struct kunit *test)
+{
+	const struct kmcl_pt_cfg cfg = { .defer_server = true };
+	struct kmcl_pt_done *d = races_done(test, true);
+	PFN_NUMBER pfn[2], tmp;
+	struct kmcl_pt_pair *pp;
+	VMBCHANNEL sch, cch;
+	VMBPACKET pkt;
+	int base, deferred;
+	PMDL got = NULL;
+
+	/* Two pages in descending order: never consecutive, so a vmap(). */
+	races_page(test, &pfn[0]);
+	races_page(test, &pfn[1]);
+	if (pfn[0] < pfn[1]) {
+		tmp = pfn[0];
+		pfn[0] = pfn[1];
+		pfn[1] = tmp;
+	}
+	pp = races_pair(test, &cfg);
+	sch = pp->p->server->ch;
+	cch = pp->p->client->ch;
+
+	KUNIT_ASSERT_EQ(test, VmbChannelInitSetMaximumExternalData(sch, RACES_EXT_MAX, 4),
+			STATUS_SUCCESS);
+	KUNIT_ASSERT_EQ(test, VmbChannelInitSetMaximumExternalData(cch, RACES_EXT_MAX, 4),
+			STATUS_SUCCESS);
+	pp->srx.mode = KMCL_PT_HOLD;
+	kmcl_pt_enable_server(test, pp);
+	kmcl_pt_enable_client(test, pp);
+
+	pkt = VmbPacketAllocate(cch);
+	KUNIT_ASSERT_NOT_NULL(test, pkt);
+	VmbPacketSetCompletionRoutineEx(pkt, d, kmcl_pt_done_cb);
+	KUNIT_ASSERT_EQ(test, VmbPacketSendWithExternalPfns(pkt, NULL, 0, pfn, 2, WAIT),
+			STATUS_SUCCESS);
+	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_rx(&pp->srx, 1));
+
+	kmcl_mdl_flush();
+	base = kmcl_mdl_vmap_count();
+	KUNIT_ASSERT_EQ(test, VmbChannelPacketGetExternalData(pp->srx.rec[0].pc, 0,
+							      &got),
+			STATUS_SUCCESS);
+	KUNIT_ASSERT_NOT_NULL(test, got);
+	KUNIT_ASSERT_TRUE(test, is_vmalloc_addr(got->MappedSystemVa));
+	KUNIT_EXPECT_EQ(test, kmcl_mdl_vmap_count(), base + 1);
+
+	deferred = kmcl_mdl_vunmap_deferred();
+	kmcl_pt_complete(&pp->srx, 0, NULL, 0);
+	/* Handed to the worker, not vunmap()ed in the caller. */
+	KUNIT_EXPECT_EQ(test, kmcl_mdl_vunmap_deferred(), deferred + 1);
+	kmcl_mdl_flush();
+	KUNIT_EXPECT_EQ(test, kmcl_mdl_vmap_count(), base);
+	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_done(d, 1));
+	KUNIT_EXPECT_EQ(test, d->rec[0].status, STATUS_SUCCESS);
+}
+
+/* --- item 20: every refused VmbPacketFree() is counted ------------------ */
+
+/*
+ * Freeing a packet in flight, one from VmbPacketInitialize() and one
+ * already free are all refused. Before the fix only the double free was
+ * counted (double_free); the other two left no trace but a log line
+ * printed once per boot.
+ */
+static void races_free_refusals_counted(struct kunit *test)
+{
+	const struct kmcl_pt_cfg cfg = {};
+	struct kmcl_pt_done *d = races_done(test, false);
+	struct kmcl_pt_pair *pp = races_pair(test, &cfg);
+	VMBCHANNEL cch = pp->p->client->ch;
+	u32 size = VmbChannelSizeofPacket(cch);
+	void *mem = kunit_kzalloc(test, size, GFP_KERNEL);
+	VMBPACKET pkt;
+
+	KUNIT_ASSERT_NOT_NULL(test, mem);
+	KUNIT_ASSERT_EQ(test, VmbPacketInitialize(cch, mem, size), STATUS_SUCCESS);
+	VmbPacketFree(mem);
+	KUNIT_EXPECT_EQ(test, races_out_stat(pp->cch, &pp->cch->out.stats.free_refused),
+			1ULL);
+
+	pp->srx.mode = KMCL_PT_HOLD;
+	pkt = kmcl_pt_send(test, cch, d, 1, 8, WAIT);
+	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_rx(&pp->srx, 1));
+	VmbPacketFree(pkt);		/* in flight */
+	KUNIT_EXPECT_EQ(test, races_out_stat(pp->cch, &pp->cch->out.stats.free_refused),
+			2ULL);
+	kmcl_pt_complete(&pp->srx, 0, NULL, 0);
+	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_done(d, 1));
+	VmbPacketFree(pkt);
+	VmbPacketFree(pkt);		/* already free */
+	KUNIT_EXPECT_EQ(test, races_out_stat(pp->cch, &pp->cch->out.stats.free_refused),
+			3ULL);
+	KUNIT_EXPECT_EQ(test, races_out_stat(pp->cch, &pp->cch->out.stats.double_free),
+			1ULL);
+}
+
+/*
+ * Init setters on an open channel: the state error (P1) comes before any
+ * argument error. Before the fix: P2 for the bad sizes, and
+ * STATUS_NOT_SUPPORTED / P2 from SetTargetVtl.
+ */
+static void races_setters_state_first(struct kunit *test)
+{
+	const struct kmcl_pt_cfg cfg = {};
+	struct kmcl_pt_pair *pp = races_pair(test, &cfg);
+	VMBCHANNEL sch = pp->p->server->ch, cch = pp->p->client->ch;
+
+	KUNIT_EXPECT_EQ(test, VmbChannelInitSetMaximumPacketSize(sch, 0),
+			STATUS_INVALID_PARAMETER_1);
+	KUNIT_EXPECT_EQ(test, VmbChannelInitSetMaximumPacketCount(cch, 0),
+			STATUS_INVALID_PARAMETER_1);
+	KUNIT_EXPECT_EQ(test, VmbChannelInitSetFlags(cch, 0xffffffff),
+			STATUS_INVALID_PARAMETER_1);
+	KUNIT_EXPECT_EQ(test, VmbClientChannelInitSetRingBufferPageCount(cch, 0, 0),
+			STATUS_INVALID_PARAMETER_1);
+	KUNIT_EXPECT_EQ(test, VmbServerChannelInitSetTargetVtl(sch, 1),
+			STATUS_INVALID_PARAMETER_1);
+	KUNIT_EXPECT_EQ(test, VmbServerChannelInitSetTargetVtl(sch, 200),
+			STATUS_INVALID_PARAMETER_1);
+	KUNIT_EXPECT_EQ(test, VmbServerChannelInitSetVmbusHandle(sch, NULL),
+			STATUS_INVALID_PARAMETER_1);
+	/* Disabled: the argument errors come back. */
+	VmbChannelDisable(sch);
+	KUNIT_EXPECT_EQ(test, VmbServerChannelInitSetTargetVtl(sch, 200),
+			STATUS_INVALID_PARAMETER_2);
+	KUNIT_EXPECT_EQ(test, VmbServerChannelInitSetTargetVtl(sch, 1),
+			STATUS_NOT_SUPPORTED);
+	KUNIT_EXPECT_EQ(test, VmbChannelInitSetMaximumPacketSize(sch, 0),
+			STATUS_INVALID_PARAMETER_2);
+}
+
+/* --- item 19: a server sends synchronously "now or never" only --------- */
+
+/*
+ * The header's rule for servers: a zero timeout and no
+ * WAIT_FOR_COMPLETION. WAIT_FOR_COMPLETION is P5, any other timeout P8;
+ * the allowed form is written at once and reaches the client.
+ */
+static void races_server_sync_zero_timeout(struct kunit *test)
+{
+	const struct kmcl_pt_cfg cfg = {};
+	struct kmcl_pt_pair *pp = races_pair(test, &cfg);
+	VMBCHANNEL sch = pp->p->server->ch;
+	LARGE_INTEGER zero = { .QuadPart = 0 };
+	LARGE_INTEGER rel = { .QuadPart = -RACES_SYNC_100NS };
+	u8 data[8] = { 7 };
+
+	KUNIT_EXPECT_EQ(test, VmbChannelSendSynchronousRequest(sch, data, 8, NULL, WAIT,
+							       NULL, NULL, &zero),
+			STATUS_INVALID_PARAMETER_5);
+	KUNIT_EXPECT_EQ(test, VmbChannelSendSynchronousRequest(sch, data, 8, NULL, 0,
+							       NULL, NULL, NULL),
+			STATUS_INVALID_PARAMETER_8);
+	KUNIT_EXPECT_EQ(test, VmbChannelSendSynchronousRequest(sch, data, 8, NULL, 0,
+							       NULL, NULL, &rel),
+			STATUS_INVALID_PARAMETER_8);
+	KUNIT_EXPECT_EQ(test, kmcl_pt_rx_count(&pp->crx), 0U);
+	KUNIT_EXPECT_EQ(test, VmbChannelSendSynchronousRequest(sch, data, 8, NULL, 0,
+							       NULL, NULL, &zero),
+			STATUS_SUCCESS);
+	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_rx(&pp->crx, 1));
+	KUNIT_EXPECT_EQ(test, pp->crx.rec[0].data[0], 7);
+	KUNIT_EXPECT_EQ(test, pp->crx.rec[0].len, 8U);
 }
 
 /* --- item 7: late completions, however late ----------------------------- */
@@ -684,6 +878,10 @@ static void races_passive_from_completion(struct kunit *test)
 
 static struct kunit_case kmcl_races_cases[] = {
 	KUNIT_CASE(races_comp_payload_in_ext),
+	KUNIT_CASE(races_complete_never_unmaps),
+	KUNIT_CASE(races_free_refusals_counted),
+	KUNIT_CASE(races_setters_state_first),
+	KUNIT_CASE(races_server_sync_zero_timeout),
 	KUNIT_CASE(races_late_completion_any_age),
 	KUNIT_CASE(races_never_sent_id_fails),
 	KUNIT_CASE(races_completions_share_budget),

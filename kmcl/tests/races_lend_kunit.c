@@ -30,6 +30,11 @@ static void rl_host_only_on_loopback(struct kunit *test)
 	KUNIT_EXPECT_EQ(test,
 			VmbServerChannelInitSetVmbusHandle(p->client->ch, NULL),
 			STATUS_INVALID_PARAMETER_1);
+	/* An init setter: an open server is a state error first (item 20). */
+	KUNIT_EXPECT_EQ(test,
+			VmbServerChannelInitSetVmbusHandle(p->server->ch, NULL),
+			STATUS_INVALID_PARAMETER_1);
+	VmbChannelDisable(p->server->ch);
 	KUNIT_EXPECT_EQ(test,
 			VmbServerChannelInitSetVmbusHandle(p->server->ch, NULL),
 			STATUS_NOT_SUPPORTED);
