@@ -175,6 +175,16 @@ kmcl_kernel_image() {
 	fi
 }
 
+# kmcl_kunit_autorun KBUILD: the boot option that makes KUnit run the
+# suites of a module as it loads, where the kernel's default is not to
+# (KUNIT_AUTORUN_ENABLED, new in 6.x and off in an allnoconfig-based 7.x
+# config); empty where the kernel runs them anyway or has no such option.
+kmcl_kunit_autorun() {
+	if grep -qx '# CONFIG_KUNIT_AUTORUN_ENABLED is not set' "$1/.config" 2>/dev/null; then
+		echo " kunit.autorun=1"
+	fi
+}
+
 # kmcl_pick_accel KBUILD OUT: sets $accel (KMCL_ACCEL, else kvm when it
 # works, else tcg) and the QEMU options for it in the array $qaccel.
 kmcl_pick_accel() {
@@ -207,7 +217,7 @@ kmcl_boot() {
 		-nodefaults -nographic -no-reboot -monitor none -display none \
 		-machine q35 -smp 2 -m 1G \
 		-kernel "$(kmcl_kernel_image "$kbuild")" -initrd "$out/initramfs.cpio" \
-		-append "console=ttyS0 panic_on_warn=1 oops=panic softlockup_panic=1 kmemleak=on" \
+		-append "console=ttyS0 panic_on_warn=1 oops=panic softlockup_panic=1 kmemleak=on$(kmcl_kunit_autorun "$kbuild")" \
 		-chardev file,id=con,path="$out/console.log" -serial chardev:con \
 		-chardev file,id=rep,path="$out/report.log" -serial chardev:rep
 	qrc=$?
