@@ -55,7 +55,9 @@
 #define kmcl_kunmap(va)		kunmap_local(va)
 #else
 #define kmcl_kmap(page)		page_address(page)
-#define kmcl_kunmap(va)		do { } while (0)
+static inline void kmcl_kunmap(void *va)
+{
+}
 #endif
 
 #endif /* _KMCL_CORE_COMPAT_H */
