@@ -101,7 +101,12 @@ static VOID IcHostProcessPacket(VMBCHANNEL Channel, VMBPACKETCOMPLETION Packet, 
 /* Send @Length bytes of Host->Request and wait for the answer. */
 static BOOLEAN IcHostExchange(PIC_HOST_CONTEXT Host, UINT32 Length, const char *What)
 {
-	LARGE_INTEGER Timeout = { .QuadPart = -(LONGLONG)timeout_ms * 10000 };
+	/*
+	 * A server sends "now or never": a zero timeout, no waiting for
+	 * completion (KMCL refuses anything else from a server). The answer
+	 * comes back as the IC's own packet, waited for below.
+	 */
+	LARGE_INTEGER Timeout = { .QuadPart = 0 };
 	NTSTATUS Status;
 
 	reinit_completion(&Host->Answered);
