@@ -37,15 +37,6 @@ static const GUID kc_inst = {
 #define KC_WAIT		VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION
 #define KC_MAX_SENT	64
 
-#define kc_wait_for(cond)						\
-	({								\
-		unsigned long __end = jiffies + 5 * HZ;			\
-		bool __ok;						\
-		while (!(__ok = (cond)) && time_before(jiffies, __end))	\
-			usleep_range(2000, 3000);			\
-		__ok;							\
-	})
-
 /**
  * struct kc_ep - a client channel and what its driver saw
  * @ch: the channel.
@@ -268,7 +259,7 @@ static struct kmcl_hv_mdev *kc_open_ep(struct kunit *test, struct kc_ep *ep,
 	md = kmcl_hv_model_add(ctx->f.m, (const guid_t *)&kc_type,
 			       (const guid_t *)&kc_inst, mmio_mb);
 	KUNIT_ASSERT_NOT_NULL(test, md);
-	KUNIT_ASSERT_TRUE(test, kc_wait_for(atomic_read(&ep->started) == 1));
+	KUNIT_ASSERT_TRUE(test, kmcl_hv_wait_for(atomic_read(&ep->started) == 1));
 	return md;
 }
 
@@ -397,7 +388,7 @@ static void kc_wait_and_open(struct kunit *test)
 	md = kmcl_hv_model_add(ctx->f.m, (const guid_t *)&kc_type,
 			       (const guid_t *)&kc_inst, 0);
 	KUNIT_ASSERT_NOT_NULL(test, md);
-	KUNIT_ASSERT_TRUE(test, kc_wait_for(atomic_read(&ep->started) == 1));
+	KUNIT_ASSERT_TRUE(test, kmcl_hv_wait_for(atomic_read(&ep->started) == 1));
 	KUNIT_EXPECT_EQ(test, atomic_read(&ep->opened), 1);
 	KUNIT_EXPECT_EQ(test, kc_state(ep), KMCL_CH_OPENED);
 	KUNIT_ASSERT_TRUE(test, kmcl_hv_model_call(ctx->f.m, KMCL_HV_MOP_OPEN, 0,
@@ -424,7 +415,7 @@ static void kc_wait_and_open(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&ep->closed), 1);
 	KUNIT_EXPECT_EQ(test, atomic_read(&ep->suspend), 1);
 	KUNIT_EXPECT_EQ(test, kmcl_hv_model_count(ctx->f.m, KMCL_HV_MOP_CLOSE), 1U);
-	KUNIT_EXPECT_TRUE(test, kc_wait_for(kc_count(ctx, KMCL_HV_MOP_DRIVER_UNREGISTER)
+	KUNIT_EXPECT_TRUE(test, kmcl_hv_wait_for(kc_count(ctx, KMCL_HV_MOP_DRIVER_UNREGISTER)
 					    == 1));
 }
 
@@ -468,14 +459,14 @@ static void kc_send_inband(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, kmcl_hv_model_host_send(md, VM_PKT_COMP, 0, id,
 						      &reply, 8), 0);
-	KUNIT_ASSERT_TRUE(test, kc_wait_for(atomic_read(&ep->done) == 1));
+	KUNIT_ASSERT_TRUE(test, kmcl_hv_wait_for(atomic_read(&ep->done) == 1));
 	KUNIT_EXPECT_EQ(test, ep->done_status[0], STATUS_SUCCESS);
 	KUNIT_EXPECT_EQ(test, ep->done_len[0], 8U);
 	KUNIT_EXPECT_EQ(test, ep->done_data[0], reply);
 
 	/* No completion asked: flags 0, completed once written. */
 	KUNIT_ASSERT_EQ(test, kc_send(ep, payload, 8, 0), STATUS_SUCCESS);
-	KUNIT_ASSERT_TRUE(test, kc_wait_for(atomic_read(&ep->done) == 2));
+	KUNIT_ASSERT_TRUE(test, kmcl_hv_wait_for(atomic_read(&ep->done) == 2));
 	KUNIT_EXPECT_EQ(test, ep->done_status[1], STATUS_SUCCESS);
 	KUNIT_ASSERT_TRUE(test, kmcl_hv_model_call(ctx->f.m, KMCL_HV_MOP_SENDPACKET,
 						   1, &call));
@@ -504,12 +495,12 @@ static void kc_receive(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, kmcl_hv_model_host_send(md, VM_PKT_DATA_INBAND,
 						      KC_CREQ, 0x1234, data,
 						      sizeof(data)), 0);
-	KUNIT_ASSERT_TRUE(test, kc_wait_for(atomic_read(&ep->received) == 1));
+	KUNIT_ASSERT_TRUE(test, kmcl_hv_wait_for(atomic_read(&ep->received) == 1));
 	KUNIT_EXPECT_EQ(test, ep->rx_len, 24U);
 	KUNIT_EXPECT_EQ(test, ep->rx_flags, 0U);
 	KUNIT_EXPECT_EQ(test, memcmp(ep->rx, data, sizeof(data)), 0);
 
-	KUNIT_ASSERT_TRUE(test, kc_wait_for(kc_count(ctx, KMCL_HV_MOP_SENDPACKET)
+	KUNIT_ASSERT_TRUE(test, kmcl_hv_wait_for(kc_count(ctx, KMCL_HV_MOP_SENDPACKET)
 					    == 1));
 	KUNIT_ASSERT_TRUE(test, kmcl_hv_model_call(ctx->f.m, KMCL_HV_MOP_SENDPACKET,
 						   0, &call));
@@ -528,7 +519,7 @@ static void kc_receive(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kmcl_hv_model_count(ctx->f.m, KMCL_HV_MOP_ITER_NEXT),
 			1U);
 	/* Every batch that masked the host's interrupts unmasked them. */
-	KUNIT_EXPECT_TRUE(test, kc_wait_for(kc_count(ctx, KMCL_HV_MOP_BEGIN_READ) ==
+	KUNIT_EXPECT_TRUE(test, kmcl_hv_wait_for(kc_count(ctx, KMCL_HV_MOP_BEGIN_READ) ==
 					    kc_count(ctx, KMCL_HV_MOP_END_READ)));
 	KUNIT_EXPECT_EQ(test, md->chan->inbound.ring_buffer->interrupt_mask, 0U);
 }
@@ -545,7 +536,7 @@ static void kc_truncated(struct kunit *test)
 	kmcl_hv_model_clear_log(ctx->f.m);
 	KUNIT_ASSERT_EQ(test, kmcl_hv_model_host_send(md, VM_PKT_DATA_INBAND, 0, 7,
 						      big, sizeof(big)), 0);
-	KUNIT_EXPECT_TRUE(test, kc_wait_for(READ_ONCE(kc_ch(ep)->fail_err) != 0));
+	KUNIT_EXPECT_TRUE(test, kmcl_hv_wait_for(READ_ONCE(kc_ch(ep)->fail_err) != 0));
 	KUNIT_EXPECT_EQ(test, atomic_read(&ep->received), 0);
 	/* Never stepped over: the ring is out of step after a cut copy. */
 	KUNIT_EXPECT_EQ(test, kmcl_hv_model_count(ctx->f.m, KMCL_HV_MOP_ITER_NEXT),
@@ -593,27 +584,28 @@ static void kc_ring_full(struct kunit *test)
 	/* The completion of a host request waits behind them, in order. */
 	KUNIT_ASSERT_EQ(test, kmcl_hv_model_host_send(md, VM_PKT_DATA_INBAND,
 						      KC_CREQ, 0x77, &v, 8), 0);
-	KUNIT_ASSERT_TRUE(test, kc_wait_for(atomic_read(&ep->received) == 1));
+	KUNIT_ASSERT_TRUE(test, kmcl_hv_wait_for(atomic_read(&ep->received) == 1));
 
 	/* The host reads; its interrupt restarts the queue. In order. */
-	while (got < 30 && kc_wait_for(!kmcl_hv_model_host_recv(md, pkt,
-								sizeof(pkt),
-								&len))) {
+	while (got < 30 &&
+	       kmcl_hv_wait_for(!kmcl_hv_model_host_recv(md, pkt, sizeof(pkt),
+							 &len))) {
 		KUNIT_EXPECT_EQ(test, len, 216U);
 		KUNIT_EXPECT_EQ(test, pkt[16], got);
 		got++;
 	}
 	KUNIT_EXPECT_EQ(test, got, 30U);
-	KUNIT_ASSERT_TRUE(test, kc_wait_for(!kmcl_hv_model_host_recv(md, pkt,
-								     sizeof(pkt),
-								     &len)));
+	KUNIT_ASSERT_TRUE(test,
+			  kmcl_hv_wait_for(!kmcl_hv_model_host_recv(md, pkt,
+								    sizeof(pkt),
+								    &len)));
 	KUNIT_EXPECT_EQ(test, len, 24U);
 	KUNIT_EXPECT_EQ(test, ((struct vmpacket_descriptor *)pkt)->type,
 			VM_PKT_COMP);
 	KUNIT_EXPECT_EQ(test, ((struct vmpacket_descriptor *)pkt)->trans_id,
 			0x77ULL);
 	KUNIT_EXPECT_EQ(test, *(u64 *)(pkt + 16), ep->comp);
-	KUNIT_EXPECT_TRUE(test, kc_wait_for(atomic_read(&ep->done) == 30));
+	KUNIT_EXPECT_TRUE(test, kmcl_hv_wait_for(atomic_read(&ep->done) == 30));
 	for (i = 0; i < 30; i++)
 		KUNIT_EXPECT_EQ(test, ep->done_status[i], STATUS_SUCCESS);
 	/* Done asking for room. */
@@ -749,7 +741,7 @@ static void kc_external_mdl(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, kmcl_hv_model_host_send(md, VM_PKT_COMP, 0,
 						      call.u.mpb.requestid,
 						      &reply, sizeof(reply)), 0);
-	KUNIT_ASSERT_TRUE(test, kc_wait_for(atomic_read(&ep->done) == 1));
+	KUNIT_ASSERT_TRUE(test, kmcl_hv_wait_for(atomic_read(&ep->done) == 1));
 	KUNIT_EXPECT_EQ(test, ep->done_status[0], STATUS_SUCCESS);
 	KUNIT_EXPECT_EQ(test, ep->done_data[0], reply);
 	msleep(20);
@@ -812,7 +804,7 @@ static void kc_xfer_pages(struct kunit *test)
 	xp.h.d.offset8 = offsetof(typeof(xp), data) / 8;
 	xp.h.d.len8 = sizeof(xp) / 8;
 	KUNIT_ASSERT_EQ(test, kmcl_hv_model_host_write_raw(md, &xp, sizeof(xp)), 0);
-	KUNIT_ASSERT_TRUE(test, kc_wait_for(atomic_read(&ep->received) == 1));
+	KUNIT_ASSERT_TRUE(test, kmcl_hv_wait_for(atomic_read(&ep->received) == 1));
 	KUNIT_EXPECT_EQ(test, ep->rx_flags,
 			(u32)VMBUS_CHANNEL_PROCESS_PACKET_FLAG_EXTERNAL_DATA);
 	KUNIT_EXPECT_EQ(test, ep->rx_len, 8U);
@@ -820,7 +812,7 @@ static void kc_xfer_pages(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ep->ext_st, STATUS_SUCCESS);
 	KUNIT_EXPECT_EQ(test, ep->ext_nmdl, 2U);
 	KUNIT_EXPECT_TRUE(test, ep->ext_ok);
-	KUNIT_ASSERT_TRUE(test, kc_wait_for(kc_count(ctx, KMCL_HV_MOP_SENDPACKET)
+	KUNIT_ASSERT_TRUE(test, kmcl_hv_wait_for(kc_count(ctx, KMCL_HV_MOP_SENDPACKET)
 					    == 1));
 	KUNIT_ASSERT_EQ(test, kmcl_hv_model_host_recv(md, pkt, sizeof(pkt), &len),
 			0);
@@ -830,7 +822,7 @@ static void kc_xfer_pages(struct kunit *test)
 	/* A set the driver never registered: refused as hostile. */
 	xp.h.xfer_pageset_id = 0xbeef;
 	KUNIT_ASSERT_EQ(test, kmcl_hv_model_host_write_raw(md, &xp, sizeof(xp)), 0);
-	KUNIT_EXPECT_TRUE(test, kc_wait_for(READ_ONCE(kc_ch(ep)->fail_err) != 0));
+	KUNIT_EXPECT_TRUE(test, kmcl_hv_wait_for(READ_ONCE(kc_ch(ep)->fail_err) != 0));
 	KUNIT_EXPECT_EQ(test, atomic_read(&ep->received), 1);
 	VmbChannelDisable(ep->ch);
 }
@@ -846,8 +838,8 @@ static void kc_rescind(struct kunit *test)
 	ep = kc_open(test, &md, 0);
 	KUNIT_ASSERT_EQ(test, kc_send(ep, &v, 8, KC_WAIT), STATUS_SUCCESS);
 	kmcl_hv_model_rescind_async(md);
-	KUNIT_ASSERT_TRUE(test, kc_wait_for(atomic_read(&ep->closed) == 1));
-	KUNIT_EXPECT_TRUE(test, kc_wait_for(kc_state(ep) ==
+	KUNIT_ASSERT_TRUE(test, kmcl_hv_wait_for(atomic_read(&ep->closed) == 1));
+	KUNIT_EXPECT_TRUE(test, kmcl_hv_wait_for(kc_state(ep) ==
 					    KMCL_CH_DISABLED));
 	KUNIT_EXPECT_EQ(test, atomic_read(&ep->done), 1);
 	KUNIT_EXPECT_EQ(test, ep->done_status[0], STATUS_DEVICE_REMOVED);
@@ -869,7 +861,7 @@ static void kc_rescind_while_opening(struct kunit *test)
 	md = kmcl_hv_model_add(ctx->f.m, (const guid_t *)&kc_type,
 			       (const guid_t *)&kc_inst, 0);
 	KUNIT_ASSERT_NOT_NULL(test, md);
-	KUNIT_ASSERT_TRUE(test, kc_wait_for(kmcl_hv_model_host_waiting(md)));
+	KUNIT_ASSERT_TRUE(test, kmcl_hv_wait_for(kmcl_hv_model_host_waiting(md)));
 	kmcl_hv_model_rescind_async(md);
 	kmcl_hv_model_flush(ctx->f.m);
 	KUNIT_EXPECT_TRUE(test, md->gone);
@@ -882,7 +874,7 @@ static void kc_rescind_while_opening(struct kunit *test)
 	md2 = kmcl_hv_model_add(ctx->f.m, (const guid_t *)&kc_type,
 				(const guid_t *)&kc_inst, 0);
 	KUNIT_ASSERT_NOT_NULL(test, md2);
-	KUNIT_EXPECT_TRUE(test, kc_wait_for(atomic_read(&ep->started) == 1));
+	KUNIT_EXPECT_TRUE(test, kmcl_hv_wait_for(atomic_read(&ep->started) == 1));
 }
 
 /* The host refuses the open: PnpFailure, then Disabled. */
@@ -897,16 +889,16 @@ static void kc_host_refuses(struct kunit *test)
 	md = kmcl_hv_model_add(ctx->f.m, (const guid_t *)&kc_type,
 			       (const guid_t *)&kc_inst, 0);
 	KUNIT_ASSERT_NOT_NULL(test, md);
-	KUNIT_ASSERT_TRUE(test, kc_wait_for(atomic_read(&ep->pnp) == 1));
+	KUNIT_ASSERT_TRUE(test, kmcl_hv_wait_for(atomic_read(&ep->pnp) == 1));
 	KUNIT_EXPECT_FALSE(test, NT_SUCCESS(ep->pnp_status));
-	KUNIT_EXPECT_TRUE(test, kc_wait_for(kc_state(ep) ==
+	KUNIT_EXPECT_TRUE(test, kmcl_hv_wait_for(kc_state(ep) ==
 					    KMCL_CH_DISABLED));
 	KUNIT_EXPECT_EQ(test, atomic_read(&ep->opened), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&ep->closed), 0);
 	/* The device is free again: a new enable after the host agrees opens. */
 	ctx->f.m->open_result = 0;
 	KUNIT_ASSERT_EQ(test, VmbChannelEnable(ep->ch), STATUS_SUCCESS);
-	KUNIT_EXPECT_TRUE(test, kc_wait_for(atomic_read(&ep->started) == 1));
+	KUNIT_EXPECT_TRUE(test, kmcl_hv_wait_for(atomic_read(&ep->started) == 1));
 }
 
 /* Hibernation with the channel open: closed, then opened again. */
@@ -921,14 +913,14 @@ static void kc_suspend_resume(struct kunit *test)
 	/* suspend returned: the VMBus channel is closed. */
 	KUNIT_EXPECT_EQ(test, kmcl_hv_model_count(ctx->f.m, KMCL_HV_MOP_CLOSE), 1U);
 	KUNIT_EXPECT_EQ(test, atomic_read(&ep->suspend), 1);
-	KUNIT_EXPECT_TRUE(test, kc_wait_for(atomic_read(&ep->closed) == 1));
-	KUNIT_EXPECT_TRUE(test, kc_wait_for(kc_state(ep) ==
+	KUNIT_EXPECT_TRUE(test, kmcl_hv_wait_for(atomic_read(&ep->closed) == 1));
+	KUNIT_EXPECT_TRUE(test, kmcl_hv_wait_for(kc_state(ep) ==
 					    KMCL_CH_ENABLED));
 	msleep(20);
 	KUNIT_EXPECT_EQ(test, kmcl_hv_model_count(ctx->f.m, KMCL_HV_MOP_OPEN), 1U);
 
 	KUNIT_EXPECT_EQ(test, kmcl_hv_model_resume(md), 0);
-	KUNIT_EXPECT_TRUE(test, kc_wait_for(atomic_read(&ep->started) == 2));
+	KUNIT_EXPECT_TRUE(test, kmcl_hv_wait_for(atomic_read(&ep->started) == 2));
 	KUNIT_EXPECT_EQ(test, atomic_read(&ep->opened), 2);
 	KUNIT_EXPECT_EQ(test, kmcl_hv_model_count(ctx->f.m, KMCL_HV_MOP_OPEN), 2U);
 	KUNIT_EXPECT_EQ(test, kc_state(ep), KMCL_CH_OPENED);
@@ -1046,7 +1038,7 @@ static void kc_parent_bound(struct kunit *test)
 	ep = kc_client(test, &md->hdev.device, false);
 	KUNIT_EXPECT_STREQ(test, kc_transport(ep), "hv");
 	KUNIT_ASSERT_EQ(test, VmbChannelEnable(ep->ch), STATUS_SUCCESS);
-	KUNIT_EXPECT_TRUE(test, kc_wait_for(atomic_read(&ep->started) == 1));
+	KUNIT_EXPECT_TRUE(test, kmcl_hv_wait_for(atomic_read(&ep->started) == 1));
 	KUNIT_EXPECT_EQ(test, kmcl_hv_model_count(ctx->f.m,
 						  KMCL_HV_MOP_DRIVER_REGISTER), 0U);
 	VmbChannelGetTargetDeviceObject(ep->ch, &target);

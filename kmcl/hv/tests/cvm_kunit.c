@@ -38,15 +38,6 @@ static const GUID hc_inst[2] = {
 #define HC_WAIT		VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION
 #define HC_OUT		VMBUS_CHANNEL_FORMAT_FLAG_DATA_OUT_ONLY
 
-#define hc_wait_for(cond)						\
-	({								\
-		unsigned long __end = jiffies + 5 * HZ;			\
-		bool __ok;						\
-		while (!(__ok = (cond)) && time_before(jiffies, __end))	\
-			usleep_range(2000, 3000);			\
-		__ok;							\
-	})
-
 struct hc_ctx {
 	struct kmcl_hv_fixture f;
 	VMBCHANNEL ch;
@@ -118,7 +109,7 @@ static struct kmcl_hv_mdev *hc_open_nth(struct kunit *test, u32 init, int n)
 	md = kmcl_hv_model_add(ctx->f.m, (const guid_t *)&hc_type,
 			       (const guid_t *)&hc_inst[n], 0);
 	KUNIT_ASSERT_NOT_NULL(test, md);
-	KUNIT_ASSERT_TRUE(test, hc_wait_for(atomic_read(&ctx->started) == 1));
+	KUNIT_ASSERT_TRUE(test, kmcl_hv_wait_for(atomic_read(&ctx->started) == 1));
 	return md;
 }
 
@@ -203,7 +194,7 @@ static void hc_bounce(struct kunit *test)
 		KUNIT_ASSERT_EQ(test, kmcl_hv_model_host_send(md, VM_PKT_COMP, 0,
 							      call.u.mpb.requestid, NULL, 0),
 				0);
-		KUNIT_ASSERT_TRUE(test, hc_wait_for(atomic_read(&ctx->done) == i + 1));
+		KUNIT_ASSERT_TRUE(test, kmcl_hv_wait_for(atomic_read(&ctx->done) == i + 1));
 		KUNIT_EXPECT_EQ(test, ctx->status, STATUS_SUCCESS);
 		if (flags[i] & HC_OUT)
 			KUNIT_EXPECT_TRUE(test, hc_all((u8 *)buf + 100, 16, 0x31));
@@ -328,7 +319,7 @@ static void hc_host_gpa_direct(struct kunit *test)
 	};
 
 	KUNIT_ASSERT_EQ(test, kmcl_hv_model_host_write_raw(md, &raw, sizeof(raw)), 0);
-	KUNIT_ASSERT_TRUE(test, hc_wait_for(READ_ONCE(ch->fail_err) != 0));
+	KUNIT_ASSERT_TRUE(test, kmcl_hv_wait_for(READ_ONCE(ch->fail_err) != 0));
 	spin_lock_bh(&ch->in.lock);
 	KUNIT_EXPECT_EQ(test, ch->in.stats.received, 0ULL);
 	KUNIT_EXPECT_EQ(test, ch->in.stats.rejected, 1ULL);

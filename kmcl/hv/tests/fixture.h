@@ -7,6 +7,8 @@
 #ifndef _KMCL_HV_TESTS_FIXTURE_H
 #define _KMCL_HV_TESTS_FIXTURE_H
 
+#include <linux/delay.h>
+#include <linux/jiffies.h>
 #include <linux/types.h>
 
 #include "kmcl.h"
@@ -26,6 +28,19 @@ struct kmcl_hv_fixture {
 	struct kmcl_hv_xport x;
 	struct device *dev;
 };
+
+/*
+ * kmcl_hv_wait_for(cond) - poll @cond for up to 5 s, with the model's
+ * deferred work running meanwhile; true once it held.
+ */
+#define kmcl_hv_wait_for(cond)						\
+	({								\
+		unsigned long __end = jiffies + 5 * HZ;			\
+		bool __ok;						\
+		while (!(__ok = (cond)) && time_before(jiffies, __end))	\
+			usleep_range(2000, 3000);			\
+		__ok;							\
+	})
 
 int kmcl_hv_fixture_setup(struct kmcl_hv_fixture *f, const char *devname,
 			  bool isolated);

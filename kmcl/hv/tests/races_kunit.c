@@ -36,15 +36,6 @@ static const GUID hr_inst = {
 
 #define HR_WAIT		VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION
 
-#define hr_wait_for(cond)						\
-	({								\
-		unsigned long __end = jiffies + 5 * HZ;			\
-		bool __ok;						\
-		while (!(__ok = (cond)) && time_before(jiffies, __end))	\
-			usleep_range(2000, 3000);			\
-		__ok;							\
-	})
-
 /**
  * struct hr_ep - a client channel and what its driver saw
  * @ch: the channel.
@@ -212,7 +203,7 @@ static void hr_open(struct kunit *test, struct hr_ep *ep)
 	ep->md = kmcl_hv_model_add(ctx->f.m, (const guid_t *)&hr_type,
 				   (const guid_t *)&hr_inst, 0);
 	KUNIT_ASSERT_NOT_NULL(test, ep->md);
-	KUNIT_ASSERT_TRUE(test, hr_wait_for(atomic_read(&ep->started) >
+	KUNIT_ASSERT_TRUE(test, kmcl_hv_wait_for(atomic_read(&ep->started) >
 					    started));
 }
 
@@ -365,12 +356,12 @@ static void hr_lent_sync_after_close(struct kunit *test)
 	MmBuildMdlForNonPagedPool(mdl);
 
 	hr_call_start(test, &sync, hr_do_sync_mdl, ep, (unsigned long)mdl);
-	KUNIT_ASSERT_TRUE(test, hr_wait_for(hr_count(test,
-						     KMCL_HV_MOP_SENDPACKET_MPB)
-					    == 1));
+	KUNIT_ASSERT_TRUE(test,
+			  kmcl_hv_wait_for(hr_count(test,
+						    KMCL_HV_MOP_SENDPACKET_MPB) == 1));
 	ctx->f.m->close_hold = true;
 	hr_call_start(test, &dis, hr_do_disable, ep, 0);
-	KUNIT_ASSERT_TRUE(test, hr_wait_for(READ_ONCE(ep->md->closing)));
+	KUNIT_ASSERT_TRUE(test, kmcl_hv_wait_for(READ_ONCE(ep->md->closing)));
 	/* The channel is closing; the host may still write into the page. */
 	msleep(100);
 	KUNIT_EXPECT_FALSE(test, completion_done(&sync.done));
@@ -421,13 +412,13 @@ static void hr_gpadl_create_vs_disable(struct kunit *test)
 
 	ctx->f.m->gpadl_hold = true;
 	hr_call_start(test, &create, hr_do_create_gpadl, ep, 0);
-	KUNIT_ASSERT_TRUE(test, hr_wait_for(kmcl_hv_model_host_waiting(ep->md)));
+	KUNIT_ASSERT_TRUE(test, kmcl_hv_wait_for(kmcl_hv_model_host_waiting(ep->md)));
 	hr_call_start(test, &dis, hr_do_disable, ep, 0);
 	/*
 	 * The close runs up to the GPADL lock the establish holds (before
 	 * the fix: past Closed and the table's teardown, into release).
 	 */
-	KUNIT_ASSERT_TRUE(test, hr_wait_for(hr_state(ep) == KMCL_CH_CLOSING));
+	KUNIT_ASSERT_TRUE(test, kmcl_hv_wait_for(hr_state(ep) == KMCL_CH_CLOSING));
 	msleep(50);
 	ctx->f.m->gpadl_hold = false;
 	kmcl_hv_model_host_answer(ep->md);
@@ -476,7 +467,7 @@ static void hr_gpadl_delete_vs_disable(struct kunit *test)
 	xp.h.d.len8 = sizeof(xp) / 8;
 	KUNIT_ASSERT_EQ(test, kmcl_hv_model_host_write_raw(ep->md, &xp,
 							   sizeof(xp)), 0);
-	KUNIT_ASSERT_TRUE(test, hr_wait_for(atomic_read(&ep->received) == 1));
+	KUNIT_ASSERT_TRUE(test, kmcl_hv_wait_for(atomic_read(&ep->received) == 1));
 
 	hr_call_start(test, &del, hr_do_delete_gpadl, ep, h);
 	msleep(50);
@@ -571,9 +562,10 @@ static void hr_chain_fits_scratch(struct kunit *test)
 	KUNIT_ASSERT_EQ_MSG(test, st, STATUS_SUCCESS, "cfg %u/%u",
 			    hr_ch(ep)->cfg.max_ext_data,
 			    hr_ch(ep)->cfg.max_ext_chain);
-	KUNIT_ASSERT_TRUE(test, hr_wait_for(hr_count(test,
-						     KMCL_HV_MOP_SENDPACKET_MPB) == 1 ||
-					    atomic_read(&ep->done)));
+	KUNIT_ASSERT_TRUE(test,
+			  kmcl_hv_wait_for(hr_count(test,
+						    KMCL_HV_MOP_SENDPACKET_MPB) == 1 ||
+					   atomic_read(&ep->done)));
 	KUNIT_EXPECT_EQ(test, atomic_read(&ep->done), 0);
 	KUNIT_ASSERT_TRUE(test, kmcl_hv_model_call(ctx->f.m,
 						   KMCL_HV_MOP_SENDPACKET_MPB, 0,
@@ -661,7 +653,7 @@ static void hr_len8_beyond_written(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, kmcl_hv_model_host_write_raw(ep->md, &p,
 							   sizeof(p)), 0);
-	KUNIT_EXPECT_TRUE(test, hr_wait_for(READ_ONCE(hr_ch(ep)->fail_err) != 0));
+	KUNIT_EXPECT_TRUE(test, kmcl_hv_wait_for(READ_ONCE(hr_ch(ep)->fail_err) != 0));
 	KUNIT_EXPECT_EQ(test, atomic_read(&ep->received), 0);
 }
 
@@ -706,7 +698,7 @@ static void hr_xfer_from_page0(struct kunit *test)
 	xp.h.d.len8 = sizeof(xp) / 8;
 	KUNIT_ASSERT_EQ(test, kmcl_hv_model_host_write_raw(ep->md, &xp,
 							   sizeof(xp)), 0);
-	KUNIT_ASSERT_TRUE(test, hr_wait_for(atomic_read(&ep->received) == 1));
+	KUNIT_ASSERT_TRUE(test, kmcl_hv_wait_for(atomic_read(&ep->received) == 1));
 	KUNIT_EXPECT_EQ(test, ep->rx_ext_st, STATUS_SUCCESS);
 	KUNIT_EXPECT_EQ(test, ep->rx_first, 0xa0);
 
@@ -714,8 +706,8 @@ static void hr_xfer_from_page0(struct kunit *test)
 	xp.r[0].byte_offset = 8192 - 16;
 	KUNIT_ASSERT_EQ(test, kmcl_hv_model_host_write_raw(ep->md, &xp,
 							   sizeof(xp)), 0);
-	KUNIT_ASSERT_TRUE(test, hr_wait_for(atomic_read(&ep->received) == 2 ||
-					    READ_ONCE(hr_ch(ep)->fail_err)));
+	KUNIT_ASSERT_TRUE(test, kmcl_hv_wait_for(atomic_read(&ep->received) == 2 ||
+						 READ_ONCE(hr_ch(ep)->fail_err)));
 	KUNIT_EXPECT_EQ(test, READ_ONCE(hr_ch(ep)->fail_err), 0);
 	KUNIT_EXPECT_EQ(test, ep->rx_first, 0xb0);
 	VmbChannelDisable(ep->ch);
