@@ -8,6 +8,11 @@
 # KMCL_ACCEL (kvm|tcg, default: kvm when it works), KMCL_EXTRA_MODULES (more
 # .ko files to load and unload after the KUnit modules, for the harness
 # self-test), KMCL_TIMEOUT (seconds the guest may run).
+#
+# A partial run while developing: KMCL_ONLY=GLOB runs only the KUnit suites
+# whose names match the shell glob (e.g. 'kmcl_subchannel*'; KUnit's own
+# kunit.filter_glob), KMCL_KSELFTESTS="a.sh b.sh" only those scripts
+# ("none": none). A partial run says so in its verdict; CI never sets them.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -44,7 +49,15 @@ echo $kunit_mods $extra | tr ' ' '\n' | sed '/^$/d' >"$mods/kunit-modules"
 { echo $extra $kunit_mods | tr ' ' '\n' | sed '/^$/d' | tac; echo kmcl; } \
 	>"$mods/unload-order"
 
-cp "$KMCL_TOP"/tools/testing/selftests/kmcl/*.sh "$out/initramfs/kselftest/kmcl/" 2>/dev/null || true
+ksel=${KMCL_KSELFTESTS:-}
+if [ -z "$ksel" ]; then
+	cp "$KMCL_TOP"/tools/testing/selftests/kmcl/*.sh "$out/initramfs/kselftest/kmcl/" 2>/dev/null || true
+elif [ "$ksel" != none ]; then
+	for t in $ksel; do
+		cp "$KMCL_TOP/tools/testing/selftests/kmcl/$t" "$out/initramfs/kselftest/kmcl/" ||
+			die "no kselftest $t"
+	done
+fi
 cp "$ksrc/tools/testing/selftests/kselftest/ktap_helpers.sh" \
 	"$out/initramfs/kselftest/kselftest/"
 
@@ -52,8 +65,21 @@ cp "$ksrc/tools/testing/selftests/kselftest/ktap_helpers.sh" \
 suites=$(grep -ho '\.name[[:space:]]*=[[:space:]]*"kmcl_[a-z0-9_]*"' \
 	"$src"/kmcl/tests/*.c "$src"/kmcl/hv/tests/*.c 2>/dev/null |
 	sed 's/.*"\(.*\)"/\1/' | sort -u | tr '\n' ' ' || true)
-scripts=$(cd "$KMCL_TOP/tools/testing/selftests/kmcl" 2>/dev/null &&
+scripts=$(cd "$out/initramfs/kselftest/kmcl" 2>/dev/null &&
 	ls *.sh 2>/dev/null | tr '\n' ' ' || true)
+partial=""
+if [ -n "${KMCL_ONLY:-}" ]; then
+	only=""
+	for s in $suites; do
+		# shellcheck disable=SC2053 # KMCL_ONLY is a glob on purpose
+		[[ $s == $KMCL_ONLY ]] && only="$only $s"
+	done
+	suites=$only
+	kmcl_boot_extra=" kunit.filter_glob=$KMCL_ONLY"
+	partial="KMCL_ONLY=$KMCL_ONLY"
+fi
+[ -n "$ksel" ] && partial="$partial KMCL_KSELFTESTS=$ksel"
+[ -n "$partial" ] && note "partial run ($partial): not a full make check"
 
 kmcl_pack_initramfs "$kbuild" "$out" "$KMCL_QEMU_DIR/init.sh"
 
@@ -66,6 +92,9 @@ fi
 kmcl_boot "$kbuild" "$out" "$tmo"
 
 echo "kmcl: results (console: $out/console.log, report: $out/report.log)"
+rc=0
 python3 "$KMCL_QEMU_DIR/verdict.py" --report "$out/report.log" \
 	--console "$out/console.log" --suites "$suites" --kselftests "$scripts" \
-	--modules "kmcl $kunit_mods $extra"
+	--modules "kmcl $kunit_mods $extra" || rc=$?
+[ -z "$partial" ] || echo "kmcl: partial run ($partial): not a full make check"
+exit $rc

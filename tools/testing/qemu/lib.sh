@@ -207,7 +207,8 @@ kmcl_pick_accel() {
 # kmcl_boot KBUILD OUT TIMEOUT: boot the test kernel with $OUT/initramfs.cpio
 # ($qaccel from kmcl_pick_accel). The console goes to $OUT/console.log, the
 # guest's report (ttyS1) to $OUT/report.log. Sets $qrc to QEMU's exit code
-# (124: timed out).
+# (124: timed out). $kmcl_boot_extra, if set, is appended to the command
+# line.
 kmcl_boot() {
 	local kbuild=$1 out=$2 tmo=$3
 	rm -f "$out/console.log" "$out/report.log"
@@ -217,7 +218,7 @@ kmcl_boot() {
 		-nodefaults -nographic -no-reboot -monitor none -display none \
 		-machine q35 -smp 2 -m 1G \
 		-kernel "$(kmcl_kernel_image "$kbuild")" -initrd "$out/initramfs.cpio" \
-		-append "console=ttyS0 panic_on_warn=1 oops=panic softlockup_panic=1 kmemleak=on$(kmcl_kunit_autorun "$kbuild")" \
+		-append "console=ttyS0 panic_on_warn=1 oops=panic softlockup_panic=1 kmemleak=on$(kmcl_kunit_autorun "$kbuild")${kmcl_boot_extra:-}" \
 		-chardev file,id=con,path="$out/console.log" -serial chardev:con \
 		-chardev file,id=rep,path="$out/report.log" -serial chardev:rep
 	qrc=$?
