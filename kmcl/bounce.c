@@ -19,6 +19,7 @@
 
 /* Pages whose un-sharing failed: never given back to the allocator. */
 static atomic64_t kmcl_bounce_leaked = ATOMIC64_INIT(0);
+static atomic64_t kmcl_shared_maps = ATOMIC64_INIT(0);
 
 /**
  * kmcl_channel_isolated() - does the transport isolate @ch from its peer?
@@ -51,8 +52,27 @@ pgprot_t kmcl_map_pgprot(bool shared, bool ro)
 {
 	pgprot_t prot = ro ? PAGE_KERNEL_RO : PAGE_KERNEL;
 
-	return shared ? pgprot_decrypted(prot) : prot;
+	if (!shared)
+		return prot;
+	atomic64_inc(&kmcl_shared_maps);
+	return pgprot_decrypted(prot);
 }
+
+/**
+ * kmcl_shared_map_count() - decrypted-alias protections handed out
+ *
+ * In a VM without memory encryption pgprot_decrypted() changes nothing, so
+ * a test cannot tell the two protections apart by value: it counts instead
+ * that each mapping of shared pages asked for the decrypted one.
+ *
+ * Return: how often kmcl_map_pgprot() was asked for a shared mapping.
+ */
+u64 kmcl_shared_map_count(void)
+{
+	return atomic64_read(&kmcl_shared_maps);
+}
+
+KMCL_EXPORT_FOR_TESTS(kmcl_shared_map_count);
 
 /**
  * kmcl_shared_pgprot() - protection for a mapping of @ch's shared pages

@@ -145,6 +145,7 @@ bool kmcl_bounce_owns(struct kmcl_channel *ch, const void *ranges, u32 len,
 const void *kmcl_bounce_wire(const struct kmcl_packet *pkt, u32 *len,
 			     u32 *count);
 u64 kmcl_bounce_leaked_pages(void);
+u64 kmcl_shared_map_count(void);
 void kmcl_bounce_show(struct seq_file *m, struct kmcl_channel *ch);
 
 #endif /* _KMCL_BOUNCE_H */

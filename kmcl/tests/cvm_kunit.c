@@ -319,6 +319,27 @@ static void cvm_no_pool(struct kunit *test)
 			STATUS_NOT_SUPPORTED);
 }
 
+/*
+ * How many decrypted-alias mappings the client's GetSystemAddressForGpadl
+ * of a new two-page GPADL asked for (kmcl_shared_map_count()).
+ */
+static u64 cvm_gpadl_maps(struct kunit *test, struct cvm *c)
+{
+	VMBCHANNEL ch = c->p->client->ch;
+	UINT32 handle = 0;
+	PVOID va = NULL;
+	u64 before;
+
+	KUNIT_ASSERT_EQ(test, VmbChannelCreateGpadl(ch, 0, 2, &handle), STATUS_SUCCESS);
+	before = kmcl_shared_map_count();
+	KUNIT_EXPECT_EQ(test, VmbChannelGetSystemAddressForGpadl(ch, 0, handle, &va),
+			STATUS_SUCCESS);
+	KUNIT_EXPECT_NOT_NULL(test, va);
+	before = kmcl_shared_map_count() - before;
+	VmbChannelDeleteGpadl(ch, handle);
+	return before;
+}
+
 /* Not isolated: nothing is bounced, nothing allocated, same packet size. */
 static void cvm_not_isolated(struct kunit *test)
 {
@@ -338,6 +359,8 @@ static void cvm_not_isolated(struct kunit *test)
 	/* The host got the driver's own page. */
 	KUNIT_EXPECT_EQ(test, c->host.rec[0].pfn[0],
 			(u64)page_to_pfn(virt_to_page(buf)) * KMCL_HV_PER_PAGE);
+	/* A GPADL's mapping is the ordinary one. */
+	KUNIT_EXPECT_EQ(test, cvm_gpadl_maps(test, c), 0ULL);
 }
 
 /*
@@ -462,6 +485,7 @@ static void cvm_grow(struct kunit *test)
 	u8 *buf = cvm_buf(test, 8 * PAGE_SIZE, 7);
 	PMDL mdl = cvm_mdl(test, buf, 3 * PAGE_SIZE);
 	PMDL big = cvm_mdl(test, buf, 5 * PAGE_SIZE);
+	VMBPACKET pkt;
 
 	KUNIT_EXPECT_EQ(test, c->cch->bounce->bytes, (u32)PAGE_SIZE);
 	KUNIT_ASSERT_EQ(test, VmbPacketSend(cvm_pkt(test, c, d), NULL, 0, mdl, WAIT),
@@ -471,10 +495,15 @@ static void cvm_grow(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, c->cch->bounce->bytes, (u32)(4 * PAGE_SIZE));
 	KUNIT_EXPECT_TRUE(test, cvm_pool_only(c->cch, &c->host.rec[0], buf, 8 * PAGE_SIZE));
 
-	/* More than Maximum can never fit: refused, not queued for ever. */
-	KUNIT_EXPECT_EQ(test, VmbPacketSend(cvm_pkt(test, c, d), NULL, 0, big, WAIT),
+	/*
+	 * More than Maximum can never fit: refused, not queued for ever. A
+	 * refused packet stays the driver's, which frees it.
+	 */
+	pkt = cvm_pkt(test, c, d);
+	KUNIT_EXPECT_EQ(test, VmbPacketSend(pkt, NULL, 0, big, WAIT),
 			STATUS_INSUFFICIENT_RESOURCES);
 	KUNIT_EXPECT_EQ(test, cvm_count(&c->host), 1U);
+	VmbPacketFree(pkt);
 }
 
 /* VmbChannelAllocateBounceBuffer(): a pool without init sizes. */
@@ -522,6 +551,12 @@ static void cvm_peer_view(struct kunit *test)
 			pgprot_val(pgprot_decrypted(PAGE_KERNEL)));
 	KUNIT_EXPECT_EQ(test, pgprot_val(kmcl_shared_pgprot(c->sch, false)),
 			pgprot_val(PAGE_KERNEL));
+	/*
+	 * Without memory encryption both protections have the same value:
+	 * count that the isolated client's GPADL mapping asked for the
+	 * decrypted alias.
+	 */
+	KUNIT_EXPECT_EQ(test, cvm_gpadl_maps(test, c), 1ULL);
 }
 
 /*

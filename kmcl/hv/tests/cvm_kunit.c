@@ -151,6 +151,7 @@ static bool hc_all(const u8 *p, u32 len, u8 v)
 static void hc_bounce(struct kunit *test)
 {
 	struct hc_ctx *ctx = test->priv;
+	u64 maps = kmcl_shared_map_count();
 	struct kmcl_hv_mdev *md = hc_open(test, 8192);
 	struct kmcl_channel *ch = kmcl_channel_from_handle(ctx->ch);
 	unsigned long buf = __get_free_pages(GFP_KERNEL, 1);
@@ -162,6 +163,8 @@ static void hc_bounce(struct kunit *test)
 
 	KUNIT_ASSERT_NE(test, buf, 0UL);
 	KUNIT_EXPECT_TRUE(test, ch->isolated);
+	/* The pool's mapping, made at Enable, asked for the decrypted alias. */
+	KUNIT_EXPECT_GE(test, kmcl_shared_map_count() - maps, 1ULL);
 	KUNIT_EXPECT_EQ(test, ctx->f.m->nshared, (unsigned int)(8192 / PAGE_SIZE));
 	KUNIT_EXPECT_EQ(test, pgprot_val(kmcl_shared_pgprot(ch, false)),
 			pgprot_val(pgprot_decrypted(PAGE_KERNEL)));
@@ -267,12 +270,17 @@ static void hc_gpadl_leak(struct kunit *test)
 	PVOID va = NULL;
 	UINT32 handle = 0;
 
+	u64 maps;
+
 	hc_open(test, 0);
+	maps = kmcl_shared_map_count();
 	KUNIT_ASSERT_EQ(test, VmbChannelCreateGpadl(ctx->ch, 0, 2, &handle), STATUS_SUCCESS);
 	KUNIT_ASSERT_EQ(test, VmbChannelGetSystemAddressForGpadl(ctx->ch, 0, handle, &va),
 			STATUS_SUCCESS);
 	KUNIT_ASSERT_NOT_NULL(test, va);
 	KUNIT_EXPECT_TRUE(test, is_vmalloc_addr(va));
+	/* The host-visible pages' new alias asked for the decrypted one. */
+	KUNIT_EXPECT_EQ(test, kmcl_shared_map_count() - maps, 1ULL);
 	memset(va, 0x5a, 8192);
 	leaked = kmcl_bounce_leaked_pages();
 	ctx->f.m->reencrypt_fails = true;
@@ -285,6 +293,47 @@ static void hc_gpadl_leak(struct kunit *test)
 	leaked = kmcl_bounce_leaked_pages();
 	VmbChannelDeleteGpadl(ctx->ch, handle);
 	KUNIT_EXPECT_EQ(test, kmcl_bounce_leaked_pages(), leaked);
+}
+
+/*
+ * In a confidential VM hv_vmbus would decrypt a GPADL's pages in place, so
+ * no Create function may hand it the driver's own memory: each is refused
+ * with STATUS_NOT_SUPPORTED before the host hears of it, and nothing is
+ * shared. VmbChannelCreateGpadl (KMCL's pages) is the one that works.
+ */
+static void hc_private_gpadl(struct kunit *test)
+{
+	struct hc_ctx *ctx = test->priv;
+	unsigned long buf = __get_free_pages(GFP_KERNEL, 1);
+	PFN_NUMBER pfns[2];
+	UINT32 handle = 0;
+	PMDL mdl;
+
+	hc_open(test, 0);
+	KUNIT_ASSERT_NE(test, buf, 0UL);
+	mdl = IoAllocateMdl((void *)buf, 8192, FALSE, FALSE, NULL);
+	KUNIT_ASSERT_NOT_NULL(test, mdl);
+	MmBuildMdlForNonPagedPool(mdl);
+	pfns[0] = page_to_pfn(virt_to_page((void *)buf)) * KMCL_HV_PER_PAGE;
+	pfns[1] = pfns[0] + KMCL_HV_PER_PAGE;
+	kmcl_hv_model_clear_log(ctx->f.m);
+
+	KUNIT_EXPECT_EQ(test, VmbChannelCreateGpadlFromBuffer(ctx->ch, 0, (void *)buf,
+							      8192, &handle),
+			STATUS_NOT_SUPPORTED);
+	KUNIT_EXPECT_EQ(test, VmbChannelCreateGpadlFromMdl(ctx->ch, 0, mdl, 0, 0, &handle),
+			STATUS_NOT_SUPPORTED);
+	KUNIT_EXPECT_EQ(test, VmbChannelCreateGpadlFromPfnList(ctx->ch, 0, pfns, 2,
+							       &handle),
+			STATUS_NOT_SUPPORTED);
+	KUNIT_EXPECT_EQ(test, kmcl_hv_model_count(ctx->f.m, KMCL_HV_MOP_ESTABLISH_GPADL), 0U);
+	KUNIT_EXPECT_EQ(test, ctx->f.m->nshared, 0U);
+
+	KUNIT_EXPECT_EQ(test, VmbChannelCreateGpadl(ctx->ch, 0, 2, &handle), STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, kmcl_hv_model_count(ctx->f.m, KMCL_HV_MOP_ESTABLISH_GPADL), 1U);
+	VmbChannelDeleteGpadl(ctx->ch, handle);
+	IoFreeMdl(mdl);
+	free_pages(buf, 1);
 }
 
 /*
@@ -331,6 +380,7 @@ static struct kunit_case kmcl_hv_cvm_cases[] = {
 	KUNIT_CASE(hc_no_pool),
 	KUNIT_CASE(hc_leak),
 	KUNIT_CASE(hc_gpadl_leak),
+	KUNIT_CASE(hc_private_gpadl),
 	KUNIT_CASE(hc_host_gpa_direct),
 	{}
 };
