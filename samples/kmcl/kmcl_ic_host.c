@@ -73,8 +73,19 @@ static NTSTATUS IcHostChannelOpened(VMBCHANNEL Channel)
 	PIC_HOST_CONTEXT Host = VmbChannelGetPointer(Channel);
 
 	HostLog("EvtChannelOpened: the IC opened the heartbeat offer\n");
-	complete(&Host->Opened);
 	return STATUS_SUCCESS;
+}
+
+/*
+ * The channel can carry packets only from here on: EvtChannelOpened runs
+ * before KMCL opens the outgoing ring, so a now-or-never send started from
+ * it may find no ring yet.
+ */
+static VOID IcHostChannelPostStarted(VMBCHANNEL Channel)
+{
+	PIC_HOST_CONTEXT Host = VmbChannelGetPointer(Channel);
+
+	complete(&Host->Opened);
 }
 
 static VOID IcHostChannelClosed(VMBCHANNEL Channel)
@@ -253,6 +264,7 @@ static NTSTATUS IcHostOffer(PIC_HOST_CONTEXT Host)
 	Host->Kmcl.VmbChannelSetPointer(Channel, Host);
 	VMB_CHANNEL_STATE_CHANGE_CALLBACKS_INIT(&Callbacks);
 	Callbacks.EvtChannelOpened = IcHostChannelOpened;
+	Callbacks.EvtChannelPostStarted = IcHostChannelPostStarted;
 	Callbacks.EvtChannelClosed = IcHostChannelClosed;
 	Status = Host->Kmcl.VmbChannelInitSetStateChangeCallbacks(Channel, &Callbacks);
 	if (NT_SUCCESS(Status))
