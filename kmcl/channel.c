@@ -952,7 +952,7 @@ int kmcl_channel_pause(struct kmcl_channel *ch)
 	mutex_lock(&ch->state_mutex);
 	if (kmcl_save_busy(ch)) {
 		mutex_unlock(&ch->state_mutex);
-		kmcl_misuse(ch, "VmbChannelPause between VmbChannelSaveBegin and VmbChannelSaveEnd");
+		kmcl_misuse(ch, "VmbChannelPause during a save (before VmbChannelSaveEnd)");
 		return -EBUSY;
 	}
 	if (ch->state == KMCL_CH_DISABLED) {

@@ -212,8 +212,7 @@ int kmcl_save_begin(struct kmcl_channel *ch)
 		sr->pkts = kvcalloc(ch->in.nr_objs, sizeof(*sr->pkts),
 				    GFP_KERNEL);
 	if (!sr || !sr->pkts) {
-		if (sr)
-			kfree(sr);
+		kfree(sr);
 		ret = -ENOMEM;
 		goto out;
 	}
@@ -222,7 +221,7 @@ int kmcl_save_begin(struct kmcl_channel *ch)
 	kmcl_in_stop(ch);
 	/* What the driver completed or sent meanwhile reaches the client. */
 	while (!kmcl_save_out_idle(ch) && time_before(jiffies, until))
-		msleep(1);
+		usleep_range(1000, 2000);
 	ret = kmcl_save_out_idle(ch) ? kmcl_save_freeze(ch, sr) : -EBUSY;
 	if (!ret) {
 		/* From here on nothing may reach the client but the restore. */
@@ -495,7 +494,10 @@ static int kmcl_restore_channel(struct kmcl_channel *ch,
 	if (c->max_packet_size > KMCL_MAX_PACKET_SIZE ||
 	    c->max_packet_count > KMCL_MAX_PACKET_COUNT ||
 	    (c->flags & ~KMCL_CH_FLAGS_ALL) ||
-	    (c->server_flags & ~KMCL_SRV_FLAGS_ALL))
+	    (c->server_flags & ~KMCL_SRV_FLAGS_ALL) ||
+	    ((c->max_ext_data || c->max_ext_chain) &&
+	     (!c->max_ext_data || !c->max_ext_chain ||
+	      !kmcl_ext_limits_ok(c->max_ext_data, c->max_ext_chain))))
 		return -EBADMSG;
 	cfg->max_packet_size = c->max_packet_size;
 	cfg->max_packet_count = c->max_packet_count;
