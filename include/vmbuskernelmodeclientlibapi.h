@@ -294,7 +294,8 @@ typedef EVT_VMB_CHANNEL_PROCESSING_COMPLETE *PFN_VMB_CHANNEL_PROCESSING_COMPLETE
 /**
  * typedef EVT_VMB_CHANNEL_SAVE_PACKET - save driver state of one in-flight packet (server)
  * @Channel: the channel.
- * @Packet: an outgoing packet still in flight.
+ * @Packet: a packet in flight: an incoming packet the driver has not
+ *	completed (its VMBPACKETCOMPLETION handle).
  * @SaveBuf: where to write driver state.
  * @SaveBufSize: size of @SaveBuf; 0 on the first call.
  * @BytesNeeded: set to the size the driver state needs.
@@ -482,7 +483,8 @@ typedef EVT_VMB_CHANNEL_PROCESSING_COMPLETE_EX *PFN_VMB_CHANNEL_PROCESSING_COMPL
  *   (with context)
  * @Channel: the channel.
  * @CallbackContext: the context given when the callback was registered.
- * @Packet: an outgoing packet still in flight.
+ * @Packet: a packet in flight: an incoming packet the driver has not
+ *	completed (its VMBPACKETCOMPLETION handle).
  * @SaveBuf: where to write driver state.
  * @SaveBufSize: size of @SaveBuf; 0 on the first call.
  * @BytesNeeded: set to the size the driver state needs.
@@ -1964,6 +1966,10 @@ FN_VMB_CHANNEL_RESTORE_FROM_BUFFER VmbChannelRestoreFromBuffer;
  * @PacketObject: a freshly allocated packet.
  * @Buffer: the LibBuf handed to the restore packet callback.
  * @BufferSize: the LibBufSize handed to the callback.
+ *
+ * Only from the restore packet callback. The packet object then stands for
+ * the saved packet: pass it, as a VMBPACKETCOMPLETION, to
+ * VmbChannelPacketComplete() (or Fail) once the channel is open.
  *
  * Context: process context (PASSIVE_LEVEL); may sleep.
  * Return: STATUS_SUCCESS or an error if @Buffer is not valid saved packet

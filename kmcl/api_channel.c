@@ -160,7 +160,7 @@ static void kmcl_pnp_failure_call(struct kmcl_channel *ch, int err)
 		fn((VMBCHANNEL)ch, kmcl_errno_to_ntstatus(err));
 }
 
-static int kmcl_save_v1(struct kmcl_channel *ch, struct kmcl_packet *pkt,
+static int kmcl_save_v1(struct kmcl_channel *ch, void *pkt,
 			void *buf, u32 size, u32 *needed)
 {
 	PFN_VMB_CHANNEL_SAVE_PACKET fn = ch->cfg.save_fn[0];
@@ -182,7 +182,7 @@ static const struct kmcl_save_cb_ops kmcl_v1_save_ops = {
 	.restore = kmcl_restore_v1,
 };
 
-static int kmcl_save_ex(struct kmcl_channel *ch, struct kmcl_packet *pkt,
+static int kmcl_save_ex(struct kmcl_channel *ch, void *pkt,
 			void *buf, u32 size, u32 *needed)
 {
 	PFN_VMB_CHANNEL_SAVE_PACKET_EX fn = ch->cfg.save_fn[0];

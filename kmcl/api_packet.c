@@ -13,8 +13,8 @@
  * VmbPacketSendWithExternalPfns, VmbChannelPacketGetExternalData) is
  * api_ext.c.
  *
- * Not supported yet (STATUS_NOT_SUPPORTED, logged once): VmbPacketRestore,
- * server save/restore of in-flight packets.
+ * VmbPacketRestore is api_save.c; a packet object it restored is accepted
+ * as the VMBPACKETCOMPLETION of its incoming packet by Complete and Fail.
  */
 #include <linux/errno.h>
 #include <linux/export.h>
@@ -30,6 +30,7 @@
 
 #include "api_context.h"
 #include "kmcl.h"
+#include "save.h"
 #include "status.h"
 
 /* 100 ns intervals from 1601-01-01 (Windows time) to 1970-01-01. */
@@ -209,6 +210,11 @@ void VmbPacketFree(VMBPACKET VmbPacket)
 	if (!pkt) {
 		pr_warn_once("%s: not a packet object (%p, ignored)\n", __func__,
 			     VmbPacket);
+		return;
+	}
+	if (READ_ONCE(pkt->restored)) {
+		pr_warn_once("%s: packet %p stands for a restored incoming packet: complete it instead (ignored)\n",
+			     __func__, pkt);
 		return;
 	}
 	kmcl_packet_free(pkt);
@@ -410,27 +416,6 @@ PVOID FASTCALL VmbPacketGetInlinePacketContextPointer(VMBPACKET PacketObject)
 EXPORT_SYMBOL_KMCL(VmbPacketGetInlinePacketContextPointer);
 
 /**
- * VmbPacketRestore() - restore an in-flight packet after a server restore
- * @PacketObject: a freshly allocated packet.
- * @Buffer: the saved library state.
- * @BufferSize: its size.
- *
- * Server save/restore of packets is not supported yet.
- *
- * Return: STATUS_INVALID_PARAMETER_1 for a bad packet, else
- * STATUS_NOT_SUPPORTED.
- */
-NTSTATUS VmbPacketRestore(VMBPACKET PacketObject, PVOID Buffer,
-			  ULONG BufferSize)
-{
-	if (!kmcl_api_packet(PacketObject))
-		return STATUS_INVALID_PARAMETER_1;
-	pr_warn_once("%s: packet save/restore is not supported yet\n", __func__);
-	return STATUS_NOT_SUPPORTED;
-}
-EXPORT_SYMBOL_KMCL(VmbPacketRestore);
-
-/**
  * VmbChannelPacketComplete() - finish with an incoming packet
  * @PacketCompletionContext: the packet, as given to ProcessPacket.
  * @PacketCompletionBuffer: completion payload, or NULL.
@@ -445,7 +430,14 @@ void VmbChannelPacketComplete(VMBPACKETCOMPLETION PacketCompletionContext,
 			      PVOID PacketCompletionBuffer, UINT32 BufSize)
 {
 	struct kmcl_in_packet *ip = kmcl_api_in_packet(PacketCompletionContext);
+	struct kmcl_packet *rp = kmcl_save_restored(PacketCompletionContext);
 
+	if (rp) {
+		if (kmcl_save_complete(rp, PacketCompletionBuffer, BufSize, false))
+			pr_warn_once("%s: restored packet %p: channel not open yet, or completed already (ignored)\n",
+				     __func__, rp);
+		return;
+	}
 	if (!ip) {
 		pr_warn_once("%s: not an incoming packet (%p, ignored)\n", __func__,
 			     PacketCompletionContext);
@@ -486,7 +478,14 @@ EXPORT_SYMBOL_KMCL(VmbChannelPacketDeferToPassive);
 void FASTCALL VmbChannelPacketFail(VMBPACKETCOMPLETION PacketCompletionContext)
 {
 	struct kmcl_in_packet *ip = kmcl_api_in_packet(PacketCompletionContext);
+	struct kmcl_packet *rp = kmcl_save_restored(PacketCompletionContext);
 
+	if (rp) {
+		if (kmcl_save_complete(rp, NULL, 0, true))
+			pr_warn_once("%s: restored packet %p: channel not open yet, or completed already (ignored)\n",
+				     __func__, rp);
+		return;
+	}
 	if (!ip) {
 		pr_warn_once("%s: not an incoming packet (%p, ignored)\n", __func__,
 			     PacketCompletionContext);

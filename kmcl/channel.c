@@ -20,6 +20,7 @@
 #include <linux/string.h>
 
 #include "kmcl.h"
+#include "save.h"
 
 static atomic_t kmcl_channel_ids = ATOMIC_INIT(0);
 static atomic_t kmcl_channels_live = ATOMIC_INIT(0);
@@ -231,6 +232,7 @@ static void kmcl_channel_close(struct kmcl_channel *ch, bool local)
 {
 	bool reopen = kmcl_channel_take_reopen(ch) && !local;
 
+	kmcl_save_close(ch);
 	kmcl_channel_set_state(ch, KMCL_CH_CLOSING);
 	kmcl_channel_stop(ch);
 	kmcl_channel_set_open(ch, false);
@@ -754,6 +756,7 @@ int kmcl_channel_cleanup(struct kmcl_channel *ch)
 	mutex_unlock(&ch->state_mutex);
 
 	cancel_work_sync(&ch->state_work);
+	kmcl_save_destroy(ch);
 	if (ch->resources) {
 		kmcl_out_destroy(ch);
 		kmcl_in_destroy(ch);
@@ -936,7 +939,8 @@ int kmcl_channel_start(struct kmcl_channel *ch)
  * channel: the next enable leaves the channel paused. Process context; not
  * from the channel's state callbacks.
  *
- * Return: 0, or -EBUSY from a state callback.
+ * Return: 0, or -EBUSY from a state callback or while a save holds the
+ * channel (kmcl_save_begin() .. kmcl_save_end()).
  */
 int kmcl_channel_pause(struct kmcl_channel *ch)
 {
@@ -946,6 +950,11 @@ int kmcl_channel_pause(struct kmcl_channel *ch)
 		return -EBUSY;
 	}
 	mutex_lock(&ch->state_mutex);
+	if (kmcl_save_busy(ch)) {
+		mutex_unlock(&ch->state_mutex);
+		kmcl_misuse(ch, "VmbChannelPause during a save (before VmbChannelSaveEnd)");
+		return -EBUSY;
+	}
 	if (ch->state == KMCL_CH_DISABLED) {
 		ch->pause_on_enable = true;
 	} else {

@@ -105,6 +105,7 @@ struct device;
 struct kmcl_channel;
 struct kmcl_in_packet;
 struct kmcl_packet;
+struct kmcl_save_state;
 struct module;
 struct task_struct;
 
@@ -186,11 +187,13 @@ struct kmcl_state_cb_ops {
 
 /**
  * struct kmcl_save_cb_ops - calls into the driver's save/restore callbacks
- * @save: EvtChannelSavePacket; 0 or negative errno, *@needed on -ENOSPC.
+ * @save: EvtChannelSavePacket for the incoming packet @pkt (its
+ *	VMBPACKETCOMPLETION handle); 0 or a negative errno, with *@needed set
+ *	when the driver wants a buffer of that size.
  * @restore: EvtChannelRestorePacket; 0 or negative errno.
  */
 struct kmcl_save_cb_ops {
-	int (*save)(struct kmcl_channel *ch, struct kmcl_packet *pkt,
+	int (*save)(struct kmcl_channel *ch, void *pkt,
 		    void *buf, u32 size, u32 *needed);
 	int (*restore)(struct kmcl_channel *ch, void *lib, u32 lib_size,
 		       void *buf, u32 size);
@@ -406,6 +409,7 @@ struct kmcl_stats {
  * @bounce_warned: bit 0: a send without a pool was logged.
  * @cfg: configuration from the setters.
  * @debugfs: debugfs directory while enabled, or NULL.
+ * @sr: server save/restore state (save.c), NULL when none is under way.
  */
 struct kmcl_channel {
 	u32 magic;
@@ -449,6 +453,7 @@ struct kmcl_channel {
 
 	struct kmcl_channel_config cfg;
 	struct dentry *debugfs;
+	struct kmcl_save_state *sr;
 };
 
 /* Handle <-> object. A NULL or non-channel handle gives NULL. */

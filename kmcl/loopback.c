@@ -28,6 +28,14 @@
  * its server (kmcl_gpadl_lookup(), which takes the client's GPADL table
  * lock inside).
  *
+ * Save/restore hand-over: a server whose save was committed
+ * (kmcl_save_handover()) does not cut its link when it closes: the link is
+ * parked, its server end empty, the client untouched (its packets wait in
+ * the ring). The channel restored from that save takes the parked link
+ * over at enable, so the client never sees a close or a new offer; with
+ * FORCE_NEW_CHANNEL it cuts it instead (the client sees the close) and
+ * offers afresh. A parked link whose client went away is dropped then.
+ *
  * GPADLs: the client's table is the publication (nothing to send), so a
  * server maps a handle by looking it up in its connected client's table.
  *
@@ -50,6 +58,7 @@
 #include <linux/wait.h>
 
 #include "kmcl.h"
+#include "save.h"
 
 enum { KMCL_LB_SERVER, KMCL_LB_CLIENT };
 
@@ -86,9 +95,26 @@ struct kmcl_lb_link {
 	wait_queue_head_t ext_wq;
 };
 
+/**
+ * struct kmcl_lb_parked - a link handed over by a saved server
+ * @node: on kmcl_lb_parked_links.
+ * @type: the offer's interface type.
+ * @instance: the offer's instance.
+ * @save_id: the save that owns it.
+ * @link: the link, with the reference the server held.
+ */
+struct kmcl_lb_parked {
+	struct list_head node;
+	guid_t type;
+	guid_t instance;
+	u64 save_id;
+	struct kmcl_lb_link *link;
+};
+
 static DEFINE_MUTEX(kmcl_lb_lock);
 static LIST_HEAD(kmcl_lb_offers);
 static LIST_HEAD(kmcl_lb_waiters);
+static LIST_HEAD(kmcl_lb_parked_links);
 
 static inline int kmcl_lb_side(const struct kmcl_channel *ch)
 {
@@ -234,6 +260,108 @@ static int kmcl_lb_bind(struct kmcl_channel *server,
 	return 0;
 }
 
+/*
+ * A restored server takes over the link its save parked, if the client is
+ * still there (FORCE_NEW_CHANNEL: cut it instead); kmcl_lb_lock held.
+ */
+static void kmcl_lb_unpark(struct kmcl_channel *server, u64 save_id)
+{
+	bool force = server->cfg.server_flags & KMCL_SRV_FLAG_FORCE_NEW_CHANNEL;
+	struct kmcl_lb_parked *p, *found = NULL;
+	struct kmcl_channel *client;
+	struct kmcl_lb_link *link;
+	bool bound = false;
+
+	lockdep_assert_held(&kmcl_lb_lock);
+	list_for_each_entry(p, &kmcl_lb_parked_links, node) {
+		if (p->save_id == save_id &&
+		    guid_equal(&p->type, &server->cfg.offer_type) &&
+		    guid_equal(&p->instance, &server->cfg.offer_instance)) {
+			found = p;
+			break;
+		}
+	}
+	if (!found)
+		return;
+	list_del(&found->node);
+	link = found->link;
+	kfree(found);
+	spin_lock_bh(&link->lock);
+	client = link->up ? link->ep[KMCL_LB_CLIENT] : NULL;
+	if (client && !force) {
+		link->ep[KMCL_LB_SERVER] = server;
+		rcu_assign_pointer(server->lb.link, link);
+		bound = true;
+	} else if (client) {
+		link->up = false;
+		kmcl_channel_peer_lost(client);
+	}
+	spin_unlock_bh(&link->lock);
+	if (bound)
+		kmcl_channel_kick(server);
+	else
+		kref_put(&link->ref, kmcl_lb_link_release);
+}
+
+/*
+ * Park @link instead of cutting it, if @ch's committed save owns it;
+ * kmcl_lb_lock held. Returns true if parked.
+ */
+static bool kmcl_lb_park(struct kmcl_channel *ch, struct kmcl_lb_link *link)
+{
+	struct kmcl_lb_parked *p;
+	u64 save_id;
+	bool ok;
+
+	if (!ch->is_server || !kmcl_save_handover(ch, &save_id))
+		return false;
+	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	if (!p)
+		return false;
+	spin_lock_bh(&link->lock);
+	ok = link->up && link->ep[KMCL_LB_SERVER] == ch &&
+	     link->ep[KMCL_LB_CLIENT];
+	if (ok)
+		link->ep[KMCL_LB_SERVER] = NULL;
+	spin_unlock_bh(&link->lock);
+	if (!ok) {
+		kfree(p);
+		return false;
+	}
+	kref_get(&link->ref);
+	p->type = ch->cfg.offer_type;
+	p->instance = ch->cfg.offer_instance;
+	p->save_id = save_id;
+	p->link = link;
+	list_add_tail(&p->node, &kmcl_lb_parked_links);
+	return true;
+}
+
+/**
+ * kmcl_loopback_exit() - drop the links no restore took over
+ *
+ * At module exit; their clients see the close.
+ */
+void kmcl_loopback_exit(void)
+{
+	struct kmcl_lb_parked *p, *tmp;
+	struct kmcl_channel *client;
+
+	mutex_lock(&kmcl_lb_lock);
+	list_for_each_entry_safe(p, tmp, &kmcl_lb_parked_links, node) {
+		spin_lock_bh(&p->link->lock);
+		client = p->link->up ? p->link->ep[KMCL_LB_CLIENT] : NULL;
+		p->link->up = false;
+		if (client)
+			kmcl_channel_peer_lost(client);
+		spin_unlock_bh(&p->link->lock);
+		list_del(&p->node);
+		kref_put(&p->link->ref, kmcl_lb_link_release);
+		kfree(p);
+	}
+	mutex_unlock(&kmcl_lb_lock);
+}
+
 /* Give a free, listed offer to the first matching waiter; kmcl_lb_lock held. */
 static void kmcl_lb_serve_waiters(struct kmcl_channel *server)
 {
@@ -257,6 +385,7 @@ static void kmcl_lb_serve_waiters(struct kmcl_channel *server)
 static int kmcl_lb_enable(struct kmcl_channel *ch)
 {
 	struct kmcl_channel *other;
+	u64 save_id;
 	int ret = 0;
 
 	/* Loopback clients bind by interface type only: TargetPnp is required. */
@@ -272,8 +401,14 @@ static int kmcl_lb_enable(struct kmcl_channel *ch)
 				goto out;
 			}
 		}
+		ret = kmcl_save_restore_id(ch, &save_id);
+		if (ret < 0)
+			goto out;
 		list_add_tail(&ch->lb.node, &kmcl_lb_offers);
 		ch->lb.listed = true;
+		if (ret)
+			kmcl_lb_unpark(ch, save_id);
+		ret = 0;
 		kmcl_lb_serve_waiters(ch);
 		goto out;
 	}
@@ -396,7 +531,7 @@ static void kmcl_lb_disconnect(struct kmcl_channel *ch)
 
 	mutex_lock(&kmcl_lb_lock);
 	link = kmcl_lb_link_of(ch);
-	if (link)
+	if (link && !kmcl_lb_park(ch, link))
 		kmcl_lb_cut(ch, link);
 	mutex_unlock(&kmcl_lb_lock);
 }

@@ -55,6 +55,8 @@ static void __exit kmcl_exit(void)
 	if (live)
 		pr_err("%d channel(s) were never cleaned up; leaking them\n", live);
 	kmcl_debugfs_exit();
+	/* Links parked by saves that were never restored. */
+	kmcl_loopback_exit();
 	/* Deferred unmaps of MDLs run code of this module: wait for them. */
 	kmcl_mdl_exit();
 	root_device_unregister(kmcl_root_dev);

@@ -308,6 +308,7 @@ static void kmcl_packet_reset(struct kmcl_packet *pkt)
 	pkt->ext_count = 0;
 	pkt->ext_seen = false;
 	pkt->may_cancel = false;
+	pkt->restored = NULL;
 	INIT_LIST_HEAD(&pkt->item.node);
 	pkt->item.kind = KMCL_OUT_PACKET;
 }

@@ -289,6 +289,8 @@ enum kmcl_packet_origin {
  * @may_cancel: a synchronous request, which may be cancelled while the peer
  *	has it: its transaction id is tagged (see "Transaction ids").
  * @bounce: isolated channels: how @ext's data goes through the bounce pool.
+ * @restored: the incoming packet VmbPacketRestore() tied to this object,
+ *	completed through it (save.c); NULL otherwise.
  * @data: the in-line data, followed by the in-line context and @ext.
  */
 struct kmcl_packet {
@@ -317,6 +319,7 @@ struct kmcl_packet {
 	bool ext_seen;
 	bool may_cancel;
 	struct kmcl_bounce_ref bounce;
+	struct kmcl_in_packet *restored;
 	u8 data[] __aligned(8);
 };
 
@@ -445,6 +448,7 @@ enum kmcl_in_state {
 	KMCL_IN_HELD,		/* the driver owns it, not yet completed */
 	KMCL_IN_DEFERRED,	/* waiting to be delivered again at passive */
 	KMCL_IN_COMPLETING,	/* completed; its VM_PKT_COMP waits in the queue */
+	KMCL_IN_SAVED,		/* frozen by VmbChannelSaveBegin (save.c) */
 };
 
 /**

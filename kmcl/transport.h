@@ -296,6 +296,7 @@ bool kmcl_xport_unmask(struct kmcl_channel *ch);
 
 void kmcl_loopback_init_ep(struct kmcl_channel *ch);
 void kmcl_loopback_set_isolated(struct kmcl_channel *ch, bool on);
+void kmcl_loopback_exit(void);
 u32 kmcl_loopback_ring_pages(u32 configured,
 			     const struct kmcl_channel_config *sender);
 

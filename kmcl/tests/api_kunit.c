@@ -735,14 +735,15 @@ static void unsupported_functions(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, mdl);
 	VmbChannelDeleteGpadl(c, 1);
 	VmbChannelUnmapGpadl(c, 1);
-	KUNIT_EXPECT_EQ(test, VmbChannelSaveBegin(c), STATUS_NOT_SUPPORTED);
+	/* Save/restore is for servers (kmcl_save): a client is P1. */
+	KUNIT_EXPECT_EQ(test, VmbChannelSaveBegin(c), STATUS_INVALID_PARAMETER_1);
 	KUNIT_EXPECT_EQ(test, VmbChannelSaveContinue(c, buf, sizeof(buf), &filled, &required),
-			STATUS_NOT_SUPPORTED);
+			STATUS_INVALID_PARAMETER_1);
 	KUNIT_EXPECT_EQ(test, filled, 0);
 	KUNIT_EXPECT_EQ(test, required, 0);
 	VmbChannelSaveEnd(c);
 	KUNIT_EXPECT_EQ(test, VmbChannelRestoreFromBuffer(c, buf, sizeof(buf)),
-			STATUS_NOT_SUPPORTED);
+			STATUS_INVALID_PARAMETER_1);
 	KUNIT_EXPECT_EQ(test, VmbChannelAllocateBounceBuffer(c, 100),
 			STATUS_INVALID_PARAMETER);
 	KUNIT_EXPECT_EQ(test, VmbChannelAllocateBounceBuffer(c, 0),

@@ -8,13 +8,24 @@
  *
  * Load it before kmcl_echo_vsc, which connects to it and runs the demo. It
  * keeps offering until it is unloaded; one client at a time.
+ *
+ * Servicing (service_after=N, default 2; 0 turns it off): the VSP holds the
+ * first N echo requests without answering, then saves itself mid-traffic
+ * (VmbChannelSaveBegin/Continue/End, its own per-packet state through
+ * EvtChannelSavePacket), disables and cleans up its channel, restores a new
+ * one from the saved bytes (VmbChannelRestoreFromBuffer, EvtChannel-
+ * RestorePacket, VmbPacketRestore) and answers the held requests from the
+ * new channel once it runs. The client sees nothing: no close, and every
+ * echo answered once.
  */
 #define pr_fmt(fmt) "kmcl demo: " fmt
 #define INITGUID
 
 #include <linux/module.h>
+#include <linux/slab.h>
 #include <linux/stddef.h>
 #include <linux/string.h>
+#include <linux/workqueue.h>
 
 #include <vmbuskernelmodeclientlibapi.h>
 #include <kmcl/loopback.h>
@@ -23,14 +34,39 @@
 
 #define VspLog(fmt, ...) pr_info("vsp: " fmt, ##__VA_ARGS__)
 
+static unsigned int service_after = 2;
+module_param(service_after, uint, 0444);
+MODULE_PARM_DESC(service_after,
+		 "save and restore the VSP after holding this many echo requests (0: never)");
+
+#define ECHO_VSP_MAX_HELD	4
+
+/* An echo request the VSP holds across servicing. */
+typedef struct _ECHO_VSP_HELD {
+	PVOID Packet;	/* VMBPACKETCOMPLETION, or the restored VMBPACKET */
+	UINT32 Length;
+	ECHO_ECHO_REQUEST Request;
+} ECHO_VSP_HELD, *PECHO_VSP_HELD;
+
 /* What a Windows VSP keeps in its device context. */
 typedef struct _ECHO_VSP_CONTEXT {
 	KMCL_SERVER_INTERFACE_V5 Kmcl;
 	BOOLEAN HaveInterface;
 	VMBCHANNEL Channel;
+	/* Servicing (see the top of the file). */
+	struct work_struct ServiceWork;
+	BOOLEAN Serviced;
+	UINT32 NumHeld;
+	ECHO_VSP_HELD Held[ECHO_VSP_MAX_HELD];
+	UINT32 NumRestored;
+	ECHO_VSP_HELD Restored[ECHO_VSP_MAX_HELD];
 } ECHO_VSP_CONTEXT, *PECHO_VSP_CONTEXT;
 
 static ECHO_VSP_CONTEXT EchoVsp;
+
+static BOOLEAN EchoVspHold(PECHO_VSP_CONTEXT Vsp, VMBPACKETCOMPLETION Packet,
+			   PVOID Buffer, UINT32 BufferLength);
+static NTSTATUS EchoVspSetSaveCallbacks(PECHO_VSP_CONTEXT Vsp, VMBCHANNEL Channel);
 
 static NTSTATUS EchoVspChannelOpened(VMBCHANNEL Channel)
 {
@@ -156,6 +192,8 @@ static VOID EchoVspProcessPacket(VMBCHANNEL Channel, VMBPACKETCOMPLETION Packet,
 	case EchoMessageEcho:
 		if (BufferLength < offsetof(ECHO_ECHO_REQUEST, Data))
 			break;
+		if (EchoVspHold(Vsp, Packet, Buffer, BufferLength))
+			return;
 		ResponseLength = EchoVspEcho(Vsp, Buffer, BufferLength, &Response.Echo);
 		break;
 	case EchoMessageChecksumGpadl:
@@ -207,6 +245,8 @@ static NTSTATUS EchoVspInit(PECHO_VSP_CONTEXT Vsp)
 	if (NT_SUCCESS(Status))
 		Status = Vsp->Kmcl.VmbChannelInitSetFriendlyName(Channel, &Name);
 	if (NT_SUCCESS(Status))
+		Status = EchoVspSetSaveCallbacks(Vsp, Channel);
+	if (NT_SUCCESS(Status))
 		Status = Kmcl->VmbServerChannelInitSetTargetInterfaceId(Channel,
 									ECHO_INTERFACE_TYPE,
 									ECHO_INTERFACE_INSTANCE);
@@ -228,6 +268,193 @@ static NTSTATUS EchoVspInit(PECHO_VSP_CONTEXT Vsp)
 	return STATUS_SUCCESS;
 }
 
+/* --- servicing: save and restore mid-traffic ------------------------------ */
+
+/* Hold the first service_after echo requests; the last one starts servicing. */
+static BOOLEAN EchoVspHold(PECHO_VSP_CONTEXT Vsp, VMBPACKETCOMPLETION Packet,
+			   PVOID Buffer, UINT32 BufferLength)
+{
+	PECHO_VSP_HELD Held;
+
+	if (!service_after || Vsp->Serviced || Vsp->NumHeld >= service_after ||
+	    Vsp->NumHeld >= ECHO_VSP_MAX_HELD || BufferLength > sizeof(Held->Request))
+		return FALSE;
+	Held = &Vsp->Held[Vsp->NumHeld++];
+	Held->Packet = Packet;
+	Held->Length = BufferLength;
+	RtlCopyMemory(&Held->Request, Buffer, BufferLength);
+	VspLog("servicing: holding echo request %u of %u\n", Vsp->NumHeld, service_after);
+	if (Vsp->NumHeld == min_t(UINT32, service_after, ECHO_VSP_MAX_HELD))
+		schedule_work(&Vsp->ServiceWork);
+	return TRUE;
+}
+
+/* EvtChannelSavePacket: our state of a held request is the request itself. */
+static NTSTATUS EchoVspSavePacket(VMBCHANNEL Channel, VMBPACKET Packet, PVOID SaveBuf,
+				  UINT32 SaveBufSize, PUINT32 BytesNeeded)
+{
+	PECHO_VSP_CONTEXT Vsp = VmbChannelGetPointer(Channel);
+	UINT32 i;
+
+	for (i = 0; i < Vsp->NumHeld; i++) {
+		PECHO_VSP_HELD Held = &Vsp->Held[i];
+
+		if (Held->Packet != (PVOID)Packet)
+			continue;
+		*BytesNeeded = Held->Length;
+		if (SaveBufSize < Held->Length)
+			return STATUS_BUFFER_TOO_SMALL;
+		RtlCopyMemory(SaveBuf, &Held->Request, Held->Length);
+		VspLog("servicing: EvtChannelSavePacket saved request %u (%u bytes)\n", i + 1,
+		       Held->Length);
+		return STATUS_SUCCESS;
+	}
+	return STATUS_INVALID_PARAMETER;
+}
+
+/* EvtChannelRestorePacket: a packet object takes the saved packet over. */
+static NTSTATUS EchoVspRestorePacket(VMBCHANNEL Channel, PVOID LibBuf, UINT32 LibBufSize,
+				     PVOID SaveBuf, UINT32 SaveBufSize)
+{
+	PECHO_VSP_CONTEXT Vsp = VmbChannelGetPointer(Channel);
+	PECHO_VSP_HELD Held;
+	VMBPACKET Packet;
+	NTSTATUS Status;
+
+	if (Vsp->NumRestored >= ECHO_VSP_MAX_HELD || SaveBufSize > sizeof(Held->Request))
+		return STATUS_INVALID_PARAMETER;
+	Packet = Vsp->Kmcl.VmbPacketAllocate(Channel);
+	if (!Packet)
+		return STATUS_INSUFFICIENT_RESOURCES;
+	Status = Vsp->Kmcl.VmbPacketRestore(Packet, LibBuf, LibBufSize);
+	if (!NT_SUCCESS(Status)) {
+		Vsp->Kmcl.VmbPacketFree(Packet);
+		return Status;
+	}
+	Held = &Vsp->Restored[Vsp->NumRestored++];
+	Held->Packet = Packet;
+	Held->Length = SaveBufSize;
+	RtlCopyMemory(&Held->Request, SaveBuf, SaveBufSize);
+	VspLog("servicing: EvtChannelRestorePacket restored request %u (%u bytes)\n",
+	       Vsp->NumRestored, SaveBufSize);
+	return STATUS_SUCCESS;
+}
+
+/* EvtChannelPostStarted: the restored channel runs; answer what it owes. */
+static VOID EchoVspPostStarted(VMBCHANNEL Channel)
+{
+	PECHO_VSP_CONTEXT Vsp = VmbChannelGetPointer(Channel);
+	ECHO_ECHO_RESPONSE Response;
+	UINT32 i, Length;
+
+	for (i = 0; i < Vsp->NumRestored; i++) {
+		PECHO_VSP_HELD Held = &Vsp->Restored[i];
+
+		RtlZeroMemory(&Response, sizeof(Response));
+		Response.Header.Type = EchoMessageEcho;
+		Length = EchoVspEcho(Vsp, &Held->Request, Held->Length, &Response);
+		Vsp->Kmcl.VmbChannelPacketComplete((VMBPACKETCOMPLETION)Held->Packet,
+						   &Response, Length);
+		VspLog("servicing: restored request %u answered by the new channel\n", i + 1);
+	}
+	Vsp->NumRestored = 0;
+}
+
+static NTSTATUS EchoVspSetSaveCallbacks(PECHO_VSP_CONTEXT Vsp, VMBCHANNEL Channel)
+{
+	return Vsp->Kmcl.VmbServerChannelInitSetSaveRestorePacketCallbacks(Channel,
+									   EchoVspSavePacket,
+									   EchoVspRestorePacket);
+}
+
+/* Save the channel into a buffer of whole chunks; returns its length or 0. */
+static UINT32 EchoVspSave(PECHO_VSP_CONTEXT Vsp, PUCHAR Buffer, UINT32 Size)
+{
+	ULONG Filled, Required;
+	UINT32 Total = 0;
+	NTSTATUS Status;
+
+	Status = Vsp->Kmcl.VmbChannelSaveBegin(Vsp->Channel);
+	VspLog("servicing: VmbChannelSaveBegin = %#010x\n", (u32)Status);
+	if (!NT_SUCCESS(Status))
+		return 0;
+	do {
+		Status = Vsp->Kmcl.VmbChannelSaveContinue(Vsp->Channel, Buffer + Total,
+							  Size - Total, &Filled, &Required);
+		Total += Filled;
+	} while (Status == STATUS_BUFFER_OVERFLOW && Filled);
+	VspLog("servicing: VmbChannelSaveContinue = %#010x, %u bytes saved\n", (u32)Status,
+	       Total);
+	Vsp->Kmcl.VmbChannelSaveEnd(Vsp->Channel);
+	return Status == STATUS_SUCCESS ? Total : 0;
+}
+
+static VOID EchoVspService(struct work_struct *Work)
+{
+	PECHO_VSP_CONTEXT Vsp = container_of(Work, ECHO_VSP_CONTEXT, ServiceWork);
+	UNICODE_STRING Name = RTL_CONSTANT_STRING(L"echo-vsp");
+	VMB_CHANNEL_STATE_CHANGE_CALLBACKS Callbacks;
+	const UINT32 Size = 16384;
+	VMBCHANNEL Channel;
+	NTSTATUS Status;
+	PUCHAR Buffer;
+	UINT32 Length;
+
+	Buffer = kzalloc(Size, GFP_KERNEL);
+	if (!Buffer)
+		return;
+	Vsp->Serviced = TRUE;
+	Length = EchoVspSave(Vsp, Buffer, Size);
+	if (!Length) {
+		VspLog("servicing: FAIL (the save failed; the channel goes on)\n");
+		goto Out;
+	}
+	/* The old channel hands its connection to the saved state. */
+	Vsp->Kmcl.VmbChannelDisable(Vsp->Channel);
+	Vsp->Kmcl.VmbChannelCleanup(Vsp->Channel);
+	Vsp->Channel = NULL;
+	VspLog("servicing: old channel disabled and cleaned up\n");
+
+	Status = Vsp->Kmcl.VmbChannelAllocate(kmcl_loopback_parent(), TRUE, &Channel);
+	if (!NT_SUCCESS(Status)) {
+		VspLog("servicing: FAIL (VmbChannelAllocate = %#010x)\n", (u32)Status);
+		goto Out;
+	}
+	Vsp->Kmcl.VmbChannelSetPointer(Channel, Vsp);
+	VMB_CHANNEL_STATE_CHANGE_CALLBACKS_INIT(&Callbacks);
+	Callbacks.EvtChannelOpened = EchoVspChannelOpened;
+	Callbacks.EvtChannelClosed = EchoVspChannelClosed;
+	Callbacks.EvtChannelPostStarted = EchoVspPostStarted;
+	Status = Vsp->Kmcl.VmbChannelInitSetStateChangeCallbacks(Channel, &Callbacks);
+	if (NT_SUCCESS(Status))
+		Status = Vsp->Kmcl.VmbChannelInitSetProcessPacketCallbacks(Channel,
+									   EchoVspProcessPacket,
+									   NULL);
+	if (NT_SUCCESS(Status))
+		Status = Vsp->Kmcl.VmbChannelInitSetFriendlyName(Channel, &Name);
+	if (NT_SUCCESS(Status))
+		Status = EchoVspSetSaveCallbacks(Vsp, Channel);
+	if (NT_SUCCESS(Status))
+		Status = Vsp->Kmcl.VmbChannelRestoreFromBuffer(Channel, Buffer, Length);
+	VspLog("servicing: VmbChannelRestoreFromBuffer(%u bytes) = %#010x, %u restored\n",
+	       Length, (u32)Status, Vsp->NumRestored);
+	Vsp->Channel = Channel;
+	if (!NT_SUCCESS(Status)) {
+		VspLog("servicing: FAIL (restore)\n");
+		goto Out;
+	}
+	Vsp->Kmcl.VmbChannelSetIncomingProcessingAtPassive(Channel, TRUE);
+	Status = Vsp->Kmcl.VmbChannelEnable(Channel);
+	if (!NT_SUCCESS(Status)) {
+		VspLog("servicing: FAIL (VmbChannelEnable = %#010x)\n", (u32)Status);
+		goto Out;
+	}
+	Vsp->Kmcl.VmbChannelStart(Channel);
+	VspLog("servicing: restored channel enabled and started\n");
+Out:
+	kfree(Buffer);
+}
+
 static VOID EchoVspCleanup(PECHO_VSP_CONTEXT Vsp)
 {
 	if (Vsp->Channel) {
@@ -244,7 +471,10 @@ static VOID EchoVspCleanup(PECHO_VSP_CONTEXT Vsp)
 
 static int __init kmcl_echo_vsp_init(void)
 {
-	NTSTATUS Status = EchoVspInit(&EchoVsp);
+	NTSTATUS Status;
+
+	INIT_WORK(&EchoVsp.ServiceWork, EchoVspService);
+	Status = EchoVspInit(&EchoVsp);
 
 	if (!NT_SUCCESS(Status)) {
 		EchoVspCleanup(&EchoVsp);
@@ -255,6 +485,7 @@ static int __init kmcl_echo_vsp_init(void)
 
 static void __exit kmcl_echo_vsp_exit(void)
 {
+	flush_work(&EchoVsp.ServiceWork);
 	EchoVspCleanup(&EchoVsp);
 	VspLog("offer withdrawn\n");
 }

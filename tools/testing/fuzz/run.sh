@@ -18,7 +18,7 @@ shift || true
 "$KMCL_QEMU_DIR/deps.sh" clang libclang-rt-14-dev
 out="$KMCL_OUT/fuzz"
 make -s -C "$here" OUT="$out" >/dev/null || die "fuzz targets failed to build"
-targets=${FUZZ_TARGETS:-ring wire build}
+targets=${FUZZ_TARGETS:-ring wire build save}
 
 if [ "$mode" = repro ]; then
 	rc=0

@@ -7,4 +7,5 @@
 #define EMSGSIZE	90
 #define EBADMSG		74
 #define EPROTO		71
+#define EPROTONOSUPPORT	93
 #endif
