@@ -24,20 +24,25 @@ KMCL_IMPORT(KMCL_INTERNAL);
 #define KMCL_PIPE_T_MAX		256U
 #define KMCL_PIPE_T_WAIT	VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION
 
-static u64 kmcl_pipe_t_stat(spinlock_t *lock, const u64 *field)
+static u64 kmcl_pipe_t_in(struct kmcl_channel *ch, const u64 *field)
 {
 	u64 v;
 
-	spin_lock_bh(lock);
+	spin_lock_bh(&ch->in.lock);
 	v = *field;
-	spin_unlock_bh(lock);
+	spin_unlock_bh(&ch->in.lock);
 	return v;
 }
 
-#define kmcl_pipe_t_in(ch, f) \
-	kmcl_pipe_t_stat(&(ch)->in.lock, &(ch)->in.stats.f)
-#define kmcl_pipe_t_out(ch, f) \
-	kmcl_pipe_t_stat(&(ch)->out.lock, &(ch)->out.stats.f)
+static u64 kmcl_pipe_t_out(struct kmcl_channel *ch, const u64 *field)
+{
+	u64 v;
+
+	spin_lock_bh(&ch->out.lock);
+	v = *field;
+	spin_unlock_bh(&ch->out.lock);
+	return v;
+}
 
 /* A connected pair; each endpoint is a pipe if asked. */
 static struct kmcl_pt_pair *kmcl_pipe_t_pair(struct kunit *test, bool srv_pipe,
@@ -106,21 +111,22 @@ static void kmcl_pipe_both_ways_test(struct kunit *test)
 {
 	struct kmcl_pt_pair *pp = kmcl_pipe_t_pair(test, true, true);
 	unsigned int n = ARRAY_SIZE(kmcl_pipe_t_lens);
+	struct kmcl_channel *sch = pp->sch, *cch = pp->cch;
 
 	kmcl_pipe_t_datagrams(test, pp->p->client->ch, &pp->srx, 10);
 	kmcl_pipe_t_datagrams(test, pp->p->server->ch, &pp->crx, 40);
 
-	KUNIT_EXPECT_EQ(test, kmcl_pipe_t_in(pp->sch, received), (u64)n);
-	KUNIT_EXPECT_EQ(test, kmcl_pipe_t_in(pp->cch, received), (u64)n);
-	KUNIT_EXPECT_EQ(test, kmcl_pipe_t_out(pp->cch, sent), (u64)n);
-	KUNIT_EXPECT_EQ(test, kmcl_pipe_t_out(pp->sch, sent), (u64)n);
+	KUNIT_EXPECT_EQ(test, kmcl_pipe_t_in(sch, &sch->in.stats.received), (u64)n);
+	KUNIT_EXPECT_EQ(test, kmcl_pipe_t_in(cch, &cch->in.stats.received), (u64)n);
+	KUNIT_EXPECT_EQ(test, kmcl_pipe_t_out(cch, &cch->out.stats.sent), (u64)n);
+	KUNIT_EXPECT_EQ(test, kmcl_pipe_t_out(sch, &sch->out.stats.sent), (u64)n);
 	/* The recorders completed with a payload; a pipe sends no completion. */
-	KUNIT_EXPECT_EQ(test, kmcl_pipe_t_out(pp->sch, completions_sent), 0ULL);
-	KUNIT_EXPECT_EQ(test, kmcl_pipe_t_out(pp->cch, completions_sent), 0ULL);
-	KUNIT_EXPECT_EQ(test, kmcl_pipe_t_in(pp->sch, rejected), 0ULL);
-	KUNIT_EXPECT_EQ(test, kmcl_pipe_t_in(pp->cch, rejected), 0ULL);
-	KUNIT_EXPECT_EQ(test, pp->sch->fail_err, 0);
-	KUNIT_EXPECT_EQ(test, pp->cch->fail_err, 0);
+	KUNIT_EXPECT_EQ(test, kmcl_pipe_t_out(sch, &sch->out.stats.completions_sent), 0ULL);
+	KUNIT_EXPECT_EQ(test, kmcl_pipe_t_out(cch, &cch->out.stats.completions_sent), 0ULL);
+	KUNIT_EXPECT_EQ(test, kmcl_pipe_t_in(sch, &sch->in.stats.rejected), 0ULL);
+	KUNIT_EXPECT_EQ(test, kmcl_pipe_t_in(cch, &cch->in.stats.rejected), 0ULL);
+	KUNIT_EXPECT_EQ(test, sch->fail_err, 0);
+	KUNIT_EXPECT_EQ(test, cch->fail_err, 0);
 }
 
 /*
@@ -132,6 +138,7 @@ static void kmcl_pipe_no_transaction_test(struct kunit *test)
 	struct kmcl_pt_pair *pp = kmcl_pipe_t_pair(test, true, true);
 	struct kmcl_pt_done *d = kmcl_pipe_t_done(test);
 	static const u64 answer = 0x616e73776572ULL;
+	struct kmcl_channel *sch = pp->sch, *cch = pp->cch;
 
 	pp->srx.mode = KMCL_PT_HOLD;
 	kmcl_pt_send(test, pp->p->client->ch, d, 3, 24, 0);
@@ -139,16 +146,16 @@ static void kmcl_pipe_no_transaction_test(struct kunit *test)
 	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_done(d, 1));
 	KUNIT_EXPECT_EQ(test, d->rec[0].status, STATUS_SUCCESS);
 	KUNIT_EXPECT_FALSE(test, d->rec[0].had_buf);
-	KUNIT_EXPECT_EQ(test, READ_ONCE(pp->sch->in.outstanding), 1U);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(sch->in.outstanding), 1U);
 
 	kmcl_pt_complete(&pp->srx, 0, &answer, sizeof(answer));
-	KUNIT_EXPECT_EQ(test, READ_ONCE(pp->sch->in.outstanding), 0U);
-	KUNIT_EXPECT_EQ(test, kmcl_pipe_t_out(pp->sch, completions_sent), 0ULL);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(sch->in.outstanding), 0U);
+	KUNIT_EXPECT_EQ(test, kmcl_pipe_t_out(sch, &sch->out.stats.completions_sent), 0ULL);
 	/* Nothing reached the client: no completion, no rejection. */
 	kmcl_pt_send(test, pp->p->server->ch, d, 4, 8, 0);
 	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_rx(&pp->crx, 1));
-	KUNIT_EXPECT_EQ(test, kmcl_pipe_t_in(pp->cch, received), 1ULL);
-	KUNIT_EXPECT_EQ(test, kmcl_pipe_t_in(pp->cch, rejected), 0ULL);
+	KUNIT_EXPECT_EQ(test, kmcl_pipe_t_in(cch, &cch->in.stats.received), 1ULL);
+	KUNIT_EXPECT_EQ(test, kmcl_pipe_t_in(cch, &cch->in.stats.rejected), 0ULL);
 	KUNIT_EXPECT_EQ(test, kmcl_pt_done_count(d), 2U);
 }
 
@@ -207,6 +214,7 @@ static void kmcl_pipe_refused_test(struct kunit *test)
 	UINT32 csize;
 	u64 cbuf = 0;
 	PMDL mdl;
+	struct kmcl_channel *cch = pp->cch;
 
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	mdl = IoAllocateMdl(buf, 64, FALSE, FALSE, NULL);
@@ -242,7 +250,7 @@ static void kmcl_pipe_refused_test(struct kunit *test)
 			STATUS_INVALID_PARAMETER_4);
 	/* Nothing was sent or completed, nothing arrived. */
 	KUNIT_EXPECT_EQ(test, kmcl_pt_done_count(d), 0U);
-	KUNIT_EXPECT_EQ(test, kmcl_pipe_t_out(pp->cch, sent), 0ULL);
+	KUNIT_EXPECT_EQ(test, kmcl_pipe_t_out(cch, &cch->out.stats.sent), 0ULL);
 	KUNIT_EXPECT_EQ(test, kmcl_pt_rx_count(&pp->srx), 0U);
 
 	/* The same packet still goes, at the largest size. */
@@ -259,7 +267,7 @@ static void kmcl_pipe_refused_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pp->srx.rec[0].len, KMCL_PIPE_T_MAX);
 	KUNIT_EXPECT_TRUE(test, kmcl_pt_check(pp->srx.rec[0].data, KMCL_PT_DATA, 9));
 	KUNIT_EXPECT_EQ(test, pp->srx.rec[1].len, 8U);
-	KUNIT_EXPECT_EQ(test, kmcl_pipe_t_out(pp->cch, sent), 2ULL);
+	KUNIT_EXPECT_EQ(test, kmcl_pipe_t_out(cch, &cch->out.stats.sent), 2ULL);
 }
 
 /* Hostile pipe packets, and one odd but harmless one. */
@@ -303,7 +311,7 @@ static bool kmcl_pipe_t_rejected(void *arg)
 {
 	struct kmcl_channel *ch = arg;
 
-	return kmcl_pipe_t_in(ch, rejected) != 0 && READ_ONCE(ch->fail_err);
+	return kmcl_pipe_t_in(ch, &ch->in.stats.rejected) != 0 && READ_ONCE(ch->fail_err);
 }
 
 /*
@@ -379,32 +387,32 @@ static void kmcl_pipe_hostile_test(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, pp->srx.rec[0].len, 8U);
 		KUNIT_EXPECT_EQ(test, memcmp(pp->srx.rec[0].data, "datagram", 8),
 				0);
-		KUNIT_EXPECT_EQ(test, kmcl_pipe_t_out(sch, completions_sent),
+		KUNIT_EXPECT_EQ(test, kmcl_pipe_t_out(sch, &sch->out.stats.completions_sent),
 				0ULL);
-		KUNIT_EXPECT_EQ(test, kmcl_pipe_t_in(sch, rejected), 0ULL);
+		KUNIT_EXPECT_EQ(test, kmcl_pipe_t_in(sch, &sch->in.stats.rejected), 0ULL);
 		return;
 	}
 
 	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_true(kmcl_pipe_t_rejected, sch,
 						  KMCL_PT_WAIT_MS));
-	KUNIT_EXPECT_EQ(test, kmcl_pipe_t_in(sch, rejected), 1ULL);
+	KUNIT_EXPECT_EQ(test, kmcl_pipe_t_in(sch, &sch->in.stats.rejected), 1ULL);
 	err = READ_ONCE(sch->fail_err);
 	switch (c->kind) {
 	case KMCL_PIPE_EVIL_TYPE:
 	case KMCL_PIPE_EVIL_TYPE0:
 	case KMCL_PIPE_EVIL_GPA_DIRECT:
-		KUNIT_EXPECT_EQ(test, kmcl_pipe_t_in(sch, rejected_type), 1ULL);
+		KUNIT_EXPECT_EQ(test, kmcl_pipe_t_in(sch, &sch->in.stats.rejected_type), 1ULL);
 		KUNIT_EXPECT_EQ(test, err, -EPROTO);
 		break;
 	default:
-		KUNIT_EXPECT_EQ(test, kmcl_pipe_t_in(sch, rejected_malformed),
+		KUNIT_EXPECT_EQ(test, kmcl_pipe_t_in(sch, &sch->in.stats.rejected_malformed),
 				1ULL);
 		KUNIT_EXPECT_EQ(test, err, -EBADMSG);
 		break;
 	}
 	/* The GPA ranges were never looked at, let alone held. */
-	KUNIT_EXPECT_EQ(test, kmcl_pipe_t_in(sch, ext_received), 0ULL);
-	KUNIT_EXPECT_EQ(test, kmcl_pipe_t_in(sch, received), 0ULL);
+	KUNIT_EXPECT_EQ(test, kmcl_pipe_t_in(sch, &sch->in.stats.ext_received), 0ULL);
+	KUNIT_EXPECT_EQ(test, kmcl_pipe_t_in(sch, &sch->in.stats.received), 0ULL);
 	KUNIT_EXPECT_EQ(test, kmcl_pt_rx_count(&pp->srx), 0U);
 }
 
@@ -483,6 +491,33 @@ static void kmcl_pipe_flag_test(struct kunit *test)
 			(UINT32)(KMCL_PIPE_T_MAX + KMCL_PIPE_HDR_LEN));
 }
 
+/* The pipe header must fit in one VMBus packet with the largest payload. */
+static void kmcl_pipe_size_limit_test(struct kunit *test)
+{
+	struct kmcl_test_log *log = kmcl_test_log_new(test);
+	struct kmcl_test_ep *ep = kmcl_test_ep_alloc(test, log, false);
+	const u32 pipe_max = 524264 - KMCL_PIPE_HDR_LEN;
+
+	KUNIT_ASSERT_EQ(test, VmbChannelInitSetMaximumPacketSize(ep->ch, 524264),
+			STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, VmbChannelInitSetFlags(ep->ch,
+						     VMBUS_CHANNEL_INIT_FLAG_IS_PIPE),
+			STATUS_INVALID_PARAMETER_2);
+	KUNIT_ASSERT_EQ(test, VmbChannelInitSetMaximumPacketSize(ep->ch, pipe_max),
+			STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, VmbChannelInitSetFlags(ep->ch,
+						     VMBUS_CHANNEL_INIT_FLAG_IS_PIPE),
+			STATUS_SUCCESS);
+	/* And once a pipe, the maximum packet size keeps that room. */
+	KUNIT_EXPECT_EQ(test, VmbChannelInitSetMaximumPacketSize(ep->ch,
+								 pipe_max + 1),
+			STATUS_INVALID_PARAMETER_2);
+	KUNIT_EXPECT_EQ(test, VmbChannelInitSetFlags(ep->ch, 0), STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, VmbChannelInitSetMaximumPacketSize(ep->ch,
+								 pipe_max + 1),
+			STATUS_SUCCESS);
+}
+
 static struct kunit_case kmcl_pipe_cases[] = {
 	KUNIT_CASE(kmcl_pipe_parse_test),
 	KUNIT_CASE(kmcl_pipe_both_ways_test),
@@ -491,6 +526,7 @@ static struct kunit_case kmcl_pipe_cases[] = {
 	KUNIT_CASE(kmcl_pipe_refused_test),
 	KUNIT_CASE_PARAM(kmcl_pipe_hostile_test, kmcl_pipe_evil_gen_params),
 	KUNIT_CASE(kmcl_pipe_flag_test),
+	KUNIT_CASE(kmcl_pipe_size_limit_test),
 	{}
 };
 

@@ -129,8 +129,8 @@ static struct kp_ep *kp_open(struct kunit *test, struct kmcl_hv_mdev **mdp)
 									kp_process,
 									NULL),
 			STATUS_SUCCESS);
-	KUNIT_ASSERT_EQ(test, VmbClientChannelInitSetTargetPnp(ch, &kp_type, NULL,
-								NULL),
+	KUNIT_ASSERT_EQ(test,
+			VmbClientChannelInitSetTargetPnp(ch, &kp_type, NULL, NULL),
 			STATUS_SUCCESS);
 	KUNIT_ASSERT_EQ(test, VmbChannelInitSetMaximumPacketSize(ch, KP_MAX),
 			STATUS_SUCCESS);
