@@ -913,7 +913,13 @@ FN_VMB_CHANNEL_INIT_SET_FRIENDLY_NAME VmbChannelInitSetFriendlyName;
  * @Flags: VMBUS_CHANNEL_INIT_FLAG_* bits.
  *
  * The only flag is VMBUS_CHANNEL_INIT_FLAG_IS_PIPE (pipe mode: datagrams copied
- * through the ring, no transactions, no external data).
+ * through the ring, no transactions, no external data). KMCL puts the 8-byte
+ * VMBus pipe header in front of each datagram it sends and checks and removes
+ * it from each one it receives; ProcessPacket sees the datagram with its exact
+ * length. Sends with WAIT_FOR_COMPLETION are refused with
+ * STATUS_INVALID_PARAMETER_5, sends with an MDL or PFN array with
+ * STATUS_INVALID_PARAMETER_4. The receiver still completes each datagram (to
+ * give it back); nothing is sent to the peer.
  *
  * Context: process context (PASSIVE_LEVEL), channel disabled.
  * Return: STATUS_INVALID_PARAMETER_1 if @Channel is invalid or not disabled;
@@ -1525,7 +1531,9 @@ FN_VMB_PACKET_SET_COMPLETION_ROUTINE_EX VmbPacketSetCompletionRoutineEx;
  *
  * Context: any context up to softirq (DISPATCH_LEVEL); does not sleep.
  * Return: STATUS_SUCCESS (or STATUS_PENDING) if the packet was accepted; an
- * error if not, in which case the completion routine does not run.
+ * error if not, in which case the completion routine does not run. On a pipe
+ * channel (VmbChannelInitSetFlags()) an @ExternalDataMdl is
+ * STATUS_INVALID_PARAMETER_4 and WAIT_FOR_COMPLETION STATUS_INVALID_PARAMETER_5.
  */
 typedef NTSTATUS FN_VMB_PACKET_SEND(_In_ __drv_aliasesMem VMBPACKET PacketObject,
 				    _In_reads_bytes_(BufferLength) PVOID Buffer,
@@ -1555,7 +1563,7 @@ FN_VMB_PACKET_SEND VmbPacketSend;
  *
  * Context: any context up to softirq (DISPATCH_LEVEL); does not sleep.
  * Return: as VmbPacketSend(); STATUS_INVALID_PARAMETER_7 without
- * WAIT_FOR_COMPLETION.
+ * WAIT_FOR_COMPLETION; STATUS_INVALID_PARAMETER_4 on a pipe channel.
  */
 typedef NTSTATUS FN_VMB_PACKET_SEND_WITH_EXTERNAL_MDL(_In_ __drv_aliasesMem VMBPACKET PacketObject,
 						      _In_reads_bytes_(BufferLength) PVOID Buffer,
@@ -1584,7 +1592,7 @@ FN_VMB_PACKET_SEND_WITH_EXTERNAL_MDL VmbPacketSendWithExternalMdl;
  *
  * Context: any context up to softirq (DISPATCH_LEVEL); does not sleep.
  * Return: as VmbPacketSend(); STATUS_INVALID_PARAMETER_6 without
- * WAIT_FOR_COMPLETION.
+ * WAIT_FOR_COMPLETION; STATUS_INVALID_PARAMETER_4 on a pipe channel.
  */
 typedef NTSTATUS FN_VMB_PACKET_SEND_WITH_EXTERNAL_PFNS(
 	_In_ __drv_aliasesMem VMBPACKET PacketObject,
@@ -1622,7 +1630,8 @@ FN_VMB_PACKET_SEND_WITH_EXTERNAL_PFNS VmbPacketSendWithExternalPfns;
  * Return: STATUS_SUCCESS; STATUS_BUFFER_OVERFLOW if it did not fit and was not
  * queued; STATUS_CANCELLED on timeout; STATUS_DEVICE_REMOVED if the channel is
  * closing; STATUS_INVALID_PARAMETER_n, e.g. for a size that is not a multiple
- * of 8.
+ * of 8, and on a pipe channel _4 for an @ExternalDataMdl and _5 for
+ * WAIT_FOR_COMPLETION.
  */
 typedef NTSTATUS FN_VMB_CHANNEL_SEND_SYNCHRONOUS_REQUEST(
 	_In_ VMBCHANNEL Channel,

@@ -771,7 +771,8 @@ EXPORT_SYMBOL_KMCL(VmbChannelInitSetFriendlyName);
  *
  * Context: process context.
  * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1;
- * STATUS_INVALID_PARAMETER_2 for unknown bits.
+ * STATUS_INVALID_PARAMETER_2 for unknown bits, or for IS_PIPE when the
+ * maximum packet size leaves no room for the pipe header.
  */
 NTSTATUS VmbChannelInitSetFlags(VMBCHANNEL Channel, UINT32 Flags)
 {

@@ -319,7 +319,7 @@ NTSTATUS kmcl_api_sync_mdl(struct kmcl_channel *ch, void *buf, u32 len,
  * STATUS_INVALID_PARAMETER_3 if @BufferLength is too long;
  * STATUS_INVALID_PARAMETER_4 for a NULL or unusable MDL (empty, PFNs not
  * built, ByteOffset or Size inconsistent), on a channel without external
- * data limits, or for more MDLs than ChainLength;
+ * data limits or a pipe channel, or for more MDLs than ChainLength;
  * STATUS_INVALID_PARAMETER_5 if @MdlOffset is not inside the data;
  * STATUS_INVALID_PARAMETER_6 if @MdlLength runs past it or exceeds
  * DataSize; STATUS_INVALID_PARAMETER_7 for unknown flags, a missing
@@ -347,6 +347,9 @@ NTSTATUS VmbPacketSendWithExternalMdl(VMBPACKET PacketObject, PVOID Buffer,
 		return STATUS_INVALID_PARAMETER_2;
 	if (BufferLength > pkt->capacity)
 		return STATUS_INVALID_PARAMETER_3;
+	/* A pipe has no memory descriptors. */
+	if (pkt->ch->cfg.flags & KMCL_CH_FLAG_PIPE)
+		return STATUS_INVALID_PARAMETER_4;
 	if (!ExternalDataMdl || !pkt->ch->cfg.max_ext_data ||
 	    kmcl_api_ext_chain_bytes(ExternalDataMdl, force, &total))
 		return STATUS_INVALID_PARAMETER_4;
@@ -390,8 +393,8 @@ EXPORT_SYMBOL_KMCL(VmbPacketSendWithExternalMdl);
  *
  * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1, _2, _3 as
  * VmbPacketSendWithExternalMdl(); STATUS_INVALID_PARAMETER_4 for a NULL
- * array, a PFN that is not memory of this kernel, or a channel without
- * external data limits; STATUS_INVALID_PARAMETER_5 for 0 pages or more
+ * array, a PFN that is not memory of this kernel, a channel without
+ * external data limits, or a pipe channel; STATUS_INVALID_PARAMETER_5 for 0 pages or more
  * than DataSize bytes; STATUS_INVALID_PARAMETER_6 for unknown flags, a
  * missing WAIT_FOR_COMPLETION, or DATA_IN_ONLY with DATA_OUT_ONLY;
  * STATUS_NOT_SUPPORTED if the transport carries no external data;
@@ -414,6 +417,9 @@ NTSTATUS VmbPacketSendWithExternalPfns(VMBPACKET PacketObject, PVOID Buffer,
 		return STATUS_INVALID_PARAMETER_2;
 	if (BufferLength > pkt->capacity)
 		return STATUS_INVALID_PARAMETER_3;
+	/* A pipe has no memory descriptors. */
+	if (pkt->ch->cfg.flags & KMCL_CH_FLAG_PIPE)
+		return STATUS_INVALID_PARAMETER_4;
 	if (!ExternalDataPfns || !pkt->ch->cfg.max_ext_data)
 		return STATUS_INVALID_PARAMETER_4;
 	if (!PfnLength ||

@@ -329,7 +329,10 @@ NTSTATUS kmcl_api_send_status(int ret)
  * STATUS_INVALID_PARAMETER_5 for unknown flags or DATA_IN_ONLY with
  * DATA_OUT_ONLY; STATUS_NOT_SUPPORTED for more MDLs than the transport
  * carries in one packet; STATUS_INVALID_DEVICE_STATE if the channel was
- * never enabled.
+ * never enabled. On a pipe channel (VMBUS_CHANNEL_INIT_FLAG_IS_PIPE) any
+ * @ExternalDataMdl gets STATUS_INVALID_PARAMETER_4 and WAIT_FOR_COMPLETION
+ * STATUS_INVALID_PARAMETER_5: a pipe has no memory descriptors and no
+ * transactions.
  */
 NTSTATUS VmbPacketSend(VMBPACKET PacketObject, PVOID Buffer,
 		       UINT32 BufferLength, PMDL ExternalDataMdl, UINT32 Flags)
@@ -341,6 +344,12 @@ NTSTATUS VmbPacketSend(VMBPACKET PacketObject, PVOID Buffer,
 	if (!Buffer && BufferLength)
 		return STATUS_INVALID_PARAMETER_2;
 	if (Flags & ~VMBUS_CHANNEL_FORMAT_FLAGS)
+		return STATUS_INVALID_PARAMETER_5;
+	/* A pipe has no memory descriptors and no transactions. */
+	if ((pkt->ch->cfg.flags & KMCL_CH_FLAG_PIPE) && ExternalDataMdl)
+		return STATUS_INVALID_PARAMETER_4;
+	if ((pkt->ch->cfg.flags & KMCL_CH_FLAG_PIPE) &&
+	    (Flags & VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION))
 		return STATUS_INVALID_PARAMETER_5;
 	if (ExternalDataMdl)
 		return kmcl_api_send_mdl(pkt, Buffer, BufferLength,
@@ -655,7 +664,8 @@ static void kmcl_api_timeout(const LARGE_INTEGER *t, bool *zero,
  * STATUS_INVALID_DEVICE_STATE when it would have to wait but is called
  * where it may not sleep (softirq, a completion routine);
  * STATUS_NOT_SUPPORTED for more MDLs than the transport carries in one
- * packet.
+ * packet. On a pipe channel _4 for any @ExternalDataMdl and _5 for
+ * WAIT_FOR_COMPLETION.
  */
 NTSTATUS VmbChannelSendSynchronousRequest(VMBCHANNEL Channel, PVOID Buffer,
 					  UINT32 BufferSize,
@@ -681,6 +691,12 @@ NTSTATUS VmbChannelSendSynchronousRequest(VMBCHANNEL Channel, PVOID Buffer,
 		return STATUS_INVALID_PARAMETER_6;
 	if (BufferSize > ch->cfg.max_packet_size)
 		return STATUS_INVALID_PARAMETER_3;
+	/* A pipe has no memory descriptors and no transactions. */
+	if ((ch->cfg.flags & KMCL_CH_FLAG_PIPE) && ExternalDataMdl)
+		return STATUS_INVALID_PARAMETER_4;
+	if ((ch->cfg.flags & KMCL_CH_FLAG_PIPE) &&
+	    (Flags & VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION))
+		return STATUS_INVALID_PARAMETER_5;
 
 	kmcl_api_timeout(Timeout, &zero, &tmo);
 	/* A server may only send "now or never", without a completion. */

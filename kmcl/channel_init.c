@@ -19,6 +19,7 @@
 
 #include "kmcl.h"
 #include "mdl.h"
+#include "pipe.h"
 
 /* Called where it may not sleep (softirq, a completion routine): refused. */
 static bool kmcl_cfg_atomic(struct kmcl_channel *ch)
@@ -114,7 +115,9 @@ int kmcl_channel_set_max_packet_size(struct kmcl_channel *ch, u32 size)
 	ret = kmcl_cfg_begin(ch);
 	if (ret)
 		return ret;
-	if (!kmcl_cfg_fits(size, ch->cfg.max_ext_data, ch->cfg.max_ext_chain)) {
+	/* A pipe's packets carry the pipe header too. */
+	if (!kmcl_cfg_fits(size + kmcl_pipe_hdr_len(&ch->cfg),
+			   ch->cfg.max_ext_data, ch->cfg.max_ext_chain)) {
 		kmcl_cfg_end(ch);
 		return -EINVAL;
 	}
@@ -202,7 +205,8 @@ int kmcl_channel_set_max_external_data(struct kmcl_channel *ch, u32 size,
 	ret = kmcl_cfg_begin(ch);
 	if (ret)
 		return ret;
-	if (!kmcl_cfg_fits(ch->cfg.max_packet_size, size, chain)) {
+	if (!kmcl_cfg_fits(ch->cfg.max_packet_size + kmcl_pipe_hdr_len(&ch->cfg),
+			   size, chain)) {
 		kmcl_cfg_end(ch);
 		return -EINVAL;
 	}
@@ -248,6 +252,9 @@ int kmcl_channel_set_bounce_sizes(struct kmcl_channel *ch, u32 initial,
  * @ch: the channel.
  * @flags: KMCL_CH_FLAG_* bits.
  *
+ * Pipe mode adds the pipe header to every packet: refused (-EINVAL) when
+ * the maximum packet size leaves no room for it in one VMBus packet.
+ *
  * Return: 0 or -errno.
  */
 int kmcl_channel_set_flags(struct kmcl_channel *ch, u32 flags)
@@ -259,6 +266,12 @@ int kmcl_channel_set_flags(struct kmcl_channel *ch, u32 flags)
 	ret = kmcl_cfg_begin(ch);
 	if (ret)
 		return ret;
+	if ((flags & KMCL_CH_FLAG_PIPE) &&
+	    !kmcl_cfg_fits(ch->cfg.max_packet_size + KMCL_PIPE_HDR_LEN,
+			   ch->cfg.max_ext_data, ch->cfg.max_ext_chain)) {
+		kmcl_cfg_end(ch);
+		return -EINVAL;
+	}
 	ch->cfg.flags = flags;
 	kmcl_cfg_end(ch);
 	return 0;

@@ -27,6 +27,7 @@
 #include <linux/wait.h>
 
 #include "kmcl.h"
+#include "pipe.h"
 
 /* Window of VmbChannelSetAllowableDpcCpuUsage(): the budget is a share of it. */
 #define KMCL_IN_DPC_WINDOW_NS	(2 * NSEC_PER_MSEC)
@@ -212,7 +213,7 @@ static enum kmcl_in_step kmcl_in_step(struct kmcl_channel *ch, bool passive,
 	struct kmcl_in *in = &ch->in;
 	struct kmcl_in_packet *ip = NULL;
 	struct kmcl_wire_packet wp;
-	u32 pktlen;
+	u32 pktlen, pipe_len = 0;
 	void *buf;
 	int ret;
 
@@ -293,6 +294,17 @@ static enum kmcl_in_step kmcl_in_step(struct kmcl_channel *ch, bool passive,
 	}
 
 	kmcl_in_consume(ch, pktlen);
+	if (kmcl_pipe_hdr_len(&ch->cfg)) {
+		/* A pipe carries in-band datagrams only (pipe.h). */
+		ret = wp.type != KMCL_PKT_DATA_INBAND ? -EPROTO :
+		      kmcl_pipe_parse(wp.data, wp.data_len, &pipe_len, NULL);
+		if (ret) {
+			kmcl_in_put_back(in, ip);
+			kmcl_in_reject(ch, ret == -EPROTO ? KMCL_REJECT_TYPE :
+				       KMCL_REJECT_MALFORMED);
+			return KMCL_IN_STOP;
+		}
+	}
 	ip->ext_count = 0;
 	ip->xfer_gpadl = NULL;
 	if (wp.type != KMCL_PKT_DATA_INBAND) {
@@ -325,6 +337,12 @@ static enum kmcl_in_step kmcl_in_step(struct kmcl_channel *ch, bool passive,
 	ip->data_len = wp.data_len;
 	ip->flags = wp.type == KMCL_PKT_DATA_INBAND ?
 		    0 : KMCL_PROCESS_EXTERNAL_DATA;
+	if (kmcl_pipe_hdr_len(&ch->cfg)) {
+		/* The datagram alone; a pipe never answers with a completion. */
+		ip->comp_requested = false;
+		ip->data_off += KMCL_PIPE_HDR_LEN;
+		ip->data_len = pipe_len;
+	}
 	ip->comp_len = 0;
 	if (ip->client_ctx)
 		memset(ip->client_ctx, 0, in->ctx_size);
@@ -486,7 +504,8 @@ int kmcl_in_init(struct kmcl_channel *ch)
 
 	might_sleep();
 	buf_size = sizeof(struct kmcl_vmpacket_desc) +
-		   round_up((u64)ch->cfg.max_packet_size, 8) +
+		   round_up((u64)ch->cfg.max_packet_size +
+			    kmcl_pipe_hdr_len(&ch->cfg), 8) +
 		   kmcl_ext_hdr_size(&ch->cfg);
 	stride = round_up(sizeof(*ip) + buf_size + round_up((u64)ctx_size, 8) +
 			  ext_size, SMP_CACHE_BYTES);

@@ -21,6 +21,7 @@
 #include <linux/vmalloc.h>
 
 #include "kmcl.h"
+#include "pipe.h"
 
 static struct kmcl_packet *kmcl_item_packet(struct kmcl_out_item *it)
 {
@@ -285,7 +286,8 @@ void kmcl_packet_setup(struct kmcl_channel *ch)
 u32 kmcl_packet_size(struct kmcl_channel *ch)
 {
 	u64 size = sizeof(struct kmcl_packet) +
-		   round_up((u64)ch->cfg.max_packet_size, 8) +
+		   round_up((u64)ch->cfg.max_packet_size +
+			    kmcl_pipe_hdr_len(&ch->cfg), 8) +
 		   round_up((u64)ch->cfg.inline_context_size, 8) +
 		   kmcl_ext_ranges_cap(&ch->cfg) + kmcl_bounce_area(ch);
 
@@ -347,7 +349,8 @@ int kmcl_out_init(struct kmcl_channel *ch)
 {
 	struct kmcl_out *out = &ch->out;
 	u32 count = ch->cfg.max_packet_count;
-	u32 max_size = ch->cfg.max_packet_size;
+	/* The capacity of a packet includes the pipe header (pipe.h). */
+	u32 max_size = ch->cfg.max_packet_size + kmcl_pipe_hdr_len(&ch->cfg);
 	u32 ctx_size = ch->cfg.inline_context_size;
 	u32 ext_cap = kmcl_ext_ranges_cap(&ch->cfg);
 	struct kmcl_txid_table txid = {}, old_txid;
@@ -620,7 +623,8 @@ int kmcl_packet_init_mem(struct kmcl_channel *ch, void *mem, u32 size,
 	if (inside)
 		return -EINVAL;
 
-	kmcl_packet_format(ch, pkt, KMCL_PACKET_CALLER, ch->cfg.max_packet_size,
+	kmcl_packet_format(ch, pkt, KMCL_PACKET_CALLER,
+			   ch->cfg.max_packet_size + kmcl_pipe_hdr_len(&ch->cfg),
 			   ch->cfg.inline_context_size,
 			   kmcl_ext_ranges_cap(&ch->cfg));
 	if (pkt->inline_ctx)
@@ -717,16 +721,18 @@ int kmcl_packet_free(struct kmcl_packet *pkt)
  *
  * Writes the packet to the ring, or queues it (channel not open yet, ring
  * full, other packets waiting). Without KMCL_SEND_WAIT_FOR_COMPLETION a
- * packet that was written at once is completed before this returns. Any
- * context up to softirq.
+ * packet that was written at once is completed before this returns. On a
+ * pipe channel the pipe header goes in front of @buf (pipe.h) and @len is
+ * still at most cfg.max_packet_size. Any context up to softirq.
  *
  * Return: 0 if the packet was accepted (its completion will run exactly
  * once); -EINVAL for bad arguments; -EMSGSIZE if @len exceeds the capacity
  * or the packet can never fit in the ring; -ENOKEY if the packet has no
  * completion routine (VmbPacketInitialize); -EBUSY if it is in flight;
  * -EBADFD if the packet is free; -ENOTCONN if the channel was never
- * enabled; -EOVERFLOW for @now_only when it could not be written at once.
- * On error the completion routine does not run.
+ * enabled; -EOVERFLOW for @now_only when it could not be written at once;
+ * -EOPNOTSUPP on a pipe channel for KMCL_SEND_WAIT_FOR_COMPLETION or
+ * external data. On error the completion routine does not run.
  */
 int kmcl_packet_send(struct kmcl_packet *pkt, const void *buf, u32 len,
 		     u32 flags, bool now_only)
@@ -760,11 +766,15 @@ int kmcl_packet_send_ext(struct kmcl_packet *pkt, const void *buf, u32 len,
 	struct kmcl_channel *ch = pkt->ch;
 	struct kmcl_out *out = &ch->out;
 	bool signal = false, kick = false, fail = false, now = false, want;
+	u32 pipe = kmcl_pipe_hdr_len(&ch->cfg);
 	int ret = 0;
 
 	if ((flags & ~KMCL_SEND_FLAGS) || (!buf && len))
 		return -EINVAL;
-	if (len > pkt->capacity)
+	/* A pipe has no transactions and no external data. */
+	if (pipe && (ext || (flags & KMCL_SEND_WAIT_FOR_COMPLETION)))
+		return -EOPNOTSUPP;
+	if ((u64)len + pipe > pkt->capacity)
 		return -EMSGSIZE;
 	if (pkt->origin == KMCL_PACKET_CALLER && !pkt->done)
 		return -ENOKEY;
@@ -783,9 +793,11 @@ int kmcl_packet_send_ext(struct kmcl_packet *pkt, const void *buf, u32 len,
 	if (ret)
 		return ret;
 
+	if (pipe)
+		kmcl_pipe_put_hdr(pkt->data, len);
 	if (len)
-		memcpy(pkt->data, buf, len);
-	pkt->len = len;
+		memcpy(pkt->data + pipe, buf, len);
+	pkt->len = len + pipe;
 	pkt->flags = flags;
 	pkt->txid = 0;
 	pkt->txid_slot = U32_MAX;

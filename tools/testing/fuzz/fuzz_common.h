@@ -14,6 +14,7 @@
 
 #include <linux/errno.h>
 
+#include "pipe.h"
 #include "ring.h"
 #include "wire.h"
 
@@ -208,6 +209,37 @@ static inline int fuzz_check_parse(const uint8_t *pkt, uint32_t len,
 		FUZZ_CHECK(!out->ranges && !out->range_count, "ranges on inband");
 	}
 	return 0;
+}
+
+/*
+ * The pipe header of an accepted in-band packet's payload (@data, @len
+ * bytes, exactly the packet's own), checked against the pipe rules read
+ * from the format: type 1 only, data_size within the payload and short of
+ * it by padding (under 8 bytes) only.
+ */
+static inline void fuzz_check_pipe(const uint8_t *data, uint32_t len)
+{
+	enum kmcl_pipe_err err = KMCL_PIPE_OK;
+	uint32_t size = 0xdeadbeef, type = 0, dsize = 0;
+	int ret, want = 0;
+
+	ret = kmcl_pipe_parse(data, len, &size, &err);
+	if (len < 8) {
+		want = -EBADMSG;
+	} else {
+		type = fuzz_le32(data);
+		dsize = fuzz_le32(data + 4);
+		if (type != 1)
+			want = -EPROTO;
+		else if ((uint64_t)dsize + 8 > len || (uint64_t)dsize + 16 <= len)
+			want = -EBADMSG;
+	}
+	FUZZ_CHECK(ret == want, "pipe parse %d, reference %d (len %u type %u size %u)",
+		   ret, want, len, type, dsize);
+	FUZZ_CHECK((err == KMCL_PIPE_OK) == !ret, "err %d ret %d", err, ret);
+	FUZZ_CHECK((err == KMCL_PIPE_ERR_TYPE) == (ret == -EPROTO),
+		   "err %d ret %d", err, ret);
+	FUZZ_CHECK(ret ? size == 0 : size == dsize, "size %u", size);
 }
 
 #endif /* _KMCL_FUZZ_COMMON_H */

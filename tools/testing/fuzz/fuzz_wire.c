@@ -5,7 +5,9 @@
  * Input: [max_ranges:1][max_bytes:4][packet...]. The packet is copied into
  * a buffer of exactly its length, so AddressSanitizer catches any read
  * past it, and the verdict and every field are compared with the
- * reference parser in fuzz_common.h.
+ * reference parser in fuzz_common.h. An accepted in-band packet's payload
+ * then goes through the pipe header parser (kmcl/pipe.c), checked against
+ * its own reference.
  */
 #include "fuzz_common.h"
 
@@ -28,7 +30,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!pkt)
 		abort();
 	memcpy(pkt, in.p, len);
-	fuzz_check_parse(pkt, len, max_ranges, max_bytes, &out);
+	/* An accepted in-band payload is also what a pipe channel parses. */
+	if (!fuzz_check_parse(pkt, len, max_ranges, max_bytes, &out) &&
+	    out.type == KMCL_PKT_DATA_INBAND)
+		fuzz_check_pipe(out.data, out.data_len);
 	free(pkt);
 	return 0;
 }

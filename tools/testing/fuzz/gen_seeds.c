@@ -111,8 +111,20 @@ static void wire_seeds(void)
 	uint8_t head[5] = { 8, 0, 0, 0x10, 0 };	/* 8 ranges, 1 MiB */
 	int i;
 
+	uint8_t body[KMCL_PIPE_HDR_LEN + 13], pipe[64];
+	struct kmcl_wire_inband ib;
+
 	for (i = 0; i < 4; i++)
 		put("wire", names[i], head, sizeof(head), pkts[i], lens[i]);
+
+	/* A pipe datagram: the pipe header and 13 bytes, as KMCL sends it. */
+	kmcl_pipe_put_hdr(body, 13);
+	memcpy(body + KMCL_PIPE_HDR_LEN, payload, 13);
+	if (kmcl_wire_inband_build(&ib, KMCL_PKT_DATA_INBAND, 0, 0, body,
+				   sizeof(body)))
+		abort();
+	put("wire", "pipe", head, sizeof(head), pipe,
+	    flatten(pipe, ib.vec, ib.nvec));
 }
 
 /* A ring with all four packets in it, the last one wrapping. */
