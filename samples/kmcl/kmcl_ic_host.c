@@ -70,8 +70,6 @@ static __printf(2, 3) VOID IcHostFail(PIC_HOST_CONTEXT Host, const char *fmt, ..
 
 static NTSTATUS IcHostChannelOpened(VMBCHANNEL Channel)
 {
-	PIC_HOST_CONTEXT Host = VmbChannelGetPointer(Channel);
-
 	HostLog("EvtChannelOpened: the IC opened the heartbeat offer\n");
 	return STATUS_SUCCESS;
 }
