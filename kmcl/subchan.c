@@ -98,8 +98,9 @@ void kmcl_sub_unlock(struct kmcl_channel *ch, struct kmcl_channel *primary)
  * Return: 0 (also for a primary); -EBUSY if the primary changed while
  * locking (a setter raced with enable); -EINVAL if @ch is a primary of
  * other channels, its primary is itself a subchannel or uses another
- * transport; -EOPNOTSUPP if the transport has no subchannels; -EBADFD if the primary is not open; -EEXIST if another
- * subchannel of that primary with the same index is enabled.
+ * transport; -EOPNOTSUPP if the transport has no subchannels; -EBADFD
+ * if the primary is not open; -EEXIST if another subchannel of that
+ * primary with the same index is enabled.
  */
 int kmcl_sub_may_enable(struct kmcl_channel *ch, struct kmcl_channel *primary)
 {
