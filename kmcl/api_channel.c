@@ -346,9 +346,13 @@ EXPORT_SYMBOL_KMCL(VmbChannelCleanup);
  * Context: process context.
  * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1 if @Channel is invalid,
  * not disabled, or lacks its target (VmbClientChannelInitSetTargetPnp) or
- * interface id (VmbServerChannelInitSetTargetInterfaceId);
+ * interface id (VmbServerChannelInitSetTargetInterfaceId), or is a
+ * subchannel of a subchannel or of a channel on another transport;
  * STATUS_OBJECT_NAME_COLLISION if a server with the same type and instance
- * is already offered; STATUS_NOT_SUPPORTED for a subchannel;
+ * is already offered, or (subchannel) another subchannel of the same primary
+ * with the same index is enabled; STATUS_INVALID_DEVICE_STATE for a
+ * subchannel whose primary is not open; STATUS_NOT_SUPPORTED for a
+ * subchannel on a transport without subchannels;
  * STATUS_INSUFFICIENT_RESOURCES.
  */
 NTSTATUS VmbChannelEnable(VMBCHANNEL Channel)
@@ -794,7 +798,10 @@ EXPORT_SYMBOL_KMCL(VmbChannelInitSetFlags);
  * @PrimaryChannel: a channel of the same kind.
  * @SubChannelIndex: index, > 0.
  *
- * Stored; enabling a subchannel returns STATUS_NOT_SUPPORTED on loopback.
+ * The subchannel may be enabled only while its primary is open; the
+ * primary's close disables it first (its Closed runs before the primary's),
+ * and it pauses and starts with the primary. The primary must outlive it
+ * (VmbChannelCleanup of the primary is refused until then).
  *
  * Context: process context.
  * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1;

@@ -21,6 +21,7 @@
 
 #include "kmcl.h"
 #include "save.h"
+#include "subchan.h"
 
 static atomic_t kmcl_channel_ids = ATOMIC_INIT(0);
 static atomic_t kmcl_channels_live = ATOMIC_INIT(0);
@@ -230,8 +231,11 @@ static bool kmcl_channel_take_reopen(struct kmcl_channel *ch)
  */
 static void kmcl_channel_close(struct kmcl_channel *ch, bool local)
 {
-	bool reopen = kmcl_channel_take_reopen(ch) && !local;
+	bool reopen;
 
+	/* Subchannels close first, Closed included (subchan.c). */
+	kmcl_subs_close(ch);
+	reopen = kmcl_channel_take_reopen(ch) && !local;
 	kmcl_save_close(ch);
 	kmcl_channel_set_state(ch, KMCL_CH_CLOSING);
 	kmcl_channel_stop(ch);
@@ -628,6 +632,7 @@ static int kmcl_channel_setup(struct kmcl_channel *ch, struct device *parent,
 	if (IS_ERR(xport))
 		return PTR_ERR(xport);
 	memset(ch, 0, sizeof(*ch));
+	kmcl_sub_setup(ch);
 	ch->id = atomic_inc_return(&kmcl_channel_ids);
 	ch->wq = alloc_ordered_workqueue("kmcl-ch%u", 0, ch->id);
 	if (!ch->wq) {
@@ -752,8 +757,14 @@ int kmcl_channel_cleanup(struct kmcl_channel *ch)
 			    kmcl_channel_state_name(ch->state));
 		return -EBUSY;
 	}
+	if (kmcl_sub_may_cleanup(ch)) {
+		mutex_unlock(&ch->state_mutex);
+		kmcl_misuse(ch, "VmbChannelCleanup on a primary before its subchannels");
+		return -EBUSY;
+	}
 	WRITE_ONCE(ch->magic, KMCL_CHANNEL_MAGIC_DEAD);
 	mutex_unlock(&ch->state_mutex);
+	kmcl_sub_forget(ch);
 
 	cancel_work_sync(&ch->state_work);
 	kmcl_save_destroy(ch);
@@ -800,11 +811,13 @@ int kmcl_channel_live_count(void)
  *
  * Return: 0; -EBUSY if not Disabled or called from a state callback;
  * -EINVAL if the target (client) or interface id (server) was never set;
- * -EOPNOTSUPP for a subchannel; -EEXIST if the same type and instance are
+ * a subchannel: -EBADFD if its primary is not open, -EINVAL or -EEXIST as
+ * kmcl_sub_may_enable(); -EEXIST if the same type and instance are
  * already offered; -ENOMEM.
  */
 int kmcl_channel_enable(struct kmcl_channel *ch)
 {
+	struct kmcl_channel *primary;
 	unsigned long flags;
 	int ret;
 
@@ -813,20 +826,19 @@ int kmcl_channel_enable(struct kmcl_channel *ch)
 		kmcl_misuse(ch, "VmbChannelEnable from its own state callback");
 		return -EBUSY;
 	}
-	mutex_lock(&ch->state_mutex);
+	primary = kmcl_sub_lock(ch);
 	if (ch->state != KMCL_CH_DISABLED) {
 		ret = -EBUSY;
 		goto out;
 	}
 	/* A client's target is checked by the transport (parent-bound ones). */
-	if (ch->is_server && !ch->cfg.has_offer) {
+	if (ch->is_server && !ch->cfg.has_offer && !ch->cfg.primary) {
 		ret = -EINVAL;
 		goto out;
 	}
-	if (ch->cfg.primary) {
-		ret = -EOPNOTSUPP;
+	ret = kmcl_sub_may_enable(ch, primary);
+	if (ret)
 		goto out;
-	}
 	ret = kmcl_bounce_enable(ch);
 	if (!ret)
 		ret = kmcl_out_init(ch);
@@ -837,6 +849,8 @@ int kmcl_channel_enable(struct kmcl_channel *ch)
 	ch->resources = true;
 
 	ch->started = !ch->is_server && !ch->pause_on_enable;
+	if (primary)	/* a subchannel runs when its primary does */
+		ch->started = primary->started && !ch->pause_on_enable;
 	ch->pause_on_enable = false;
 	ch->running = false;
 	spin_lock_irqsave(&ch->lock, flags);
@@ -844,7 +858,9 @@ int kmcl_channel_enable(struct kmcl_channel *ch)
 	ch->peer_lost = false;
 	ch->reopen = false;
 	ch->fail_err = 0;
-	if (ch->is_server)
+	if (primary)
+		ch->instance = primary->instance;
+	else if (ch->is_server)
 		ch->instance = ch->cfg.offer_instance;
 	else if (ch->cfg.any_instance)
 		ch->instance = guid_null;
@@ -857,8 +873,10 @@ int kmcl_channel_enable(struct kmcl_channel *ch)
 	ret = ch->tops->enable(ch);
 	if (ret)
 		kmcl_channel_to_disabled(ch);
+	else
+		kmcl_sub_enabled(ch);
 out:
-	mutex_unlock(&ch->state_mutex);
+	kmcl_sub_unlock(ch, primary);
 	return ret;
 }
 
@@ -875,25 +893,40 @@ out:
  */
 int kmcl_channel_disable(struct kmcl_channel *ch)
 {
+	struct kmcl_channel *primary;
+
 	might_sleep();
 	if (kmcl_channel_in_callback(ch)) {
 		kmcl_misuse(ch, "VmbChannelDisable from its own state callback");
 		return -EBUSY;
 	}
-	mutex_lock(&ch->state_mutex);
-	if (ch->state != KMCL_CH_DISABLED) {
-		ch->tops->withdraw(ch);
-		if (ch->state == KMCL_CH_OPENED) {
-			kmcl_channel_close(ch, true);
-		} else {
-			ch->tops->disconnect(ch);
-			ch->tops->release(ch);
-			kmcl_out_close(ch);
-			kmcl_channel_to_disabled(ch);
-		}
-	}
-	mutex_unlock(&ch->state_mutex);
+	primary = kmcl_sub_lock(ch);
+	kmcl_channel_disable_locked(ch);
+	kmcl_sub_unlock(ch, primary);
 	return 0;
+}
+
+/**
+ * kmcl_channel_disable_locked() - the body of kmcl_channel_disable()
+ * @ch: the channel, state_mutex held.
+ *
+ * Also how a primary's close disables its subchannels. Process context.
+ */
+void kmcl_channel_disable_locked(struct kmcl_channel *ch)
+{
+	lockdep_assert_held(&ch->state_mutex);
+	if (ch->state == KMCL_CH_DISABLED)
+		return;
+	ch->tops->withdraw(ch);
+	if (ch->state == KMCL_CH_OPENED) {
+		kmcl_channel_close(ch, true);
+	} else {
+		kmcl_subs_close(ch);
+		ch->tops->disconnect(ch);
+		ch->tops->release(ch);
+		kmcl_out_close(ch);
+		kmcl_channel_to_disabled(ch);
+	}
 }
 
 /**
@@ -921,13 +954,23 @@ int kmcl_channel_start(struct kmcl_channel *ch)
 		kmcl_misuse(ch, "VmbChannelStart before VmbChannelEnable");
 		ret = -EINVAL;
 	} else {
-		ch->started = true;
-		if (ch->state == KMCL_CH_OPENED && !ch->running &&
-		    !kmcl_channel_peer_gone(ch))
-			kmcl_channel_run(ch);
+		kmcl_channel_start_locked(ch);
+		kmcl_subs_follow(ch);
 	}
 	mutex_unlock(&ch->state_mutex);
 	return ret;
+}
+
+/**
+ * kmcl_channel_start_locked() - the body of kmcl_channel_start()
+ * @ch: an enabled channel, state_mutex held.
+ */
+void kmcl_channel_start_locked(struct kmcl_channel *ch)
+{
+	ch->started = true;
+	if (ch->state == KMCL_CH_OPENED && !ch->running &&
+	    !kmcl_channel_peer_gone(ch))
+		kmcl_channel_run(ch);
 }
 
 /**
@@ -959,10 +1002,21 @@ int kmcl_channel_pause(struct kmcl_channel *ch)
 		ch->pause_on_enable = true;
 	} else {
 		ch->started = false;
-		kmcl_channel_stop(ch);
+		kmcl_subs_follow(ch);
+		kmcl_channel_pause_locked(ch);
 	}
 	mutex_unlock(&ch->state_mutex);
 	return 0;
+}
+
+/**
+ * kmcl_channel_pause_locked() - the body of kmcl_channel_pause()
+ * @ch: an enabled channel, state_mutex held.
+ */
+void kmcl_channel_pause_locked(struct kmcl_channel *ch)
+{
+	ch->started = false;
+	kmcl_channel_stop(ch);
 }
 
 /* --- queries ----------------------------------------------------------- */

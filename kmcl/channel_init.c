@@ -319,7 +319,8 @@ int kmcl_channel_set_friendly_name(struct kmcl_channel *ch, const char *name)
  * @primary: an endpoint of the same kind.
  * @index: subchannel index, > 0.
  *
- * Stored; enabling a subchannel is not supported on loopback yet.
+ * A subchannel follows its primary (subchan.c); the primary cannot be
+ * cleaned up before @ch.
  *
  * Return: 0, -EEXIST if a primary was set already, or another -errno.
  */
@@ -339,6 +340,7 @@ int kmcl_channel_set_primary(struct kmcl_channel *ch,
 	} else {
 		ch->cfg.primary = primary;
 		ch->cfg.subchannel_index = index;
+		atomic_inc(&primary->sub_refs);
 	}
 	kmcl_cfg_end(ch);
 	return ret;

@@ -70,6 +70,8 @@
  * Locking (outer to inner)
  * ------------------------
  *   ch->state_mutex       lifetime/run state, cfg, callbacks sequencing
+ *     sub->state_mutex    a subchannel's, inside its primary's
+ *                         (SINGLE_DEPTH_NESTING; subchan.c)
  *     kmcl_lb_lock        loopback offer/wait lists and bindings (mutex)
  *       link->lock        loopback connection endpoints (spinlock, BH off)
  *         ch->lock        @open, @peer_lost, @instance (spinlock, irqsave)
@@ -410,6 +412,11 @@ struct kmcl_stats {
  * @cfg: configuration from the setters.
  * @debugfs: debugfs directory while enabled, or NULL.
  * @sr: server save/restore state (save.c), NULL when none is under way.
+ * @subs: primary: its subchannels that were enabled (subchan.c), on
+ *	their @sub_node; the primary's @state_mutex.
+ * @sub_node: subchannel: on its primary's @subs, or empty.
+ * @sub_refs: primary: channels that name it as their primary; it cannot be
+ *	cleaned up before them.
  */
 struct kmcl_channel {
 	u32 magic;
@@ -454,6 +461,10 @@ struct kmcl_channel {
 	struct kmcl_channel_config cfg;
 	struct dentry *debugfs;
 	struct kmcl_save_state *sr;
+
+	struct list_head subs;
+	struct list_head sub_node;
+	atomic_t sub_refs;
 };
 
 /* Handle <-> object. A NULL or non-channel handle gives NULL. */

@@ -10,6 +10,13 @@
  * went away, takes the first matching waiter. One offer serves one client
  * at a time.
  *
+ * A server subchannel (VmbChannelInitSetPrimaryChannel) is offered as
+ * subchannel N of its primary's offer: it matches only the client
+ * subchannel with index N whose primary is the client connected to the
+ * server's primary right now (kmcl_lb_sub_match()). Either may come first;
+ * the other waits on its list like a primary. The core enables either only
+ * while its primary is open, and closes it before the primary.
+ *
  * Binding a pair creates a struct kmcl_lb_link holding the two rings, in
  * memory that stands for the client's donation (its ring page counts). Both
  * rings are formatted at bind time; each endpoint then attaches its own
@@ -186,9 +193,35 @@ static void kmcl_lb_link_release(struct kref *ref)
 	call_rcu(&link->rcu, kmcl_lb_link_free_rcu);
 }
 
+/*
+ * A subchannel offer is subchannel @index of its primary's offer: it
+ * matches the client subchannel with that index whose primary is the
+ * client now connected to the server's primary. kmcl_lb_lock held.
+ */
+static bool kmcl_lb_sub_match(const struct kmcl_channel *client,
+			      const struct kmcl_channel *server)
+{
+	struct kmcl_lb_link *link;
+	bool match = false;
+
+	if (!client->cfg.primary || !server->cfg.primary ||
+	    client->cfg.subchannel_index != server->cfg.subchannel_index)
+		return false;
+	link = kmcl_lb_link_of(server->cfg.primary);
+	if (!link)
+		return false;
+	spin_lock_bh(&link->lock);
+	match = link->up && link->ep[KMCL_LB_SERVER] == server->cfg.primary &&
+		link->ep[KMCL_LB_CLIENT] == client->cfg.primary;
+	spin_unlock_bh(&link->lock);
+	return match;
+}
+
 static bool kmcl_lb_match(const struct kmcl_channel *client,
 			  const struct kmcl_channel *server)
 {
+	if (client->cfg.primary || server->cfg.primary)
+		return kmcl_lb_sub_match(client, server);
 	if (!guid_equal(&client->cfg.target_type, &server->cfg.offer_type))
 		return false;
 	return client->cfg.any_instance ||
@@ -251,7 +284,8 @@ static int kmcl_lb_bind(struct kmcl_channel *server,
 		client->lb.listed = false;
 	}
 	spin_lock_irqsave(&client->lock, flags);
-	client->instance = server->cfg.offer_instance;
+	if (!client->cfg.primary)	/* a subchannel keeps its primary's */
+		client->instance = server->cfg.offer_instance;
 	spin_unlock_irqrestore(&client->lock, flags);
 
 	rcu_assign_pointer(server->lb.link, link);
@@ -389,11 +423,21 @@ static int kmcl_lb_enable(struct kmcl_channel *ch)
 	int ret = 0;
 
 	/* Loopback clients bind by interface type only: TargetPnp is required. */
-	if (!ch->is_server && !ch->cfg.has_target)
+	if (!ch->is_server && !ch->cfg.has_target && !ch->cfg.primary)
 		return -EINVAL;
 	mutex_lock(&kmcl_lb_lock);
 	if (ch->is_server) {
 		list_for_each_entry(other, &kmcl_lb_offers, lb.node) {
+			/* Subchannel offers: one per (primary, index). */
+			if (ch->cfg.primary || other->cfg.primary) {
+				if (other->cfg.primary == ch->cfg.primary &&
+				    other->cfg.subchannel_index ==
+				    ch->cfg.subchannel_index) {
+					ret = -EEXIST;
+					goto out;
+				}
+				continue;
+			}
 			if (guid_equal(&other->cfg.offer_type, &ch->cfg.offer_type) &&
 			    guid_equal(&other->cfg.offer_instance,
 				       &ch->cfg.offer_instance)) {
@@ -705,5 +749,6 @@ const struct kmcl_transport_ops kmcl_loopback_ops = {
 	.gpadl_publish = kmcl_lb_gpadl_publish,
 	.gpadl_get = kmcl_lb_gpadl_get,
 	.gpa_ranges_max = U32_MAX,
+	.subchannels = true,
 	.isolated = kmcl_lb_isolated,
 };

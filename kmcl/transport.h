@@ -161,6 +161,10 @@ struct kmcl_ring_ops {
  * @ring: the transport's own rings; NULL: the channel's in_ring/out_ring.
  * @gpa_ranges_max: most GPA ranges one GPA-direct packet may carry on
  *	this transport, 0 if it carries none.
+ * @subchannels: the transport opens subchannels: its @enable and @attach
+ *	handle a channel whose cfg.primary is set (one of its own, open) by
+ *	binding it to subchannel cfg.subchannel_index of the primary's
+ *	connection. Without it, enabling a subchannel is -EOPNOTSUPP.
  * @gpadl_from_page0: the peer addresses a GPADL from the start of its
  *	first page (hv: hv_vmbus shares whole pages), not from the buffer's
  *	byte offset: transfer-page offsets count from there.
@@ -207,6 +211,7 @@ struct kmcl_transport_ops {
 	struct kmcl_gpadl *(*gpadl_get)(struct kmcl_channel *srv, u32 handle);
 	const struct kmcl_ring_ops *ring;
 	u32 gpa_ranges_max;
+	bool subchannels;
 	bool gpadl_from_page0;
 	int (*claim)(struct kmcl_transport *t, struct device *parent,
 		     bool server);

@@ -114,6 +114,10 @@ static int kmcl_hv_chan_setup(struct kmcl_channel *ch)
 	INIT_LIST_HEAD(&hc->gpadls);
 	spin_lock_init(&hc->dev_lock);
 	init_waitqueue_head(&hc->io_wq);
+	INIT_LIST_HEAD(&hc->sc_node);
+	INIT_LIST_HEAD(&hc->sc_offers);
+	INIT_LIST_HEAD(&hc->sc_waiters);
+	INIT_WORK(&hc->sc_gone_work, kmcl_hv_sub_gone_work);
 	hc->w.ops = &kmcl_hv_chan_watch_ops;
 	ch->tpriv = hc;
 	return 0;
@@ -126,6 +130,7 @@ static void kmcl_hv_chan_teardown(struct kmcl_channel *ch)
 	if (!hc)
 		return;
 	WARN_ON_ONCE(hc->watching || hc->io_open);
+	cancel_work_sync(&hc->sc_gone_work);
 	mutex_destroy(&hc->gpadl_lock);
 	kfree(hc);
 	ch->tpriv = NULL;
@@ -140,6 +145,11 @@ static int kmcl_hv_chan_enable(struct kmcl_channel *ch)
 	struct kmcl_hv_watch *w = &hc->w;
 	int ret;
 
+	/* A subchannel waits for its primary's offer, not for a device. */
+	if (cfg->primary) {
+		hc->withdrawn = false;
+		return kmcl_hv_sub_enable(hc);
+	}
 	if (!hc->parent && !cfg->has_target)
 		return -EINVAL;
 	/* TargetPnp and a VMBus parent together must name the same device. */
@@ -162,6 +172,8 @@ static void kmcl_hv_chan_withdraw(struct kmcl_channel *ch)
 	struct kmcl_hv_chan *hc = kmcl_hv_chan_of(ch);
 
 	hc->withdrawn = true;
+	if (hc->sub)
+		kmcl_hv_sub_withdraw(hc);
 	if (hc->watching)
 		kmcl_hv_watch_cancel(&hc->w);
 }
@@ -207,6 +219,8 @@ static int kmcl_hv_chan_attach(struct kmcl_channel *ch)
 	struct hv_device *hdev;
 	int ret;
 
+	if (hc->sub)
+		return kmcl_hv_sub_attach(hc);
 	hdev = hc->watching ? kmcl_hv_watch_device(&hc->w) : NULL;
 	if (!hdev || hc->io_open)
 		return -ENOENT;
@@ -258,6 +272,7 @@ static int kmcl_hv_chan_attach(struct kmcl_channel *ch)
 	spin_lock_bh(&hc->cb_lock);
 	hc->forwarding = true;
 	spin_unlock_bh(&hc->cb_lock);
+	kmcl_hv_sub_primary_open(hc);
 	return 0;
 }
 
@@ -284,10 +299,12 @@ static void kmcl_hv_chan_close_io(struct kmcl_hv_chan *hc)
 {
 	if (!hc->io_open)
 		return;
+	kmcl_hv_sub_primary_closing(hc);
 	mutex_lock(&hc->gpadl_lock);
 	kmcl_hv_io_close(&hc->io);
 	WRITE_ONCE(hc->io_open, false);
 	mutex_unlock(&hc->gpadl_lock);
+	kmcl_hv_sub_primary_closed(hc);
 	/* Pairs with kmcl_hv_chan_ext_wait(): closed before the new count. */
 	smp_wmb();
 	WRITE_ONCE(hc->io_gen, hc->io_gen + 1);
@@ -345,9 +362,12 @@ static void kmcl_hv_chan_release(struct kmcl_channel *ch)
 		WRITE_ONCE(hc->mmio_size, 0);
 		kmcl_hv_mmio_free(ops, hc->mmio);
 		hc->mmio = NULL;
-		kmcl_hv_watch_set_open(&hc->w, false);
+		if (!hc->sub)
+			kmcl_hv_watch_set_open(&hc->w, false);
 		hc->attached = false;
 	}
+	if (hc->sub)
+		kmcl_hv_sub_release(hc);
 	keep = READ_ONCE(hc->reopening) && !hc->withdrawn;
 	WRITE_ONCE(hc->reopening, false);
 	if (!keep && hc->watching) {
@@ -550,8 +570,9 @@ static int kmcl_hv_chan_set_latency(struct kmcl_channel *ch, u16 latency)
 
 	/* Not through the watch: a rescind frees its offer meanwhile. */
 	spin_lock_irq(&hc->dev_lock);
-	if (hc->hdev)
-		ret = kmcl_hv_set_low_latency(hc->hdev->channel, low);
+	if (hc->hdev)	/* a subchannel's own VMBus channel, not the device's */
+		ret = kmcl_hv_set_low_latency(hc->sub ? hc->io.c :
+					      hc->hdev->channel, low);
 	if (!ret)
 		WRITE_ONCE(hc->low_latency, low);
 	spin_unlock_irq(&hc->dev_lock);
@@ -563,15 +584,25 @@ static int kmcl_hv_chan_set_latency(struct kmcl_channel *ch, u16 latency)
 static int kmcl_hv_ring_xmit(struct kmcl_channel *ch, const struct kmcl_xmit *x,
 			     bool *signal)
 {
-	struct kmcl_hv_io *io = &kmcl_hv_chan_of(ch)->io;
+	struct kmcl_hv_chan *hc = kmcl_hv_chan_of(ch);
+	struct kmcl_hv_io *io = &hc->io;
+	int ret;
 
 	*signal = false;
-	if (x->type == KMCL_PKT_DATA_USING_GPA_DIRECT)
+	if (x->type == KMCL_PKT_DATA_USING_GPA_DIRECT) {
+		/* Lent memory could not be taken back at its close (subchan.c). */
+		if (hc->sub)
+			return -EOPNOTSUPP;
 		return kmcl_hv_io_send_gpa(io, x->trans_id, x->ranges,
 					   x->range_count, x->ranges_len,
 					   x->data, x->len);
-	return kmcl_hv_io_send(io, x->type, x->flags, x->trans_id, x->data,
-			       x->len);
+	}
+	ret = kmcl_hv_io_send(io, x->type, x->flags, x->trans_id, x->data,
+			      x->len);
+	/* hv_vmbus tells nobody of a subchannel's rescind: this is how. */
+	if (ret == -ENODEV && hc->sub)
+		schedule_work(&hc->sc_gone_work);
+	return ret;
 }
 
 static bool kmcl_hv_ring_want_room(struct kmcl_channel *ch, u32 pktlen)
@@ -627,6 +658,7 @@ const struct kmcl_transport_ops kmcl_hv_transport_ops = {
 	.gpadl_revoke = kmcl_hv_chan_gpadl_revoke,
 	.ring = &kmcl_hv_ring_ops,
 	.gpa_ranges_max = KMCL_HV_MPB_MAX_RANGES,
+	.subchannels = true,
 	.gpadl_from_page0 = true,
 	.claim = kmcl_hv_chan_claim,
 	.setup = kmcl_hv_chan_setup,

@@ -92,6 +92,18 @@ struct kmcl_hv_xport {
  * @mmio: the MMIO range reserved while open, or NULL.
  * @mmio_start: its start, for any-context readers (0 if none).
  * @mmio_size: its size (0 if none).
+ * @sub: a KMCL subchannel (subchan.c): no watch; it opens a subchannel
+ *	offer of its primary's VMBus channel.
+ * @sc_primary: subchannel: its primary's state. kmcl_hv_sc_lock.
+ * @sc: subchannel: the offer it took (attach .. release). kmcl_hv_sc_lock.
+ * @sc_node: subchannel: on @sc_primary's @sc_waiters while enabled;
+ *	primary: on the list of open primaries while @sc_listed.
+ * @sc_listed: primary: its VMBus channel is open and takes offers.
+ * @sc_offers: primary: subchannel offers the host made (struct
+ *	kmcl_hv_sc). kmcl_hv_sc_lock.
+ * @sc_waiters: primary: its enabled KMCL subchannels. kmcl_hv_sc_lock.
+ * @sc_rejected: primary: offers refused as duplicates.
+ * @sc_gone_work: subchannel: a send found it rescinded; close it.
  */
 struct kmcl_hv_chan {
 	struct kmcl_channel *ch;
@@ -117,7 +129,28 @@ struct kmcl_hv_chan {
 	struct resource *mmio;
 	u64 mmio_start;
 	u64 mmio_size;
+	bool sub;
+	struct kmcl_hv_chan *sc_primary;
+	struct kmcl_hv_sc *sc;
+	struct list_head sc_node;
+	bool sc_listed;
+	struct list_head sc_offers;
+	struct list_head sc_waiters;
+	unsigned int sc_rejected;
+	struct work_struct sc_gone_work;
 };
+
+/* subchan.c: subchannels (see there). */
+struct kmcl_hv_sc;
+int kmcl_hv_sub_enable(struct kmcl_hv_chan *hc);
+void kmcl_hv_sub_withdraw(struct kmcl_hv_chan *hc);
+int kmcl_hv_sub_attach(struct kmcl_hv_chan *hc);
+void kmcl_hv_sub_release(struct kmcl_hv_chan *hc);
+void kmcl_hv_sub_primary_open(struct kmcl_hv_chan *hc);
+void kmcl_hv_sub_primary_closing(struct kmcl_hv_chan *hc);
+void kmcl_hv_sub_primary_closed(struct kmcl_hv_chan *hc);
+unsigned long kmcl_hv_sub_rejected(void);
+void kmcl_hv_sub_gone_work(struct work_struct *work);
 
 extern const struct kmcl_transport_ops kmcl_hv_transport_ops;
 

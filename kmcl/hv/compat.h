@@ -191,6 +191,23 @@ static inline bool kmcl_hv_requestor_is_off(const struct vmbus_channel *c)
 }
 
 /**
+ * kmcl_hv_set_sc_callback() - be told of the subchannels of @primary
+ * @primary: an open primary channel.
+ * @cb: called in process context for each subchannel offer, or NULL.
+ *
+ * vmbus_set_sc_create_callback() has had this form on every supported
+ * kernel (5.10 .. 7.3): no context argument, the new subchannel's
+ * primary_channel names its primary. vmbus_close() of the primary clears
+ * it again (vmbus_reset_channel_cb()).
+ */
+static inline void
+kmcl_hv_set_sc_callback(struct vmbus_channel *primary,
+			void (*cb)(struct vmbus_channel *sc))
+{
+	vmbus_set_sc_create_callback(primary, cb);
+}
+
+/**
  * kmcl_hv_set_low_latency() - signal the host directly, not through MNF
  * @c: a channel.
  * @on: bypass the monitor page.

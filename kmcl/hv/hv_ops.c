@@ -111,6 +111,7 @@ const struct kmcl_hv_ops kmcl_hv_vmbus_ops = {
 	.teardown_gpadl = kmcl_hv_teardown_gpadl,
 	.allocate_mmio = vmbus_allocate_mmio,
 	.free_mmio = vmbus_free_mmio,
+	.set_sc_callback = kmcl_hv_set_sc_callback,
 	.is_isolated = kmcl_hv_isolated,
 	.set_decrypted = kmcl_hv_set_decrypted,
 	.set_encrypted = kmcl_hv_set_encrypted,

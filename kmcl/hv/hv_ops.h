@@ -73,6 +73,11 @@
  * @free_mmio: vmbus_free_mmio().
  *
  * Misc:
+ * Subchannels:
+ * @set_sc_callback: vmbus_set_sc_create_callback() on an open primary
+ *	channel; hv_vmbus calls @cb from its subchannel work queue (process
+ *	context) for each subchannel the host offers for it. NULL clears it.
+ *
  * @is_isolated: kmcl_hv_isolated() (compat.h).
  * @set_decrypted: kmcl_hv_set_decrypted() (compat.h): share a bounce page.
  * @set_encrypted: kmcl_hv_set_encrypted() (compat.h): take it back.
@@ -117,6 +122,9 @@ struct kmcl_hv_ops {
 			     resource_size_t size, resource_size_t align,
 			     bool fb_overlap_ok);
 	void (*free_mmio)(resource_size_t start, resource_size_t size);
+
+	void (*set_sc_callback)(struct vmbus_channel *primary,
+				void (*cb)(struct vmbus_channel *sc));
 
 	bool (*is_isolated)(void);
 	int (*set_decrypted)(struct page *page);

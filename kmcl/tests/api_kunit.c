@@ -531,8 +531,9 @@ static void friendly_name(struct kunit *test)
 
 static void primary_channel(struct kunit *test)
 {
-	VMBCHANNEL c = new_channel(test, false);
+	/* The primary first: it must outlive its subchannel (cleanup LIFO). */
 	VMBCHANNEL p = new_channel(test, false);
+	VMBCHANNEL c = new_channel(test, false);
 	VMBCHANNEL s = new_channel(test, true);
 	GUID type = kmcl_test_new_type();
 
@@ -549,10 +550,10 @@ static void primary_channel(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kch(c)->cfg.subchannel_index, 2);
 	KUNIT_EXPECT_EQ(test, VmbChannelInitSetPrimaryChannel(c, p, 3),
 			STATUS_INVALID_PARAMETER_2);
-	/* Subchannels cannot be enabled on loopback yet. */
+	/* Not while the primary is not open (kmcl_subchannel has the rest). */
 	KUNIT_EXPECT_EQ(test, VmbClientChannelInitSetTargetPnp(c, &type, NULL, NULL),
 			STATUS_SUCCESS);
-	KUNIT_EXPECT_EQ(test, VmbChannelEnable(c), STATUS_NOT_SUPPORTED);
+	KUNIT_EXPECT_EQ(test, VmbChannelEnable(c), STATUS_INVALID_DEVICE_STATE);
 	KUNIT_EXPECT_EQ(test, kmcl_channel_state(kch(c)), KMCL_CH_DISABLED);
 }
 

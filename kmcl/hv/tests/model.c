@@ -79,8 +79,16 @@ struct kmcl_hv_model *kmcl_hv_model_current(void)
 	return READ_ONCE(kmcl_hv_model_cur);
 }
 
+/* A subchannel's channel: it has no device of its own (device_obj NULL). */
+struct kmcl_hv_msc {
+	struct vmbus_channel chan;
+	struct kmcl_hv_mdev *md;
+};
+
 static struct kmcl_hv_mdev *kmcl_hv_mdev_of(struct vmbus_channel *c)
 {
+	if (!c->device_obj)
+		return container_of(c, struct kmcl_hv_msc, chan)->md;
 	return container_of(c->device_obj, struct kmcl_hv_mdev, hdev);
 }
 
@@ -1351,11 +1359,34 @@ out:
 	return ret;
 }
 
+/* vmbus_disconnect_ring(): the primary's open subchannels close first. */
+static void kmcl_hv_model_close_subs(struct kmcl_hv_mdev *md)
+{
+	struct kmcl_hv_mdev *sub;
+
+	mutex_lock(&md->m->bus_lock);
+	list_for_each_entry(sub, &md->m->devs, node) {
+		if (sub->primary != md)
+			continue;
+		kmcl_hv_model_reset_cb(sub);
+		if (sub->opened) {
+			sub->opened = false;
+			sub->chan->state = CHANNEL_OPEN_STATE;
+			kmcl_hv_model_free_rings(sub);
+		}
+	}
+	mutex_unlock(&md->m->bus_lock);
+}
+
 static void kmcl_hv_model_close(struct vmbus_channel *c)
 {
 	struct kmcl_hv_mdev *md = kmcl_hv_mdev_of(c);
 
 	kmcl_hv_model_log_simple(md->m, KMCL_HV_MOP_CLOSE, c, 0);
+	/* vmbus_close() of a subchannel: vmbus_disconnect_ring() says no. */
+	if (md->primary)
+		return;
+	kmcl_hv_model_close_subs(md);
 	if (READ_ONCE(md->m->close_hold)) {
 		WRITE_ONCE(md->closing, true);
 		wait_for_completion(&md->close_gate);
@@ -1565,6 +1596,13 @@ static bool kmcl_hv_model_is_isolated(void)
 	return READ_ONCE(kmcl_hv_model_current()->isolated);
 }
 
+/* vmbus_set_sc_create_callback(). */
+static void kmcl_hv_model_set_sc_callback(struct vmbus_channel *c,
+					  void (*cb)(struct vmbus_channel *sc))
+{
+	WRITE_ONCE(c->sc_creation_callback, cb);
+}
+
 const struct kmcl_hv_ops kmcl_hv_model_ops = {
 	.driver_register = kmcl_hv_model_driver_register,
 	.driver_unregister = kmcl_hv_model_driver_unregister,
@@ -1586,10 +1624,78 @@ const struct kmcl_hv_ops kmcl_hv_model_ops = {
 	.teardown_gpadl = kmcl_hv_model_teardown_gpadl,
 	.allocate_mmio = kmcl_hv_model_allocate_mmio,
 	.free_mmio = kmcl_hv_model_free_mmio,
+	.set_sc_callback = kmcl_hv_model_set_sc_callback,
 	.is_isolated = kmcl_hv_model_is_isolated,
 	.set_decrypted = kmcl_hv_model_set_decrypted,
 	.set_encrypted = kmcl_hv_model_set_encrypted,
 };
+
+/* --- subchannels ------------------------------------------------------------ */
+
+/**
+ * kmcl_hv_model_offer_sub() - the host offers a subchannel
+ * @primary: the device whose channel it is a subchannel of.
+ * @via: the device whose sc_creation_callback hv_vmbus calls: @primary,
+ *	or (hostile or racing) another one; NULL: @primary.
+ * @index: offer.sub_channel_index.
+ *
+ * As vmbus_process_offer() and vmbus_add_channel_work(): the channel has
+ * @primary's type and instance, primary_channel set, no device; the
+ * callback runs in this thread if one is set. No driver ever probes it.
+ *
+ * Return: the subchannel, or NULL if out of memory.
+ */
+struct kmcl_hv_mdev *kmcl_hv_model_offer_sub(struct kmcl_hv_mdev *primary,
+					     struct kmcl_hv_mdev *via,
+					     u16 index)
+{
+	struct kmcl_hv_model *m = primary->m;
+	void (*cb)(struct vmbus_channel *sc);
+	struct kmcl_hv_msc *msc;
+	struct kmcl_hv_mdev *md;
+
+	md = kmcl_hv_model_new_dev(m, &primary->hdev.dev_type,
+				   &primary->hdev.dev_instance, 0);
+	if (!md)
+		return NULL;
+	msc = kzalloc(sizeof(*msc), GFP_KERNEL);
+	if (!msc) {
+		put_device(&md->hdev.device);
+		return NULL;
+	}
+	msc->chan = *md->chan;
+	msc->md = md;
+	kfree(md->chan);
+	md->chan = &msc->chan;
+	md->hdev.channel = NULL;
+	md->chan->device_obj = NULL;
+	md->chan->primary_channel = primary->chan;
+	md->chan->offermsg.offer.sub_channel_index = index;
+	md->primary = primary;
+	md->driver_override = "kmcl-model-subchannel";
+	mutex_lock(&m->bus_lock);
+	list_add_tail(&md->node, &m->devs);
+	mutex_unlock(&m->bus_lock);
+	cb = READ_ONCE((via ?: primary)->chan->sc_creation_callback);
+	if (cb)
+		cb(md->chan);
+	return md;
+}
+
+/**
+ * kmcl_hv_model_rescind_sub() - the host rescinds one subchannel
+ * @sub: a subchannel from kmcl_hv_model_offer_sub().
+ *
+ * As vmbus_onoffer_rescind() for a channel without a device: callbacks
+ * stop, rescind is set, a call waiting for the host fails with -ENODEV;
+ * no driver is told, sends fail with -ENODEV from now on.
+ */
+void kmcl_hv_model_rescind_sub(struct kmcl_hv_mdev *sub)
+{
+	kmcl_hv_model_reset_cb(sub);
+	WRITE_ONCE(sub->chan->rescind, true);
+	complete_all(&sub->host_wait);
+}
 
 /**
  * kmcl_hv_model_init() - set up a model and make it the current one

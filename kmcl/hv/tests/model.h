@@ -35,6 +35,15 @@
  * - Rescind (channel_mgmt.c:vmbus_onoffer_rescind): callbacks stop,
  *   channel->rescind is set, waiters for the host get -ENODEV, then the
  *   device is unregistered (the driver's remove runs).
+ * - Subchannels (channel_mgmt.c:vmbus_process_offer and
+ *   vmbus_add_channel_work): an offer with the type and instance of an
+ *   offered channel is a subchannel of it, with primary_channel set, no
+ *   device of its own and offer.sub_channel_index > 0; the primary's
+ *   sc_creation_callback, if set, is called with it in process context.
+ *   vmbus_open works on it as on a primary; vmbus_close of a subchannel
+ *   does nothing (vmbus_disconnect_ring() refuses a subchannel); closing
+ *   the primary closes its open subchannels first. A rescinded subchannel
+ *   stops its callbacks and sets rescind; hv_vmbus tells no driver.
  * - The channel callback runs from a per-channel tasklet
  *   (HV_CALL_DIRECT/BATCHED) or with interrupts off (HV_CALL_ISR).
  */
@@ -190,6 +199,8 @@ struct kmcl_hv_model;
  *	(kmcl_hv_model_close_release()).
  * @closing: a vmbus_close() waits on @close_gate.
  * @closes_done: vmbus_close() calls that returned.
+ * @primary: for a subchannel, the device whose channel is its primary;
+ *	NULL for a device.
  */
 struct kmcl_hv_mdev {
 	struct hv_device hdev;
@@ -214,6 +225,7 @@ struct kmcl_hv_mdev {
 	struct completion close_gate;
 	bool closing;
 	atomic_t closes_done;
+	struct kmcl_hv_mdev *primary;
 };
 
 /* Shared pages the model tracks at most. */
@@ -309,6 +321,10 @@ bool kmcl_hv_model_bound_to(struct kmcl_hv_mdev *md, const char *drv_name);
 void kmcl_hv_model_host_answer(struct kmcl_hv_mdev *md);
 void kmcl_hv_model_close_release(struct kmcl_hv_mdev *md);
 bool kmcl_hv_model_host_waiting(struct kmcl_hv_mdev *md);
+struct kmcl_hv_mdev *kmcl_hv_model_offer_sub(struct kmcl_hv_mdev *primary,
+					     struct kmcl_hv_mdev *via,
+					     u16 index);
+void kmcl_hv_model_rescind_sub(struct kmcl_hv_mdev *sub);
 
 /* The host's side of the rings. */
 int kmcl_hv_model_host_send(struct kmcl_hv_mdev *md, u16 type, u16 flags,
