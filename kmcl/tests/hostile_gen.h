@@ -131,8 +131,14 @@ static inline bool hz_known_type(u16 type)
 	       type == KMCL_PKT_DATA_USING_XFER_PAGES;
 }
 
-/* Framing the client must refuse; its length in the ring. */
-static inline u32 hz_build_malformed(struct hz_gen *g)
+/*
+ * A packet the client must refuse; its length in the ring. Without
+ * @framing, only kinds hv_vmbus hands on as they are: since 5.14 its
+ * hv_pkt_iter_first() rewrites a descriptor whose len8 or offset8 is out
+ * of range (len8 to the bytes available, offset8 to 2) before the client
+ * sees it, so such a packet is no longer malformed when KMCL reads it.
+ */
+static inline u32 hz_build_malformed(struct hz_gen *g, bool framing)
 {
 	struct kmcl_vmpacket_desc *d = (void *)g->buf;
 	u32 len = 32, i;
@@ -143,7 +149,7 @@ static inline u32 hz_build_malformed(struct hz_gen *g)
 	d->len8 = 4;
 	d->flags = hz_rnd(&g->rng, 4);
 	d->trans_id = hz_next(&g->rng);
-	switch (hz_rnd(&g->rng, 7)) {
+	switch (framing ? hz_rnd(&g->rng, 7) : 4 + hz_rnd(&g->rng, 3)) {
 	case 0:
 		/* Past the bytes written, and too long for the client. */
 		d->len8 = (HZ_MAX_PKT + 24) / 8 + hz_rnd(&g->rng, 0xfe00);
@@ -171,9 +177,12 @@ static inline u32 hz_build_malformed(struct hz_gen *g)
 			g->buf[i] = hz_next(&g->rng);
 		d->len8 = 2 + hz_rnd(&g->rng, 7);	/* inside the 64 bytes */
 		len = 64;
-		/* Random bytes can form a valid packet: then it's not fatal. */
-		if (d->offset8 >= 2 && d->offset8 <= d->len8 &&
-		    hz_known_type(d->type))
+		/*
+		 * Random bytes can form a valid packet (or, rewritten by
+		 * hv_vmbus, a valid frame): the type keeps it fatal.
+		 */
+		if (!framing || (d->offset8 >= 2 && d->offset8 <= d->len8 &&
+				 hz_known_type(d->type)))
 			d->type = 0x55;
 		break;
 	}

@@ -45,13 +45,13 @@ KMCL_IMPORT(KMCL_INTERNAL);
 #define KMCL_HOSTILE_SEED	0x6b6d636cULL
 #endif
 #ifndef KMCL_HOSTILE_PACKETS
-#define KMCL_HOSTILE_PACKETS	50000
+#define KMCL_HOSTILE_PACKETS	20000
 #endif
 
 static unsigned long long hostile_seed = KMCL_HOSTILE_SEED;
 module_param(hostile_seed, ullong, 0444);
 MODULE_PARM_DESC(hostile_seed,
-		 "seed of the hostile peers kmcl_hostile and kmcl_hv_hostile (0: random)");
+		 "seed of the hostile loopback peer of kmcl_hostile (0: random)");
 static unsigned long hostile_packets = KMCL_HOSTILE_PACKETS;
 module_param(hostile_packets, ulong, 0444);
 MODULE_PARM_DESC(hostile_packets, "raw packets the loopback hostile peer writes");
@@ -354,7 +354,7 @@ static bool hz_steps(struct hz_cycle *c, u32 budget, bool clean)
 				c->early[c->nearly++] = id;
 			}
 		} else if (op < 80) {
-			if (hz_inject(c, hz_build_malformed(&c->g)))
+			if (hz_inject(c, hz_build_malformed(&c->g, true)))
 				hz_mark_fatal(&c->g);
 		} else if (op < 88) {
 			if (hz_inject(c, hz_build_ranges(&c->g)))
