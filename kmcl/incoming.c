@@ -109,6 +109,7 @@ static void kmcl_in_reject(struct kmcl_channel *ch, enum kmcl_in_reject why)
 		break;
 	}
 	in->failed = true;
+	in->hostile = true;
 	warn = !in->warned;
 	in->warned = true;
 	spin_unlock_bh(&in->lock);
@@ -614,6 +615,8 @@ void kmcl_in_attach(struct kmcl_channel *ch)
 {
 	spin_lock_bh(&ch->in.lock);
 	ch->in.attached = true;
+	/* A new ring: what the last peer did no longer stops it. */
+	ch->in.hostile = false;
 	spin_unlock_bh(&ch->in.lock);
 	kmcl_in_kick(ch);
 }
@@ -643,13 +646,15 @@ void kmcl_in_detach(struct kmcl_channel *ch)
 
 /**
  * kmcl_in_start() - deliver incoming packets from now on
- * @ch: the channel (state_mutex held). Also clears a failure stop.
+ * @ch: the channel (state_mutex held). Also clears the stop of a driver's
+ *	VmbChannelPacketFail(), but not that of a hostile packet: the peer
+ *	proved hostile, and the reader would go on past what it rejected.
  */
 void kmcl_in_start(struct kmcl_channel *ch)
 {
 	spin_lock_bh(&ch->in.lock);
 	ch->in.running = true;
-	ch->in.failed = false;
+	ch->in.failed = ch->in.hostile;
 	spin_unlock_bh(&ch->in.lock);
 	kmcl_in_kick(ch);
 }

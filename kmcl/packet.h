@@ -566,6 +566,8 @@ struct kmcl_in_stats {
  *	kick when that changes.
  * @ready: kmcl_packet_setup() ran.
  * @warned: a hostile packet has been logged for this channel.
+ * @hostile: a hostile packet stopped the queue; only a new ring (the next
+ *	open) restarts it, not kmcl_in_start().
  * @dpc: DISPATCH reader (tasklet).
  * @work: PASSIVE reader (on kmcl_channel_wq()).
  * @idle_wq: waiters for @outstanding == 0 or !@reading.
@@ -596,6 +598,7 @@ struct kmcl_in {
 	bool want_restart;
 	bool ready;
 	bool warned;
+	bool hostile;
 	struct tasklet_struct dpc;
 	struct work_struct work;
 	wait_queue_head_t idle_wq;

@@ -465,6 +465,52 @@ static void races_never_sent_id_fails(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st.rejected_malformed, 0ULL);
 }
 
+/* --- issue 12: a hostile packet's stop outlives Pause/Start ------------- */
+
+/*
+ * The hostile peer (kmcl_hostile) found it: after KMCL rejected a packet
+ * and stopped the incoming queue, the driver pausing and starting the
+ * channel restarted the reader, which went on past the rejected packet
+ * and delivered what the proven-hostile peer wrote after it, with fail_err
+ * still set. The client reads at PASSIVE here, so flushing the channel's
+ * workqueue after Start waits for the reader Start kicked. Before the fix:
+ * the in-band packet written after the forged completion was delivered
+ * (crx count 1, expected 0).
+ */
+static void races_hostile_stop_outlives_restart(struct kunit *test)
+{
+	const struct kmcl_pt_cfg cfg = {};
+	struct kmcl_pt_pair *pp = races_pair(test, &cfg);
+	struct {
+		struct kmcl_vmpacket_desc d;
+		u64 payload;
+	} comp = {}, data = {};
+
+	VmbChannelSetIncomingProcessingAtPassive(pp->p->client->ch, TRUE);
+	comp.d.type = KMCL_PKT_COMP;
+	comp.d.offset8 = sizeof(comp.d) / 8;
+	comp.d.len8 = sizeof(comp) / 8;
+	comp.d.trans_id = 0x7777000000000001ULL;	/* never sent */
+	kmcl_pt_inject(test, pp->sch, pp->cch, &comp, sizeof(comp));
+	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_true(races_rejected, pp->cch,
+						  KMCL_PT_WAIT_MS));
+	data.d.type = KMCL_PKT_DATA_INBAND;
+	data.d.offset8 = sizeof(data.d) / 8;
+	data.d.len8 = sizeof(data) / 8;
+	data.payload = 0x686f7374696c65ULL;
+	kmcl_pt_inject(test, pp->sch, pp->cch, &data, sizeof(data));
+	flush_workqueue(kmcl_channel_wq(pp->cch));
+	KUNIT_EXPECT_EQ(test, kmcl_pt_rx_count(&pp->crx), 0U);
+
+	VmbChannelPause(pp->p->client->ch);
+	VmbChannelStart(pp->p->client->ch);
+	flush_workqueue(kmcl_channel_wq(pp->cch));
+	KUNIT_EXPECT_EQ(test, kmcl_pt_rx_count(&pp->crx), 0U);
+	KUNIT_EXPECT_NE(test, READ_ONCE(pp->cch->fail_err), 0);
+	KUNIT_EXPECT_EQ(test, races_in_stat(pp->cch, &pp->cch->in.stats.rejected),
+			1ULL);
+}
+
 /* --- item 8: completions count against the reader's budget -------------- */
 
 #define RACES_BURST	(2 * KMCL_IN_BUDGET)	/* <= KMCL_PT_REC */
@@ -884,6 +930,7 @@ static struct kunit_case kmcl_races_cases[] = {
 	KUNIT_CASE(races_server_sync_zero_timeout),
 	KUNIT_CASE(races_late_completion_any_age),
 	KUNIT_CASE(races_never_sent_id_fails),
+	KUNIT_CASE(races_hostile_stop_outlives_restart),
 	KUNIT_CASE(races_completions_share_budget),
 	KUNIT_CASE(races_dpc_cap_requeues),
 	KUNIT_CASE(races_setters_refuse_what_enable_cannot),
