@@ -900,6 +900,10 @@ static struct races_ctx_probe *races_probe_new(struct kunit *test, VMBCHANNEL ch
  * From a ProcessPacket in the softirq reader. Before the fix: "BUG:
  * sleeping function called from invalid context" / "scheduling while
  * atomic" from the first mutex (VmbChannelEnable), then the rest.
+ * Item 19: without their checks KmclQueryInterface answered
+ * STATUS_NOT_SUPPORTED (probe 9), VmbChannelSetInterruptLatency
+ * STATUS_SUCCESS (probe 11) and VmbChannelSetIncomingProcessingAtPassive
+ * switched the channel to passive (here and from a completion routine).
  */
 static void races_passive_from_dpc(struct kunit *test)
 {
