@@ -386,6 +386,8 @@ static struct device *kmcl_hv_chan_target_device(struct kmcl_channel *ch)
  * @va: the contiguous mapping of its pages handed to hv_vmbus.
  * @node: in kmcl_hv_chan.gpadls while established.
  * @torn: vmbus_teardown_gpadl() ran (by revoke or by release).
+ * @shared: hv_vmbus made the pages host-visible (kmcl_hv_external_shared()):
+ *	without a teardown they must be leaked.
  */
 struct kmcl_hv_chan_gpadl {
 	struct kmcl_hv_gpadl gp;
