@@ -14,6 +14,8 @@
 #   make style           checkpatch --strict and sparse
 #   make demo            the samples on the in-kernel loopback VMBus
 #   make bench           KMCL against a raw ring on Debian's stock kernel (not CI)
+#   make kunit-tree KERNEL=7.3  kunit.py run with the tree in drivers/kmcl of
+#                        the test kernel's source (a whole kernel build; not CI)
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 QEMU := tools/testing/qemu
@@ -56,4 +58,7 @@ demo:
 bench:
 	$(QEMU)/bench.sh
 
-.PHONY: all modules install clean deps check check-harness matrix style demo fuzz bench
+kunit-tree:
+	KMCL_KERNEL=$(KERNEL) $(QEMU)/kunit-tree.sh
+
+.PHONY: all modules install clean deps check check-harness matrix style demo fuzz bench kunit-tree

@@ -456,11 +456,45 @@ static void kmcl_api_ext_build(struct kmcl_in_packet *ip)
 }
 
 /**
+ * kmcl_api_ext_map() - map an incoming packet's external data
+ * @ip: a packet with external data, delivering or held by the driver.
+ * @may_sleep: the caller is KMCL's reader in process context, holding no
+ *	lock: the mapping may vmap().
+ *
+ * Builds the MDL chain on first use and gives each MDL its system mapping,
+ * read-only if a READ_ONLY VmbChannelPacketGetExternalData() asked for it
+ * before (@ip->ext_ro). The reader calls it before ProcessPacket in process
+ * context, so VmbChannelPacketGetExternalData() itself never has to sleep.
+ *
+ * Return: 0; -EAGAIN if a mapping needs to sleep and @may_sleep is false;
+ * -ENOMEM if it cannot be made.
+ */
+int kmcl_api_ext_map(struct kmcl_in_packet *ip, bool may_sleep)
+{
+	bool shared = READ_ONCE(ip->ch->isolated);
+	PMDL mdl;
+	int ret;
+
+	if (!ip->ext_chain) {
+		if (ip->xfer_gpadl)
+			kmcl_xfer_build(ip);
+		else
+			kmcl_api_ext_build(ip);
+	}
+	for (mdl = ip->ext_chain; mdl; mdl = mdl->Next) {
+		ret = kmcl_mdl_map_system(mdl, ip->ext_ro, shared, may_sleep);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/**
  * VmbChannelPacketGetExternalData() - the external data of an incoming packet
  * @PacketCompletionContext: a packet delivered to ProcessPacket with
  *	VMBUS_CHANNEL_PROCESS_PACKET_FLAG_EXTERNAL_DATA and not completed yet.
- * @Flags: VMBUS_CHANNEL_PACKET_EXTERNAL_DATA_FLAG_READ_ONLY: the mapping
- *	made for it is read-only.
+ * @Flags: VMBUS_CHANNEL_PACKET_EXTERNAL_DATA_FLAG_READ_ONLY: a mapping
+ *	still to be made for it is read-only.
  * @Mdl: receives the MDL chain, one MDL per range the sender described.
  *
  * For a transfer-page packet the ranges lie in the receive GPADL the
@@ -472,17 +506,22 @@ static void kmcl_api_ext_build(struct kmcl_in_packet *ip)
  * mapping in any context. They stay valid until the packet is completed
  * or failed, which unmaps and invalidates them: the driver must not free
  * them. A second call returns the same chain, mapped as the first
- * successful call chose. Any context up to softirq.
+ * successful call chose.
+ *
+ * Never sleeps, whatever the context looks like: a mapping that needs
+ * vmap() is made by the reader in process context before ProcessPacket
+ * runs there (writable; read-only when a READ_ONLY call in softirq
+ * context deferred the packet). Any context up to softirq.
  *
  * Return: STATUS_SUCCESS; STATUS_PENDING when called from ProcessPacket
  * in softirq context for memory that needs a process-context mapping
  * (not physically consecutive, or READ_ONLY): return from ProcessPacket
  * without completing, it runs again in process context;
  * STATUS_INSUFFICIENT_RESOURCES if the mapping failed, or needs process
- * context outside ProcessPacket; STATUS_INVALID_PARAMETER_1 for a bad
- * packet, one not held by the driver, or one without external data;
- * STATUS_INVALID_PARAMETER_2 for unknown flags; STATUS_INVALID_PARAMETER_3
- * for a NULL @Mdl.
+ * context outside ProcessPacket (a packet delivered in softirq context
+ * and held); STATUS_INVALID_PARAMETER_1 for a bad packet, one not held
+ * by the driver, or one without external data; STATUS_INVALID_PARAMETER_2
+ * for unknown flags; STATUS_INVALID_PARAMETER_3 for a NULL @Mdl.
  */
 NTSTATUS VmbChannelPacketGetExternalData(VMBPACKETCOMPLETION PacketCompletionContext,
 					 UINT32 Flags, PMDL *Mdl)
@@ -490,7 +529,6 @@ NTSTATUS VmbChannelPacketGetExternalData(VMBPACKETCOMPLETION PacketCompletionCon
 	struct kmcl_in_packet *ip = (struct kmcl_in_packet *)PacketCompletionContext;
 	bool ro = Flags & VMBUS_CHANNEL_PACKET_EXTERNAL_DATA_FLAG_READ_ONLY;
 	u8 state;
-	PMDL mdl;
 	int ret;
 
 	if (!kmcl_in_packet_valid(ip))
@@ -506,20 +544,14 @@ NTSTATUS VmbChannelPacketGetExternalData(VMBPACKETCOMPLETION PacketCompletionCon
 	if (!ip->ext_count)
 		return STATUS_INVALID_PARAMETER_1;
 
-	if (!ip->ext_chain) {
-		if (ip->xfer_gpadl)
-			kmcl_xfer_build(ip);
-		else
-			kmcl_api_ext_build(ip);
-	}
-	for (mdl = ip->ext_chain; mdl; mdl = mdl->Next) {
-		ret = kmcl_mdl_map_system(mdl, ro, READ_ONCE(ip->ch->isolated));
-		if (ret == -EAGAIN && state == KMCL_IN_DELIVERING &&
-		    !kmcl_in_defer(ip))
-			return STATUS_PENDING;
-		if (ret)
-			return STATUS_INSUFFICIENT_RESOURCES;
-	}
+	/* Only the first call chooses; the reader maps a deferred packet so. */
+	if (ro && !ip->ext_chain)
+		ip->ext_ro = true;
+	ret = kmcl_api_ext_map(ip, false);
+	if (ret == -EAGAIN && state == KMCL_IN_DELIVERING && !kmcl_in_defer(ip))
+		return STATUS_PENDING;
+	if (ret)
+		return STATUS_INSUFFICIENT_RESOURCES;
 	*Mdl = ip->ext_chain;
 	return STATUS_SUCCESS;
 }

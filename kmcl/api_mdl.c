@@ -486,32 +486,37 @@ struct _MDL *kmcl_mdl_place_hvpfns(void *mem, const void *pfns, u32 count,
  * @read_only: make a read-only mapping.
  * @shared: the pages are shared with an isolated peer: a new mapping is
  *	the decrypted alias (kmcl_map_pgprot()).
+ * @may_sleep: the caller knows it may sleep (KMCL's own reader in process
+ *	context). Never guessed from kmcl_can_sleep(): a driver holding a
+ *	plain spin_lock() looks sleepable on kernels without
+ *	CONFIG_PREEMPT_COUNT.
  *
  * Afterwards MmGetSystemAddressForMdlSafe() returns the mapping at once,
  * in any context. Nothing happens if the MDL is mapped already. Any
- * context but hard interrupts.
+ * context but hard interrupts; without @may_sleep it never sleeps.
  *
- * Return: 0; -EAGAIN when the mapping needs process context (pages not
- * physically consecutive, or read-only) and the caller cannot sleep;
+ * Return: 0; -EAGAIN when the mapping needs to sleep (pages not
+ * physically consecutive, or read-only) and @may_sleep is false;
  * -ENOMEM when it cannot be made (a PFN that is not memory, no memory).
  */
-int kmcl_mdl_map_system(struct _MDL *mdl, bool read_only, bool shared)
+int kmcl_mdl_map_system(struct _MDL *mdl, bool read_only, bool shared,
+			bool may_sleep)
 {
 	unsigned long flags;
-	bool mapped, sleep;
+	bool mapped;
 
 	spin_lock_irqsave(&kmcl_mdl_map_lock, flags);
 	mapped = mdl->MdlFlags & KMCL_MDL_MAP_FLAGS;
 	spin_unlock_irqrestore(&kmcl_mdl_map_lock, flags);
 	if (mapped)
 		return 0;
-	sleep = kmcl_can_sleep();
-	if (read_only && !sleep)
+	if (read_only && !may_sleep)
 		return -EAGAIN;
 	if (kmcl_mdl_map(mdl, (read_only ? KMCL_MAP_READONLY : 0) |
-			 (shared ? KMCL_MAP_SHARED : 0)))
+			 (shared ? KMCL_MAP_SHARED : 0) |
+			 (may_sleep ? 0 : KMCL_MAP_ATOMIC)))
 		return 0;
-	return sleep ? -ENOMEM : -EAGAIN;
+	return may_sleep ? -ENOMEM : -EAGAIN;
 }
 
 /**

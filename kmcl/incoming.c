@@ -146,13 +146,19 @@ static void kmcl_in_consume(struct kmcl_channel *ch, u32 pktlen)
 
 /*
  * Hand @ip (state DELIVERING, counted by kmcl_in.delivering) to the driver.
+ * In process context (@passive: the reader's work item, no lock held) its
+ * external data is mapped first, so that GetExternalData never sleeps.
  * Returns true if the driver deferred it.
  */
-static bool kmcl_in_deliver(struct kmcl_channel *ch, struct kmcl_in_packet *ip)
+static bool kmcl_in_deliver(struct kmcl_channel *ch, struct kmcl_in_packet *ip,
+			    bool passive)
 {
 	struct kmcl_in *in = &ch->in;
 	bool deferred = false;
 
+	/* A failure is GetExternalData's STATUS_INSUFFICIENT_RESOURCES. */
+	if (passive && ip->ext_count)
+		kmcl_api_ext_map(ip, true);
 	kmcl_api_process_packet(ch, ip, ip->buf + ip->data_off, ip->data_len,
 				ip->flags);
 
@@ -204,7 +210,7 @@ static enum kmcl_in_step kmcl_in_redeliver(struct kmcl_channel *ch,
 	}
 	(*delivered)++;
 	/* Deferred again at passive: let the workqueue breathe. */
-	return kmcl_in_deliver(ch, ip) ? KMCL_IN_STOP : KMCL_IN_MORE;
+	return kmcl_in_deliver(ch, ip, true) ? KMCL_IN_STOP : KMCL_IN_MORE;
 }
 
 /* One packet: redeliver, complete an outgoing packet, or deliver. */
@@ -307,6 +313,7 @@ static enum kmcl_in_step kmcl_in_step(struct kmcl_channel *ch, bool passive,
 		}
 	}
 	ip->ext_count = 0;
+	ip->ext_ro = false;
 	ip->xfer_gpadl = NULL;
 	if (wp.type != KMCL_PKT_DATA_INBAND) {
 		/* The receiver's own limits, for either kind of range. */
@@ -357,7 +364,7 @@ static enum kmcl_in_step kmcl_in_step(struct kmcl_channel *ch, bool passive,
 	spin_unlock_bh(&in->lock);
 
 	(*delivered)++;
-	if (kmcl_in_deliver(ch, ip))
+	if (kmcl_in_deliver(ch, ip, passive))
 		return KMCL_IN_STOP;
 	return KMCL_IN_MORE;
 }

@@ -257,7 +257,8 @@ static int kmcl_hvpfns_pages(const unsigned long *hvpfns, u32 count,
  * @count: entries in @hvpfns, > 0.
  * @byte_offset: offset of the buffer in the first Hyper-V page.
  * @flags: KMCL_MAP_READONLY, KMCL_MAP_SHARED (a vmap() is the decrypted
- *	alias: kmcl_map_pgprot()) or 0.
+ *	alias: kmcl_map_pgprot()), KMCL_MAP_ATOMIC (treat the caller as
+ *	atomic whatever kmcl_can_sleep() says) or 0.
  *
  * Physically consecutive RAM pages are returned through the direct map: no
  * mapping is made and it works in any context, but KMCL_MAP_READONLY cannot
@@ -289,7 +290,7 @@ void *kmcl_hvpfns_map(const unsigned long *hvpfns, u32 count,
 		return NULL;
 	offset = (hvpfns[0] % KMCL_HV_PER_PAGE) * KMCL_WIRE_PAGE_SIZE +
 		 byte_offset;
-	sleep = kmcl_can_sleep();
+	sleep = !(flags & KMCL_MAP_ATOMIC) && kmcl_can_sleep();
 	if (direct && !(ro && sleep))
 		return page_address(pfn_to_page(hvpfns[0] / KMCL_HV_PER_PAGE)) +
 		       offset;

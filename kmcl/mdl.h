@@ -46,6 +46,7 @@ static_assert(PAGE_SIZE >= KMCL_WIRE_PAGE_SIZE);
 /* kmcl_hvpfns_map() flags. */
 #define KMCL_MAP_READONLY	BIT(0)	/* a new vmap() is read-only */
 #define KMCL_MAP_SHARED		BIT(1)	/* pages an isolated peer sees */
+#define KMCL_MAP_ATOMIC		BIT(2)	/* never vmap(): the caller may not sleep */
 
 #ifndef KMCL_EXPORT_FOR_TESTS
 #if IS_ENABLED(CONFIG_KUNIT)

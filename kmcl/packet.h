@@ -456,6 +456,8 @@ enum kmcl_in_state {
  * @magic: KMCL_IN_PACKET_MAGIC.
  * @state: enum kmcl_in_state, under kmcl_in.lock.
  * @comp_requested: the sender asked for a completion.
+ * @ext_ro: the external data is to be mapped read-only (a READ_ONLY
+ *	VmbChannelPacketGetExternalData() that had to wait for passive).
  * @item: free/deferred list link, or FIFO entry (kind KMCL_OUT_COMPLETION).
  * @ch: the channel.
  * @txid: the sender's transaction id, echoed in the completion.
@@ -478,6 +480,7 @@ struct kmcl_in_packet {
 	u32 magic;
 	u8 state;
 	bool comp_requested;
+	bool ext_ro;
 	struct kmcl_out_item item;
 	struct kmcl_channel *ch;
 	u64 txid;
@@ -704,6 +707,7 @@ void kmcl_api_process_packet(struct kmcl_channel *ch,
 			     struct kmcl_in_packet *ip, void *buf, u32 len,
 			     u32 flags);
 void kmcl_api_processing_complete(struct kmcl_channel *ch, u32 count);
+int kmcl_api_ext_map(struct kmcl_in_packet *ip, bool may_sleep);
 
 /**
  * kmcl_pool_zalloc() - zeroed memory for a pool of packet objects

@@ -178,7 +178,8 @@ size_t kmcl_mdl_hvpfns_size(u32 count);
 struct _MDL *kmcl_mdl_place_hvpfns(void *mem, const void *pfns, u32 count,
 				   u32 byte_offset, u32 byte_count,
 				   struct _MDL *prev);
-int kmcl_mdl_map_system(struct _MDL *mdl, bool read_only, bool shared);
+int kmcl_mdl_map_system(struct _MDL *mdl, bool read_only, bool shared,
+			bool may_sleep);
 struct _MDL *kmcl_mdl_unplace(struct _MDL *mdl);
 
 /*

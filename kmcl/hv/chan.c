@@ -406,12 +406,15 @@ static struct device *kmcl_hv_chan_target_device(struct kmcl_channel *ch)
  * @va: the contiguous mapping of its pages handed to hv_vmbus.
  * @node: in kmcl_hv_chan.gpadls while established.
  * @torn: vmbus_teardown_gpadl() ran (by revoke or by release).
+ * @shared: hv_vmbus made the pages host-visible (kmcl_hv_external_shared()):
+ *	without a teardown they must be leaked.
  */
 struct kmcl_hv_chan_gpadl {
 	struct kmcl_hv_gpadl gp;
 	void *va;
 	struct list_head node;
 	bool torn;
+	bool shared;
 };
 
 /*
@@ -486,14 +489,20 @@ static int kmcl_hv_chan_gpadl_publish(struct kmcl_channel *ch,
 	struct kmcl_hv_chan *hc = kmcl_hv_chan_of(ch);
 	const struct kmcl_hv_ops *ops = kmcl_hv_chan_ops(hc);
 	struct kmcl_hv_chan_gpadl *hg;
+	bool shared;
 	u32 size;
 	int ret;
 
 	/*
 	 * In a confidential VM hv_vmbus decrypts the buffer in place: only
 	 * pages KMCL owns may go through that, never the driver's memory.
+	 * A channel whose host reads external memory encrypted needs none.
 	 */
-	if (!g->owned && ops->is_isolated())
+	mutex_lock(&hc->gpadl_lock);
+	shared = hc->io_open &&
+		 kmcl_hv_external_shared(hc->io.c, ops->is_isolated());
+	mutex_unlock(&hc->gpadl_lock);
+	if (!g->owned && shared)
 		return -EOPNOTSUPP;
 	/* hv_vmbus would wrap its 16-bit range length: refuse it here. */
 	if (g->nr_pfns > KMCL_HV_GPADL_MAX_PAGES)
@@ -507,6 +516,7 @@ static int kmcl_hv_chan_gpadl_publish(struct kmcl_channel *ch,
 		return ret;
 	}
 	INIT_LIST_HEAD(&hg->node);
+	hg->shared = shared;
 	mutex_lock(&hc->gpadl_lock);
 	ret = hc->io_open ? ops->establish_gpadl(hc->io.c, hg->va, size,
 						 &hg->gp) : -ENOTCONN;
@@ -529,7 +539,6 @@ static void kmcl_hv_chan_gpadl_revoke(struct kmcl_channel *ch,
 				      struct kmcl_gpadl *g)
 {
 	struct kmcl_hv_chan *hc = kmcl_hv_chan_of(ch);
-	const struct kmcl_hv_ops *ops = kmcl_hv_chan_ops(hc);
 	struct kmcl_hv_chan_gpadl *hg = g->tpriv;
 
 	if (!hg)
@@ -537,7 +546,7 @@ static void kmcl_hv_chan_gpadl_revoke(struct kmcl_channel *ch,
 	mutex_lock(&hc->gpadl_lock);
 	if (!hg->torn && hc->gpadl_ok)
 		kmcl_hv_chan_gpadl_teardown(hc, hg);
-	if (hg->torn ? hg->gp.leak : ops->is_isolated()) {
+	if (hg->torn ? hg->gp.leak : hg->shared) {
 		/* Still shared, or its visibility to the host is unknown. */
 		g->leak = true;
 	}

@@ -455,6 +455,48 @@ static inline bool kmcl_hv_co_external_memory(const struct vmbus_channel *c)
 }
 
 /**
+ * kmcl_hv_external_shared() - must memory described to the host on @c be
+ *	host-visible (decrypted by hv_vmbus, bounced by KMCL)?
+ * @c: an offered channel.
+ * @isolated: the VM is isolated (hv_is_isolation_supported()).
+ *
+ * A paravisor's confidential channel (co_external_memory, 7.x) reads
+ * GPADL buffers and GPA-direct ranges encrypted: hv_vmbus then leaves a
+ * GPADL buffer as it is, so the driver's own memory may be described and
+ * nothing needs leaking.
+ *
+ * Return: @isolated, unless the offer keeps external memory encrypted.
+ */
+static inline bool kmcl_hv_external_shared(const struct vmbus_channel *c,
+					   bool isolated)
+{
+	return isolated && !kmcl_hv_co_external_memory(c);
+}
+
+/**
+ * kmcl_hv_set_co_flags() - record an offer's confidential-channel flags
+ * @c: a channel being offered (not open).
+ * @ring: the host keeps the rings encrypted.
+ * @external: the host reads external memory encrypted.
+ *
+ * What vmbus_onoffer() does with the offer's flags; for a model of
+ * hv_vmbus.
+ *
+ * Return: true if the kernel has the flags (and they were set).
+ */
+static inline bool kmcl_hv_set_co_flags(struct vmbus_channel *c, bool ring,
+					bool external)
+{
+#ifdef KMCL_HV_HAVE_CO_FLAGS
+	c->co_ring_buffer = ring;
+	c->co_external_memory = external;
+	return true;
+#else
+	return false;
+#endif
+}
+
+/**
  * struct kmcl_hv_buffer - a buffer the host may see, from kmcl_hv_alloc_buffer()
  * @addr: its (virtually contiguous) address, NULL if none.
  * @chunks: the kernel's chunk list (7.3+), NULL for a plain vmalloc buffer.

@@ -183,27 +183,22 @@ static void races_comp_payload_in_ext(struct kunit *test)
 /* --- item 12: completing never unmaps in the caller ------------------- */
 
 /*
- * VmbChannelPacketComplete() is documented not to sleep, yet with the
- * external data vmap()ed it unmapped in the caller whenever
- * kmcl_can_sleep() said yes, as it does for a plain spin_lock() on kernels
- * without CONFIG_PREEMPT_COUNT. Completed here from plain process context
- * (what such a kernel sees under a spinlock), the vunmap() must still be
- * left to the worker (counted by kmcl_mdl_vunmap_deferred(); the live
- * vmap count would race the worker). Before the fix the unmap ran inside
- * VmbChannelPacketComplete(): the deferred count did not move.
+ * A pair whose server holds the packets it receives, with one packet sent
+ * that lends two pages in descending PFN order (never consecutive: their
+ * mapping is a vmap()). @passive: the server reads in process context.
+ * Returns once the server's ProcessPacket ran; *@base is the live vmap
+ * count before the send.
  */
-static void races_complete_never_unmaps(struct kunit *test)
+static struct kmcl_pt_pair *races_ext_held(struct kunit *test,
+					   struct kmcl_pt_done *d, bool passive,
+					   int *base)
 {
 	const struct kmcl_pt_cfg cfg = { .defer_server = true };
-	struct kmcl_pt_done *d = races_done(test, true);
 	PFN_NUMBER pfn[2], tmp;
 	struct kmcl_pt_pair *pp;
 	VMBCHANNEL sch, cch;
 	VMBPACKET pkt;
-	int base, deferred;
-	PMDL got = NULL;
 
-	/* Two pages in descending order: never consecutive, so a vmap(). */
 	races_page(test, &pfn[0]);
 	races_page(test, &pfn[1]);
 	if (pfn[0] < pfn[1]) {
@@ -222,16 +217,39 @@ static void races_complete_never_unmaps(struct kunit *test)
 	pp->srx.mode = KMCL_PT_HOLD;
 	kmcl_pt_enable_server(test, pp);
 	kmcl_pt_enable_client(test, pp);
+	if (passive)
+		VmbChannelSetIncomingProcessingAtPassive(sch, TRUE);
 
+	kmcl_mdl_flush();
+	*base = kmcl_mdl_vmap_count();
 	pkt = VmbPacketAllocate(cch);
 	KUNIT_ASSERT_NOT_NULL(test, pkt);
 	VmbPacketSetCompletionRoutineEx(pkt, d, kmcl_pt_done_cb);
 	KUNIT_ASSERT_EQ(test, VmbPacketSendWithExternalPfns(pkt, NULL, 0, pfn, 2, WAIT),
 			STATUS_SUCCESS);
 	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_rx(&pp->srx, 1));
+	KUNIT_EXPECT_EQ(test, pp->srx.rec[0].task, passive);
+	return pp;
+}
 
-	kmcl_mdl_flush();
-	base = kmcl_mdl_vmap_count();
+/*
+ * VmbChannelPacketComplete() is documented not to sleep, yet with the
+ * external data vmap()ed it unmapped in the caller whenever
+ * kmcl_can_sleep() said yes, as it does for a plain spin_lock() on kernels
+ * without CONFIG_PREEMPT_COUNT. Completed here from plain process context
+ * (what such a kernel sees under a spinlock), the vunmap() must still be
+ * left to the worker (counted by kmcl_mdl_vunmap_deferred(); the live
+ * vmap count would race the worker). Before the fix the unmap ran inside
+ * VmbChannelPacketComplete(): the deferred count did not move.
+ */
+static void races_complete_never_unmaps(struct kunit *test)
+{
+	struct kmcl_pt_done *d = races_done(test, true);
+	struct kmcl_pt_pair *pp;
+	int base, deferred;
+	PMDL got = NULL;
+
+	pp = races_ext_held(test, d, true, &base);
 	KUNIT_ASSERT_EQ(test, VmbChannelPacketGetExternalData(pp->srx.rec[0].pc, 0,
 							      &got),
 			STATUS_SUCCESS);
@@ -245,6 +263,52 @@ static void races_complete_never_unmaps(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kmcl_mdl_vunmap_deferred(), deferred + 1);
 	kmcl_mdl_flush();
 	KUNIT_EXPECT_EQ(test, kmcl_mdl_vmap_count(), base);
+	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_done(d, 1));
+	KUNIT_EXPECT_EQ(test, d->rec[0].status, STATUS_SUCCESS);
+}
+
+/*
+ * VmbChannelPacketGetExternalData() is documented not to sleep either,
+ * yet it vmap()ed in the caller whenever kmcl_can_sleep() said yes: from
+ * plain process context, which is also what a kernel without
+ * CONFIG_PREEMPT_COUNT sees under a driver's spin_lock(). Called here from
+ * the test thread for a held packet:
+ * - delivered in process context, the reader mapped it before
+ *   ProcessPacket ran: the call makes no vmap() (the live count, one
+ *   after the delivery, does not move);
+ * - delivered in softirq context, nobody could map it:
+ *   STATUS_INSUFFICIENT_RESOURCES, no vmap() made.
+ * Before the fix the packet had no mapping after its delivery (the count
+ * stayed at the base) and each call made one (base + 1).
+ */
+static void races_get_ext_never_maps(struct kunit *test)
+{
+	struct kmcl_pt_done *d = races_done(test, true);
+	struct kmcl_pt_pair *pp;
+	PMDL got = NULL;
+	int base;
+
+	pp = races_ext_held(test, d, true, &base);
+	KUNIT_EXPECT_EQ(test, kmcl_mdl_vmap_count(), base + 1);
+	KUNIT_EXPECT_EQ(test, VmbChannelPacketGetExternalData(pp->srx.rec[0].pc, 0,
+							      &got),
+			STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, kmcl_mdl_vmap_count(), base + 1);
+	KUNIT_ASSERT_NOT_NULL(test, got);
+	KUNIT_EXPECT_TRUE(test, is_vmalloc_addr(got->MappedSystemVa));
+	kmcl_pt_complete(&pp->srx, 0, NULL, 0);
+	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_done(d, 1));
+	kmcl_mdl_flush();
+	KUNIT_EXPECT_EQ(test, kmcl_mdl_vmap_count(), base);
+
+	d = races_done(test, true);
+	pp = races_ext_held(test, d, false, &base);
+	KUNIT_EXPECT_EQ(test, VmbChannelPacketGetExternalData(pp->srx.rec[0].pc, 0,
+							      &got),
+			STATUS_INSUFFICIENT_RESOURCES);
+	KUNIT_EXPECT_NULL(test, got);
+	KUNIT_EXPECT_EQ(test, kmcl_mdl_vmap_count(), base);
+	kmcl_pt_complete(&pp->srx, 0, NULL, 0);
 	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_done(d, 1));
 	KUNIT_EXPECT_EQ(test, d->rec[0].status, STATUS_SUCCESS);
 }
@@ -882,6 +946,10 @@ static struct races_ctx_probe *races_probe_new(struct kunit *test, VMBCHANNEL ch
  * From a ProcessPacket in the softirq reader. Before the fix: "BUG:
  * sleeping function called from invalid context" / "scheduling while
  * atomic" from the first mutex (VmbChannelEnable), then the rest.
+ * Item 19: without their checks KmclQueryInterface answered
+ * STATUS_NOT_SUPPORTED (probe 9), VmbChannelSetInterruptLatency
+ * STATUS_SUCCESS (probe 11) and VmbChannelSetIncomingProcessingAtPassive
+ * switched the channel to passive (here and from a completion routine).
  */
 static void races_passive_from_dpc(struct kunit *test)
 {
@@ -925,6 +993,7 @@ static void races_passive_from_completion(struct kunit *test)
 static struct kunit_case kmcl_races_cases[] = {
 	KUNIT_CASE(races_comp_payload_in_ext),
 	KUNIT_CASE(races_complete_never_unmaps),
+	KUNIT_CASE(races_get_ext_never_maps),
 	KUNIT_CASE(races_free_refusals_counted),
 	KUNIT_CASE(races_setters_state_first),
 	KUNIT_CASE(races_server_sync_zero_timeout),

@@ -20,6 +20,7 @@
 #include "mdl.h"
 #include "chan.h"
 #include "fixture.h"
+#include "gen.h"
 #include "model.h"
 
 KMCL_IMPORT(KMCL);
@@ -337,6 +338,48 @@ static void hc_private_gpadl(struct kunit *test)
 }
 
 /*
+ * A paravisor's confidential channel (co_external_memory, 7.x) reads
+ * GPADL buffers encrypted: hv_vmbus decrypts nothing, so the driver's own
+ * memory may be described and a failed re-encryption leaks nothing.
+ * Where the kernel has no such flag (6.12, and every older API: the
+ * gen514 build of compat.h on any kernel) the isolated VM's rule stays:
+ * the driver's memory is refused.
+ */
+static void hc_co_external_memory(struct kunit *test)
+{
+	struct hc_ctx *ctx = test->priv;
+	struct kmcl_hv_mdev *md = hc_open(test, 0);
+	unsigned long buf = __get_free_page(GFP_KERNEL | __GFP_ZERO);
+	UINT32 handle = 0;
+	u64 leaked;
+	bool has;
+
+	KUNIT_ASSERT_NE(test, buf, 0UL);
+	has = kmcl_hv_set_co_flags(md->chan, true, true);
+	KUNIT_EXPECT_EQ(test, kmcl_hv_external_shared(md->chan, true), !has);
+	KUNIT_EXPECT_TRUE(test, kmcl_hv_gen514_external_shared(md->chan, true));
+	KUNIT_EXPECT_FALSE(test, kmcl_hv_external_shared(md->chan, false));
+
+	leaked = kmcl_bounce_leaked_pages();
+	ctx->f.m->reencrypt_fails = true;
+	KUNIT_EXPECT_EQ(test, VmbChannelCreateGpadlFromBuffer(ctx->ch, 0, (void *)buf,
+							      4096, &handle),
+			has ? STATUS_SUCCESS : STATUS_NOT_SUPPORTED);
+	KUNIT_EXPECT_EQ(test, kmcl_hv_model_count(ctx->f.m,
+						  KMCL_HV_MOP_ESTABLISH_GPADL),
+			has ? 1U : 0U);
+	if (has)
+		VmbChannelDeleteGpadl(ctx->ch, handle);
+	KUNIT_EXPECT_EQ(test, kmcl_hv_model_count(ctx->f.m,
+						  KMCL_HV_MOP_TEARDOWN_GPADL),
+			has ? 1U : 0U);
+	KUNIT_EXPECT_EQ(test, kmcl_bounce_leaked_pages(), leaked);
+	ctx->f.m->reencrypt_fails = false;
+	kmcl_hv_set_co_flags(md->chan, false, false);
+	free_page(buf);
+}
+
+/*
  * A host never lends memory to a guest: its GPA-direct packet is refused as
  * hostile (counted, the incoming queue stops), never delivered, so
  * VmbChannelPacketGetExternalData() is never reached for one.
@@ -382,6 +425,7 @@ static struct kunit_case kmcl_hv_cvm_cases[] = {
 	KUNIT_CASE(hc_gpadl_leak),
 	KUNIT_CASE(hc_private_gpadl),
 	KUNIT_CASE(hc_host_gpa_direct),
+	KUNIT_CASE(hc_co_external_memory),
 	{}
 };
 

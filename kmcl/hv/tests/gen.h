@@ -24,7 +24,9 @@ int kmcl_hv_gen##g##_io_peek(struct kmcl_hv_io *io, void *buf,		\
 int kmcl_hv_gen##g##_io_consume(struct kmcl_hv_io *io, u32 pktlen);	\
 bool kmcl_hv_gen##g##_io_unmask(struct kmcl_hv_io *io);			\
 int kmcl_hv_gen##g##_gpadl(struct vmbus_channel *c, void *buf, u32 size, \
-			   u32 *handle, u32 *handle_after)
+			   u32 *handle, u32 *handle_after);		\
+bool kmcl_hv_gen##g##_external_shared(const struct vmbus_channel *c,	\
+				      bool isolated)
 
 KMCL_HV_GEN_DECLARE(510);
 KMCL_HV_GEN_DECLARE(514);

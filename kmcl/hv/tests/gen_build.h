@@ -61,3 +61,16 @@ int KMCL_HV_GEN_SYM(gpadl)(struct vmbus_channel *c, void *buf, u32 size,
 	*handle_after = kmcl_hv_gpadl_handle(&gp);
 	return ret;
 }
+
+/**
+ * KMCL_HV_GEN_SYM(external_shared) - compat.h's answer for this generation
+ * @c: a channel of the model.
+ * @isolated: the VM is isolated.
+ *
+ * Return: kmcl_hv_external_shared() as built with this generation's probes.
+ */
+bool KMCL_HV_GEN_SYM(external_shared)(const struct vmbus_channel *c,
+				      bool isolated)
+{
+	return kmcl_hv_external_shared(c, isolated);
+}

@@ -1425,8 +1425,11 @@ static int kmcl_hv_model_establish_gpadl(struct vmbus_channel *c, void *buf,
 	memset(gp, 0, sizeof(*gp));
 	gp->buffer = buf;
 	gp->size = size;
-	/* set_memory_decrypted() succeeded: decrypted until re-encrypted. */
-	gp->g.decrypted = true;
+	/*
+	 * set_memory_decrypted() succeeded: decrypted until re-encrypted;
+	 * 7.x leaves a confidential channel's buffers encrypted.
+	 */
+	gp->g.decrypted = !kmcl_hv_co_external_memory(c);
 	if (READ_ONCE(c->rescind)) {
 		ret = -ENODEV;
 	} else {
@@ -1441,7 +1444,7 @@ static int kmcl_hv_model_establish_gpadl(struct vmbus_channel *c, void *buf,
 			ret = m->gpadl_result;
 	}
 	if (ret) {
-		gp->g.decrypted = m->reencrypt_fails;
+		gp->g.decrypted = gp->g.decrypted && m->reencrypt_fails;
 		gp->leak = gp->g.decrypted;
 	} else {
 		gp->g.gpadl_handle = handle;
@@ -1466,8 +1469,8 @@ static int kmcl_hv_model_teardown_gpadl(struct vmbus_channel *c,
 	idx = kmcl_hv_model_log(md->m, &call);
 	if (!READ_ONCE(c->rescind))
 		gp->g.gpadl_handle = 0;
-	/* set_memory_encrypted()'s result decides both. */
-	ret = md->m->reencrypt_fails ? -EIO : 0;
+	/* set_memory_encrypted()'s result decides both (if it ran). */
+	ret = gp->g.decrypted && md->m->reencrypt_fails ? -EIO : 0;
 	gp->g.decrypted = ret;
 	gp->leak = gp->g.decrypted;
 	kmcl_hv_model_log_ret(md->m, idx, ret);
