@@ -9,6 +9,7 @@
 #   make check KERNEL=7.3  the same on the 7.3 test kernel (default: 6.12);
 #                        the userspace fuzz smoke runs with the default only
 #   make fuzz            the long fuzzing runs (tools/testing/fuzz/README)
+#   make stress          the long concurrency stress on the KCSAN test kernel
 #   make check-harness   prove that the harness fails when it should
 #   make matrix          build with W=1 -Werror against every supported kernel
 #   make style           checkpatch --strict and sparse
@@ -41,6 +42,9 @@ check:
 fuzz:
 	tools/testing/fuzz/fuzz.sh
 
+stress:
+	$(QEMU)/stress.sh
+
 check-harness:
 	$(QEMU)/check-harness.sh
 
@@ -56,4 +60,4 @@ demo:
 bench:
 	$(QEMU)/bench.sh
 
-.PHONY: all modules install clean deps check check-harness matrix style demo fuzz bench
+.PHONY: all modules install clean deps check check-harness matrix style demo fuzz stress bench

@@ -81,6 +81,7 @@ fi
 [ -n "$ksel" ] && partial="$partial KMCL_KSELFTESTS=$ksel"
 [ -n "$partial" ] && note "partial run ($partial): not a full make check"
 
+kmcl_boot_extra="${kmcl_boot_extra:-}${KMCL_BOOT_EXTRA:+ $KMCL_BOOT_EXTRA}"
 kmcl_pack_initramfs "$kbuild" "$out" "$KMCL_QEMU_DIR/init.sh"
 
 kmcl_pick_accel "$kbuild" "$out"
