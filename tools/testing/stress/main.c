@@ -9,13 +9,14 @@
  * asynchronous sends both ways (some with external data, some the server
  * defers to passive, a rare one it fails, which stops the queue until the
  * client is reopened), synchronous requests with a 100 ms timeout and
- * now-or-never ones, pause/start of either end, disable/enable of the
- * client, GPADL create/map/unmap/delete cycles, and bursts sent from the
- * pair's tasklet (softirq). At the end every pair is disabled and the
- * counts must balance: each accepted packet completed exactly once, each
- * GPADL created deleted and each mapping unmapped, and every kind of
- * operation ran. The module logs its figures and "kmcl_stress: PASS" or
- * "kmcl_stress: FAIL (<first reason>)"; the load succeeds either way.
+ * now-or-never ones, pause/start of either end (a request to the paused
+ * server must time out), disable/enable of the client, GPADL
+ * create/map/unmap/delete cycles, and bursts sent from the pair's tasklet
+ * (softirq). At the end every pair is disabled and the counts must balance:
+ * each accepted packet completed exactly once, each GPADL created deleted
+ * and each mapping unmapped, and every kind of operation ran. The module
+ * logs its figures and "kmcl_stress: PASS" or "kmcl_stress: FAIL (<first
+ * reason>)"; the load succeeds either way.
  *
  * With seconds=0 the load returns with the traffic running, plus one client
  * waiting for an offer that never comes; unloading stops everything mid-
@@ -171,7 +172,7 @@ static void stress_verdict(void)
 		SUM(gpadl_unmapped));
 	pr_info("%lld pauses, %lld reopens, %lld softirq bursts\n",
 		SUM(pauses), SUM(reopens), SUM(softirq_sends));
-	if (seconds && !(SUM(done_ok) && SUM(sdone) && SUM(sync_ok) &&
+	if (seconds && !(SUM(done_ok) && SUM(sdone) && SUM(sync_ok) && SUM(sync_cancel) &&
 			 SUM(deferred) && SUM(ext_ok) && SUM(gpadl_made) &&
 			 SUM(pauses) && SUM(reopens) && SUM(softirq_sends)))
 		stress_fail(NULL, "some kind of operation never ran");

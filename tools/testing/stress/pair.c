@@ -219,14 +219,17 @@ void stress_send_sync(struct stress_pair *p, bool wait, bool ext)
 	};
 	struct stress_msg reply;
 	UINT32 rlen = sizeof(reply);
+	UINT32 flags = 0;
 	NTSTATUS st;
 
 	if (wait && get_random_u32() % 4 == 0)
 		msg.op = STRESS_DEFER;
+	if (wait)
+		flags |= VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION;
+	if (ext)
+		flags |= VMBUS_CHANNEL_FORMAT_FLAG_DATA_OUT_ONLY;
 	st = VmbChannelSendSynchronousRequest(p->client, &msg, sizeof(msg),
-					      ext ? p->mdl : NULL,
-					      (wait ? VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION : 0) |
-					      (ext ? VMBUS_CHANNEL_FORMAT_FLAG_DATA_OUT_ONLY : 0),
+					      ext ? p->mdl : NULL, flags,
 					      wait ? &reply : NULL,
 					      wait ? &rlen : NULL, &tmo);
 	if (!wait) {
@@ -248,6 +251,31 @@ void stress_send_sync(struct stress_pair *p, bool wait, bool ext)
 	}
 }
 
+/*
+ * A request to a paused server cannot be answered: it must time out (and be
+ * cancelled) after its 20 ms, whatever else is in flight.
+ */
+static void stress_sync_paused(struct stress_pair *p)
+{
+	LARGE_INTEGER tmo = { .QuadPart = -20LL * 10000 };
+	struct stress_msg msg = {
+		.op = STRESS_COMPLETE,
+		.seq = atomic_inc_return(&p->seq),
+		.magic = STRESS_MAGIC,
+	};
+	NTSTATUS st;
+
+	st = VmbChannelSendSynchronousRequest(p->client, &msg, sizeof(msg), NULL,
+					      VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION,
+					      NULL, NULL, &tmo);
+	if (st == STATUS_CANCELLED)
+		atomic64_inc(&p->c.sync_cancel);
+	else if (NT_SUCCESS(st))
+		stress_fail(p, "a paused server answered a request");
+	else
+		atomic64_inc(&p->c.sync_other);
+}
+
 /**
  * stress_pause_start() - pause one end of the pair for a moment
  * @p: the pair.
@@ -260,7 +288,10 @@ void stress_pause_start(struct stress_pair *p)
 
 	mutex_lock(&p->lock);
 	VmbChannelPause(ch);
-	usleep_range(50, 500);
+	if (ch == p->server)
+		stress_sync_paused(p);
+	else
+		usleep_range(50, 500);
 	VmbChannelStart(ch);
 	atomic64_inc(&p->c.pauses);
 	mutex_unlock(&p->lock);
