@@ -88,7 +88,9 @@ kmcl_pick_accel "$kbuild" "$out"
 if [ "$accel" = kvm ]; then
 	tmo=${KMCL_TIMEOUT:-600}
 else
-	tmo=${KMCL_TIMEOUT:-1200}
+	# TCG on a loaded 2-core machine: the guest took ~19 min once the 30 s
+	# stress and the 10 load rounds were added.
+	tmo=${KMCL_TIMEOUT:-1800}
 fi
 kmcl_boot "$kbuild" "$out" "$tmo"
 
