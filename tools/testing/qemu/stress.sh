@@ -13,12 +13,14 @@
 #
 # Ends with one figure line per part and the verdict "N passed, N failed".
 set -euo pipefail
+# Its own output directory: lib.sh would default KMCL_OUT to make check's.
+out=${KMCL_OUT:-}
 . "$(dirname "$0")/lib.sh"
 
 secs=${KMCL_STRESS_SECONDS:-300}
 chans=${KMCL_STRESS_CHANNELS:-8}
 cycles=${KMCL_STRESS_CYCLES:-100}
-out=${KMCL_OUT:-$KMCL_TOP/build/stress}
+out=${out:-$KMCL_TOP/build/stress}
 mkdir -p "$out" || die "cannot create $out"
 start=$(date +%s)
 
