@@ -9,6 +9,7 @@
 #   make check KERNEL=7.3  the same on the 7.3 test kernel (default: 6.12);
 #                        the userspace fuzz smoke runs with the default only
 #   make fuzz            the long fuzzing runs (tools/testing/fuzz/README)
+#   make stress          the long concurrency stress on the KCSAN test kernel
 #   make check-harness   prove that the harness fails when it should
 #   make matrix          build with W=1 -Werror against every supported kernel
 #   make style           checkpatch --strict and sparse
@@ -43,6 +44,9 @@ check:
 fuzz:
 	tools/testing/fuzz/fuzz.sh
 
+stress:
+	$(QEMU)/stress.sh
+
 check-harness:
 	$(QEMU)/check-harness.sh
 
@@ -61,4 +65,4 @@ bench:
 kunit-tree:
 	KMCL_KERNEL=$(KERNEL) $(QEMU)/kunit-tree.sh
 
-.PHONY: all modules install clean deps check check-harness matrix style demo fuzz bench kunit-tree
+.PHONY: all modules install clean deps check check-harness matrix style demo fuzz stress bench kunit-tree

@@ -81,13 +81,16 @@ fi
 [ -n "$ksel" ] && partial="$partial KMCL_KSELFTESTS=$ksel"
 [ -n "$partial" ] && note "partial run ($partial): not a full make check"
 
+kmcl_boot_extra="${kmcl_boot_extra:-}${KMCL_BOOT_EXTRA:+ $KMCL_BOOT_EXTRA}"
 kmcl_pack_initramfs "$kbuild" "$out" "$KMCL_QEMU_DIR/init.sh"
 
 kmcl_pick_accel "$kbuild" "$out"
 if [ "$accel" = kvm ]; then
 	tmo=${KMCL_TIMEOUT:-600}
 else
-	tmo=${KMCL_TIMEOUT:-1200}
+	# TCG on a loaded 2-core machine: the guest took ~19 min once the 30 s
+	# stress and the 10 load rounds were added.
+	tmo=${KMCL_TIMEOUT:-1800}
 fi
 kmcl_boot "$kbuild" "$out" "$tmo"
 

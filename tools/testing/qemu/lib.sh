@@ -13,14 +13,17 @@ KMCL_OUT=${KMCL_OUT:-$KMCL_TOP/build}
 #   6.12  Debian bookworm's linux-source-6.12, built on the host (default).
 #   7.3   linux-source-7.3 from trixie-backports, built with trixie's
 #         compiler in the trixie chroot (chroot.sh); QEMU still runs here.
+#   6.12-kcsan  the 6.12 source with kcsan.config in place of debug.config:
+#         KCSAN instead of KASAN, for make stress only.
 # KMCL_SUITE is the chroot suite that builds for the kernel, empty for the host.
 KMCL_KERNEL=${KMCL_KERNEL:-6.12}
 case "$KMCL_KERNEL" in
 6.12) KMCL_SUITE="" ;;
 7.3) KMCL_SUITE=trixie ;;
-*) echo "kmcl: error: unknown test kernel '$KMCL_KERNEL' (6.12 or 7.3)" >&2; exit 1 ;;
+6.12-kcsan) KMCL_SUITE="" ;;
+*) echo "kmcl: error: unknown test kernel '$KMCL_KERNEL' (6.12, 7.3 or 6.12-kcsan)" >&2; exit 1 ;;
 esac
-KMCL_SRC_PKG=linux-source-$KMCL_KERNEL
+KMCL_SRC_PKG=linux-source-${KMCL_KERNEL%-kcsan}
 
 die() {
 	echo "kmcl: error: $*" >&2
@@ -56,6 +59,15 @@ kmcl_run() {
 # replace kernel.config's lines for the same symbols in a copy made here.
 kmcl_kconfig_dir() {
 	local over="$KMCL_QEMU_DIR/kernel-$KMCL_KERNEL.config" d syms
+	# The KCSAN kernel: the same base, kcsan.config as its debug fragment.
+	if [ "$KMCL_KERNEL" = 6.12-kcsan ]; then
+		d="$KMCL_CACHE/kconfig/$KMCL_KERNEL"
+		mkdir -p "$d" || die "cannot create $d"
+		cp "$KMCL_QEMU_DIR/kernel.config" "$d/kernel.config"
+		cp "$KMCL_QEMU_DIR/kcsan.config" "$d/debug.config"
+		echo "$d"
+		return 0
+	fi
 	[ -f "$over" ] || { echo "$KMCL_QEMU_DIR"; return 0; }
 	d="$KMCL_CACHE/kconfig/$KMCL_KERNEL"
 	mkdir -p "$d" || die "cannot create $d"

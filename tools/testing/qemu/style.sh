@@ -21,7 +21,7 @@
 # the API by its Windows names, and the samples, which are ported VSCs -- may
 # ignore CAMELCASE and
 # NEW_TYPEDEFS only; so may the benchmark's KMCL side
-# (tools/testing/bench/kmcl_side.c).
+# (tools/testing/bench/kmcl_side.c) and the stress module (tools/testing/stress/).
 # Everything else is checked in full.
 #
 # Kernel-version tests (LINUX_VERSION_CODE, KERNEL_VERSION) are allowed only
@@ -48,7 +48,8 @@ windows=$(files 'kmcl/api_*.c' 'kmcl/tests/*.c' 'kmcl/tests/*.h' \
 	'kmcl/hv/tests/subchan_kunit.c' 'kmcl/hv/tests/hostile_kunit.c' \
 	'kmcl/hv/tests/selftest_helper.c' \
 	'kmcl/hv/tests/ic_kunit.c' 'kmcl/hv/tests/model_ic.c' 'kmcl/hv/tests/model_ic.h' \
-	'samples/*.c' 'samples/*.h' 'tools/testing/bench/kmcl_side.c')
+	'samples/*.c' 'samples/*.h' 'tools/testing/bench/kmcl_side.c' \
+	'tools/testing/stress/*.c' 'tools/testing/stress/*.h')
 private=$(files 'kmcl/*.c' 'kmcl/*.h' 'tools/testing/bench/*.c' \
 	'tools/testing/bench/*.h' | grep -vxF "$windows" || true)
 

@@ -4,7 +4,7 @@
 
 The report is written only by the guest's /init, so nothing the kernel or a
 test prints on the console can fake a pass. The console is read only to find
-reasons to fail: KASAN, lockdep, WARN, BUG, oops, panic, hung tasks.
+reasons to fail: KASAN, KCSAN, lockdep, WARN, BUG, oops, panic, hung tasks.
 
 Prints one line per KUnit suite and kselftest script, every reason for
 failure, and as its last line "N passed, N failed, N skipped". Exits 1 when
@@ -17,6 +17,7 @@ import sys
 CONSOLE_BAD = [
     (re.compile(r'BUG: KASAN'), 'KASAN report'),
     (re.compile(r'KASAN:'), 'KASAN report'),
+    (re.compile(r'BUG: KCSAN: '), 'KCSAN report'),
     (re.compile(r'WARNING: (possible|inconsistent|suspicious|bad unlock|'
                 r'held lock|lock held|nested lock|circular|possible '
                 r'recursive)'), 'lockdep report'),
