@@ -345,8 +345,9 @@ EXPORT_SYMBOL_KMCL(VmbChannelCleanup);
  *
  * Context: process context.
  * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1 if @Channel is invalid,
- * not disabled, or lacks its target (VmbClientChannelInitSetTargetPnp) or
- * interface id (VmbServerChannelInitSetTargetInterfaceId);
+ * not disabled, lacks its target (VmbClientChannelInitSetTargetPnp) or
+ * interface id (VmbServerChannelInitSetTargetInterfaceId), or its target
+ * processor (VmbClientChannelInitSetTargetProcessorIndex) is not online;
  * STATUS_OBJECT_NAME_COLLISION if a server with the same type and instance
  * is already offered; STATUS_NOT_SUPPORTED for a subchannel;
  * STATUS_INSUFFICIENT_RESOURCES.
@@ -896,6 +897,9 @@ EXPORT_SYMBOL_KMCL(VmbClientChannelInitSetTargetPnp);
  * VmbClientChannelInitSetTargetProcessorIndex() - CPU for incoming work
  * @Channel: a disabled client channel.
  * @ProcessorIndex: a Linux CPU number.
+ *
+ * The channel's DISPATCH-level work (incoming packets, completions, the
+ * send queue) runs on that CPU; it must be online at VmbChannelEnable.
  *
  * Context: process context.
  * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1 (invalid, not disabled
