@@ -29,7 +29,7 @@ static void kmcl_cpu_kick_ipi(void *info)
 	 * no tasklet_schedule() is left to come.
 	 */
 	tasklet_schedule(k->tasklet);
-	smp_mb__before_atomic();
+	smp_mb__before_atomic();	/* the schedule before @busy clears */
 	clear_bit(KMCL_KICK_BUSY, &k->busy);
 }
 
@@ -64,7 +64,7 @@ void kmcl_cpu_kick_tasklet(struct kmcl_cpu_kick *k)
 		/* -ENXIO: offline. Anything else is a bug of ours: same. */
 		if (smp_call_function_single_async(cpu, &k->csd)) {
 			tasklet_schedule(k->tasklet);
-			smp_mb__before_atomic();
+			smp_mb__before_atomic();	/* as in the IPI */
 			clear_bit(KMCL_KICK_BUSY, &k->busy);
 		}
 	}
@@ -104,7 +104,7 @@ void kmcl_cpu_kick_quiesce(struct kmcl_cpu_kick *k)
 	might_sleep();
 	while (test_bit(KMCL_KICK_BUSY, &k->busy))
 		cond_resched();
-	smp_mb__after_atomic();
+	smp_mb__after_atomic();	/* pairs with the IPI's clear_bit() */
 }
 
 /**
@@ -211,4 +211,5 @@ void kmcl_in_set_dpc_clock(struct kmcl_channel *ch, u64 (*clock)(void *ctx),
 	ch->in.dpc_budget.hit = false;
 	WRITE_ONCE(ch->in.dpc_budget.clock, clock);
 }
+
 KMCL_EXPORT_FOR_TESTS(kmcl_in_set_dpc_clock);

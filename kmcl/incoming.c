@@ -379,10 +379,11 @@ static void kmcl_in_run(struct kmcl_channel *ch, bool passive)
 	}
 	if (ring_ok)
 		kmcl_xport_mask(ch);
-	if (!passive && !left)
-		r = kmcl_in_capped(in);
-	else while ((r = kmcl_in_step(ch, passive, ring_ok, &delivered)) ==
-		    KMCL_IN_MORE) {
+	/* A softirq run that finds the budget spent hands over at once. */
+	r = !passive && !left ? kmcl_in_capped(in) : KMCL_IN_MORE;
+	while (r == KMCL_IN_MORE &&
+	       (r = kmcl_in_step(ch, passive, ring_ok, &delivered)) ==
+	       KMCL_IN_MORE) {
 		/* Completions count too: a driver may send from each one. */
 		if (++handled >= KMCL_IN_BUDGET) {
 			r = KMCL_IN_YIELD;

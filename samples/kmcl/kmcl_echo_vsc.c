@@ -426,8 +426,8 @@ static VOID EchoVscQueuePostStarted(VMBCHANNEL Channel)
 	complete(&Queue->Started);
 }
 
-static VOID EchoVscQueueProcessPacket(VMBCHANNEL Channel, VMBPACKETCOMPLETION Packet,
-				      PVOID Buffer, UINT32 BufferLength, UINT32 Flags)
+static VOID EchoVscQueuePacket(VMBCHANNEL Channel, VMBPACKETCOMPLETION Packet, PVOID Buffer,
+			       UINT32 BufferLength, UINT32 Flags)
 {
 	PECHO_VSC_QUEUE Queue = VmbChannelGetPointer(Channel);
 
@@ -483,7 +483,7 @@ static NTSTATUS EchoVscOpenQueue(PECHO_VSC_CONTEXT Vsc, PECHO_VSC_QUEUE Queue)
 	Status = Vsc->Kmcl.VmbChannelInitSetStateChangeCallbacks(Channel, &Callbacks);
 	if (NT_SUCCESS(Status))
 		Status = Vsc->Kmcl.VmbChannelInitSetProcessPacketCallbacks(Channel,
-									   EchoVscQueueProcessPacket,
+									   EchoVscQueuePacket,
 									   NULL);
 	if (NT_SUCCESS(Status))
 		Status = Vsc->Kmcl.VmbChannelInitSetFriendlyName(Channel, &Name);

@@ -453,7 +453,7 @@ static void kmcl_hv_mdev_irq_ipi(void *info)
 	struct kmcl_hv_mdev *md = info;
 
 	tasklet_schedule(&md->tasklet);
-	smp_mb__before_atomic();
+	smp_mb__before_atomic();	/* the schedule before the bit clears */
 	clear_bit(0, &md->irq_busy);
 }
 

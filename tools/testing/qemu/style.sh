@@ -44,7 +44,7 @@ cpopts=(--no-tree --strict --quiet --show-types --terse -f)
 public=$(files 'include/*.h')
 windows=$(files 'kmcl/api_*.c' 'kmcl/tests/*.c' 'kmcl/tests/*.h' \
 	'kmcl/hv/tests/chan_kunit.c' 'kmcl/hv/tests/races_kunit.c' \
-	'kmcl/hv/tests/cvm_kunit.c' \
+	'kmcl/hv/tests/cvm_kunit.c' 'kmcl/hv/tests/affinity_kunit.c' \
 	'kmcl/hv/tests/selftest_helper.c' \
 	'kmcl/hv/tests/ic_kunit.c' 'kmcl/hv/tests/model_ic.c' 'kmcl/hv/tests/model_ic.h' \
 	'samples/*.c' 'samples/*.h' 'tools/testing/bench/kmcl_side.c')
