@@ -1006,7 +1006,9 @@ FN_VMB_CLIENT_CHANNEL_INIT_SET_TARGET_PNP VmbClientChannelInitSetTargetPnp;
  *   interrupts (client only), VmbClientChannelInitSetTargetProcessorIndex()
  * @Channel: the channel.
  * @ProcessorIndex: CPU that should take the channel's interrupts; a Linux CPU
- *	number.
+ *	number. ProcessPacket, completion routines and the send queue run on
+ *	it; it must be online when the channel is enabled (else
+ *	VmbChannelEnable() returns STATUS_INVALID_PARAMETER_1).
  *
  * Context: process context (PASSIVE_LEVEL), channel disabled.
  * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1 if @Channel is invalid or
@@ -1197,8 +1199,9 @@ FN_VMB_CONVERT_VMBUS_HANDLE_TO_KERNEL_HANDLE VmbConvertVmbusHandleToKernelHandle
  *
  * Context: process context (PASSIVE_LEVEL); may sleep.
  * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1 if @Channel is invalid or
- * not disabled (already enabled); STATUS_INSUFFICIENT_RESOURCES;
- * STATUS_NOT_SUPPORTED if the transport cannot host the endpoint.
+ * not disabled (already enabled), or its target processor is not online;
+ * STATUS_INSUFFICIENT_RESOURCES; STATUS_NOT_SUPPORTED if the transport cannot
+ * host the endpoint.
  */
 typedef _Must_inspect_result_ NTSTATUS FN_VMB_CHANNEL_ENABLE(_In_ VMBCHANNEL Channel);
 typedef FN_VMB_CHANNEL_ENABLE *PFN_VMB_CHANNEL_ENABLE;
@@ -1403,7 +1406,8 @@ FN_VMB_CHANNEL_SET_TRANSACTION_QUOTA VmbChannelSetTransactionQuota;
  * @CpuPercentage: share of a tracking window packet processing in softirq
  *	context may use.
  *
- * When the budget is used up, the rest of the batch is handed to a worker.
+ * When the budget is used up, the rest of the batch is handed to a worker,
+ * in order; nothing is dropped.
  *
  * Context: any context up to softirq (DISPATCH_LEVEL); does not sleep.
  */

@@ -347,7 +347,9 @@ EXPORT_SYMBOL_KMCL(VmbChannelCleanup);
  * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1 if @Channel is invalid,
  * not disabled, or lacks its target (VmbClientChannelInitSetTargetPnp) or
  * interface id (VmbServerChannelInitSetTargetInterfaceId), or is a
- * subchannel of a subchannel or of a channel on another transport;
+ * subchannel of a subchannel or of a channel on another transport, or its
+ * target processor (VmbClientChannelInitSetTargetProcessorIndex) is not
+ * online;
  * STATUS_OBJECT_NAME_COLLISION if a server with the same type and instance
  * is already offered, or (subchannel) another subchannel of the same primary
  * with the same index is enabled; STATUS_INVALID_DEVICE_STATE for a
@@ -904,6 +906,9 @@ EXPORT_SYMBOL_KMCL(VmbClientChannelInitSetTargetPnp);
  * VmbClientChannelInitSetTargetProcessorIndex() - CPU for incoming work
  * @Channel: a disabled client channel.
  * @ProcessorIndex: a Linux CPU number.
+ *
+ * The channel's DISPATCH-level work (incoming packets, completions, the
+ * send queue) runs on that CPU; it must be online at VmbChannelEnable.
  *
  * Context: process context.
  * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1 (invalid, not disabled

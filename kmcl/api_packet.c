@@ -564,10 +564,12 @@ EXPORT_SYMBOL_KMCL(VmbChannelSetTransactionQuota);
 /**
  * VmbChannelSetAllowableDpcCpuUsage() - cap softirq time spent on packets
  * @Channel: the channel.
- * @CpuPercentage: 1..100: share of a 2 ms window one softirq batch may use
- *	before the rest of the batch moves to the channel's workqueue (the
- *	default, 100, is the whole window: a batch never runs longer). Each
- *	time the cap is reached is counted (debugfs ``dpc_capped``).
+ * @CpuPercentage: 1..100: share of each 2 ms window the channel's softirq
+ *	reader may use; the run that spends it hands the rest to the
+ *	process-context reader, in order, and runs later in that window
+ *	hand over at once (the default, 100: each run may take one whole
+ *	window). Each window whose budget ran out is counted (debugfs
+ *	``dpc_capped``).
  *
  * Out-of-range values are refused (logged once). Any context up to softirq.
  */

@@ -839,7 +839,9 @@ int kmcl_channel_enable(struct kmcl_channel *ch)
 	ret = kmcl_sub_may_enable(ch, primary);
 	if (ret)
 		goto out;
-	ret = kmcl_bounce_enable(ch);
+	ret = kmcl_affinity_enable(ch);
+	if (!ret)
+		ret = kmcl_bounce_enable(ch);
 	if (!ret)
 		ret = kmcl_out_init(ch);
 	if (!ret)

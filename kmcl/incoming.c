@@ -29,9 +29,6 @@
 #include "kmcl.h"
 #include "pipe.h"
 
-/* Window of VmbChannelSetAllowableDpcCpuUsage(): the budget is a share of it. */
-#define KMCL_IN_DPC_WINDOW_NS	(2 * NSEC_PER_MSEC)
-
 enum kmcl_in_step {
 	KMCL_IN_MORE,		/* handled a packet, go on */
 	KMCL_IN_EMPTY,		/* nothing (more) to read */
@@ -67,7 +64,8 @@ static struct kmcl_in_packet *kmcl_in_obj(struct kmcl_in *in, u32 i)
 static void kmcl_in_kick_passive(struct kmcl_channel *ch)
 {
 	if (READ_ONCE(ch->in.ready))
-		queue_work(kmcl_channel_wq(ch), &ch->in.work);
+		kmcl_cpu_kick_work(&ch->in.kick, kmcl_channel_wq(ch),
+				   &ch->in.work);
 }
 
 /* Run the reader in the context the channel asks for. Any context. */
@@ -78,7 +76,7 @@ static void kmcl_in_kick(struct kmcl_channel *ch)
 	if (READ_ONCE(ch->in.at_passive))
 		kmcl_in_kick_passive(ch);
 	else
-		tasklet_schedule(&ch->in.dpc);
+		kmcl_cpu_kick_tasklet(&ch->in.kick);
 }
 
 static void kmcl_in_reject(struct kmcl_channel *ch, enum kmcl_in_reject why)
@@ -369,25 +367,22 @@ static enum kmcl_in_step kmcl_in_step(struct kmcl_channel *ch, bool passive,
 	return KMCL_IN_MORE;
 }
 
-/*
- * CPU time one softirq batch may spend before handing the rest to the
- * workqueue (0: no limit, process context). Always a limit in softirq
- * context: 100 % is the whole window.
- */
-static u64 kmcl_in_dpc_limit(struct kmcl_channel *ch, bool passive)
+/* The softirq budget is spent: the rest goes to process context. */
+static enum kmcl_in_step kmcl_in_capped(struct kmcl_in *in)
 {
-	u8 pct = clamp_t(u8, READ_ONCE(ch->cfg.dpc_cpu_percent), 1, 100);
-
-	if (passive)
-		return 0;
-	return KMCL_IN_DPC_WINDOW_NS * pct / 100;
+	if (kmcl_dpc_hit(&in->dpc_budget)) {
+		spin_lock_bh(&in->lock);
+		in->stats.dpc_capped++;
+		spin_unlock_bh(&in->lock);
+	}
+	return KMCL_IN_PASSIVE;
 }
 
 static void kmcl_in_run(struct kmcl_channel *ch, bool passive)
 {
 	struct kmcl_in *in = &ch->in;
-	u64 limit = kmcl_in_dpc_limit(ch, passive);
-	u64 start = limit ? local_clock() : 0;
+	struct kmcl_dpc_budget *b = &in->dpc_budget;
+	u64 start = 0, left = 0;
 	enum kmcl_in_step r;
 	u32 delivered = 0, handled = 0;
 	bool ring_ok, rerun;
@@ -403,9 +398,17 @@ static void kmcl_in_run(struct kmcl_channel *ch, bool passive)
 	ring_ok = in->attached;
 	spin_unlock_bh(&in->lock);
 
+	if (!passive) {
+		start = kmcl_dpc_now(b);
+		left = kmcl_dpc_left(b, READ_ONCE(ch->cfg.dpc_cpu_percent),
+				     start);
+	}
 	if (ring_ok)
 		kmcl_xport_mask(ch);
-	while ((r = kmcl_in_step(ch, passive, ring_ok, &delivered)) ==
+	/* A softirq run that finds the budget spent hands over at once. */
+	r = !passive && !left ? kmcl_in_capped(in) : KMCL_IN_MORE;
+	while (r == KMCL_IN_MORE &&
+	       (r = kmcl_in_step(ch, passive, ring_ok, &delivered)) ==
 	       KMCL_IN_MORE) {
 		/* Completions count too: a driver may send from each one. */
 		if (++handled >= KMCL_IN_BUDGET) {
@@ -417,15 +420,14 @@ static void kmcl_in_run(struct kmcl_channel *ch, bool passive)
 		}
 		if (passive)
 			cond_resched();
-		if (limit && local_clock() - start > limit) {
+		if (!passive && kmcl_dpc_now(b) - start >= left) {
 			/* Requeued in process context, never dropped. */
-			r = KMCL_IN_PASSIVE;
-			spin_lock_bh(&in->lock);
-			in->stats.dpc_capped++;
-			spin_unlock_bh(&in->lock);
+			r = kmcl_in_capped(in);
 			break;
 		}
 	}
+	if (!passive)
+		kmcl_dpc_charge(b, kmcl_dpc_now(b) - start);
 	/* Data that arrived while masked raised no signal: look again. */
 	if (ring_ok && kmcl_xport_unmask(ch) &&
 	    r == KMCL_IN_EMPTY)
@@ -481,6 +483,7 @@ void kmcl_in_setup(struct kmcl_channel *ch)
 	INIT_LIST_HEAD(&in->free);
 	INIT_LIST_HEAD(&in->deferred);
 	tasklet_setup(&in->dpc, kmcl_in_dpc);
+	kmcl_cpu_kick_setup(&in->kick, &in->dpc);
 	INIT_WORK(&in->work, kmcl_in_work);
 	init_waitqueue_head(&in->idle_wq);
 	in->ready = true;
@@ -581,6 +584,7 @@ void kmcl_in_destroy(struct kmcl_channel *ch)
 	might_sleep();
 	kmcl_in_detach(ch);
 	WRITE_ONCE(in->ready, false);	/* no more kicks */
+	kmcl_cpu_kick_quiesce(&in->kick);
 	tasklet_kill(&in->dpc);
 	cancel_work_sync(&in->work);
 	if (in->mem && in->nr_free != in->nr_objs)

@@ -342,8 +342,8 @@ struct kmcl_channel_config {
  * @rejected_ext_limits: external data beyond the receiver's limits;
  * @rejected_ext_data: external data the sender never described.
  * @budget_yields: reader runs that stopped at their budget and requeued.
- * @dpc_capped: softirq batches that hit the DPC time cap and moved on in
- *	process context.
+ * @dpc_capped: DPC budget windows in which softirq delivery hit the cap
+ *	and moved on in process context.
  */
 struct kmcl_stats {
 	u64 sent;

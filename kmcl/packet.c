@@ -52,7 +52,7 @@ static u32 kmcl_packet_wire_len(const struct kmcl_packet *pkt)
 static void kmcl_out_schedule(struct kmcl_channel *ch)
 {
 	if (READ_ONCE(ch->out.ready))
-		tasklet_schedule(&ch->out.dpc);
+		kmcl_cpu_kick_tasklet(&ch->out.kick);
 }
 
 /* Run the completion of @pkt: the driver's routine or the default (free). */
@@ -266,6 +266,7 @@ void kmcl_packet_setup(struct kmcl_channel *ch)
 	spin_lock_init(&out->lock);
 	INIT_LIST_HEAD(&out->queue);
 	tasklet_setup(&out->dpc, kmcl_out_dpc);
+	kmcl_cpu_kick_setup(&out->kick, &out->dpc);
 	init_waitqueue_head(&out->sync_wq);
 	out->ready = true;
 	kmcl_in_setup(ch);
@@ -431,6 +432,7 @@ void kmcl_out_destroy(struct kmcl_channel *ch)
 	might_sleep();
 	kmcl_out_close(ch);
 	WRITE_ONCE(out->ready, false);	/* no more flush tasklets */
+	kmcl_cpu_kick_quiesce(&out->kick);
 	tasklet_kill(&out->dpc);
 	if (out->mem && out->nr_free != out->nr_packets)
 		pr_warn("channel cleaned up with %u packet(s) not freed\n",

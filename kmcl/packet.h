@@ -89,9 +89,12 @@
  *   also when the batch stopped for the quota, an empty pool or a deferral
  *   (a driver that batches work until ProcessingComplete must not wait for
  *   the quota to reopen). A batch delivers at most KMCL_IN_BUDGET packets
- *   before yielding the CPU, and a softirq batch that has run longer than
- *   cfg.dpc_cpu_percent (VmbChannelSetAllowableDpcCpuUsage) of a 2 ms
- *   window hands the rest of the batch to the channel workqueue.
+ *   before yielding the CPU. Softirq batches share a budget of
+ *   cfg.dpc_cpu_percent (VmbChannelSetAllowableDpcCpuUsage) of each
+ *   KMCL_DPC_WINDOW_NS window: a batch that spends it hands the rest to
+ *   the process-context reader, in order (affinity.h).
+ * - With a target CPU (VmbClientChannelInitSetTargetProcessorIndex) both
+ *   readers, and the send-queue tasklet, run on that CPU (affinity.h).
  * - A channel without a ProcessPacket callback completes every data packet
  *   at once, with an empty completion.
  * - When the quota (VmbChannelSetTransactionQuota) or the pool is exhausted
@@ -184,6 +187,7 @@
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
+#include "affinity.h"
 #include "bounce.h"
 
 struct kmcl_channel;
@@ -414,6 +418,7 @@ struct kmcl_out_stats {
  * @open: rings attached: between kmcl_out_open() and kmcl_out_close().
  * @slot_wait: the queue head waits for a txid slot.
  * @dpc: tasklet that flushes the queue.
+ * @kick: schedules @dpc on the channel's target CPU.
  * @sync_wq: synchronous requests wait here.
  * @sync_hang_logged: a request without a timeout waited longer than
  *	kmcl_sync_hang_ms; logged once per channel.
@@ -436,6 +441,7 @@ struct kmcl_out {
 	bool open;
 	bool slot_wait;
 	struct tasklet_struct dpc;
+	struct kmcl_cpu_kick kick;
 	wait_queue_head_t sync_wq;
 	bool sync_hang_logged;
 	struct kmcl_out_stats stats;
@@ -517,8 +523,8 @@ struct kmcl_in_packet {
  * @misuse: refused calls (double complete, defer outside ProcessPacket).
  * @budget_yields: reader runs that stopped at KMCL_IN_BUDGET packets and
  *	completions and requeued themselves.
- * @dpc_capped: softirq batches that reached the DPC time cap
- *	(VmbChannelSetAllowableDpcCpuUsage) and moved on in process context.
+ * @dpc_capped: DPC budget windows (VmbChannelSetAllowableDpcCpuUsage) in
+ *	which the budget ran out and delivery moved on in process context.
  */
 struct kmcl_in_stats {
 	u64 received;
@@ -572,7 +578,10 @@ struct kmcl_in_stats {
  * @hostile: a hostile packet stopped the queue; only a new ring (the next
  *	open) restarts it, not kmcl_in_start().
  * @dpc: DISPATCH reader (tasklet).
- * @work: PASSIVE reader (on kmcl_channel_wq()).
+ * @kick: schedules @dpc (and queues @work) on the target CPU.
+ * @dpc_budget: softirq time spent (VmbChannelSetAllowableDpcCpuUsage).
+ * @work: PASSIVE reader (on kmcl_channel_wq(), or the target CPU's
+ *	system worker).
  * @idle_wq: waiters for @outstanding == 0 or !@reading.
  * @stats: counters.
  */
@@ -603,6 +612,8 @@ struct kmcl_in {
 	bool warned;
 	bool hostile;
 	struct tasklet_struct dpc;
+	struct kmcl_cpu_kick kick;
+	struct kmcl_dpc_budget dpc_budget;
 	struct work_struct work;
 	wait_queue_head_t idle_wq;
 	struct kmcl_in_stats stats;

@@ -193,6 +193,26 @@ static int kmcl_hv_chan_rewait(struct kmcl_hv_chan *hc)
 	return ret ?: -ENOENT;
 }
 
+/*
+ * VmbClientChannelInitSetTargetProcessorIndex: where hv_vmbus lets a
+ * driver choose, the host interrupts the target CPU; elsewhere it keeps
+ * its own choice and the core runs the deferred work on the target CPU
+ * anyway (affinity.h). Either way the channel works.
+ */
+static void kmcl_hv_chan_target_cpu(struct kmcl_hv_chan *hc,
+				    struct vmbus_channel *c)
+{
+	int cpu = hc->ch->cfg.target_cpu;
+	int ret;
+
+	if (cpu < 0)
+		return;
+	ret = kmcl_hv_chan_ops(hc)->set_cpu(c, cpu);
+	if (ret && ret != -EOPNOTSUPP)
+		pr_warn_ratelimited("channel %u: the host keeps its interrupt CPU (%d); incoming work still runs on CPU %d\n",
+				    hc->ch->id, ret, cpu);
+}
+
 /* Bytes of GPA-direct ranges one packet of @cfg's sender may carry. */
 static u32 kmcl_hv_chan_mpb_bytes(const struct kmcl_channel_config *cfg)
 {
@@ -260,6 +280,7 @@ static int kmcl_hv_chan_attach(struct kmcl_channel *ch)
 	}
 	if (hc->low_latency)
 		kmcl_hv_set_low_latency(hdev->channel, true);
+	kmcl_hv_chan_target_cpu(hc, hdev->channel);
 	kmcl_channel_set_instance(ch, &hdev->dev_instance);
 	mutex_lock(&hc->gpadl_lock);
 	hc->io_open = true;

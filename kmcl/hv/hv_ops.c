@@ -98,6 +98,7 @@ const struct kmcl_hv_ops kmcl_hv_vmbus_ops = {
 	.unwatch_unbind = kmcl_hv_vmbus_unwatch_unbind,
 	.open = kmcl_hv_vmbus_open,
 	.close = vmbus_close,
+	.set_cpu = kmcl_hv_channel_set_cpu,
 	.sendpacket = kmcl_hv_vmbus_sendpacket,
 	.sendpacket_mpb_desc = vmbus_sendpacket_mpb_desc,
 	.set_pending_send_size = kmcl_hv_vmbus_set_pending_send_size,

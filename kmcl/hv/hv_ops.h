@@ -43,6 +43,9 @@
  *	-ENODEV (rescinded), -EAGAIN (the host refused), -EDQUOT.
  * @close: vmbus_close(); no callback runs after it returns. Never from the
  *	channel callback.
+ * @set_cpu: kmcl_hv_channel_set_cpu() (compat.h): ask the host to
+ *	interrupt another CPU for an open channel. 0, -EOPNOTSUPP where
+ *	hv_vmbus does not let a driver do it, or hv_vmbus's error.
  *
  * Sending (any context but hard IRQ here; the ring has its own lock):
  * @sendpacket: vmbus_sendpacket(). 0; -EAGAIN: ring full, nothing
@@ -93,6 +96,7 @@ struct kmcl_hv_ops {
 		    void *userdata, u32 userdatalen,
 		    void (*callback)(void *ctx), void *ctx);
 	void (*close)(struct vmbus_channel *c);
+	int (*set_cpu)(struct vmbus_channel *c, u32 cpu);
 
 	int (*sendpacket)(struct vmbus_channel *c, void *buf, u32 len,
 			  u64 requestid, enum vmbus_packet_type type,

@@ -69,6 +69,7 @@ static VOID kmcl_pt_process(VMBCHANNEL ch, PVOID ctx, VMBPACKETCOMPLETION pc,
 		.softirq = in_serving_softirq(),
 		.task = in_task(),
 		.preemptible = preemptible(),
+		.cpu = raw_smp_processor_id(),
 		.ctx_zero = true,
 	};
 	enum kmcl_pt_mode mode;
@@ -76,6 +77,8 @@ static VOID kmcl_pt_process(VMBCHANNEL ch, PVOID ctx, VMBPACKETCOMPLETION pc,
 	u8 *c;
 	u32 i;
 
+	if (rx->hook)
+		rx->hook(rx->hook_ctx);
 	memcpy(r.data, buf, min_t(u32, len, KMCL_PT_DATA));
 	r.ctx = VmbChannelPacketGetClientContext(pc);
 	c = r.ctx;
@@ -435,6 +438,7 @@ void kmcl_pt_done_cb(VMBPACKET pkt, PVOID ctx, NTSTATUS status, PVOID buf,
 		d->rec[i].len = len;
 		d->rec[i].had_buf = buf;
 		d->rec[i].bh_off = in_softirq();
+		d->rec[i].cpu = raw_smp_processor_id();
 		if (buf)
 			memcpy(d->rec[i].data, buf, min_t(u32, len, KMCL_PT_DATA));
 	}

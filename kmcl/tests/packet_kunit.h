@@ -43,6 +43,7 @@ enum kmcl_pt_mode {
  * @softirq: ran in softirq context.
  * @task: ran in process context (in_task()).
  * @preemptible: preemptible() (may sleep).
+ * @cpu: the CPU it ran on.
  * @ctx: VmbChannelPacketGetClientContext() at delivery.
  * @ctx_zero: the context area was all zero at delivery.
  * @batch: ProcessingComplete calls seen before this call.
@@ -56,6 +57,7 @@ struct kmcl_pt_rec {
 	bool softirq;
 	bool task;
 	bool preemptible;
+	int cpu;
 	void *ctx;
 	bool ctx_zero;
 	unsigned int batch;
@@ -75,6 +77,8 @@ struct kmcl_pt_rec {
  * @batch_total: sum of their PacketsProcessed.
  * @batch_softirq: ProcessingComplete calls in softirq context.
  * @batch_task: ProcessingComplete calls in process context.
+ * @hook: optional, called first by each ProcessPacket (without @lock).
+ * @hook_ctx: its argument.
  * @rec: the first KMCL_PT_REC calls.
  */
 struct kmcl_pt_rx {
@@ -89,6 +93,8 @@ struct kmcl_pt_rx {
 	unsigned int batch_total;
 	unsigned int batch_softirq;
 	unsigned int batch_task;
+	void (*hook)(void *hook_ctx);
+	void *hook_ctx;
 	struct kmcl_pt_rec rec[KMCL_PT_REC];
 };
 
@@ -98,7 +104,8 @@ struct kmcl_pt_rx {
  * @wq: woken on every record.
  * @free: free each packet in its completion routine.
  * @n: completion routine calls so far.
- * @rec: the first KMCL_PT_REC calls: packet, status, payload, context.
+ * @rec: the first KMCL_PT_REC calls: packet, status, payload, context,
+ *	CPU.
  */
 struct kmcl_pt_done {
 	spinlock_t lock;	/* the fields below */
@@ -112,6 +119,7 @@ struct kmcl_pt_done {
 		u32 len;
 		bool bh_off;
 		bool had_buf;
+		int cpu;
 	} rec[KMCL_PT_REC];
 };
 

@@ -35,6 +35,23 @@ DEFINE_GUID(ECHO_INTERFACE_TYPE,
 DEFINE_GUID(ECHO_INTERFACE_INSTANCE,
 	    0x6b6d636c, 0x6563, 0x686f, 0x9a, 0x5e, 0x2d, 0x1c, 0x0f, 0x3b, 0x7a, 0x02);
 
+/*
+ * Multi-queue mode: queue @Index (0..ECHO_MAX_QUEUES-1) is another offer
+ * of the same type, its instance the one above with the last byte
+ * 0x10 + @Index. Each queue answers echo requests only, at DISPATCH
+ * level. (With subchannels these become subchannels 1..N of the main
+ * offer.)
+ */
+#define ECHO_MAX_QUEUES		8
+
+static inline GUID EchoQueueInstance(UINT32 Index)
+{
+	GUID Instance = ECHO_INTERFACE_INSTANCE;
+
+	Instance.Data4[7] = (UCHAR)(0x10 + Index);
+	return Instance;
+}
+
 #define ECHO_VERSION_1_0	0x00010000U
 #define ECHO_VERSION_MAJOR(v)	((v) >> 16)
 

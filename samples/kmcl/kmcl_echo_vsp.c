@@ -7,7 +7,9 @@
  * echo_protocol.h in the completions of the packets that carry them.
  *
  * Load it before kmcl_echo_vsc, which connects to it and runs the demo. It
- * keeps offering until it is unloaded; one client at a time.
+ * keeps offering until it is unloaded; one client at a time. It also
+ * offers "queues" more channels of the same type (multi-queue mode, see
+ * echo_protocol.h), which answer echo requests at DISPATCH level.
  *
  * Servicing (service_after=N, default 2; 0 turns it off): the VSP holds the
  * first N echo requests without answering, then saves itself mid-traffic
@@ -48,6 +50,10 @@ typedef struct _ECHO_VSP_HELD {
 	ECHO_ECHO_REQUEST Request;
 } ECHO_VSP_HELD, *PECHO_VSP_HELD;
 
+static unsigned int queues = ECHO_MAX_QUEUES;
+module_param(queues, uint, 0444);
+MODULE_PARM_DESC(queues, "Echo queues offered besides the main channel (default and most: 8)");
+
 /* What a Windows VSP keeps in its device context. */
 typedef struct _ECHO_VSP_CONTEXT {
 	KMCL_SERVER_INTERFACE_V5 Kmcl;
@@ -60,6 +66,7 @@ typedef struct _ECHO_VSP_CONTEXT {
 	ECHO_VSP_HELD Held[ECHO_VSP_MAX_HELD];
 	UINT32 NumRestored;
 	ECHO_VSP_HELD Restored[ECHO_VSP_MAX_HELD];
+	VMBCHANNEL Queue[ECHO_MAX_QUEUES];
 } ECHO_VSP_CONTEXT, *PECHO_VSP_CONTEXT;
 
 static ECHO_VSP_CONTEXT EchoVsp;
@@ -192,7 +199,8 @@ static VOID EchoVspProcessPacket(VMBCHANNEL Channel, VMBPACKETCOMPLETION Packet,
 	case EchoMessageEcho:
 		if (BufferLength < offsetof(ECHO_ECHO_REQUEST, Data))
 			break;
-		if (EchoVspHold(Vsp, Packet, Buffer, BufferLength))
+		/* Servicing holds requests of the main channel only. */
+		if (Channel == Vsp->Channel && EchoVspHold(Vsp, Packet, Buffer, BufferLength))
 			return;
 		ResponseLength = EchoVspEcho(Vsp, Buffer, BufferLength, &Response.Echo);
 		break;
@@ -210,6 +218,38 @@ Complete:
 	Vsp->Kmcl.VmbChannelPacketComplete(Packet, &Response, ResponseLength);
 }
 
+/*
+ * Queue @Index: a channel of its own with instance EchoQueueInstance(),
+ * delivering at DISPATCH level (the default), so the client's target
+ * processor decides where its completions run.
+ */
+static NTSTATUS EchoVspOfferQueue(PECHO_VSP_CONTEXT Vsp, UINT32 Index)
+{
+	PKMCL_SERVER_INTERFACE_V5 Kmcl = &Vsp->Kmcl;
+	UNICODE_STRING Name = RTL_CONSTANT_STRING(L"echo-vsp-queue");
+	VMBCHANNEL Channel;
+	NTSTATUS Status;
+
+	Status = Kmcl->VmbChannelAllocate(kmcl_loopback_parent(), TRUE, &Channel);
+	if (!NT_SUCCESS(Status))
+		return Status;
+	Vsp->Queue[Index] = Channel;
+	Kmcl->VmbChannelSetPointer(Channel, Vsp);
+	Status = Kmcl->VmbChannelInitSetProcessPacketCallbacks(Channel, EchoVspProcessPacket,
+							       NULL);
+	if (NT_SUCCESS(Status))
+		Status = Kmcl->VmbChannelInitSetFriendlyName(Channel, &Name);
+	if (NT_SUCCESS(Status))
+		Status = Kmcl->VmbServerChannelInitSetTargetInterfaceId(Channel,
+									ECHO_INTERFACE_TYPE,
+									EchoQueueInstance(Index));
+	if (NT_SUCCESS(Status))
+		Status = Kmcl->VmbChannelEnable(Channel);
+	if (NT_SUCCESS(Status))
+		Kmcl->VmbChannelStart(Channel);
+	return Status;
+}
+
 static NTSTATUS EchoVspInit(PECHO_VSP_CONTEXT Vsp)
 {
 	PKMCL_SERVER_INTERFACE_V5 Kmcl = &Vsp->Kmcl;
@@ -217,6 +257,7 @@ static NTSTATUS EchoVspInit(PECHO_VSP_CONTEXT Vsp)
 	VMB_CHANNEL_STATE_CHANGE_CALLBACKS Callbacks;
 	VMBCHANNEL Channel;
 	NTSTATUS Status;
+	UINT32 i;
 
 	Status = KmclQueryInterface(&KMCL_SERVER_INTERFACE_TYPE, (PINTERFACE)(&Vsp->Kmcl),
 				    sizeof(Vsp->Kmcl), KMCL_SERVER_INTERFACE_VERSION_V5, NULL);
@@ -265,6 +306,17 @@ static NTSTATUS EchoVspInit(PECHO_VSP_CONTEXT Vsp)
 	Vsp->Kmcl.VmbChannelStart(Channel);
 	VspLog("offering type {%pUl} instance {%pUl} on the loopback VMBus\n",
 	       &ECHO_INTERFACE_TYPE, &ECHO_INTERFACE_INSTANCE);
+
+	for (i = 0; i < min_t(UINT32, queues, ECHO_MAX_QUEUES); i++) {
+		Status = EchoVspOfferQueue(Vsp, i);
+		if (!NT_SUCCESS(Status)) {
+			VspLog("offering echo queue %u failed: %#010x\n", i, (u32)Status);
+			return Status;
+		}
+	}
+	if (i)
+		VspLog("offering %u echo queues (instances ...7a10 to ...7a%02x)\n", i,
+		       0x10 + i - 1);
 	return STATUS_SUCCESS;
 }
 
@@ -457,6 +509,15 @@ Out:
 
 static VOID EchoVspCleanup(PECHO_VSP_CONTEXT Vsp)
 {
+	UINT32 i;
+
+	for (i = 0; i < ECHO_MAX_QUEUES; i++) {
+		if (!Vsp->Queue[i])
+			continue;
+		Vsp->Kmcl.VmbChannelDisable(Vsp->Queue[i]);
+		Vsp->Kmcl.VmbChannelCleanup(Vsp->Queue[i]);
+		Vsp->Queue[i] = NULL;
+	}
 	if (Vsp->Channel) {
 		/* Rescinds the offer; a connected client sees the channel close. */
 		Vsp->Kmcl.VmbChannelDisable(Vsp->Channel);

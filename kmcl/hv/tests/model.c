@@ -5,9 +5,11 @@
  * drivers/hv/ring_buffer.c of 6.12 step by step, except that the rings are
  * not mapped twice, so the copies here wrap around by hand.
  */
+#include <linux/cpumask.h>
 #include <linux/device.h>
 #include <linux/gfp.h>
 #include <linux/mm.h>
+#include <linux/smp.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uio.h>
@@ -448,8 +450,26 @@ static void kmcl_hv_mdev_tasklet(struct tasklet_struct *t)
 	struct kmcl_hv_mdev *md = from_tasklet(md, t, tasklet);
 	void (*cb)(void *ctx) = READ_ONCE(md->cb);
 
+	WRITE_ONCE(md->cb_cpu, raw_smp_processor_id());
 	if (cb)
 		cb(md->cb_ctx);
+}
+
+/* The host interrupts @md->irq_cpu: its tasklet runs there (hard IRQ). */
+static void kmcl_hv_mdev_irq_ipi(void *info)
+{
+	struct kmcl_hv_mdev *md = info;
+
+	tasklet_schedule(&md->tasklet);
+	smp_mb__before_atomic();	/* the schedule before the bit clears */
+	clear_bit(0, &md->irq_busy);
+}
+
+/* Before the tasklet is killed: no IPI schedules it any more. */
+static void kmcl_hv_mdev_irq_quiesce(struct kmcl_hv_mdev *md)
+{
+	while (test_bit(0, &md->irq_busy))
+		cpu_relax();
 }
 
 static void kmcl_hv_mdev_rescind_work(struct work_struct *work)
@@ -494,6 +514,10 @@ static struct kmcl_hv_mdev *kmcl_hv_model_new_dev(struct kmcl_hv_model *m,
 	init_completion(&md->close_gate);
 	tasklet_setup(&md->tasklet, kmcl_hv_mdev_tasklet);
 	INIT_WORK(&md->rescind_work, kmcl_hv_mdev_rescind_work);
+	md->irq_cpu = -1;
+	md->cb_cpu = -1;
+	md->irq_csd.func = kmcl_hv_mdev_irq_ipi;
+	md->irq_csd.info = md;
 	return md;
 }
 
@@ -776,12 +800,24 @@ static void kmcl_hv_model_interrupt(struct kmcl_hv_mdev *md)
 	unsigned long flags;
 	void (*cb)(void *ctx);
 
+	int cpu = READ_ONCE(md->irq_cpu);
+	int this;
+
 	md->guest_signals++;
 	if (md->chan->callback_mode != HV_CALL_ISR) {
-		tasklet_schedule(&md->tasklet);
+		this = get_cpu();
+		if (cpu < 0 || cpu == this) {
+			tasklet_schedule(&md->tasklet);
+		} else if (!test_and_set_bit(0, &md->irq_busy) &&
+			   smp_call_function_single_async(cpu, &md->irq_csd)) {
+			tasklet_schedule(&md->tasklet);
+			clear_bit(0, &md->irq_busy);
+		}
+		put_cpu();
 		return;
 	}
 	local_irq_save(flags);
+	WRITE_ONCE(md->cb_cpu, raw_smp_processor_id());
 	cb = READ_ONCE(md->cb);
 	if (cb)
 		cb(md->cb_ctx);
@@ -1401,6 +1437,25 @@ static void kmcl_hv_model_close(struct vmbus_channel *c)
 	atomic_inc(&md->closes_done);
 }
 
+/* vmbus_drv.c:vmbus_channel_set_cpu() (7.3), where a driver may call it. */
+static int kmcl_hv_model_set_cpu(struct vmbus_channel *c, u32 cpu)
+{
+	struct kmcl_hv_mdev *md = kmcl_hv_mdev_of(c);
+	int idx = kmcl_hv_model_log_simple(md->m, KMCL_HV_MOP_SET_CPU, c, cpu);
+	int ret = 0;
+
+	if (!READ_ONCE(md->m->set_cpu_ok)) {
+		ret = -EOPNOTSUPP;
+	} else if (cpu >= nr_cpumask_bits || !cpu_online(cpu)) {
+		ret = -EINVAL;
+	} else if (c->state == CHANNEL_OPENED_STATE) {
+		c->target_cpu = cpu;
+		WRITE_ONCE(md->irq_cpu, cpu);
+	}
+	kmcl_hv_model_log_ret(md->m, idx, ret);
+	return ret;
+}
+
 /* --- memory ---------------------------------------------------------------- */
 
 static int kmcl_hv_model_establish_gpadl(struct vmbus_channel *c, void *buf,
@@ -1614,6 +1669,7 @@ const struct kmcl_hv_ops kmcl_hv_model_ops = {
 	.unwatch_unbind = kmcl_hv_model_unwatch_unbind,
 	.open = kmcl_hv_model_open,
 	.close = kmcl_hv_model_close,
+	.set_cpu = kmcl_hv_model_set_cpu,
 	.sendpacket = kmcl_hv_model_sendpacket,
 	.sendpacket_mpb_desc = kmcl_hv_model_sendpacket_mpb,
 	.set_pending_send_size = kmcl_hv_model_set_pending,
@@ -1739,6 +1795,7 @@ void kmcl_hv_model_destroy(struct kmcl_hv_model *m)
 	destroy_workqueue(m->async_wq);
 	list_for_each_entry_safe(md, tmp, &m->devs, node) {
 		list_del(&md->node);
+		kmcl_hv_mdev_irq_quiesce(md);
 		tasklet_kill(&md->tasklet);
 		kmcl_hv_model_free_rings(md);
 		put_device(&md->hdev.device);

@@ -45,7 +45,11 @@
  *   the primary closes its open subchannels first. A rescinded subchannel
  *   stops its callbacks and sets rescind; hv_vmbus tells no driver.
  * - The channel callback runs from a per-channel tasklet
- *   (HV_CALL_DIRECT/BATCHED) or with interrupts off (HV_CALL_ISR).
+ *   (HV_CALL_DIRECT/BATCHED) or with interrupts off (HV_CALL_ISR), on the
+ *   CPU the host writes from, until vmbus_channel_set_cpu() (7.3,
+ *   vmbus_drv.c; not exported to modules anywhere yet: the model refuses
+ *   it with -EOPNOTSUPP unless kmcl_hv_model.set_cpu_ok) moves it: then
+ *   on channel->target_cpu (-EINVAL for a CPU that is not online).
  */
 #ifndef _KMCL_HV_TESTS_MODEL_H
 #define _KMCL_HV_TESTS_MODEL_H
@@ -56,6 +60,7 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/notifier.h>
+#include <linux/smp.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
@@ -89,6 +94,7 @@ enum kmcl_hv_mop {
 	KMCL_HV_MOP_UNWATCH_UNBIND,
 	KMCL_HV_MOP_OPEN,
 	KMCL_HV_MOP_CLOSE,
+	KMCL_HV_MOP_SET_CPU,
 	KMCL_HV_MOP_SENDPACKET,
 	KMCL_HV_MOP_SENDPACKET_MPB,
 	KMCL_HV_MOP_SET_PENDING,
@@ -201,6 +207,10 @@ struct kmcl_hv_model;
  * @closes_done: vmbus_close() calls that returned.
  * @primary: for a subchannel, the device whose channel is its primary;
  *	NULL for a device.
+ * @irq_cpu: CPU the host interrupts (set_cpu), or -1: the writer's.
+ * @irq_csd: IPI that schedules @tasklet on @irq_cpu.
+ * @irq_busy: bit 0 while that IPI is in flight.
+ * @cb_cpu: CPU the channel callback last ran on, -1 before.
  */
 struct kmcl_hv_mdev {
 	struct hv_device hdev;
@@ -226,6 +236,10 @@ struct kmcl_hv_mdev {
 	bool closing;
 	atomic_t closes_done;
 	struct kmcl_hv_mdev *primary;
+	int irq_cpu;
+	call_single_data_t irq_csd;
+	unsigned long irq_busy;
+	int cb_cpu;
 };
 
 /* Shared pages the model tracks at most. */
@@ -262,6 +276,8 @@ struct kmcl_hv_mdev {
  *	set_encrypted() did not take back (cvm_model.c).
  * @nshared: entries of @shared.
  * @encrypt_fails: set_encrypted() fails (the page may stay shared).
+ * @set_cpu_ok: vmbus_channel_set_cpu() is available (7.3 semantics);
+ *	false: -EOPNOTSUPP, as on every kernel that does not export it.
  */
 struct kmcl_hv_model {
 	spinlock_t lock;	/* see above */
@@ -289,6 +305,7 @@ struct kmcl_hv_model {
 	unsigned long shared[KMCL_HV_MODEL_SHARED];
 	unsigned int nshared;
 	bool encrypt_fails;
+	bool set_cpu_ok;
 };
 
 extern const struct kmcl_hv_ops kmcl_hv_model_ops;

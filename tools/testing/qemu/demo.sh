@@ -73,6 +73,8 @@ elif [ "$(grep -cx 'kmcl demo: PASS' "$out/transcript.log")" -ne 1 ]; then
 	fail="no echo pair verdict \"kmcl demo: PASS\" on the console"
 elif [ "$(grep -cx 'kmcl demo: heartbeat pair PASS' "$out/transcript.log")" -ne 1 ]; then
 	fail="no \"kmcl demo: heartbeat pair PASS\" on the console"
+elif ! grep -qE '^kmcl demo: vsc: multi-queue: [1-9][0-9]* queues, every completion on its queue.s CPU' "$out/transcript.log"; then
+	fail="the echo pair's multi-queue step did not run"
 fi
 secs=$(($(date +%s) - t0))
 if [ -n "$fail" ]; then
