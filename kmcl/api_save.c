@@ -11,7 +11,9 @@
  * channel's own callbacks or from atomic context) is
  * STATUS_INVALID_DEVICE_STATE; a saved buffer that is truncated, corrupt
  * or of another version is STATUS_INVALID_BUFFER_SIZE, STATUS_DATA_ERROR
- * or STATUS_REVISION_MISMATCH.
+ * or STATUS_REVISION_MISMATCH. Any channel of a transport without a server
+ * side (hv: only the host saves and restores server channels) is
+ * STATUS_NOT_SUPPORTED, logged once.
  */
 #include <linux/errno.h>
 #include <linux/export.h>
@@ -22,6 +24,16 @@
 #include "kmcl.h"
 #include "save.h"
 #include "status.h"
+
+/* A transport without server endpoints (hv) has nothing to save. */
+static bool kmcl_save_no_servers(struct kmcl_channel *ch, const char *fn)
+{
+	if (ch->tops->gpadl_get)
+		return false;
+	pr_warn_once("%s: not supported on this transport: only the host saves and restores server channels\n",
+		     fn);
+	return true;
+}
 
 static NTSTATUS kmcl_save_status(int err)
 {
@@ -54,8 +66,8 @@ static NTSTATUS kmcl_save_status(int err)
  *
  * Context: process context, not from the channel's callbacks.
  * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1 for a bad handle or a
- * client; STATUS_INVALID_DEVICE_STATE if the channel is not open or a
- * save is under way; STATUS_DEVICE_BUSY if outgoing packets did not drain
+ * client; STATUS_NOT_SUPPORTED on hv; STATUS_INVALID_DEVICE_STATE if the
+ * channel is not open or a save is under way; STATUS_DEVICE_BUSY if outgoing packets did not drain
  * or a held packet carries external data (complete those first);
  * STATUS_INSUFFICIENT_RESOURCES.
  */
@@ -65,6 +77,8 @@ NTSTATUS VmbChannelSaveBegin(VMBCHANNEL Channel)
 
 	if (!ch)
 		return STATUS_INVALID_PARAMETER_1;
+	if (kmcl_save_no_servers(ch, __func__))
+		return STATUS_NOT_SUPPORTED;
 	if (kmcl_api_atomic())
 		return STATUS_INVALID_DEVICE_STATE;
 	return kmcl_save_status(kmcl_save_begin(ch));
@@ -91,7 +105,8 @@ EXPORT_SYMBOL_KMCL(VmbChannelSaveBegin);
  * written and more remain; STATUS_BUFFER_TOO_SMALL when nothing was
  * written (see @BytesRequired); STATUS_INVALID_PARAMETER_1 for a bad
  * handle or a client, _2 for a NULL buffer with a size, _4 / _5 for NULL
- * outputs; STATUS_INVALID_DEVICE_STATE without VmbChannelSaveBegin();
+ * outputs; STATUS_NOT_SUPPORTED on hv; STATUS_INVALID_DEVICE_STATE
+ * without VmbChannelSaveBegin();
  * the status SavePacket failed with; STATUS_INVALID_BUFFER_SIZE when the
  * driver asks for more than 64 KiB per packet.
  */
@@ -109,6 +124,8 @@ NTSTATUS VmbChannelSaveContinue(VMBCHANNEL Channel, PVOID SaveBuffer,
 		*BytesRequired = 0;
 	if (!ch)
 		return STATUS_INVALID_PARAMETER_1;
+	if (kmcl_save_no_servers(ch, __func__))
+		return STATUS_NOT_SUPPORTED;
 	if (!SaveBuffer && SaveBufferSize)
 		return STATUS_INVALID_PARAMETER_2;
 	if (!BytesFilled)
@@ -140,7 +157,8 @@ EXPORT_SYMBOL_KMCL(VmbChannelSaveContinue);
  * here), the channel carries no more traffic, and VmbChannelDisable()
  * hands its connection to the channel restored from the state instead of
  * closing it. Before that, the save is abandoned: the packets go back to
- * the driver and delivery resumes. Nothing happens without a save.
+ * the driver and delivery resumes. Nothing happens without a save, or on
+ * hv (logged once).
  *
  * Context: process context, not from the channel's callbacks.
  */
@@ -148,7 +166,8 @@ void VmbChannelSaveEnd(VMBCHANNEL Channel)
 {
 	struct kmcl_channel *ch = kmcl_channel_from_handle(Channel);
 
-	if (!ch || kmcl_api_atomic() || !ch->is_server)
+	if (!ch || kmcl_save_no_servers(ch, __func__) || kmcl_api_atomic() ||
+	    !ch->is_server)
 		return;
 	kmcl_save_end(ch);
 }
@@ -171,8 +190,8 @@ EXPORT_SYMBOL_KMCL(VmbChannelSaveEnd);
  * Return: STATUS_SUCCESS when the state is complete;
  * STATUS_MORE_PROCESSING_REQUIRED when this buffer was restored and more
  * chunks are due; STATUS_INVALID_PARAMETER_1 for a bad handle or a client,
- * _2 for a NULL buffer, _3 for a zero size; STATUS_INVALID_DEVICE_STATE
- * for a channel that is not fresh, or saved packets without a
+ * _2 for a NULL buffer, _3 for a zero size; STATUS_NOT_SUPPORTED on hv;
+ * STATUS_INVALID_DEVICE_STATE for a channel that is not fresh, or saved packets without a
  * RestorePacket that restores them; STATUS_INVALID_BUFFER_SIZE (a chunk
  * cut short), STATUS_DATA_ERROR (corrupt, out of order, of another save),
  * STATUS_REVISION_MISMATCH (another format version); the status
@@ -187,6 +206,8 @@ NTSTATUS VmbChannelRestoreFromBuffer(VMBCHANNEL Channel, PVOID Buffer,
 
 	if (!ch)
 		return STATUS_INVALID_PARAMETER_1;
+	if (kmcl_save_no_servers(ch, __func__))
+		return STATUS_NOT_SUPPORTED;
 	if (!Buffer)
 		return STATUS_INVALID_PARAMETER_2;
 	if (!BufferSize)
@@ -217,7 +238,8 @@ EXPORT_SYMBOL_KMCL(VmbChannelRestoreFromBuffer);
  * in flight, from VmbPacketInitialize(), or restored already;
  * STATUS_INVALID_PARAMETER_2 for a NULL or foreign buffer (not the record
  * RestorePacket is running for); STATUS_INVALID_BUFFER_SIZE for a wrong
- * size; STATUS_INVALID_DEVICE_STATE outside RestorePacket;
+ * size; STATUS_NOT_SUPPORTED for a packet of an hv channel;
+ * STATUS_INVALID_DEVICE_STATE outside RestorePacket;
  * STATUS_INSUFFICIENT_RESOURCES when no incoming packet object is free.
  */
 NTSTATUS VmbPacketRestore(VMBPACKET PacketObject, PVOID Buffer,
@@ -228,6 +250,8 @@ NTSTATUS VmbPacketRestore(VMBPACKET PacketObject, PVOID Buffer,
 
 	if (!kmcl_packet_valid(pkt))
 		return STATUS_INVALID_PARAMETER_1;
+	if (kmcl_save_no_servers(pkt->ch, __func__))
+		return STATUS_NOT_SUPPORTED;
 	if (!Buffer)
 		return STATUS_INVALID_PARAMETER_2;
 	ret = kmcl_packet_restore(pkt, Buffer, BufferSize);

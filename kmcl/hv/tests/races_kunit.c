@@ -738,6 +738,37 @@ static void hr_host_only_statuses(struct kunit *test)
 }
 
 /*
+ * Server save/restore is a host's job on hv: every call on an hv channel
+ * is STATUS_NOT_SUPPORTED, as api-status.rst and kmcl/hv/README say, and
+ * changes nothing (the channel still carries traffic).
+ */
+static void hr_save_not_supported(struct kunit *test)
+{
+	struct hr_ep *ep = hr_open_ext(test, 0, 0);
+	ULONG filled = 1, required = 1;
+	u8 buf[64] = { 0 };
+	VMBPACKET pkt;
+
+	KUNIT_EXPECT_EQ(test, VmbChannelSaveBegin(ep->ch), STATUS_NOT_SUPPORTED);
+	KUNIT_EXPECT_EQ(test, VmbChannelSaveContinue(ep->ch, buf, sizeof(buf),
+						     &filled, &required),
+			STATUS_NOT_SUPPORTED);
+	KUNIT_EXPECT_EQ(test, filled, 0UL);
+	KUNIT_EXPECT_EQ(test, required, 0UL);
+	/* VOID: does nothing (and logs once). */
+	VmbChannelSaveEnd(ep->ch);
+	KUNIT_EXPECT_EQ(test, VmbChannelRestoreFromBuffer(ep->ch, buf, sizeof(buf)),
+			STATUS_NOT_SUPPORTED);
+	pkt = VmbPacketAllocate(ep->ch);
+	KUNIT_ASSERT_NOT_NULL(test, pkt);
+	KUNIT_EXPECT_EQ(test, VmbPacketRestore(pkt, buf, sizeof(buf)),
+			STATUS_NOT_SUPPORTED);
+	VmbPacketFree(pkt);
+	KUNIT_EXPECT_EQ(test, VmbChannelSaveBegin(NULL), STATUS_INVALID_PARAMETER_1);
+	KUNIT_EXPECT_TRUE(test, kmcl_channel_is_open(kmcl_channel_from_handle(ep->ch)));
+}
+
+/*
  * SetInterruptLatency on hv: the transport's answer is the API's. The
  * kernel has channel->low_latency (all supported kernels do), so the call
  * succeeds and the switch follows the value; where the transport cannot
@@ -954,6 +985,7 @@ static struct kunit_case kmcl_hv_races_cases[] = {
 	KUNIT_CASE(hr_gen_gpadl_u32),
 	KUNIT_CASE(hr_xfer_from_page0),
 	KUNIT_CASE(hr_host_only_statuses),
+	KUNIT_CASE(hr_save_not_supported),
 	KUNIT_CASE(hr_latency_status),
 	{}
 };
