@@ -615,8 +615,8 @@ static void races_completions_share_budget(struct kunit *test)
 /*
  * The DPC cap (VmbChannelSetAllowableDpcCpuUsage, items 8 and 20): at 1 %
  * of the 2 ms window a softirq batch of slow packets (200 us each) stops
- * after the first and the rest is delivered in process context, none
- * dropped, each hit counted. The default is a cap too (100 %: the whole
+ * within the budget and the rest is delivered in process context, none
+ * dropped, the hit counted. The default is a cap too (100 %: the whole
  * window). Before the fix 100 % meant no limit and hits were not counted.
  */
 static void races_dpc_cap_requeues(struct kunit *test)
@@ -648,7 +648,12 @@ static void races_dpc_cap_requeues(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, ret[i], STATUS_SUCCESS);
 	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_rx(&pp->srx, 8));
 	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_done(d, 8));
-	KUNIT_EXPECT_TRUE(test, pp->srx.rec[0].softirq);
+	/*
+	 * Whether the first packet still fits in the window depends on what
+	 * the channel's softirq reader already spent in it (the window is
+	 * shared by every run since): kmcl_affinity pins that with a test
+	 * clock. Here: some went to process context, in order, none lost.
+	 */
 	for (i = 0; i < 8; i++) {
 		/* In order, none lost. */
 		KUNIT_EXPECT_TRUE(test, kmcl_pt_check(pp->srx.rec[i].data, 8, i));
