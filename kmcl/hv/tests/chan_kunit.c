@@ -485,6 +485,7 @@ static void kc_receive(struct kunit *test)
 	struct kmcl_hv_mdev *md;
 	u8 data[24], pkt[64] __aligned(8);
 	struct vmpacket_descriptor *d = (void *)pkt;
+	struct hv_ring_buffer *rb;
 	struct kc_ep *ep;
 	u32 i, len;
 
@@ -523,9 +524,10 @@ static void kc_receive(struct kunit *test)
 	 * (empty) batch may start at any time, masking before the model logs
 	 * it: wait for a moment with no batch running and the mask clear.
 	 */
+	rb = md->chan->inbound.ring_buffer;
 	KUNIT_EXPECT_TRUE(test, kmcl_hv_wait_for(kc_count(ctx, KMCL_HV_MOP_BEGIN_READ) ==
 					    kc_count(ctx, KMCL_HV_MOP_END_READ) &&
-					    !READ_ONCE(md->chan->inbound.ring_buffer->interrupt_mask)));
+					    !READ_ONCE(rb->interrupt_mask)));
 }
 
 /* A packet hv_vmbus truncated to max_pkt_size is refused, never parsed. */
