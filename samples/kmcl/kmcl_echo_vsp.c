@@ -250,11 +250,37 @@ static NTSTATUS EchoVspOfferQueue(PECHO_VSP_CONTEXT Vsp, UINT32 Index)
 	return Status;
 }
 
+/*
+ * Callbacks, name and save/restore callbacks of the main channel, the same
+ * for the first channel and the one servicing restores; @PostStarted as
+ * the caller needs it (NULL: none).
+ */
+static NTSTATUS EchoVspConfigureMain(PECHO_VSP_CONTEXT Vsp, VMBCHANNEL Channel,
+				     PFN_VMB_CHANNEL_POST_STARTED PostStarted)
+{
+	UNICODE_STRING Name = RTL_CONSTANT_STRING(L"echo-vsp");
+	VMB_CHANNEL_STATE_CHANGE_CALLBACKS Callbacks;
+	NTSTATUS Status;
+
+	VMB_CHANNEL_STATE_CHANGE_CALLBACKS_INIT(&Callbacks);
+	Callbacks.EvtChannelOpened = EchoVspChannelOpened;
+	Callbacks.EvtChannelClosed = EchoVspChannelClosed;
+	Callbacks.EvtChannelPostStarted = PostStarted;
+	Status = Vsp->Kmcl.VmbChannelInitSetStateChangeCallbacks(Channel, &Callbacks);
+	if (NT_SUCCESS(Status))
+		Status = Vsp->Kmcl.VmbChannelInitSetProcessPacketCallbacks(Channel,
+									   EchoVspProcessPacket,
+									   NULL);
+	if (NT_SUCCESS(Status))
+		Status = Vsp->Kmcl.VmbChannelInitSetFriendlyName(Channel, &Name);
+	if (NT_SUCCESS(Status))
+		Status = EchoVspSetSaveCallbacks(Vsp, Channel);
+	return Status;
+}
+
 static NTSTATUS EchoVspInit(PECHO_VSP_CONTEXT Vsp)
 {
 	PKMCL_SERVER_INTERFACE_V5 Kmcl = &Vsp->Kmcl;
-	UNICODE_STRING Name = RTL_CONSTANT_STRING(L"echo-vsp");
-	VMB_CHANNEL_STATE_CHANGE_CALLBACKS Callbacks;
 	VMBCHANNEL Channel;
 	NTSTATUS Status;
 	UINT32 i;
@@ -275,18 +301,7 @@ static NTSTATUS EchoVspInit(PECHO_VSP_CONTEXT Vsp)
 	Vsp->Channel = Channel;
 	Vsp->Kmcl.VmbChannelSetPointer(Channel, Vsp);
 
-	VMB_CHANNEL_STATE_CHANGE_CALLBACKS_INIT(&Callbacks);
-	Callbacks.EvtChannelOpened = EchoVspChannelOpened;
-	Callbacks.EvtChannelClosed = EchoVspChannelClosed;
-	Status = Vsp->Kmcl.VmbChannelInitSetStateChangeCallbacks(Channel, &Callbacks);
-	if (NT_SUCCESS(Status))
-		Status = Vsp->Kmcl.VmbChannelInitSetProcessPacketCallbacks(Channel,
-									   EchoVspProcessPacket,
-									   NULL);
-	if (NT_SUCCESS(Status))
-		Status = Vsp->Kmcl.VmbChannelInitSetFriendlyName(Channel, &Name);
-	if (NT_SUCCESS(Status))
-		Status = EchoVspSetSaveCallbacks(Vsp, Channel);
+	Status = EchoVspConfigureMain(Vsp, Channel, NULL);
 	if (NT_SUCCESS(Status))
 		Status = Kmcl->VmbServerChannelInitSetTargetInterfaceId(Channel,
 									ECHO_INTERFACE_TYPE,
@@ -444,8 +459,6 @@ static UINT32 EchoVspSave(PECHO_VSP_CONTEXT Vsp, PUCHAR Buffer, UINT32 Size)
 static VOID EchoVspService(struct work_struct *Work)
 {
 	PECHO_VSP_CONTEXT Vsp = container_of(Work, ECHO_VSP_CONTEXT, ServiceWork);
-	UNICODE_STRING Name = RTL_CONSTANT_STRING(L"echo-vsp");
-	VMB_CHANNEL_STATE_CHANGE_CALLBACKS Callbacks;
 	const UINT32 Size = 16384;
 	VMBCHANNEL Channel;
 	NTSTATUS Status;
@@ -473,19 +486,7 @@ static VOID EchoVspService(struct work_struct *Work)
 		goto Out;
 	}
 	Vsp->Kmcl.VmbChannelSetPointer(Channel, Vsp);
-	VMB_CHANNEL_STATE_CHANGE_CALLBACKS_INIT(&Callbacks);
-	Callbacks.EvtChannelOpened = EchoVspChannelOpened;
-	Callbacks.EvtChannelClosed = EchoVspChannelClosed;
-	Callbacks.EvtChannelPostStarted = EchoVspPostStarted;
-	Status = Vsp->Kmcl.VmbChannelInitSetStateChangeCallbacks(Channel, &Callbacks);
-	if (NT_SUCCESS(Status))
-		Status = Vsp->Kmcl.VmbChannelInitSetProcessPacketCallbacks(Channel,
-									   EchoVspProcessPacket,
-									   NULL);
-	if (NT_SUCCESS(Status))
-		Status = Vsp->Kmcl.VmbChannelInitSetFriendlyName(Channel, &Name);
-	if (NT_SUCCESS(Status))
-		Status = EchoVspSetSaveCallbacks(Vsp, Channel);
+	Status = EchoVspConfigureMain(Vsp, Channel, EchoVspPostStarted);
 	if (NT_SUCCESS(Status))
 		Status = Vsp->Kmcl.VmbChannelRestoreFromBuffer(Channel, Buffer, Length);
 	VspLog("servicing: VmbChannelRestoreFromBuffer(%u bytes) = %#010x, %u restored\n",
