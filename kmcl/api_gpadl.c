@@ -343,7 +343,7 @@ NTSTATUS VmbChannelCreateGpadl(VMBCHANNEL Channel, UINT32 Flags,
 	g = kmcl_gpadl_alloc(PageCount);
 	if (!g)
 		return STATUS_INSUFFICIENT_RESOURCES;
-	if (kmcl_gpadl_fill_pages(g)) {
+	if (kmcl_gpadl_fill_pages(ch, g)) {
 		kmcl_gpadl_put(g);
 		return STATUS_INSUFFICIENT_RESOURCES;
 	}

@@ -177,13 +177,21 @@ static void kmcl_gpadl_release(struct kref *ref)
 	struct kmcl_gpadl *g = container_of(ref, struct kmcl_gpadl, ref);
 	u32 i;
 
-	if (g->kva)
+	if (g->kva && !g->buf)
 		vunmap(g->kva);
 	if (g->leak && g->owned) {
 		/* Still shared with the peer: these pages must never be reused. */
 		pr_warn("GPADL %u: %u page(s) still shared with the host, leaked\n",
 			g->handle, g->nr_owned);
 		kmcl_bounce_leak(g->nr_owned);
+	}
+	if (g->buf) {
+		g->buf->free(g->buf, g->leak);
+		kvfree(g->owned);
+		kvfree(g);
+		return;
+	}
+	if (g->leak && g->owned) {
 		kvfree(g->owned);
 		kvfree(g);
 		return;
@@ -238,23 +246,35 @@ void kmcl_gpadl_put(struct kmcl_gpadl *g)
 
 /**
  * kmcl_gpadl_fill_pages() - back an allocated GPADL with new zeroed pages
+ * @ch: the client channel the GPADL is for.
  * @g: from kmcl_gpadl_alloc(); @pfns is filled in, @byte_offset is 0 and
  *	@byte_count covers every page.
  *
+ * The transport allocates the memory where it has a way of its own
+ * (kmcl_transport_ops.gpadl_alloc); otherwise these are ordinary pages.
  * Process context.
  *
- * Return: 0 or -ENOMEM.
+ * Return: 0, -ENOMEM or the transport's error.
  */
-int kmcl_gpadl_fill_pages(struct kmcl_gpadl *g)
+int kmcl_gpadl_fill_pages(struct kmcl_channel *ch, struct kmcl_gpadl *g)
 {
 	u32 i, n = DIV_ROUND_UP(g->nr_pfns, (u32)KMCL_HV_PER_PAGE);
+	int ret;
 
 	might_sleep();
 	g->owned = kvcalloc(n, sizeof(*g->owned), GFP_KERNEL);
 	if (!g->owned)
 		return -ENOMEM;
 	g->nr_owned = n;
-	for (i = 0; i < n; i++) {
+	ret = ch->tops->gpadl_alloc ?
+	      ch->tops->gpadl_alloc(ch, g, n * PAGE_SIZE) : -EOPNOTSUPP;
+	if (!ret) {
+		for (i = 0; i < n; i++)
+			g->owned[i] = vmalloc_to_page(g->kva + i * PAGE_SIZE);
+	} else if (ret != -EOPNOTSUPP) {
+		return ret;
+	}
+	for (i = 0; !g->buf && i < n; i++) {
 		g->owned[i] = alloc_page(GFP_KERNEL | __GFP_ZERO);
 		if (!g->owned[i])
 			return -ENOMEM;

@@ -57,6 +57,20 @@ struct _MDL;
 #define KMCL_GPADL_READ_ONLY		0x1U	/* VMBUS_CHANNEL_GPADL_FLAG_READ_ONLY */
 
 /**
+ * struct kmcl_gpadl_buf - memory a transport allocated for a GPADL
+ * @free: process context: give the memory back once the GPADL's last
+ *	reference is gone. With @leak the peer may still see it: keep its
+ *	pages out of the allocator for good and drop only the bookkeeping.
+ *
+ * A transport whose peer shares memory best in a form of its own (hv in a
+ * confidential VM: buffers made host-visible once, at allocation) embeds
+ * this in its buffer; see kmcl_transport_ops.gpadl_alloc.
+ */
+struct kmcl_gpadl_buf {
+	void (*free)(struct kmcl_gpadl_buf *b, bool leak);
+};
+
+/**
  * struct kmcl_gpadl - one GPADL, created by a client channel
  * @ref: see "Lifetime" above.
  * @lock: protects @revoked, @mapped, @xfer_held, @mapper, @map_mdl and
@@ -73,9 +87,11 @@ struct _MDL;
  * @map_mdl: the MDL handed to the server.
  * @map_node: on @mapper's shm.maps.
  * @unmap_wq: Delete waits here for !@mapped and !@xfer_held.
- * @owned: pages KMCL allocated (kmcl_gpadl_create_pages()), or NULL.
+ * @owned: pages KMCL allocated (kmcl_gpadl_fill_pages()), or NULL.
  * @nr_owned: entries in @owned.
  * @kva: kernel mapping of @owned, made on demand, or NULL.
+ * @buf: the transport's buffer behind @owned and @kva when its
+ *	gpadl_alloc op provided the memory, or NULL (ordinary pages).
  * @leak: the transport could not take the memory back from the peer (it
  *	may still be shared, e.g. decrypted in a confidential VM): @owned
  *	pages are never freed.
@@ -100,6 +116,7 @@ struct kmcl_gpadl {
 	struct page **owned;
 	u32 nr_owned;
 	void *kva;
+	struct kmcl_gpadl_buf *buf;
 	bool leak;
 	void *tpriv;
 	u32 nr_pfns;
@@ -159,7 +176,7 @@ void kmcl_shmem_destroy(struct kmcl_channel *ch);
 /* gpadl.c: GPADLs (process context). */
 struct kmcl_gpadl *kmcl_gpadl_alloc(u32 nr_pfns);
 void kmcl_gpadl_put(struct kmcl_gpadl *g);
-int kmcl_gpadl_fill_pages(struct kmcl_gpadl *g);
+int kmcl_gpadl_fill_pages(struct kmcl_channel *ch, struct kmcl_gpadl *g);
 int kmcl_gpadl_create(struct kmcl_channel *ch, struct kmcl_gpadl *g,
 		      u32 *handle);
 int kmcl_gpadl_delete(struct kmcl_channel *ch, u32 handle);

@@ -152,6 +152,12 @@ struct kmcl_ring_ops {
  *	nothing to do, the client's table is what the server looks in).
  *	Returns 0 or -errno. NULL: the transport cannot share GPADLs, and
  *	creating one is refused with -EOPNOTSUPP.
+ * @gpadl_alloc: process context, client channels, optional: allocate
+ *	@size bytes (whole pages) of zeroed memory for GPADL @g, whose
+ *	memory KMCL owns (VmbChannelCreateGpadl()), the way the peer shares
+ *	memory best. Sets @g->kva (a vmalloc or vmap address) and @g->buf,
+ *	or neither on an error. -EOPNOTSUPP: ordinary pages will do;
+ *	otherwise 0 or -errno.
  * @gpadl_revoke: process context, client channels, optional: withdraw @g
  *	from the peer; called by delete once the server no longer maps it.
  * @gpadl_get: process context, server channels: the GPADL @handle of the
@@ -206,6 +212,8 @@ struct kmcl_transport_ops {
 	void (*ext_put)(struct kmcl_channel *ch);
 	void (*ext_quiesce)(struct kmcl_channel *ch);
 	void (*ext_wait)(struct kmcl_channel *ch);
+	int (*gpadl_alloc)(struct kmcl_channel *ch, struct kmcl_gpadl *g,
+			   u32 size);
 	int (*gpadl_publish)(struct kmcl_channel *ch, struct kmcl_gpadl *g);
 	void (*gpadl_revoke)(struct kmcl_channel *ch, struct kmcl_gpadl *g);
 	struct kmcl_gpadl *(*gpadl_get)(struct kmcl_channel *srv, u32 handle);

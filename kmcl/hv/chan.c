@@ -424,7 +424,8 @@ static struct device *kmcl_hv_chan_target_device(struct kmcl_channel *ch)
 /**
  * struct kmcl_hv_chan_gpadl - a GPADL established on the host
  * @gp: hv_vmbus's description.
- * @va: the contiguous mapping of its pages handed to hv_vmbus.
+ * @va: the contiguous mapping of its pages made for hv_vmbus; NULL for
+ *	KMCL's own memory, which kmcl_hv_gpadl_alloc() mapped already.
  * @node: in kmcl_hv_chan.gpadls while established.
  * @torn: vmbus_teardown_gpadl() ran (by revoke or by release).
  * @shared: hv_vmbus made the pages host-visible (kmcl_hv_external_shared()):
@@ -509,6 +510,7 @@ static int kmcl_hv_chan_gpadl_publish(struct kmcl_channel *ch,
 {
 	struct kmcl_hv_chan *hc = kmcl_hv_chan_of(ch);
 	const struct kmcl_hv_ops *ops = kmcl_hv_chan_ops(hc);
+	struct kmcl_hv_buffer *b = kmcl_hv_gpadl_buffer(g);
 	struct kmcl_hv_chan_gpadl *hg;
 	bool shared;
 	u32 size;
@@ -531,7 +533,9 @@ static int kmcl_hv_chan_gpadl_publish(struct kmcl_channel *ch,
 	hg = kzalloc(sizeof(*hg), GFP_KERNEL);
 	if (!hg)
 		return -ENOMEM;
-	ret = kmcl_hv_chan_gpadl_map(g, &hg->va, &size);
+	/* KMCL's own memory (gpadl_buf.c) is one mapping already. */
+	size = g->nr_owned * PAGE_SIZE;
+	ret = b ? 0 : kmcl_hv_chan_gpadl_map(g, &hg->va, &size);
 	if (ret) {
 		kfree(hg);
 		return ret;
@@ -539,15 +543,21 @@ static int kmcl_hv_chan_gpadl_publish(struct kmcl_channel *ch,
 	INIT_LIST_HEAD(&hg->node);
 	hg->shared = shared;
 	mutex_lock(&hc->gpadl_lock);
-	ret = hc->io_open ? ops->establish_gpadl(hc->io.c, hg->va, size,
-						 &hg->gp) : -ENOTCONN;
+	if (!hc->io_open)
+		ret = -ENOTCONN;
+	else if (b)
+		ret = ops->establish_gpadl_caller_decrypted(hc->io.c, b, size,
+							    &hg->gp);
+	else
+		ret = ops->establish_gpadl(hc->io.c, hg->va, size, &hg->gp);
 	if (!ret)
 		list_add_tail(&hg->node, &hc->gpadls);
 	mutex_unlock(&hc->gpadl_lock);
 	if (ret) {
 		if (hg->gp.leak)
 			g->leak = true;
-		vunmap(hg->va);
+		if (hg->va)
+			vunmap(hg->va);
 		kfree(hg);
 		return ret == -ENOTCONN ? -EBADFD : ret;
 	}
@@ -572,7 +582,8 @@ static void kmcl_hv_chan_gpadl_revoke(struct kmcl_channel *ch,
 		g->leak = true;
 	}
 	mutex_unlock(&hc->gpadl_lock);
-	vunmap(hg->va);
+	if (hg->va)
+		vunmap(hg->va);
 	kfree(hg);
 	g->tpriv = NULL;
 }
@@ -684,6 +695,7 @@ const struct kmcl_transport_ops kmcl_hv_transport_ops = {
 	.target_device = kmcl_hv_chan_target_device,
 	.ext_quiesce = kmcl_hv_chan_ext_quiesce,
 	.ext_wait = kmcl_hv_chan_ext_wait,
+	.gpadl_alloc = kmcl_hv_gpadl_alloc,
 	.gpadl_publish = kmcl_hv_chan_gpadl_publish,
 	.gpadl_revoke = kmcl_hv_chan_gpadl_revoke,
 	.ring = &kmcl_hv_ring_ops,

@@ -154,6 +154,13 @@ void kmcl_hv_sub_gone_work(struct work_struct *work);
 
 extern const struct kmcl_transport_ops kmcl_hv_transport_ops;
 
+/* gpadl_buf.c: memory for the GPADLs KMCL owns. */
+struct kmcl_gpadl;
+struct kmcl_hv_buffer;
+int kmcl_hv_gpadl_alloc(struct kmcl_channel *ch, struct kmcl_gpadl *g,
+			u32 size);
+struct kmcl_hv_buffer *kmcl_hv_gpadl_buffer(struct kmcl_gpadl *g);
+
 /* cvm.c: confidential VMs (the core's bounce pool, kmcl/bounce.h). */
 bool kmcl_hv_cvm_isolated(struct kmcl_channel *ch);
 int kmcl_hv_cvm_share(struct kmcl_channel *ch, struct page **pages, u32 n);

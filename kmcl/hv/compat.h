@@ -52,6 +52,7 @@
 #include <linux/cpu.h>
 #include <linux/device.h>
 #include <linux/hyperv.h>
+#include <linux/kmemleak.h>
 #include <linux/types.h>
 #include <linux/vmalloc.h>
 
@@ -496,6 +497,11 @@ static inline bool kmcl_hv_set_co_flags(struct vmbus_channel *c, bool ring,
 #endif
 }
 
+/* 7.3's buffers come with GPADLs that leave their visibility alone. */
+#if defined(KMCL_HV_HAVE_ALLOC_BUFFER) && defined(KMCL_HV_HAVE_GPADL_CALLER_DECRYPTED)
+#define KMCL_HV_USE_ALLOC_BUFFER
+#endif
+
 /**
  * struct kmcl_hv_buffer - a buffer the host may see, from kmcl_hv_alloc_buffer()
  * @addr: its (virtually contiguous) address, NULL if none.
@@ -526,7 +532,7 @@ static inline int kmcl_hv_alloc_buffer(struct vmbus_channel *c, u32 size,
 				       struct kmcl_hv_buffer *b)
 {
 	memset(b, 0, sizeof(*b));
-#ifdef KMCL_HV_HAVE_ALLOC_BUFFER
+#ifdef KMCL_HV_USE_ALLOC_BUFFER
 	b->addr = vmbus_alloc_buffer(c, size, &b->chunks, &b->nchunks);
 #else
 	b->addr = size ? vzalloc(PAGE_ALIGN(size)) : NULL;
@@ -544,11 +550,32 @@ static inline int kmcl_hv_alloc_buffer(struct vmbus_channel *c, u32 size,
  */
 static inline void kmcl_hv_free_buffer(struct kmcl_hv_buffer *b)
 {
-#ifdef KMCL_HV_HAVE_ALLOC_BUFFER
+#ifdef KMCL_HV_USE_ALLOC_BUFFER
 	vmbus_free_buffer(b->addr, b->chunks, b->nchunks);
 #else
 	vfree(b->addr);
 #endif
+	memset(b, 0, sizeof(*b));
+}
+
+/**
+ * kmcl_hv_leak_buffer() - give up a kmcl_hv_alloc_buffer() buffer that the
+ *	host may still see
+ * @b: the buffer; a GPADL over it could not be torn down, or its pages
+ *	could not be made private again.
+ *
+ * Its pages never go back to the allocator; only the mapping and the
+ * bookkeeping go. Process context.
+ */
+static inline void kmcl_hv_leak_buffer(struct kmcl_hv_buffer *b)
+{
+	if (b->chunks) {
+		vunmap(b->addr);
+		kvfree(b->chunks);
+	} else {
+		/* A vmalloc area cannot drop its mapping but keep its pages. */
+		kmemleak_not_leak(b->addr);
+	}
 	memset(b, 0, sizeof(*b));
 }
 
@@ -573,7 +600,7 @@ kmcl_hv_establish_gpadl_caller_decrypted(struct vmbus_channel *c,
 					 struct kmcl_hv_buffer *b, u32 size,
 					 struct kmcl_hv_gpadl *gp)
 {
-#if defined(KMCL_HV_HAVE_GPADL_CALLER_DECRYPTED) && defined(KMCL_HV_HAVE_ALLOC_BUFFER)
+#ifdef KMCL_HV_USE_ALLOC_BUFFER
 	int ret;
 
 	memset(gp, 0, sizeof(*gp));

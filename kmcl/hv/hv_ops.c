@@ -110,6 +110,11 @@ const struct kmcl_hv_ops kmcl_hv_vmbus_ops = {
 	.end_read = kmcl_hv_vmbus_end_read,
 	.establish_gpadl = kmcl_hv_establish_gpadl,
 	.teardown_gpadl = kmcl_hv_teardown_gpadl,
+	.alloc_buffer = kmcl_hv_alloc_buffer,
+	.free_buffer = kmcl_hv_free_buffer,
+	.leak_buffer = kmcl_hv_leak_buffer,
+	.establish_gpadl_caller_decrypted =
+		kmcl_hv_establish_gpadl_caller_decrypted,
 	.allocate_mmio = vmbus_allocate_mmio,
 	.free_mmio = vmbus_free_mmio,
 	.set_sc_callback = kmcl_hv_set_sc_callback,

@@ -72,6 +72,14 @@
  * Memory (process context, may sleep):
  * @establish_gpadl: kmcl_hv_establish_gpadl() (compat.h).
  * @teardown_gpadl: kmcl_hv_teardown_gpadl() (compat.h).
+ * @alloc_buffer: kmcl_hv_alloc_buffer() (compat.h): memory for a GPADL
+ *	KMCL owns; host-visible from the start where the kernel has
+ *	vmbus_alloc_buffer() and the VM is confidential.
+ * @free_buffer: kmcl_hv_free_buffer() (compat.h).
+ * @leak_buffer: kmcl_hv_leak_buffer() (compat.h).
+ * @establish_gpadl_caller_decrypted:
+ *	kmcl_hv_establish_gpadl_caller_decrypted() (compat.h): a GPADL over
+ *	an @alloc_buffer buffer.
  * @allocate_mmio: vmbus_allocate_mmio().
  * @free_mmio: vmbus_free_mmio().
  *
@@ -121,6 +129,14 @@ struct kmcl_hv_ops {
 			       struct kmcl_hv_gpadl *gp);
 	int (*teardown_gpadl)(struct vmbus_channel *c,
 			      struct kmcl_hv_gpadl *gp);
+	int (*alloc_buffer)(struct vmbus_channel *c, u32 size,
+			    struct kmcl_hv_buffer *b);
+	void (*free_buffer)(struct kmcl_hv_buffer *b);
+	void (*leak_buffer)(struct kmcl_hv_buffer *b);
+	int (*establish_gpadl_caller_decrypted)(struct vmbus_channel *c,
+						struct kmcl_hv_buffer *b,
+						u32 size,
+						struct kmcl_hv_gpadl *gp);
 	int (*allocate_mmio)(struct resource **res, struct hv_device *hdev,
 			     resource_size_t min, resource_size_t max,
 			     resource_size_t size, resource_size_t align,

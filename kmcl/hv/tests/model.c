@@ -1681,6 +1681,11 @@ const struct kmcl_hv_ops kmcl_hv_model_ops = {
 	.end_read = kmcl_hv_model_end_read,
 	.establish_gpadl = kmcl_hv_model_establish_gpadl,
 	.teardown_gpadl = kmcl_hv_model_teardown_gpadl,
+	.alloc_buffer = kmcl_hv_model_alloc_buffer,
+	.free_buffer = kmcl_hv_model_free_buffer,
+	.leak_buffer = kmcl_hv_model_leak_buffer,
+	.establish_gpadl_caller_decrypted =
+		kmcl_hv_model_establish_caller_decrypted,
 	.allocate_mmio = kmcl_hv_model_allocate_mmio,
 	.free_mmio = kmcl_hv_model_free_mmio,
 	.set_sc_callback = kmcl_hv_model_set_sc_callback,

@@ -278,6 +278,8 @@ struct kmcl_hv_mdev {
  * @encrypt_fails: set_encrypted() fails (the page may stay shared).
  * @set_cpu_ok: vmbus_channel_set_cpu() is available (7.3 semantics);
  *	false: -EOPNOTSUPP, as on every kernel that does not export it.
+ * @alloc_buffer: vmbus_alloc_buffer() and caller-decrypted GPADLs exist
+ *	(7.3, buf_model.c); false: the older kernels' vzalloc() buffers.
  */
 struct kmcl_hv_model {
 	spinlock_t lock;	/* see above */
@@ -306,6 +308,7 @@ struct kmcl_hv_model {
 	unsigned int nshared;
 	bool encrypt_fails;
 	bool set_cpu_ok;
+	bool alloc_buffer;
 };
 
 extern const struct kmcl_hv_ops kmcl_hv_model_ops;
@@ -314,6 +317,16 @@ extern const struct kmcl_hv_ops kmcl_hv_model_ops;
 int kmcl_hv_model_set_decrypted(struct page *page);
 int kmcl_hv_model_set_encrypted(struct page *page);
 bool kmcl_hv_model_is_shared(struct kmcl_hv_model *m, u64 hvpfn);
+
+/* buf_model.c: buffers for the GPADLs KMCL owns. */
+int kmcl_hv_model_alloc_buffer(struct vmbus_channel *c, u32 size,
+			       struct kmcl_hv_buffer *b);
+void kmcl_hv_model_free_buffer(struct kmcl_hv_buffer *b);
+void kmcl_hv_model_leak_buffer(struct kmcl_hv_buffer *b);
+int kmcl_hv_model_establish_caller_decrypted(struct vmbus_channel *c,
+					     struct kmcl_hv_buffer *b,
+					     u32 size,
+					     struct kmcl_hv_gpadl *gp);
 
 int kmcl_hv_model_init(struct kmcl_hv_model *m);
 void kmcl_hv_model_destroy(struct kmcl_hv_model *m);
