@@ -13,7 +13,6 @@
  * - @alloc_buffer clear (every older kernel): vzalloc() memory, which the
  *   GPADL makes visible in place (vmbus_establish_gpadl()).
  */
-#include <linux/kmemleak.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
@@ -32,8 +31,7 @@ static bool kmcl_hv_model_buf_decrypt(struct kmcl_hv_model *m,
  * @size: bytes.
  * @b: receives the buffer.
  *
- * Return: 0 or -ENOMEM (a page that cannot be made visible is leaked, as
- * the kernel does).
+ * Return: 0 or -ENOMEM.
  */
 int kmcl_hv_model_alloc_buffer(struct vmbus_channel *c, u32 size,
 			       struct kmcl_hv_buffer *b)
@@ -93,21 +91,6 @@ void kmcl_hv_model_free_buffer(struct kmcl_hv_buffer *b)
 			if (!kmcl_hv_model_set_encrypted(b->chunks[i]))
 				__free_page(b->chunks[i]);
 		kvfree(b->chunks);
-	}
-	memset(b, 0, sizeof(*b));
-}
-
-/**
- * kmcl_hv_model_leak_buffer() - kmcl_hv_leak_buffer(): keep the pages
- * @b: the buffer.
- */
-void kmcl_hv_model_leak_buffer(struct kmcl_hv_buffer *b)
-{
-	if (b->chunks) {
-		vunmap(b->addr);
-		kvfree(b->chunks);
-	} else {
-		kmemleak_not_leak(b->addr);
 	}
 	memset(b, 0, sizeof(*b));
 }

@@ -1683,7 +1683,8 @@ const struct kmcl_hv_ops kmcl_hv_model_ops = {
 	.teardown_gpadl = kmcl_hv_model_teardown_gpadl,
 	.alloc_buffer = kmcl_hv_model_alloc_buffer,
 	.free_buffer = kmcl_hv_model_free_buffer,
-	.leak_buffer = kmcl_hv_model_leak_buffer,
+	/* Dropping a mapping calls nothing of hv_vmbus: the real one. */
+	.leak_buffer = kmcl_hv_leak_buffer,
 	.establish_gpadl_caller_decrypted =
 		kmcl_hv_model_establish_caller_decrypted,
 	.allocate_mmio = kmcl_hv_model_allocate_mmio,

@@ -322,7 +322,6 @@ bool kmcl_hv_model_is_shared(struct kmcl_hv_model *m, u64 hvpfn);
 int kmcl_hv_model_alloc_buffer(struct vmbus_channel *c, u32 size,
 			       struct kmcl_hv_buffer *b);
 void kmcl_hv_model_free_buffer(struct kmcl_hv_buffer *b);
-void kmcl_hv_model_leak_buffer(struct kmcl_hv_buffer *b);
 int kmcl_hv_model_establish_caller_decrypted(struct vmbus_channel *c,
 					     struct kmcl_hv_buffer *b,
 					     u32 size,
