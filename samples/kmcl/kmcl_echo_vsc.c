@@ -573,8 +573,9 @@ static UINT32 EchoVscAskSubchannels(PECHO_VSC_CONTEXT Vsc, UINT32 Count)
 							    sizeof(Request), NULL,
 							    ECHO_VSC_SEND_FLAGS, &Response,
 							    &ResponseLength, &Timeout);
-	VscLog("VmbChannelSendSynchronousRequest(%u subchannels) = %#010x: status %#010x, %u offered\n",
-	       Count, (u32)Status, (u32)Response.Header.Status, Response.Count);
+	VscLog("VmbChannelSendSynchronousRequest(%u subchannels) = %#010x\n", Count, (u32)Status);
+	VscLog("subchannel answer, %u bytes: status %#010x, %u offered\n", ResponseLength,
+	       (u32)Response.Header.Status, Response.Count);
 	if (Status != STATUS_SUCCESS)
 		EchoVscFail(Vsc, "subchannel request returned %#010x", (u32)Status);
 	else if (ResponseLength < sizeof(Response) ||
@@ -766,8 +767,7 @@ static VOID EchoVscCleanupQueues(PECHO_VSC_CONTEXT Vsc)
 		}
 	}
 	if (Vsc->NumQueues)
-		VscLog("%u subchannels: EvtChannelClosed before the channel's EvtChannelSuspend; cleaned up\n",
-		       Closed);
+		VscLog("%u subchannels: Closed before the channel's Suspend; cleaned up\n", Closed);
 	kfree(Vsc->Queues);
 	Vsc->Queues = NULL;
 	Vsc->NumQueues = 0;

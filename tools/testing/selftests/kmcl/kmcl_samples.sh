@@ -114,7 +114,7 @@ fi
 if loaded $VSP && run_demo 1 &&
    echo "$log" | grep -q '^kmcl demo: vsp: servicing: restored channel enabled and started' &&
    echo "$log" | grep -qE '^kmcl demo: vsc: multi-queue: [1-9][0-9]* subchannels, every completion' &&
-   echo "$log" | grep -qE '^kmcl demo: vsc: [1-9][0-9]* subchannels: EvtChannelClosed before'; then
+   echo "$log" | grep -qE '^kmcl demo: vsc: [1-9][0-9]* subchannels: Closed before the channel'; then
 	ktap_test_pass "the demo passes"
 else
 	ktap_test_fail "the demo passes"
