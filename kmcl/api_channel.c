@@ -803,10 +803,12 @@ EXPORT_SYMBOL_KMCL(VmbChannelInitSetFlags);
  * The subchannel may be enabled only while its primary is open; the
  * primary's close disables it first (its Closed runs before the primary's),
  * and it pauses and starts with the primary. The primary must outlive it
- * (VmbChannelCleanup of the primary is refused until then).
+ * (VmbChannelCleanup of the primary is refused until then). Subchannels
+ * are not carried through server save/restore (see VmbChannelSaveBegin()).
  *
  * Context: process context.
- * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1;
+ * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1 (invalid, not
+ * disabled, or a server that took VmbChannelRestoreFromBuffer());
  * STATUS_INVALID_PARAMETER_2 if @PrimaryChannel is invalid, is @Channel,
  * is of the other kind, or a primary is already set;
  * STATUS_INVALID_PARAMETER_3 if @SubChannelIndex is 0.
@@ -933,8 +935,9 @@ EXPORT_SYMBOL_KMCL(VmbClientChannelInitSetTargetProcessorIndex);
 /**
  * VmbServerChannelInitSetFlags() - offer flags (server)
  * @Channel: a disabled server channel.
- * @Flags: VMBUS_SERVER_CHANNEL_INIT_FLAG_* bits; stored (loopback has no
- *	guest PnP, pipes or save/restore for them to change).
+ * @Flags: VMBUS_SERVER_CHANNEL_INIT_FLAG_* bits; stored. Only
+ *	FORCE_NEW_CHANNEL acts on loopback: a restored server's Enable then
+ *	closes the saved connection and offers afresh.
  *
  * Context: process context.
  * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1 (invalid, not disabled

@@ -13,7 +13,10 @@
  * or of another version is STATUS_INVALID_BUFFER_SIZE, STATUS_DATA_ERROR
  * or STATUS_REVISION_MISMATCH. Any channel of a transport without a server
  * side (hv: only the host saves and restores server channels) is
- * STATUS_NOT_SUPPORTED, logged once.
+ * STATUS_NOT_SUPPORTED, logged once. The saved state carries one channel:
+ * SaveBegin of a subchannel or of a primary with an enabled subchannel,
+ * and RestoreFromBuffer into a channel named as a subchannel, are
+ * STATUS_NOT_SUPPORTED too (not logged).
  */
 #include <linux/errno.h>
 #include <linux/export.h>
@@ -66,7 +69,9 @@ static NTSTATUS kmcl_save_status(int err)
  *
  * Context: process context, not from the channel's callbacks.
  * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1 for a bad handle or a
- * client; STATUS_NOT_SUPPORTED on hv; STATUS_INVALID_DEVICE_STATE if the
+ * client; STATUS_NOT_SUPPORTED on hv, and for a subchannel or a primary
+ * with an enabled subchannel (the saved state has no subchannels; nothing
+ * is stopped); STATUS_INVALID_DEVICE_STATE if the
  * channel is not open or a save is under way; STATUS_DEVICE_BUSY if outgoing packets did not drain
  * or a held packet carries external data (complete those first);
  * STATUS_INSUFFICIENT_RESOURCES.
@@ -190,7 +195,8 @@ EXPORT_SYMBOL_KMCL(VmbChannelSaveEnd);
  * Return: STATUS_SUCCESS when the state is complete;
  * STATUS_MORE_PROCESSING_REQUIRED when this buffer was restored and more
  * chunks are due; STATUS_INVALID_PARAMETER_1 for a bad handle or a client,
- * _2 for a NULL buffer, _3 for a zero size; STATUS_NOT_SUPPORTED on hv;
+ * _2 for a NULL buffer, _3 for a zero size; STATUS_NOT_SUPPORTED on hv
+ * and for a channel named as a subchannel (VmbChannelInitSetPrimaryChannel);
  * STATUS_INVALID_DEVICE_STATE for a channel that is not fresh, or saved packets without a
  * RestorePacket that restores them; STATUS_INVALID_BUFFER_SIZE (a chunk
  * cut short), STATUS_DATA_ERROR (corrupt, out of order, of another save),

@@ -322,7 +322,8 @@ int kmcl_channel_set_friendly_name(struct kmcl_channel *ch, const char *name)
  * A subchannel follows its primary (subchan.c); the primary cannot be
  * cleaned up before @ch.
  *
- * Return: 0, -EEXIST if a primary was set already, or another -errno.
+ * Return: 0, -EEXIST if a primary was set already, -EBUSY for a channel
+ * being restored (or whose restore failed), or another -errno.
  */
 int kmcl_channel_set_primary(struct kmcl_channel *ch,
 			     struct kmcl_channel *primary, u16 index)
@@ -337,6 +338,8 @@ int kmcl_channel_set_primary(struct kmcl_channel *ch,
 		return ret;
 	if (ch->cfg.primary) {
 		ret = -EEXIST;
+	} else if (ch->sr) {
+		ret = -EBUSY;	/* holds saved state, which has no subchannel */
 	} else {
 		ch->cfg.primary = primary;
 		ch->cfg.subchannel_index = index;

@@ -5,6 +5,7 @@
  */
 #include <linux/delay.h>
 #include <linux/jiffies.h>
+#include <linux/list.h>
 #include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -187,8 +188,10 @@ static int kmcl_save_gpadls(struct kmcl_channel *ch, struct kmcl_save_state *sr)
  *
  * Return: 0; -EINVAL for a client or a transport without servers;
  * -EBADFD if the channel is not open, a save is already under way, or
- * called from the channel's callbacks; -EBUSY if outgoing packets did not
- * drain in time or a held packet carries external data; -ENOMEM.
+ * called from the channel's callbacks; -EOPNOTSUPP for a subchannel or a
+ * primary with an enabled subchannel (subchannels are not saved); -EBUSY
+ * if outgoing packets did not drain in time or a held packet carries
+ * external data; -ENOMEM.
  */
 int kmcl_save_begin(struct kmcl_channel *ch)
 {
@@ -205,6 +208,11 @@ int kmcl_save_begin(struct kmcl_channel *ch)
 	if (READ_ONCE(ch->state) != KMCL_CH_OPENED || ch->sr ||
 	    !kmcl_channel_is_open(ch)) {
 		ret = -EBADFD;
+		goto out;
+	}
+	/* The saved format has no subchannels (list guarded by our mutex). */
+	if (ch->cfg.primary || !list_empty(&ch->subs)) {
+		ret = -EOPNOTSUPP;
 		goto out;
 	}
 	sr = kzalloc(sizeof(*sr), GFP_KERNEL);
@@ -560,8 +568,10 @@ static int kmcl_restore_packet(struct kmcl_channel *ch,
  * channel that is not fresh (enabled once, restored, or a restore of it
  * failed) or packets without a RestorePacket callback or one that did not
  * call VmbPacketRestore(); -EMSGSIZE truncated, -EBADMSG corrupt or out of
- * order, -EPROTONOSUPPORT another version; the driver's error. Any error
- * but -EINVAL leaves the channel unusable for restore.
+ * order, -EPROTONOSUPPORT another version; the driver's error;
+ * -EOPNOTSUPP for a channel named as a subchannel (subchannels are not
+ * saved). Any error but -EINVAL and -EOPNOTSUPP leaves the channel
+ * unusable for restore.
  */
 int kmcl_restore(struct kmcl_channel *ch, const void *buf, u32 size)
 {
@@ -580,6 +590,10 @@ int kmcl_restore(struct kmcl_channel *ch, const void *buf, u32 size)
 		return -ENOMEM;
 	mutex_lock(&ch->state_mutex);
 	sr = ch->sr;
+	if (ch->cfg.primary) {
+		ret = -EOPNOTSUPP;	/* no subchannel in the saved format */
+		goto out;
+	}
 	if (ch->state != KMCL_CH_DISABLED ||
 	    (!sr && ch->resources) ||
 	    (sr && (sr->restore_failed || sr->rd.done || sr->saving ||

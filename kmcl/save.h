@@ -5,7 +5,9 @@
  * channel state machine and the loopback call.
  *
  * Rules (Documentation/design.rst, "Server save/restore"):
- * - Save works on an open loopback server. kmcl_save_begin() stops
+ * - Save works on an open loopback server that is neither a subchannel
+ *   nor a primary with an enabled subchannel (the format carries one
+ *   channel; kmcl_restore() likewise refuses a subchannel). It stops
  *   delivery, waits until nothing outgoing is queued or waits for a
  *   completion, and freezes the incoming packets the driver holds
  *   (KMCL_IN_SAVED): completing one is refused until kmcl_save_end().

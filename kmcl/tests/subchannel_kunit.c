@@ -9,7 +9,8 @@
  * order; bytes and completions go through each channel's own rings, queue
  * and quota; the primary's close (disable on either end) closes its
  * subchannels first, Closed included; Pause and Start propagate; a
- * subchannel's rescind closes only that subchannel. Everything runs under
+ * subchannel's rescind closes only that subchannel; save/restore refuses
+ * subchannels and primaries that have them. Everything runs under
  * lockdep in make check, which checks the primary -> subchannel nesting.
  */
 #include <kunit/test.h>
@@ -430,6 +431,54 @@ static void sub_rescind_closes_only_it(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, kmcl_test_wait(w.ss, KMCL_TEST_POST_STARTED, 2));
 }
 
+/*
+ * Save/restore does not carry subchannels: a primary with an enabled
+ * subchannel, or a subchannel, is refused at SaveBegin, and nothing
+ * stops; a channel named as a subchannel cannot be restored into.
+ */
+static void save_refused_with_subchannels(struct kunit *test)
+{
+	struct kmcl_pt_done *dp = done_new(test);
+	struct kmcl_test_ep *fresh;
+	struct sub_world w;
+	struct sub_rx *rp;
+	u8 *buf;
+
+	sub_world_open(test, &w, 1);
+	rp = sub_rx_attach(test, w.p->server, 'P');
+	KUNIT_EXPECT_EQ(test, VmbChannelSaveBegin(w.p->server->ch), STATUS_NOT_SUPPORTED);
+	KUNIT_EXPECT_EQ(test, VmbChannelSaveBegin(w.ss->ch), STATUS_NOT_SUPPORTED);
+	/* Refused before anything stopped: the primary still delivers. */
+	kmcl_pt_send(test, w.p->client->ch, dp, 0x51, 16,
+		     VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION);
+	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_done(dp, 1));
+	KUNIT_EXPECT_EQ(test, dp->rec[0].data[0], 'P');
+	KUNIT_EXPECT_STREQ(test, kmcl_test_seq(w.ss), "opened,started,post_started");
+
+	/* A fresh channel named as a subchannel takes no saved state. */
+	buf = kunit_kzalloc(test, 64, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	fresh = sub_new(test, w.p, w.p->server, 2);
+	KUNIT_EXPECT_EQ(test, VmbChannelRestoreFromBuffer(fresh->ch, buf, 64),
+			STATUS_NOT_SUPPORTED);
+	/* Nor does a channel that took (here: failed) a restore become one. */
+	fresh = kmcl_test_ep_alloc(test, &w.p->log, true);
+	KUNIT_EXPECT_NE(test, VmbChannelRestoreFromBuffer(fresh->ch, buf, 64),
+			STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, VmbChannelInitSetPrimaryChannel(fresh->ch, w.p->server->ch, 3),
+			STATUS_INVALID_PARAMETER_1);
+
+	/* Without an enabled subchannel the primary saves; abandon it. */
+	VmbChannelDisable(w.ss->ch);
+	KUNIT_ASSERT_EQ(test, VmbChannelSaveBegin(w.p->server->ch), STATUS_SUCCESS);
+	VmbChannelSaveEnd(w.p->server->ch);
+	kmcl_pt_send(test, w.p->client->ch, dp, 0x52, 16,
+		     VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION);
+	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_done(dp, 2));
+	KUNIT_EXPECT_EQ(test, sub_rx_n(rp), 2U);
+	KUNIT_EXPECT_TRUE(test, kmcl_pt_check(rp->data, 16, 0x52));
+}
+
 static struct kunit_case kmcl_subchannel_cases[] = {
 	KUNIT_CASE(refused_before_primary_open),
 	KUNIT_CASE(bad_configurations),
@@ -440,6 +489,7 @@ static struct kunit_case kmcl_subchannel_cases[] = {
 	KUNIT_CASE(server_primary_rescind_closes_subs_first),
 	KUNIT_CASE(pause_and_start_propagate),
 	KUNIT_CASE(sub_rescind_closes_only_it),
+	KUNIT_CASE(save_refused_with_subchannels),
 	{}
 };
 

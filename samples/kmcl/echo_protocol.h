@@ -3,7 +3,7 @@
  * echo_protocol.h - the messages the echo VSP and VSC samples exchange.
  *
  * A VMBus device protocol is private to its VSP/VSC pair: KMCL moves the
- * bytes, the two drivers agree on what they mean. This one has three
+ * bytes, the two drivers agree on what they mean. This one has four
  * requests, each answered in the completion of the packet that carried it:
  *
  *   EchoMessageVersion        the client proposes a protocol version; sent
@@ -16,6 +16,18 @@
  *                             server maps it, checksums all but its last
  *                             ECHO_STAMP_SIZE bytes and writes ECHO_STAMP
  *                             there.
+ *   EchoMessageSubchannels    (version 1.1) the client asks for Count
+ *                             subchannels of the channel the request came
+ *                             on (multi-queue mode); the server answers
+ *                             how many it will offer, then offers
+ *                             subchannels 1..Count of that channel
+ *                             (VmbChannelInitSetPrimaryChannel), which
+ *                             answer echo requests only, at DISPATCH
+ *                             level. The client enables its own
+ *                             subchannels 1..Count; enabled before the
+ *                             server's offer, each waits for it. They
+ *                             close with the channel, before it. Only on
+ *                             the main channel, at most once per open.
  *
  * Every field is little-endian (both ends run on the same machine here, as
  * on Hyper-V). A server must treat every field as untrusted.
@@ -35,24 +47,12 @@ DEFINE_GUID(ECHO_INTERFACE_TYPE,
 DEFINE_GUID(ECHO_INTERFACE_INSTANCE,
 	    0x6b6d636c, 0x6563, 0x686f, 0x9a, 0x5e, 0x2d, 0x1c, 0x0f, 0x3b, 0x7a, 0x02);
 
-/*
- * Multi-queue mode: queue @Index (0..ECHO_MAX_QUEUES-1) is another offer
- * of the same type, its instance the one above with the last byte
- * 0x10 + @Index. Each queue answers echo requests only, at DISPATCH
- * level. (With subchannels these become subchannels 1..N of the main
- * offer.)
- */
-#define ECHO_MAX_QUEUES		8
-
-static inline GUID EchoQueueInstance(UINT32 Index)
-{
-	GUID Instance = ECHO_INTERFACE_INSTANCE;
-
-	Instance.Data4[7] = (UCHAR)(0x10 + Index);
-	return Instance;
-}
+/* Most subchannels a client may ask for. */
+#define ECHO_MAX_SUBCHANNELS	8
 
 #define ECHO_VERSION_1_0	0x00010000U
+/* 1.1 adds EchoMessageSubchannels. */
+#define ECHO_VERSION_1_1	0x00010001U
 #define ECHO_VERSION_MAJOR(v)	((v) >> 16)
 
 #define ECHO_MAX_DATA		128
@@ -64,6 +64,7 @@ typedef enum _ECHO_MESSAGE_TYPE {
 	EchoMessageVersion = 1,
 	EchoMessageEcho = 2,
 	EchoMessageChecksumGpadl = 3,
+	EchoMessageSubchannels = 4,
 } ECHO_MESSAGE_TYPE;
 
 /* First bytes of every request. */
@@ -120,10 +121,25 @@ typedef struct _ECHO_GPADL_RESPONSE {
 	UINT32 Reserved;
 } ECHO_GPADL_RESPONSE, *PECHO_GPADL_RESPONSE;
 
+/* Count: 1..ECHO_MAX_SUBCHANNELS. */
+typedef struct _ECHO_SUBCHANNEL_REQUEST {
+	ECHO_MESSAGE_HEADER Header;
+	UINT32 Count;
+	UINT32 Reserved;
+} ECHO_SUBCHANNEL_REQUEST, *PECHO_SUBCHANNEL_REQUEST;
+
+/* Count: subchannels 1..Count will be offered (at most the Count asked). */
+typedef struct _ECHO_SUBCHANNEL_RESPONSE {
+	ECHO_RESPONSE_HEADER Header;
+	UINT32 Count;
+	UINT32 Reserved;
+} ECHO_SUBCHANNEL_RESPONSE, *PECHO_SUBCHANNEL_RESPONSE;
+
 /* Completion buffers of synchronous requests are a multiple of 8 bytes. */
 static_assert(sizeof(ECHO_VERSION_RESPONSE) % 8 == 0);
 static_assert(sizeof(ECHO_ECHO_RESPONSE) % 8 == 0);
 static_assert(sizeof(ECHO_GPADL_RESPONSE) % 8 == 0);
+static_assert(sizeof(ECHO_SUBCHANNEL_RESPONSE) % 8 == 0);
 static_assert(sizeof(ECHO_STAMP) == ECHO_STAMP_SIZE);
 
 /*

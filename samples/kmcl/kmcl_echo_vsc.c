@@ -16,13 +16,17 @@
  *   4. A 3-page buffer shared with VmbChannelCreateGpadlFromBuffer(); the
  *      VSP maps it, checksums it and writes a stamp into it, the client
  *      checks both; VmbChannelDeleteGpadl().
- *   5. Multi-queue mode: one more channel per online CPU ("queues"), each
- *      bound to one of the VSP's echo queues and targeted at its CPU
- *      (VmbClientChannelInitSetTargetProcessorIndex()); echoes go out on
- *      every queue at once, and each completion must run on the CPU its
- *      queue was meant for.
- *   6. VmbChannelDisable() (EvtChannelSuspend, EvtChannelClosed) and
- *      VmbChannelCleanup().
+ *   5. Multi-queue mode: the client asks the VSP, on the channel, for one
+ *      subchannel per online CPU ("queues", at most 8); the VSP offers
+ *      them; the client enables its subchannels 1..N of the channel
+ *      (VmbChannelInitSetPrimaryChannel()), each targeted at its CPU
+ *      (VmbClientChannelInitSetTargetProcessorIndex()). Echoes go out on
+ *      every subchannel at once, and each completion must run on the CPU
+ *      its subchannel was meant for.
+ *   6. VmbChannelDisable() of the channel alone: KMCL closes every
+ *      subchannel first (their EvtChannelClosed before the channel's
+ *      EvtChannelSuspend), then the channel; VmbChannelCleanup() of the
+ *      subchannels, then of the channel.
  * The last line is "kmcl demo: PASS", or "kmcl demo: FAIL (<reason>)" with
  * the first check that failed. The load itself succeeds either way (a failed
  * init would make some insmod implementations, busybox's among them, load
@@ -66,8 +70,8 @@ MODULE_PARM_DESC(timeout_ms, "How long each step may wait for the VSP, in ms (de
 
 static unsigned int queues = UINT_MAX;
 module_param(queues, uint, 0444);
-MODULE_PARM_DESC(queues, "Echo queues to open, one per CPU in turn (default: one per online CPU, at most 8; 0: none)");
-/* Echoes in flight on each queue, and the bytes each carries. */
+MODULE_PARM_DESC(queues, "Subchannels to ask for, one per CPU in turn (default: one per online CPU, at most 8; 0: single-queue only)");
+/* Echoes in flight on each subchannel, and the bytes each carries. */
 #define ECHO_VSC_QUEUE_ECHOES	16
 #define ECHO_VSC_QUEUE_BYTES	24
 
@@ -104,6 +108,12 @@ typedef struct _ECHO_VSC_CONTEXT {
 	ECHO_VERSION_RESPONSE VersionResponse;
 	UINT32 VersionResponseLength;
 	ECHO_VSC_REQUEST Echo[ARRAY_SIZE(EchoPayloads)];
+	/* Multi-queue mode: the subchannels, closed with the channel. */
+	struct _ECHO_VSC_QUEUE *Queues;
+	UINT32 NumQueues;
+	atomic_t CloseOrder;
+	int SuspendedAt;
+	int ClosedAt;
 	char Failure[128];
 } ECHO_VSC_CONTEXT, *PECHO_VSC_CONTEXT;
 
@@ -154,7 +164,7 @@ static VOID EchoVscChannelPostStarted(VMBCHANNEL Channel)
 	PECHO_VSC_CONTEXT Vsc = VmbChannelGetPointer(Channel);
 	ECHO_VERSION_REQUEST Request = {
 		.Header.Type = EchoMessageVersion,
-		.Version = ECHO_VERSION_1_0,
+		.Version = ECHO_VERSION_1_1,
 	};
 	LARGE_INTEGER Timeout = { .QuadPart = ECHO_VSC_TIMEOUT_100NS };
 
@@ -178,6 +188,7 @@ static VOID EchoVscChannelSuspend(VMBCHANNEL Channel)
 	PECHO_VSC_CONTEXT Vsc = VmbChannelGetPointer(Channel);
 
 	Vsc->Suspended = TRUE;
+	Vsc->SuspendedAt = atomic_inc_return(&Vsc->CloseOrder);
 	VscLog("EvtChannelSuspend: incoming packets stopped\n");
 }
 
@@ -186,6 +197,7 @@ static VOID EchoVscChannelClosed(VMBCHANNEL Channel)
 	PECHO_VSC_CONTEXT Vsc = VmbChannelGetPointer(Channel);
 
 	Vsc->Closed = TRUE;
+	Vsc->ClosedAt = atomic_inc_return(&Vsc->CloseOrder);
 	VscLog("EvtChannelClosed\n");
 }
 
@@ -405,7 +417,7 @@ static NTSTATUS EchoVscConfigure(PECHO_VSC_CONTEXT Vsc, VMBCHANNEL Channel)
 							  EchoVscPnpFailure);
 }
 
-/* One queue of the multi-queue mode: a channel and what its completions saw. */
+/* One queue of the multi-queue mode: a subchannel and what its completions saw. */
 typedef struct _ECHO_VSC_QUEUE {
 	PECHO_VSC_CONTEXT Vsc;
 	VMBCHANNEL Channel;
@@ -417,6 +429,8 @@ typedef struct _ECHO_VSC_QUEUE {
 	atomic_t OnCpu;
 	atomic_t Bad;
 	int OtherCpu;
+	BOOLEAN Opened;
+	int ClosedAt;
 } ECHO_VSC_QUEUE, *PECHO_VSC_QUEUE;
 
 static VOID EchoVscQueuePostStarted(VMBCHANNEL Channel)
@@ -424,6 +438,13 @@ static VOID EchoVscQueuePostStarted(VMBCHANNEL Channel)
 	PECHO_VSC_QUEUE Queue = VmbChannelGetPointer(Channel);
 
 	complete(&Queue->Started);
+}
+
+static VOID EchoVscQueueClosed(VMBCHANNEL Channel)
+{
+	PECHO_VSC_QUEUE Queue = VmbChannelGetPointer(Channel);
+
+	Queue->ClosedAt = atomic_inc_return(&Queue->Vsc->CloseOrder);
 }
 
 static VOID EchoVscQueuePacket(VMBCHANNEL Channel, VMBPACKETCOMPLETION Packet, PVOID Buffer,
@@ -435,8 +456,8 @@ static VOID EchoVscQueuePacket(VMBCHANNEL Channel, VMBPACKETCOMPLETION Packet, P
 }
 
 /*
- * Completion of an echo on a queue: DISPATCH level, on the CPU the
- * queue's channel targets. Checks the CPU, the status and the bytes.
+ * Completion of an echo on a subchannel: DISPATCH level, on the CPU the
+ * subchannel targets. Checks the CPU, the status and the bytes.
  */
 static VOID EchoVscQueueCompletion(VMBPACKET Packet, NTSTATUS Status, PVOID Buffer,
 				   UINT32 BufferLength)
@@ -461,14 +482,13 @@ static VOID EchoVscQueueCompletion(VMBPACKET Packet, NTSTATUS Status, PVOID Buff
 }
 
 /*
- * Open queue @Queue->Index, targeted at @Queue->Cpu. With subchannels, the
- * binding below becomes VmbChannelInitSetPrimaryChannel(Channel,
- * Vsc->Channel, Index + 1); everything else stays.
+ * Enable subchannel @Queue->Index + 1 of the channel, targeted at
+ * @Queue->Cpu, and wait until it runs. Enabled before the VSP's offer of
+ * it, it waits for the offer.
  */
 static NTSTATUS EchoVscOpenQueue(PECHO_VSC_CONTEXT Vsc, PECHO_VSC_QUEUE Queue)
 {
-	UNICODE_STRING Name = RTL_CONSTANT_STRING(L"echo-vsc-queue");
-	GUID Instance = EchoQueueInstance(Queue->Index);
+	UNICODE_STRING Name = RTL_CONSTANT_STRING(L"echo-vsc-subchannel");
 	VMB_CHANNEL_STATE_CHANGE_CALLBACKS Callbacks;
 	VMBCHANNEL Channel;
 	NTSTATUS Status;
@@ -480,6 +500,7 @@ static NTSTATUS EchoVscOpenQueue(PECHO_VSC_CONTEXT Vsc, PECHO_VSC_QUEUE Queue)
 	Vsc->Kmcl.VmbChannelSetPointer(Channel, Queue);
 	VMB_CHANNEL_STATE_CHANGE_CALLBACKS_INIT(&Callbacks);
 	Callbacks.EvtChannelPostStarted = EchoVscQueuePostStarted;
+	Callbacks.EvtChannelClosed = EchoVscQueueClosed;
 	Status = Vsc->Kmcl.VmbChannelInitSetStateChangeCallbacks(Channel, &Callbacks);
 	if (NT_SUCCESS(Status))
 		Status = Vsc->Kmcl.VmbChannelInitSetProcessPacketCallbacks(Channel,
@@ -491,8 +512,8 @@ static NTSTATUS EchoVscOpenQueue(PECHO_VSC_CONTEXT Vsc, PECHO_VSC_QUEUE Queue)
 		Status = Vsc->Kmcl.VmbChannelInitSetMaximumPacketSize(Channel,
 								      sizeof(ECHO_ECHO_REQUEST));
 	if (NT_SUCCESS(Status))
-		Status = Vsc->Kmcl.VmbClientChannelInitSetTargetPnp(Channel, &ECHO_INTERFACE_TYPE,
-								    &Instance, NULL);
+		Status = Vsc->Kmcl.VmbChannelInitSetPrimaryChannel(Channel, Vsc->Channel,
+								   (UINT16)(Queue->Index + 1));
 	if (NT_SUCCESS(Status))
 		Status = Vsc->Kmcl.VmbClientChannelInitSetTargetProcessorIndex(Channel,
 									       Queue->Cpu);
@@ -502,6 +523,7 @@ static NTSTATUS EchoVscOpenQueue(PECHO_VSC_CONTEXT Vsc, PECHO_VSC_QUEUE Queue)
 		return Status;
 	if (!wait_for_completion_timeout(&Queue->Started, msecs_to_jiffies(timeout_ms)))
 		return STATUS_IO_TIMEOUT;
+	Queue->Opened = TRUE;
 	return STATUS_SUCCESS;
 }
 
@@ -535,36 +557,74 @@ static NTSTATUS EchoVscQueueSend(PECHO_VSC_CONTEXT Vsc, PECHO_VSC_QUEUE Queue)
 	return STATUS_SUCCESS;
 }
 
-static VOID EchoVscCloseQueues(PECHO_VSC_CONTEXT Vsc, PECHO_VSC_QUEUE Queues, UINT32 Count)
+/* Ask the VSP for @Count subchannels; returns how many it offers, or 0. */
+static UINT32 EchoVscAskSubchannels(PECHO_VSC_CONTEXT Vsc, UINT32 Count)
 {
-	UINT32 i;
+	LARGE_INTEGER Timeout = { .QuadPart = ECHO_VSC_TIMEOUT_100NS };
+	ECHO_SUBCHANNEL_REQUEST Request = {
+		.Header.Type = EchoMessageSubchannels,
+		.Count = Count,
+	};
+	ECHO_SUBCHANNEL_RESPONSE Response = {};
+	UINT32 ResponseLength = sizeof(Response);
+	NTSTATUS Status;
 
-	for (i = 0; i < Count; i++) {
-		if (!Queues[i].Channel)
-			continue;
-		Vsc->Kmcl.VmbChannelDisable(Queues[i].Channel);
-		Vsc->Kmcl.VmbChannelCleanup(Queues[i].Channel);
-		Queues[i].Channel = NULL;
-	}
+	Status = Vsc->Kmcl.VmbChannelSendSynchronousRequest(Vsc->Channel, &Request,
+							    sizeof(Request), NULL,
+							    ECHO_VSC_SEND_FLAGS, &Response,
+							    &ResponseLength, &Timeout);
+	VscLog("VmbChannelSendSynchronousRequest(%u subchannels) = %#010x\n", Count, (u32)Status);
+	VscLog("subchannel answer, %u bytes: status %#010x, %u offered\n", ResponseLength,
+	       (u32)Response.Header.Status, Response.Count);
+	if (Status != STATUS_SUCCESS)
+		EchoVscFail(Vsc, "subchannel request returned %#010x", (u32)Status);
+	else if (ResponseLength < sizeof(Response) ||
+		 Response.Header.Type != EchoMessageSubchannels ||
+		 Response.Header.Status != STATUS_SUCCESS)
+		EchoVscFail(Vsc, "subchannels: VSP answered type %u status %#010x (%u bytes)",
+			    Response.Header.Type, (u32)Response.Header.Status, ResponseLength);
+	else if (!Response.Count || Response.Count > Count)
+		EchoVscFail(Vsc, "subchannels: VSP offers %u of %u", Response.Count, Count);
+	else
+		return Response.Count;
+	return 0;
 }
 
-/* Multi-queue mode: a queue per CPU, each completion on its queue's CPU. */
+/*
+ * Multi-queue mode: a subchannel per CPU, each completion on its
+ * subchannel's CPU. The subchannels stay open: the channel's Disable
+ * closes them (EchoVscCleanup()).
+ */
 static VOID EchoVscRunQueues(PECHO_VSC_CONTEXT Vsc)
 {
 	UINT32 Count = queues == UINT_MAX ? num_online_cpus() : queues;
 	PECHO_VSC_QUEUE Queues, Queue;
 	NTSTATUS Status;
-	UINT32 i, Opened = 0;
+	UINT32 i;
 	int Cpu = -1;
 
-	Count = min_t(UINT32, Count, ECHO_MAX_QUEUES);
+	Count = min_t(UINT32, Count, ECHO_MAX_SUBCHANNELS);
+	if (!Count) {
+		VscLog("single-queue mode only (queues=0)\n");
+		return;
+	}
+	if (Vsc->VersionResponse.Version < ECHO_VERSION_1_1) {
+		EchoVscFail(Vsc, "the VSP speaks version %#010x: no subchannels",
+			    Vsc->VersionResponse.Version);
+		return;
+	}
+	VscLog("multi-queue mode: asking for %u subchannels of the echo channel, one per CPU\n",
+	       Count);
+	Count = EchoVscAskSubchannels(Vsc, Count);
 	if (!Count)
 		return;
 	Queues = kcalloc(Count, sizeof(*Queues), GFP_KERNEL);
 	if (!Queues) {
-		EchoVscFail(Vsc, "no memory for %u queues", Count);
+		EchoVscFail(Vsc, "no memory for %u subchannels", Count);
 		return;
 	}
+	Vsc->Queues = Queues;
+	Vsc->NumQueues = Count;
 	for (i = 0; i < Count; i++) {
 		Queue = &Queues[i];
 		Cpu = cpumask_next(Cpu, cpu_online_mask);
@@ -577,42 +637,42 @@ static VOID EchoVscRunQueues(PECHO_VSC_CONTEXT Vsc)
 		init_completion(&Queue->Started);
 		init_completion(&Queue->AllDone);
 		Status = EchoVscOpenQueue(Vsc, Queue);
-		VscLog("queue %u: target CPU %u, open = %#010x\n", i, Queue->Cpu, (u32)Status);
+		VscLog("subchannel %u: target CPU %u, enable and open = %#010x\n", i + 1,
+		       Queue->Cpu, (u32)Status);
 		if (!NT_SUCCESS(Status)) {
-			EchoVscFail(Vsc, "queue %u did not open: %#010x", i, (u32)Status);
-			goto Close;
+			EchoVscFail(Vsc, "subchannel %u did not open: %#010x", i + 1, (u32)Status);
+			return;
 		}
-		Opened++;
 	}
 	for (i = 0; i < Count; i++) {
 		Status = EchoVscQueueSend(Vsc, &Queues[i]);
 		if (!NT_SUCCESS(Status)) {
-			EchoVscFail(Vsc, "queue %u: VmbPacketSend returned %#010x", i, (u32)Status);
-			goto Close;
+			EchoVscFail(Vsc, "subchannel %u: VmbPacketSend returned %#010x", i + 1,
+				    (u32)Status);
+			return;
 		}
 	}
 	for (i = 0; i < Count; i++) {
 		Queue = &Queues[i];
 		if (!wait_for_completion_timeout(&Queue->AllDone, msecs_to_jiffies(timeout_ms))) {
-			EchoVscFail(Vsc, "queue %u: %u of %u echoes completed within %u ms", i,
-				    atomic_read(&Queue->Done), ECHO_VSC_QUEUE_ECHOES, timeout_ms);
+			EchoVscFail(Vsc, "subchannel %u: %u of %u echoes completed within %u ms",
+				    i + 1, atomic_read(&Queue->Done), ECHO_VSC_QUEUE_ECHOES,
+				    timeout_ms);
 			continue;
 		}
-		VscLog("queue %u: %u echoes, %u completed on CPU %u, %u bad\n", i,
+		VscLog("subchannel %u: %u echoes, %u completed on CPU %u, %u bad\n", i + 1,
 		       atomic_read(&Queue->Done), atomic_read(&Queue->OnCpu), Queue->Cpu,
 		       atomic_read(&Queue->Bad));
 		if (atomic_read(&Queue->OnCpu) != ECHO_VSC_QUEUE_ECHOES)
-			EchoVscFail(Vsc, "queue %u: a completion ran on CPU %d, not %u", i,
-				    READ_ONCE(Queue->OtherCpu), Queue->Cpu);
+			EchoVscFail(Vsc, "subchannel %u: a completion ran on CPU %d, not %u",
+				    i + 1, READ_ONCE(Queue->OtherCpu), Queue->Cpu);
 		else if (atomic_read(&Queue->Bad))
-			EchoVscFail(Vsc, "queue %u: %u echoes came back wrong", i,
+			EchoVscFail(Vsc, "subchannel %u: %u echoes came back wrong", i + 1,
 				    atomic_read(&Queue->Bad));
 	}
 	if (!Vsc->Failure[0])
-		VscLog("multi-queue: %u queues, every completion on its queue's CPU\n", Opened);
-Close:
-	EchoVscCloseQueues(Vsc, Queues, Count);
-	kfree(Queues);
+		VscLog("multi-queue: %u subchannels, every completion on its subchannel's CPU\n",
+		       Count);
 }
 
 static VOID EchoVscRun(PECHO_VSC_CONTEXT Vsc)
@@ -671,9 +731,10 @@ static VOID EchoVscRun(PECHO_VSC_CONTEXT Vsc)
 	if (Vsc->VersionResponseLength < sizeof(Vsc->VersionResponse) ||
 	    Vsc->VersionResponse.Header.Type != EchoMessageVersion ||
 	    Vsc->VersionResponse.Header.Status != STATUS_SUCCESS ||
-	    Vsc->VersionResponse.Version != ECHO_VERSION_1_0) {
+	    (Vsc->VersionResponse.Version != ECHO_VERSION_1_0 &&
+	     Vsc->VersionResponse.Version != ECHO_VERSION_1_1)) {
 		EchoVscFail(Vsc, "version %#010x refused (%u bytes, status %#010x)",
-			    ECHO_VERSION_1_0, Vsc->VersionResponseLength,
+			    ECHO_VERSION_1_1, Vsc->VersionResponseLength,
 			    (u32)Vsc->VersionResponse.Header.Status);
 		return;
 	}
@@ -683,16 +744,49 @@ static VOID EchoVscRun(PECHO_VSC_CONTEXT Vsc)
 	EchoVscRunQueues(Vsc);
 }
 
+/*
+ * The channel's Disable closed its subchannels, each before the channel:
+ * check that, then clean them up (the channel's Cleanup waits for that).
+ */
+static VOID EchoVscCleanupQueues(PECHO_VSC_CONTEXT Vsc)
+{
+	int Limit = Vsc->SuspendedAt ? Vsc->SuspendedAt : Vsc->ClosedAt;
+	PECHO_VSC_QUEUE Queue;
+	UINT32 i, Closed = 0;
+
+	for (i = 0; i < Vsc->NumQueues; i++) {
+		Queue = &Vsc->Queues[i];
+		if (Queue->Opened && (!Queue->ClosedAt || !Limit || Queue->ClosedAt > Limit))
+			EchoVscFail(Vsc, "subchannel %u did not close before the channel", i + 1);
+		else if (Queue->Opened)
+			Closed++;
+		if (Queue->Channel) {
+			/* Disabled with the channel already; a no-op then. */
+			Vsc->Kmcl.VmbChannelDisable(Queue->Channel);
+			Vsc->Kmcl.VmbChannelCleanup(Queue->Channel);
+		}
+	}
+	if (Vsc->NumQueues)
+		VscLog("%u subchannels: Closed before the channel's Suspend; cleaned up\n", Closed);
+	kfree(Vsc->Queues);
+	Vsc->Queues = NULL;
+	Vsc->NumQueues = 0;
+}
+
 static VOID EchoVscCleanup(PECHO_VSC_CONTEXT Vsc)
 {
 	if (Vsc->Channel) {
-		/* Returns after Suspend and Closed; cancels whatever is in flight. */
+		/*
+		 * Returns after Suspend and Closed, the subchannels' Closed
+		 * first; cancels whatever is in flight.
+		 */
 		Vsc->Kmcl.VmbChannelDisable(Vsc->Channel);
 		VscLog("VmbChannelDisable returned: EvtChannelSuspend %s, EvtChannelClosed %s\n",
 		       Vsc->Suspended ? "ran" : "did not run",
 		       Vsc->Closed ? "ran" : "did not run");
 		if (Vsc->Opened && (!Vsc->Suspended || !Vsc->Closed))
 			EchoVscFail(Vsc, "VmbChannelDisable did not run Suspend and Closed");
+		EchoVscCleanupQueues(Vsc);
 		Vsc->Kmcl.VmbChannelCleanup(Vsc->Channel);
 		Vsc->Channel = NULL;
 		VscLog("VmbChannelCleanup done\n");

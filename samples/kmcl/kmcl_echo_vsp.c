@@ -7,9 +7,15 @@
  * echo_protocol.h in the completions of the packets that carry them.
  *
  * Load it before kmcl_echo_vsc, which connects to it and runs the demo. It
- * keeps offering until it is unloaded; one client at a time. It also
- * offers "queues" more channels of the same type (multi-queue mode, see
- * echo_protocol.h), which answer echo requests at DISPATCH level.
+ * keeps offering until it is unloaded; one client at a time.
+ *
+ * Multi-queue mode (protocol 1.1, see echo_protocol.h): a client asks on
+ * the channel for up to "subchannels" subchannels; the VSP answers with
+ * the count, then a work item offers subchannels 1..N of the channel
+ * (VmbChannelInitSetPrimaryChannel). They answer echo requests at
+ * DISPATCH level, follow the channel's pause and start, and KMCL closes
+ * them before the channel when the client goes. The VSP cleans the closed
+ * ones up before it offers the next client's, and before its channel.
  *
  * Servicing (service_after=N, default 2; 0 turns it off): the VSP holds the
  * first N echo requests without answering, then saves itself mid-traffic
@@ -23,7 +29,9 @@
 #define pr_fmt(fmt) "kmcl demo: " fmt
 #define INITGUID
 
+#include <linux/atomic.h>
 #include <linux/module.h>
+#include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/stddef.h>
 #include <linux/string.h>
@@ -50,9 +58,17 @@ typedef struct _ECHO_VSP_HELD {
 	ECHO_ECHO_REQUEST Request;
 } ECHO_VSP_HELD, *PECHO_VSP_HELD;
 
-static unsigned int queues = ECHO_MAX_QUEUES;
-module_param(queues, uint, 0444);
-MODULE_PARM_DESC(queues, "Echo queues offered besides the main channel (default and most: 8)");
+static unsigned int subchannels = ECHO_MAX_SUBCHANNELS;
+module_param(subchannels, uint, 0444);
+MODULE_PARM_DESC(subchannels, "Most subchannels offered to a client that asks (default and most: 8)");
+
+/* Subchannel @Index (1..) of the main channel. */
+typedef struct _ECHO_VSP_SUBCHANNEL {
+	struct _ECHO_VSP_CONTEXT *Vsp;
+	VMBCHANNEL Channel;
+	UINT32 Index;
+	atomic_t Echoes;
+} ECHO_VSP_SUBCHANNEL, *PECHO_VSP_SUBCHANNEL;
 
 /* What a Windows VSP keeps in its device context. */
 typedef struct _ECHO_VSP_CONTEXT {
@@ -66,7 +82,13 @@ typedef struct _ECHO_VSP_CONTEXT {
 	ECHO_VSP_HELD Held[ECHO_VSP_MAX_HELD];
 	UINT32 NumRestored;
 	ECHO_VSP_HELD Restored[ECHO_VSP_MAX_HELD];
-	VMBCHANNEL Queue[ECHO_MAX_QUEUES];
+	/* Multi-queue mode; Lock orders the two works' channel changes. */
+	struct mutex Lock;
+	struct work_struct SubchannelWork;
+	BOOLEAN SubchannelsAsked;
+	UINT32 SubchannelsToOffer;
+	UINT32 NumSubchannels;
+	ECHO_VSP_SUBCHANNEL Subchannel[ECHO_MAX_SUBCHANNELS];
 } ECHO_VSP_CONTEXT, *PECHO_VSP_CONTEXT;
 
 static ECHO_VSP_CONTEXT EchoVsp;
@@ -74,9 +96,15 @@ static ECHO_VSP_CONTEXT EchoVsp;
 static BOOLEAN EchoVspHold(PECHO_VSP_CONTEXT Vsp, VMBPACKETCOMPLETION Packet,
 			   PVOID Buffer, UINT32 BufferLength);
 static NTSTATUS EchoVspSetSaveCallbacks(PECHO_VSP_CONTEXT Vsp, VMBCHANNEL Channel);
+static VOID EchoVspAskSubchannels(PECHO_VSP_CONTEXT Vsp, const ECHO_SUBCHANNEL_REQUEST *Request,
+				  PECHO_SUBCHANNEL_RESPONSE Response);
 
 static NTSTATUS EchoVspChannelOpened(VMBCHANNEL Channel)
 {
+	PECHO_VSP_CONTEXT Vsp = VmbChannelGetPointer(Channel);
+
+	/* A new client: it may ask for its own subchannels. */
+	Vsp->SubchannelsAsked = FALSE;
 	VspLog("EvtChannelOpened: a client opened the offer\n");
 	return STATUS_SUCCESS;
 }
@@ -89,8 +117,11 @@ static VOID EchoVspChannelClosed(VMBCHANNEL Channel)
 static VOID EchoVspVersion(PECHO_VSP_CONTEXT Vsp, const ECHO_VERSION_REQUEST *Request,
 			   PECHO_VERSION_RESPONSE Response)
 {
-	Response->Version = ECHO_VERSION_1_0;
-	if (ECHO_VERSION_MAJOR(Request->Version) == ECHO_VERSION_MAJOR(ECHO_VERSION_1_0))
+	UINT32 Version = Request->Version;
+
+	/* The client's version, up to ours, if the major number matches. */
+	Response->Version = min_t(UINT32, Version, ECHO_VERSION_1_1);
+	if (ECHO_VERSION_MAJOR(Version) == ECHO_VERSION_MAJOR(ECHO_VERSION_1_1))
 		Response->Header.Status = STATUS_SUCCESS;
 	else
 		Response->Header.Status = STATUS_REVISION_MISMATCH;
@@ -98,9 +129,9 @@ static VOID EchoVspVersion(PECHO_VSP_CONTEXT Vsp, const ECHO_VERSION_REQUEST *Re
 	       Request->Version, Response->Version, (u32)Response->Header.Status);
 }
 
-/* Returns the number of bytes of @Response to send back. */
+/* Returns the number of bytes of @Response to send back; @Log: say so. */
 static UINT32 EchoVspEcho(PECHO_VSP_CONTEXT Vsp, const ECHO_ECHO_REQUEST *Request,
-			  UINT32 BufferLength, PECHO_ECHO_RESPONSE Response)
+			  UINT32 BufferLength, PECHO_ECHO_RESPONSE Response, BOOLEAN Log)
 {
 	UINT32 Length = Request->Length;
 
@@ -115,8 +146,9 @@ static UINT32 EchoVspEcho(PECHO_VSP_CONTEXT Vsp, const ECHO_ECHO_REQUEST *Reques
 	Response->Length = Length;
 	Response->Checksum = EchoChecksum(Request->Data, Length);
 	RtlCopyMemory(Response->Data, Request->Data, Length);
-	VspLog("echo request of %u bytes: checksum %#010x, echoing them\n",
-	       Length, Response->Checksum);
+	if (Log)
+		VspLog("echo request of %u bytes: checksum %#010x, echoing them\n",
+		       Length, Response->Checksum);
 	return offsetof(ECHO_ECHO_RESPONSE, Data) + Length;
 }
 
@@ -179,6 +211,7 @@ static VOID EchoVspProcessPacket(VMBCHANNEL Channel, VMBPACKETCOMPLETION Packet,
 		ECHO_VERSION_RESPONSE Version;
 		ECHO_ECHO_RESPONSE Echo;
 		ECHO_GPADL_RESPONSE Gpadl;
+		ECHO_SUBCHANNEL_RESPONSE Subchannels;
 	} Response;
 	UINT32 ResponseLength = sizeof(Response.Header);
 
@@ -202,13 +235,19 @@ static VOID EchoVspProcessPacket(VMBCHANNEL Channel, VMBPACKETCOMPLETION Packet,
 		/* Servicing holds requests of the main channel only. */
 		if (Channel == Vsp->Channel && EchoVspHold(Vsp, Packet, Buffer, BufferLength))
 			return;
-		ResponseLength = EchoVspEcho(Vsp, Buffer, BufferLength, &Response.Echo);
+		ResponseLength = EchoVspEcho(Vsp, Buffer, BufferLength, &Response.Echo, TRUE);
 		break;
 	case EchoMessageChecksumGpadl:
 		if (BufferLength < sizeof(ECHO_GPADL_REQUEST))
 			break;
 		EchoVspChecksumGpadl(Vsp, Buffer, &Response.Gpadl);
 		ResponseLength = sizeof(Response.Gpadl);
+		break;
+	case EchoMessageSubchannels:
+		if (BufferLength < sizeof(ECHO_SUBCHANNEL_REQUEST))
+			break;
+		EchoVspAskSubchannels(Vsp, Buffer, &Response.Subchannels);
+		ResponseLength = sizeof(Response.Subchannels);
 		break;
 	default:
 		VspLog("unknown request type %u\n", Header->Type);
@@ -218,36 +257,136 @@ Complete:
 	Vsp->Kmcl.VmbChannelPacketComplete(Packet, &Response, ResponseLength);
 }
 
+/* --- multi-queue mode: subchannels of the main channel ------------------- */
+
+/* EvtChannelProcessPacket of a subchannel: echo requests, at DISPATCH level. */
+static VOID EchoVspSubchannelPacket(VMBCHANNEL Channel, VMBPACKETCOMPLETION Packet,
+				    PVOID Buffer, UINT32 BufferLength, UINT32 Flags)
+{
+	PECHO_VSP_SUBCHANNEL Sub = VmbChannelGetPointer(Channel);
+	const ECHO_MESSAGE_HEADER *Header = Buffer;
+	ECHO_ECHO_RESPONSE Response;
+	UINT32 ResponseLength = sizeof(Response.Header);
+
+	RtlZeroMemory(&Response, sizeof(Response));
+	Response.Header.Status = STATUS_INVALID_PARAMETER;
+	if (BufferLength >= offsetof(ECHO_ECHO_REQUEST, Data)) {
+		Response.Header.Type = Header->Type;
+		if (Response.Header.Type == EchoMessageEcho)
+			ResponseLength = EchoVspEcho(Sub->Vsp, Buffer, BufferLength, &Response,
+						     FALSE);
+	}
+	if (Response.Header.Status == STATUS_SUCCESS)
+		atomic_inc(&Sub->Echoes);
+	Sub->Vsp->Kmcl.VmbChannelPacketComplete(Packet, &Response, ResponseLength);
+}
+
+static VOID EchoVspSubchannelClosed(VMBCHANNEL Channel)
+{
+	PECHO_VSP_SUBCHANNEL Sub = VmbChannelGetPointer(Channel);
+
+	VspLog("subchannel %u: EvtChannelClosed after %u echoes\n", Sub->Index,
+	       atomic_read(&Sub->Echoes));
+}
+
 /*
- * Queue @Index: a channel of its own with instance EchoQueueInstance(),
- * delivering at DISPATCH level (the default), so the client's target
- * processor decides where its completions run.
+ * The client asked for subchannels: answer how many, offer them from a
+ * work item. Enabling a subchannel takes its primary's state lock, which
+ * the primary's close holds while it waits for this very callback.
  */
-static NTSTATUS EchoVspOfferQueue(PECHO_VSP_CONTEXT Vsp, UINT32 Index)
+static VOID EchoVspAskSubchannels(PECHO_VSP_CONTEXT Vsp, const ECHO_SUBCHANNEL_REQUEST *Request,
+				  PECHO_SUBCHANNEL_RESPONSE Response)
+{
+	UINT32 Count = Request->Count;
+
+	if (!Count || Count > ECHO_MAX_SUBCHANNELS) {
+		Response->Header.Status = STATUS_INVALID_PARAMETER;
+	} else if (Vsp->SubchannelsAsked) {
+		Response->Header.Status = STATUS_INVALID_DEVICE_STATE;
+	} else {
+		Count = min_t(UINT32, Count, min_t(UINT32, subchannels, ECHO_MAX_SUBCHANNELS));
+		Vsp->SubchannelsAsked = TRUE;
+		WRITE_ONCE(Vsp->SubchannelsToOffer, Count);
+		Response->Count = Count;
+		Response->Header.Status = Count ? STATUS_SUCCESS : STATUS_NOT_SUPPORTED;
+		if (Count)
+			schedule_work(&Vsp->SubchannelWork);
+	}
+	VspLog("subchannel request for %u: answered %u, status %#010x\n", Request->Count,
+	       Response->Count, (u32)Response->Header.Status);
+}
+
+/* Disable and clean up the subchannels; Lock held. */
+static VOID EchoVspDropSubchannels(PECHO_VSP_CONTEXT Vsp)
+{
+	PECHO_VSP_SUBCHANNEL Sub;
+
+	while (Vsp->NumSubchannels) {
+		Sub = &Vsp->Subchannel[--Vsp->NumSubchannels];
+		/* Closed with the main channel already, unless that is open. */
+		Vsp->Kmcl.VmbChannelDisable(Sub->Channel);
+		Vsp->Kmcl.VmbChannelCleanup(Sub->Channel);
+		Sub->Channel = NULL;
+	}
+}
+
+/* Subchannel @Index of @Primary, enabled: it offers and follows @Primary. */
+static NTSTATUS EchoVspOfferSubchannel(PECHO_VSP_CONTEXT Vsp, VMBCHANNEL Primary,
+				       PECHO_VSP_SUBCHANNEL Sub)
 {
 	PKMCL_SERVER_INTERFACE_V5 Kmcl = &Vsp->Kmcl;
-	UNICODE_STRING Name = RTL_CONSTANT_STRING(L"echo-vsp-queue");
-	VMBCHANNEL Channel;
+	UNICODE_STRING Name = RTL_CONSTANT_STRING(L"echo-vsp-subchannel");
+	VMB_CHANNEL_STATE_CHANGE_CALLBACKS Callbacks;
 	NTSTATUS Status;
 
-	Status = Kmcl->VmbChannelAllocate(kmcl_loopback_parent(), TRUE, &Channel);
+	Status = Kmcl->VmbChannelAllocate(kmcl_loopback_parent(), TRUE, &Sub->Channel);
 	if (!NT_SUCCESS(Status))
 		return Status;
-	Vsp->Queue[Index] = Channel;
-	Kmcl->VmbChannelSetPointer(Channel, Vsp);
-	Status = Kmcl->VmbChannelInitSetProcessPacketCallbacks(Channel, EchoVspProcessPacket,
-							       NULL);
+	Vsp->NumSubchannels++;
+	Kmcl->VmbChannelSetPointer(Sub->Channel, Sub);
+	VMB_CHANNEL_STATE_CHANGE_CALLBACKS_INIT(&Callbacks);
+	Callbacks.EvtChannelClosed = EchoVspSubchannelClosed;
+	Status = Kmcl->VmbChannelInitSetStateChangeCallbacks(Sub->Channel, &Callbacks);
 	if (NT_SUCCESS(Status))
-		Status = Kmcl->VmbChannelInitSetFriendlyName(Channel, &Name);
+		Status = Kmcl->VmbChannelInitSetProcessPacketCallbacks(Sub->Channel,
+								       EchoVspSubchannelPacket,
+								       NULL);
 	if (NT_SUCCESS(Status))
-		Status = Kmcl->VmbServerChannelInitSetTargetInterfaceId(Channel,
-									ECHO_INTERFACE_TYPE,
-									EchoQueueInstance(Index));
+		Status = Kmcl->VmbChannelInitSetFriendlyName(Sub->Channel, &Name);
 	if (NT_SUCCESS(Status))
-		Status = Kmcl->VmbChannelEnable(Channel);
+		Status = Kmcl->VmbChannelInitSetPrimaryChannel(Sub->Channel, Primary,
+							       (UINT16)Sub->Index);
+	/* No Start: a subchannel runs when its primary does. */
 	if (NT_SUCCESS(Status))
-		Kmcl->VmbChannelStart(Channel);
+		Status = Kmcl->VmbChannelEnable(Sub->Channel);
 	return Status;
+}
+
+static VOID EchoVspSubchannelWork(struct work_struct *Work)
+{
+	PECHO_VSP_CONTEXT Vsp = container_of(Work, ECHO_VSP_CONTEXT, SubchannelWork);
+	UINT32 Count = READ_ONCE(Vsp->SubchannelsToOffer), i;
+	PECHO_VSP_SUBCHANNEL Sub;
+	NTSTATUS Status = STATUS_SUCCESS;
+
+	mutex_lock(&Vsp->Lock);
+	/* The last client's, closed with its channel. */
+	EchoVspDropSubchannels(Vsp);
+	for (i = 0; i < Count && Vsp->Channel; i++) {
+		Sub = &Vsp->Subchannel[i];
+		Sub->Vsp = Vsp;
+		Sub->Index = i + 1;
+		atomic_set(&Sub->Echoes, 0);
+		Status = EchoVspOfferSubchannel(Vsp, Vsp->Channel, Sub);
+		if (!NT_SUCCESS(Status)) {
+			/* The client went away meanwhile: INVALID_DEVICE_STATE. */
+			VspLog("offering subchannel %u failed: %#010x\n", Sub->Index, (u32)Status);
+			break;
+		}
+	}
+	if (NT_SUCCESS(Status))
+		VspLog("offering subchannels 1..%u of the echo channel\n", Count);
+	mutex_unlock(&Vsp->Lock);
 }
 
 /*
@@ -283,7 +422,6 @@ static NTSTATUS EchoVspInit(PECHO_VSP_CONTEXT Vsp)
 	PKMCL_SERVER_INTERFACE_V5 Kmcl = &Vsp->Kmcl;
 	VMBCHANNEL Channel;
 	NTSTATUS Status;
-	UINT32 i;
 
 	Status = KmclQueryInterface(&KMCL_SERVER_INTERFACE_TYPE, (PINTERFACE)(&Vsp->Kmcl),
 				    sizeof(Vsp->Kmcl), KMCL_SERVER_INTERFACE_VERSION_V5, NULL);
@@ -321,17 +459,6 @@ static NTSTATUS EchoVspInit(PECHO_VSP_CONTEXT Vsp)
 	Vsp->Kmcl.VmbChannelStart(Channel);
 	VspLog("offering type {%pUl} instance {%pUl} on the loopback VMBus\n",
 	       &ECHO_INTERFACE_TYPE, &ECHO_INTERFACE_INSTANCE);
-
-	for (i = 0; i < min_t(UINT32, queues, ECHO_MAX_QUEUES); i++) {
-		Status = EchoVspOfferQueue(Vsp, i);
-		if (!NT_SUCCESS(Status)) {
-			VspLog("offering echo queue %u failed: %#010x\n", i, (u32)Status);
-			return Status;
-		}
-	}
-	if (i)
-		VspLog("offering %u echo queues (instances ...7a10 to ...7a%02x)\n", i,
-		       0x10 + i - 1);
 	return STATUS_SUCCESS;
 }
 
@@ -419,7 +546,7 @@ static VOID EchoVspPostStarted(VMBCHANNEL Channel)
 
 		RtlZeroMemory(&Response, sizeof(Response));
 		Response.Header.Type = EchoMessageEcho;
-		Length = EchoVspEcho(Vsp, &Held->Request, Held->Length, &Response);
+		Length = EchoVspEcho(Vsp, &Held->Request, Held->Length, &Response, TRUE);
 		Vsp->Kmcl.VmbChannelPacketComplete((VMBPACKETCOMPLETION)Held->Packet,
 						   &Response, Length);
 		VspLog("servicing: restored request %u answered by the new channel\n", i + 1);
@@ -443,6 +570,9 @@ static UINT32 EchoVspSave(PECHO_VSP_CONTEXT Vsp, PUCHAR Buffer, UINT32 Size)
 
 	Status = Vsp->Kmcl.VmbChannelSaveBegin(Vsp->Channel);
 	VspLog("servicing: VmbChannelSaveBegin = %#010x\n", (u32)Status);
+	/* The saved state has no subchannels: KMCL refuses, nothing stops. */
+	if (Status == STATUS_NOT_SUPPORTED)
+		VspLog("servicing: not while the channel has subchannels\n");
 	if (!NT_SUCCESS(Status))
 		return 0;
 	do {
@@ -468,14 +598,19 @@ static VOID EchoVspService(struct work_struct *Work)
 	Buffer = kzalloc(Size, GFP_KERNEL);
 	if (!Buffer)
 		return;
+	mutex_lock(&Vsp->Lock);
 	Vsp->Serviced = TRUE;
 	Length = EchoVspSave(Vsp, Buffer, Size);
 	if (!Length) {
 		VspLog("servicing: FAIL (the save failed; the channel goes on)\n");
 		goto Out;
 	}
-	/* The old channel hands its connection to the saved state. */
+	/*
+	 * The old channel hands its connection to the saved state. Closed
+	 * subchannels of an earlier client still name it: they go first.
+	 */
 	Vsp->Kmcl.VmbChannelDisable(Vsp->Channel);
+	EchoVspDropSubchannels(Vsp);
 	Vsp->Kmcl.VmbChannelCleanup(Vsp->Channel);
 	Vsp->Channel = NULL;
 	VspLog("servicing: old channel disabled and cleaned up\n");
@@ -505,20 +640,16 @@ static VOID EchoVspService(struct work_struct *Work)
 	Vsp->Kmcl.VmbChannelStart(Channel);
 	VspLog("servicing: restored channel enabled and started\n");
 Out:
+	mutex_unlock(&Vsp->Lock);
 	kfree(Buffer);
 }
 
 static VOID EchoVspCleanup(PECHO_VSP_CONTEXT Vsp)
 {
-	UINT32 i;
-
-	for (i = 0; i < ECHO_MAX_QUEUES; i++) {
-		if (!Vsp->Queue[i])
-			continue;
-		Vsp->Kmcl.VmbChannelDisable(Vsp->Queue[i]);
-		Vsp->Kmcl.VmbChannelCleanup(Vsp->Queue[i]);
-		Vsp->Queue[i] = NULL;
-	}
+	/* Subchannels first: the channel's Cleanup waits for none of them. */
+	mutex_lock(&Vsp->Lock);
+	EchoVspDropSubchannels(Vsp);
+	mutex_unlock(&Vsp->Lock);
 	if (Vsp->Channel) {
 		/* Rescinds the offer; a connected client sees the channel close. */
 		Vsp->Kmcl.VmbChannelDisable(Vsp->Channel);
@@ -535,7 +666,9 @@ static int __init kmcl_echo_vsp_init(void)
 {
 	NTSTATUS Status;
 
+	mutex_init(&EchoVsp.Lock);
 	INIT_WORK(&EchoVsp.ServiceWork, EchoVspService);
+	INIT_WORK(&EchoVsp.SubchannelWork, EchoVspSubchannelWork);
 	Status = EchoVspInit(&EchoVsp);
 
 	if (!NT_SUCCESS(Status)) {
@@ -547,7 +680,13 @@ static int __init kmcl_echo_vsp_init(void)
 
 static void __exit kmcl_echo_vsp_exit(void)
 {
+	/* Rescind first: no request can schedule either work after this. */
+	mutex_lock(&EchoVsp.Lock);
+	if (EchoVsp.Channel)
+		EchoVsp.Kmcl.VmbChannelDisable(EchoVsp.Channel);
+	mutex_unlock(&EchoVsp.Lock);
 	flush_work(&EchoVsp.ServiceWork);
+	flush_work(&EchoVsp.SubchannelWork);
 	EchoVspCleanup(&EchoVsp);
 	VspLog("offer withdrawn\n");
 }

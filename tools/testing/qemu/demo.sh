@@ -73,8 +73,12 @@ elif [ "$(grep -cx 'kmcl demo: PASS' "$out/transcript.log")" -ne 1 ]; then
 	fail="no echo pair verdict \"kmcl demo: PASS\" on the console"
 elif [ "$(grep -cx 'kmcl demo: heartbeat pair PASS' "$out/transcript.log")" -ne 1 ]; then
 	fail="no \"kmcl demo: heartbeat pair PASS\" on the console"
-elif ! grep -qE '^kmcl demo: vsc: multi-queue: [1-9][0-9]* queues, every completion on its queue.s CPU' "$out/transcript.log"; then
+elif ! grep -qE '^kmcl demo: vsc: multi-queue: [1-9][0-9]* subchannels, every completion on its subchannel.s CPU' "$out/transcript.log"; then
 	fail="the echo pair's multi-queue step did not run"
+elif ! grep -qE '^kmcl demo: vsc: [1-9][0-9]* subchannels: Closed before the channel' "$out/transcript.log"; then
+	fail="the echo pair's subchannels did not close before their channel"
+elif ! grep -q '^kmcl demo: vsp: servicing: restored channel enabled and started' "$out/transcript.log"; then
+	fail="the echo VSP was not saved and restored mid-traffic"
 fi
 secs=$(($(date +%s) - t0))
 if [ -n "$fail" ]; then

@@ -4,9 +4,11 @@
 # The sample VSP/VSC pair (samples/kmcl/) as `make demo` runs it: load
 # kmcl, kmcl_echo_vsp, then kmcl_echo_vsc, whose loading runs the demo over
 # the loopback VMBus and logs "kmcl demo: PASS" or "kmcl demo: FAIL (...)".
-# The demo must pass, twice (the VSP must serve a second client after the
-# first closed); without the VSP it must report FAIL instead (its verdict
-# comes from what it got back); everything must unload.
+# The demo must pass, twice (the VSP must serve a second client, and offer
+# it new subchannels, after the first closed; the first run includes the
+# VSP's save/restore and the multi-queue mode over subchannels); without
+# the VSP it must report FAIL instead (its verdict comes from what it got
+# back); everything must unload.
 #
 # KMCL_MODDIR: where the .ko files are (default: installed modules, via
 # modprobe). Skips when the samples are not installed; fails when
@@ -106,8 +108,13 @@ else
 	ktap_test_fail "kmcl and $VSP load"
 fi
 
-# 2. The client connects and the demo passes.
-if loaded $VSP && run_demo 1; then
+# 2. The client connects and the demo passes: the VSP is saved and
+# restored mid-traffic, then the echo channel carries one subchannel per
+# CPU, closed before it.
+if loaded $VSP && run_demo 1 &&
+   echo "$log" | grep -q '^kmcl demo: vsp: servicing: restored channel enabled and started' &&
+   echo "$log" | grep -qE '^kmcl demo: vsc: multi-queue: [1-9][0-9]* subchannels, every completion' &&
+   echo "$log" | grep -qE '^kmcl demo: vsc: [1-9][0-9]* subchannels: Closed before the channel'; then
 	ktap_test_pass "the demo passes"
 else
 	ktap_test_fail "the demo passes"
