@@ -216,7 +216,9 @@ enum kmcl_hv_tp {
 };
 
 #ifndef kmcl_hv_test_point
-#define kmcl_hv_test_point(tp, obj)	do { } while (0)
+static inline void kmcl_hv_test_point(enum kmcl_hv_tp tp, void *obj)
+{
+}
 #endif
 
 void kmcl_hv_init(struct kmcl_hv *hv, const struct kmcl_hv_ops *ops);

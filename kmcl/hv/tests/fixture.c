@@ -112,5 +112,6 @@ void kmcl_hv_tp_hit(int tp, void *obj)
 void kmcl_hv_tp_set(int tp, void (*fn)(void *ctx, void *obj), void *ctx)
 {
 	WRITE_ONCE(kmcl_hv_tps[tp].ctx, ctx);
+	/* Pairs with kmcl_hv_tp_hit(): @ctx is visible before @fn. */
 	smp_store_release(&kmcl_hv_tps[tp].fn, fn);
 }
