@@ -1320,22 +1320,23 @@ FN_VMB_CHANNEL_PACKET_FAIL VmbChannelPacketFail;
  *
  * The MDLs describe pages that stay pinned until the packet is completed and
  * have no StartVa, but each comes back mapped: MmGetSystemAddressForMdlSafe()
- * returns the mapping at once, in any context. Physically consecutive pages
- * are mapped through the direct map, in any context; other pages (and a
- * READ_ONLY mapping) need vmap(), made only where the caller may sleep: from
- * softirq STATUS_PENDING (inside ProcessPacket) or
- * STATUS_INSUFFICIENT_RESOURCES (outside it) is returned instead. "May sleep"
- * is read from the preempt count, which kernels without CONFIG_PREEMPT_COUNT
- * do not keep for a plain spin_lock(): callers holding a lock must hold it
- * with spin_lock_bh() (this project's DISPATCH_LEVEL). KMCL owns and frees the
+ * returns the mapping at once, in any context. This function never makes a
+ * mapping that can sleep, whatever the caller's context looks like:
+ * physically consecutive pages are used through the direct map; other pages
+ * (and a READ_ONLY mapping) need vmap(), which KMCL's reader makes itself
+ * before it calls ProcessPacket in process context (passive delivery, or a
+ * packet deferred to passive), writable unless a READ_ONLY call deferred the
+ * packet. From a ProcessPacket in softirq context such memory gives
+ * STATUS_PENDING: return from the callback without completing; it is called
+ * again for the same packet, in process context, with the mapping made. A
+ * packet delivered in softirq context and held past ProcessPacket without
+ * that call gets STATUS_INSUFFICIENT_RESOURCES later. KMCL owns and frees the
  * MDLs; they become invalid at VmbChannelPacketComplete() or
- * VmbChannelPacketFail(), which never sleep: their unmapping is left to a
- * worker. If STATUS_PENDING is returned, return from the ProcessPacket
- * callback without completing: it is called again for the same packet, in
- * process context.
+ * VmbChannelPacketFail(), which never sleep either: their unmapping is left
+ * to a worker.
  *
- * Context: any context up to softirq (DISPATCH_LEVEL); sleeps only to make a
- * vmap() where the caller may sleep (see above).
+ * Context: any context up to softirq (DISPATCH_LEVEL), under any lock; does
+ * not sleep.
  * Return: STATUS_SUCCESS; STATUS_PENDING (see above);
  * STATUS_INVALID_PARAMETER_n; another error if the peer's description is
  * invalid.

@@ -244,12 +244,17 @@ static int kmcl_hv_chan_attach(struct kmcl_channel *ch)
 	hdev = hc->watching ? kmcl_hv_watch_device(&hc->w) : NULL;
 	if (!hdev || hc->io_open)
 		return -ENOENT;
+	/*
+	 * Forget the previous connection's loss before the device is marked
+	 * open: a suspend or rescind from then on is about this one.
+	 */
+	kmcl_channel_attached(ch);
 	/* Checked and marked open at once: a suspend sees one or the other. */
 	if (!kmcl_hv_watch_begin_open(&hc->w))
 		return kmcl_hv_watch_going(&hc->w) ? kmcl_hv_chan_rewait(hc) :
 						     -ENOENT;
+	kmcl_hv_test_point(KMCL_HV_TP_OPEN_CLAIMED, hdev);
 
-	kmcl_channel_attached(ch);
 	p.send_bytes = kmcl_hv_ring_bytes(kmcl_ring_pages_for(cfg->ring_out_pages,
 							      cfg));
 	p.recv_bytes = kmcl_hv_ring_bytes(cfg->ring_in_pages ?:
@@ -574,6 +579,7 @@ static void kmcl_hv_chan_gpadl_revoke(struct kmcl_channel *ch,
 
 	if (!hg)
 		return;
+	kmcl_hv_test_point(KMCL_HV_TP_GPADL_REVOKE, g);
 	mutex_lock(&hc->gpadl_lock);
 	if (!hg->torn && hc->gpadl_ok)
 		kmcl_hv_chan_gpadl_teardown(hc, hg);
@@ -614,6 +620,7 @@ static int kmcl_hv_chan_set_latency(struct kmcl_channel *ch, u16 latency)
 	if (hc->hdev)	/* a subchannel's own VMBus channel, not the device's */
 		ret = kmcl_hv_set_low_latency(hc->sub ? hc->io.c :
 					      hc->hdev->channel, low);
+	kmcl_hv_test_point(KMCL_HV_TP_LATENCY_SET, &ret);
 	if (!ret)
 		WRITE_ONCE(hc->low_latency, low);
 	spin_unlock_irq(&hc->dev_lock);

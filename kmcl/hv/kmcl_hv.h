@@ -192,6 +192,35 @@ enum kmcl_hv_claim {
 	KMCL_HV_CLAIM_DEVICE,	/* the parent is a VMBus device */
 };
 
+/*
+ * Test points: instants at which the KUnit suite kmcl_hv_races lands a
+ * rescind, a suspend or a close, to order a race without luck. The KUnit
+ * module builds its own copies of offer.c and chan.c with
+ * kmcl_hv_test_point() defined (tests/hv_offer.c, tests/hv_chan.c); in
+ * kmcl_hv.ko it is nothing.
+ * @KMCL_HV_TP_WATCH_DEVICE: kmcl_hv_watch_device() read the watch's offer
+ *	and is about to read its device (@obj: the watch).
+ * @KMCL_HV_TP_OPEN_CLAIMED: attach found the device usable, before
+ *	vmbus_open() (@obj: the hv_device).
+ * @KMCL_HV_TP_GPADL_REVOKE: a GPADL out of the core's table is about to be
+ *	torn down (@obj: the struct kmcl_gpadl).
+ * @KMCL_HV_TP_LATENCY_SET: the kernel answered the low-latency switch
+ *	(@obj: that int, which a test may change to play a kernel without
+ *	channel->low_latency). Atomic context.
+ */
+enum kmcl_hv_tp {
+	KMCL_HV_TP_WATCH_DEVICE,
+	KMCL_HV_TP_OPEN_CLAIMED,
+	KMCL_HV_TP_GPADL_REVOKE,
+	KMCL_HV_TP_LATENCY_SET,
+};
+
+#ifndef kmcl_hv_test_point
+static inline void kmcl_hv_test_point(enum kmcl_hv_tp tp, void *obj)
+{
+}
+#endif
+
 void kmcl_hv_init(struct kmcl_hv *hv, const struct kmcl_hv_ops *ops);
 void kmcl_hv_destroy(struct kmcl_hv *hv);
 int kmcl_hv_claim(struct kmcl_hv *hv, struct device *parent, bool server,

@@ -551,6 +551,7 @@ struct hv_device *kmcl_hv_watch_device(struct kmcl_hv_watch *w)
 {
 	struct kmcl_hv_offer *offer = READ_ONCE(w->offer);
 
+	kmcl_hv_test_point(KMCL_HV_TP_WATCH_DEVICE, w);
 	return offer ? offer->hdev : NULL;
 }
 

@@ -11,6 +11,7 @@
 #include "fixture.h"
 #include "kmcl_hv.h"
 #include "model.h"
+#include "testpoint.h"
 
 /**
  * kmcl_hv_fixture_setup() - a model, kmcl_hv over it, and a parent device
@@ -76,4 +77,41 @@ void kmcl_hv_fixture_teardown(struct kmcl_hv_fixture *f)
 	vfree(f->m);
 	if (f->dev)
 		root_device_unregister(f->dev);
+}
+
+/* What runs at each test point: set by one test at a time. */
+static struct {
+	void (*fn)(void *ctx, void *obj);
+	void *ctx;
+} kmcl_hv_tps[KMCL_HV_TP_LATENCY_SET + 1];
+
+/**
+ * kmcl_hv_tp_hit() - a thread reached a test point
+ * @tp: enum kmcl_hv_tp.
+ * @obj: what the point passes (see enum kmcl_hv_tp).
+ *
+ * Runs the function set for @tp, if any, in the caller's context.
+ */
+void kmcl_hv_tp_hit(int tp, void *obj)
+{
+	void (*fn)(void *ctx, void *obj);
+
+	/* Pairs with kmcl_hv_tp_set(): the context is set before @fn. */
+	fn = smp_load_acquire(&kmcl_hv_tps[tp].fn);
+	if (fn)
+		fn(READ_ONCE(kmcl_hv_tps[tp].ctx), obj);
+}
+
+/**
+ * kmcl_hv_tp_set() - choose what runs at a test point
+ * @tp: enum kmcl_hv_tp.
+ * @fn: called with @ctx and the point's object, or NULL for nothing.
+ * @ctx: its context; must outlive every call (clear the point, then wait
+ *	for the threads that may be in @fn).
+ */
+void kmcl_hv_tp_set(int tp, void (*fn)(void *ctx, void *obj), void *ctx)
+{
+	WRITE_ONCE(kmcl_hv_tps[tp].ctx, ctx);
+	/* Pairs with kmcl_hv_tp_hit(): @ctx is visible before @fn. */
+	smp_store_release(&kmcl_hv_tps[tp].fn, fn);
 }

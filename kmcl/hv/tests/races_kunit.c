@@ -22,6 +22,7 @@
 #include "gen.h"
 #include "fixture.h"
 #include "model.h"
+#include "testpoint.h"
 
 KMCL_IMPORT(KMCL);
 KMCL_IMPORT(KMCL_TRANSPORT);
@@ -219,6 +220,21 @@ static struct hr_ep *hr_open_ext(struct kunit *test, u32 size, u32 chain)
 				STATUS_SUCCESS);
 	hr_open(test, ep);
 	return ep;
+}
+
+/* Clear test point @data (an enum kmcl_hv_tp) when the test ends. */
+static void hr_tp_clear(void *data)
+{
+	kmcl_hv_tp_set((int)(unsigned long)data, NULL, NULL);
+}
+
+static void hr_tp_set(struct kunit *test, int tp,
+		      void (*fn)(void *ctx, void *obj), void *ctx)
+{
+	kmcl_hv_tp_set(tp, fn, ctx);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, hr_tp_clear,
+							(void *)(unsigned long)tp),
+			0);
 }
 
 /* --- a call on its own thread --------------------------------------------- */
@@ -432,12 +448,82 @@ static void hr_gpadl_create_vs_disable(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hr_state(ep), KMCL_CH_DISABLED);
 }
 
+/**
+ * struct hr_hold - a thread held at a test point
+ * @armed: the next thread to reach the point is held (then cleared).
+ * @reached: completed when it got there.
+ * @go: it goes on when this is completed.
+ */
+struct hr_hold {
+	atomic_t armed;
+	struct completion reached;
+	struct completion go;
+};
+
+static void hr_hold_init(struct hr_hold *h)
+{
+	atomic_set(&h->armed, 1);
+	init_completion(&h->reached);
+	init_completion(&h->go);
+}
+
+static void hr_tp_hold(void *ctx, void *obj)
+{
+	struct hr_hold *h = ctx;
+
+	if (!atomic_xchg(&h->armed, 0))
+		return;
+	complete(&h->reached);
+	wait_for_completion(&h->go);
+}
+
+/*
+ * Delete has taken the GPADL out of the table (so the close does not see
+ * it) and is held just before its teardown while a whole Disable runs;
+ * then it goes on. The host still had the GPADL when the channel closed:
+ * it gets exactly one TEARDOWN (from the close, legal after
+ * vmbus_close()), and Delete does not tear it down again. Before the fix:
+ * ESTABLISH 1, TEARDOWN 0 (Delete found the VMBus channel closed and
+ * skipped it; the close had no record of it).
+ */
+static void hr_gpadl_delete_vs_disable(struct kunit *test)
+{
+	struct hr_ep *ep = hr_open_ext(test, 0, 0);
+	struct hr_call del, dis;
+	struct hr_hold hold;
+	bool disabled;
+	UINT32 h = 0;
+
+	KUNIT_ASSERT_EQ(test, VmbChannelCreateGpadl(ep->ch, 0, 2, &h),
+			STATUS_SUCCESS);
+	hr_hold_init(&hold);
+	hr_tp_set(test, KMCL_HV_TP_GPADL_REVOKE, hr_tp_hold, &hold);
+	hr_call_start(test, &del, hr_do_delete_gpadl, ep, h);
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&hold.reached,
+							    10 * HZ));
+	hr_call_start(test, &dis, hr_do_disable, ep, 0);
+	/* Nothing of Delete's is in the close's way. */
+	disabled = hr_call_wait(&dis);
+	KUNIT_EXPECT_TRUE(test, disabled);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ep->closed), 1);
+	KUNIT_EXPECT_EQ(test, hr_count(test, KMCL_HV_MOP_CLOSE), 1U);
+	complete(&hold.go);
+	KUNIT_ASSERT_TRUE(test, hr_call_wait(&del));
+	if (!disabled)
+		KUNIT_ASSERT_TRUE(test, hr_call_wait(&dis));
+	KUNIT_EXPECT_EQ(test, hr_count(test, KMCL_HV_MOP_ESTABLISH_GPADL), 1U);
+	KUNIT_EXPECT_EQ(test, hr_count(test, KMCL_HV_MOP_TEARDOWN_GPADL), 1U);
+	hr_expect_paired(test);
+	KUNIT_EXPECT_EQ(test, hr_state(ep), KMCL_CH_DISABLED);
+}
+
 /*
  * Delete waits for a transfer-page packet the driver holds while Disable
  * runs: the GPADL is torn down exactly once, before the device may go.
- * Before the fix, Delete's teardown came after release and was skipped.
+ * The order in which the two then finish is left to the scheduler; see
+ * hr_gpadl_delete_vs_disable for the order that lost the teardown.
  */
-static void hr_gpadl_delete_vs_disable(struct kunit *test)
+static void hr_gpadl_delete_held_vs_disable(struct kunit *test)
 {
 	struct hr_ep *ep = hr_open_ext(test, 16384, 2);
 	struct {
@@ -486,39 +572,174 @@ static void hr_gpadl_delete_vs_disable(struct kunit *test)
 
 /* --- item 3: rescind against SetInterruptLatency ------------------------ */
 
+/**
+ * struct hr_rescind - a rescind landing at a test point
+ * @md: the device to rescind.
+ * @task: only this thread's visit counts.
+ * @armed: the next visit rescinds (then cleared).
+ * @hits: visits that rescinded.
+ */
+struct hr_rescind {
+	struct kmcl_hv_mdev *md;
+	struct task_struct *task;
+	atomic_t armed;
+	unsigned int hits;
+};
+
+static void hr_tp_rescind(void *ctx, void *obj)
+{
+	struct hr_rescind *r = ctx;
+
+	if (current != r->task || !atomic_xchg(&r->armed, 0))
+		return;
+	r->hits++;
+	/* The whole rescind: the channel closes, the offer is freed. */
+	kmcl_hv_model_rescind(r->md);
+}
+
+/* Rescind @ep's device unless the test point did; wait until Disabled. */
+static void hr_rescind_rest(struct kunit *test, struct hr_ep *ep,
+			    struct hr_rescind *r)
+{
+	PDEVICE_OBJECT target = (PDEVICE_OBJECT)0x1;
+
+	atomic_set(&r->armed, 0);
+	if (!r->hits)
+		kmcl_hv_model_rescind(ep->md);
+	KUNIT_ASSERT_TRUE(test, kmcl_hv_wait_for(hr_state(ep) == KMCL_CH_DISABLED));
+	KUNIT_EXPECT_TRUE(test, ep->md->gone);
+	VmbChannelGetTargetDeviceObject(ep->ch, &target);
+	KUNIT_EXPECT_PTR_EQ(test, (void *)target, NULL);
+}
+
 /*
- * Rescinds racing SetInterruptLatency and GetTargetDeviceObject: under
- * KASAN, the unlocked read of the watch's offer (freed by the rescind)
- * showed as a use-after-free before the fix. Many rounds, since the
- * window is a few instructions wide.
+ * SetInterruptLatency and GetTargetDeviceObject against a rescind landing
+ * between the read of the watch's offer and the read of its device (test
+ * point KMCL_HV_TP_WATCH_DEVICE in kmcl_hv_watch_device()): neither may
+ * go through the watch, whose offer a rescind frees under them. Before
+ * the fix both did: the rescind ran at the point (hits 1) and KASAN
+ * reported the read of the freed offer (slab-use-after-free in
+ * kmcl_hv_watch_device).
  */
 static void hr_rescind_vs_latency(struct kunit *test)
 {
+	struct hr_ep *ep = hr_client(test);
+	struct hr_rescind r = { .task = current };
+	PDEVICE_OBJECT target = NULL;
+	UINT16 old = 7;
+
+	hr_tp_set(test, KMCL_HV_TP_WATCH_DEVICE, hr_tp_rescind, &r);
+
+	hr_open(test, ep);
+	r.md = ep->md;
+	atomic_set(&r.armed, 1);
+	KUNIT_EXPECT_EQ(test, VmbChannelSetInterruptLatency(ep->ch, 200, &old),
+			STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, r.hits, 0U);
+	KUNIT_EXPECT_EQ(test, old, 0);
+	KUNIT_EXPECT_TRUE(test, ep->md->chan->low_latency);
+	hr_rescind_rest(test, ep, &r);
+
+	r.hits = 0;
+	hr_open(test, ep);
+	r.md = ep->md;
+	atomic_set(&r.armed, 1);
+	VmbChannelGetTargetDeviceObject(ep->ch, &target);
+	KUNIT_EXPECT_EQ(test, r.hits, 0U);
+	KUNIT_EXPECT_PTR_EQ(test, (void *)target, (void *)&ep->md->hdev.device);
+	hr_rescind_rest(test, ep, &r);
+}
+
+/* --- item 5d: hibernation against an open ------------------------------ */
+
+/**
+ * struct hr_suspend - a suspend landing at a test point
+ * @ep: the channel being opened.
+ * @md: the device suspended.
+ * @armed: the next visit suspends (then cleared).
+ * @hit: a suspend was started.
+ * @ret: what kmcl_hv_model_suspend() returned.
+ * @done: completed when it returned.
+ */
+struct hr_suspend {
+	struct hr_ep *ep;
+	struct kmcl_hv_mdev *md;
+	atomic_t armed;
+	bool hit;
+	int ret;
+	struct completion done;
+};
+
+static int hr_suspend_thread(void *data)
+{
+	struct hr_suspend *s = data;
+
+	s->ret = kmcl_hv_model_suspend(s->md);
+	complete(&s->done);
+	return 0;
+}
+
+/*
+ * At KMCL_HV_TP_OPEN_CLAIMED (attach found the device usable): start a
+ * suspend of the device and let attach go on only once the suspend is
+ * over or has asked this channel to close for hibernation.
+ */
+static void hr_tp_suspend(void *ctx, void *obj)
+{
+	struct hr_suspend *s = ctx;
+	struct kmcl_hv_chan *hc = hr_ch(s->ep)->tpriv;
+	struct task_struct *t;
+
+	if (!atomic_xchg(&s->armed, 0))
+		return;
+	s->md = container_of((struct hv_device *)obj, struct kmcl_hv_mdev, hdev);
+	t = kthread_run(hr_suspend_thread, s, "kmcl_hv_races");
+	if (IS_ERR(t))
+		return;
+	WRITE_ONCE(s->hit, true);
+	kmcl_hv_wait_for(completion_done(&s->done) || READ_ONCE(hc->reopening));
+}
+
+/*
+ * A suspend between attach's hibernation check and its vmbus_open(): the
+ * suspend that says yes (0) leaves the device closed until resume; then
+ * the channel opens again. Before the fix (check and open mark in two
+ * lock sections) the suspend saw nothing open and returned 0 at once,
+ * and attach then opened the channel of the suspended device: md->opened
+ * true, OPEN 1 and CLOSE 0 after the suspend. With the check and mark in
+ * one section but the core told to forget earlier peer losses after it,
+ * the suspend's request to close was forgotten: -EBUSY after 30 s,
+ * hibernation refused, OPEN 1 and CLOSE 0.
+ */
+static void hr_suspend_vs_open(struct kunit *test)
+{
 	struct hr_ctx *ctx = test->priv;
 	struct hr_ep *ep = hr_client(test);
-	PDEVICE_OBJECT target;
-	unsigned int round, calls = 0;
-	UINT16 old;
-	NTSTATUS st;
+	struct hr_suspend s = { .ep = ep };
+	struct kmcl_hv_mdev *md;
 
-	for (round = 0; round < 12; round++) {
-		hr_open(test, ep);
-		kmcl_hv_model_rescind_async(ep->md);
-		while (hr_state(ep) != KMCL_CH_DISABLED) {
-			st = VmbChannelSetInterruptLatency(ep->ch, round & 1 ?
-							   500 : 5000, &old);
-			KUNIT_EXPECT_TRUE(test, st == STATUS_SUCCESS ||
-					  st == STATUS_INVALID_PARAMETER_1);
-			VmbChannelGetTargetDeviceObject(ep->ch, &target);
-			calls++;
-			cond_resched();
-		}
-		kmcl_hv_model_flush(ctx->f.m);
-		KUNIT_EXPECT_TRUE(test, ep->md->gone);
-		VmbChannelGetTargetDeviceObject(ep->ch, &target);
-		KUNIT_EXPECT_PTR_EQ(test, (void *)target, NULL);
-	}
-	KUNIT_EXPECT_GT(test, calls, 0U);
+	init_completion(&s.done);
+	atomic_set(&s.armed, 1);
+	hr_tp_set(test, KMCL_HV_TP_OPEN_CLAIMED, hr_tp_suspend, &s);
+	KUNIT_ASSERT_EQ(test, VmbChannelEnable(ep->ch), STATUS_SUCCESS);
+	md = kmcl_hv_model_add(ctx->f.m, (const guid_t *)&hr_type,
+			       (const guid_t *)&hr_inst, 0);
+	KUNIT_ASSERT_NOT_NULL(test, md);
+	ep->md = md;
+	KUNIT_ASSERT_TRUE(test, kmcl_hv_wait_for(READ_ONCE(s.hit)));
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&s.done, 40 * HZ));
+	KUNIT_EXPECT_EQ(test, s.ret, 0);
+	/* The attach that was under way is over, whatever it did. */
+	KUNIT_ASSERT_TRUE(test, kmcl_hv_wait_for(hr_count(test,
+							  KMCL_HV_MOP_OPEN) >= 1));
+	flush_work(&hr_ch(ep)->state_work);
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(md->opened));
+	KUNIT_EXPECT_EQ(test, hr_count(test, KMCL_HV_MOP_CLOSE),
+			hr_count(test, KMCL_HV_MOP_OPEN));
+
+	KUNIT_EXPECT_EQ(test, kmcl_hv_model_resume(md), 0);
+	KUNIT_EXPECT_TRUE(test, kmcl_hv_wait_for(READ_ONCE(md->opened) &&
+						 hr_state(ep) == KMCL_CH_OPENED));
 }
 
 /* --- items 5 and 14: smaller hv items ----------------------------------- */
@@ -797,6 +1018,36 @@ static void hr_latency_status(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, old, 200);
 }
 
+static void hr_tp_no_low_latency(void *ctx, void *obj)
+{
+	*(int *)obj = -EOPNOTSUPP;
+}
+
+/*
+ * SetInterruptLatency where the kernel has no low-latency switch (the test
+ * point plays its answer, -EOPNOTSUPP): STATUS_NOT_SUPPORTED, and nothing
+ * changes (the next call still reports the value set before). Before the
+ * fix the transport dropped the answer: STATUS_SUCCESS, and 3000 became
+ * the latency reported as the original one.
+ */
+static void hr_latency_not_supported(struct kunit *test)
+{
+	struct hr_ep *ep = hr_open_ext(test, 0, 0);
+	UINT16 old = 7;
+
+	KUNIT_EXPECT_EQ(test, VmbChannelSetInterruptLatency(ep->ch, 5000, &old),
+			STATUS_SUCCESS);
+	hr_tp_set(test, KMCL_HV_TP_LATENCY_SET, hr_tp_no_low_latency, NULL);
+	old = 7;
+	KUNIT_EXPECT_EQ(test, VmbChannelSetInterruptLatency(ep->ch, 3000, &old),
+			STATUS_NOT_SUPPORTED);
+	KUNIT_EXPECT_EQ(test, old, 7);
+	kmcl_hv_tp_set(KMCL_HV_TP_LATENCY_SET, NULL, NULL);
+	KUNIT_EXPECT_EQ(test, VmbChannelSetInterruptLatency(ep->ch, 4000, &old),
+			STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, old, 5000);
+}
+
 /* --- item 4: the older hv_vmbus APIs, run ----------------------------- */
 
 /* A device no driver holds, opened by a generation build of io.c. */
@@ -975,7 +1226,9 @@ static struct kunit_case kmcl_hv_races_cases[] = {
 	KUNIT_CASE(hr_lent_sync_after_close),
 	KUNIT_CASE(hr_gpadl_create_vs_disable),
 	KUNIT_CASE(hr_gpadl_delete_vs_disable),
+	KUNIT_CASE(hr_gpadl_delete_held_vs_disable),
 	KUNIT_CASE(hr_rescind_vs_latency),
+	KUNIT_CASE(hr_suspend_vs_open),
 	KUNIT_CASE(hr_chain_fits_scratch),
 	KUNIT_CASE(hr_gpadl_page_cap),
 	KUNIT_CASE(hr_gpadl_bad_pfn),
@@ -987,6 +1240,7 @@ static struct kunit_case kmcl_hv_races_cases[] = {
 	KUNIT_CASE(hr_host_only_statuses),
 	KUNIT_CASE(hr_save_not_supported),
 	KUNIT_CASE(hr_latency_status),
+	KUNIT_CASE(hr_latency_not_supported),
 	{}
 };
 
