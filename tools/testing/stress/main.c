@@ -43,6 +43,11 @@ static unsigned int channels = 8;
 module_param(channels, uint, 0444);
 MODULE_PARM_DESC(channels, "Channel pairs (default 8)");
 
+unsigned int stress_fail_permille = 1;
+module_param_named(fail_permille, stress_fail_permille, uint, 0444);
+MODULE_PARM_DESC(fail_permille,
+		 "Of 1000 asynchronous client packets, how many the server fails (default 1)");
+
 static struct stress_pair *pairs;
 static unsigned int npairs;
 static struct task_struct **threads;

@@ -155,7 +155,7 @@ static enum stress_op stress_pick_op(struct stress_pair *p, bool ext)
 
 	if (ext)
 		return STRESS_EXT;
-	if (r == 0)
+	if (r < stress_fail_permille)
 		return STRESS_FAIL;
 	return r < 250 ? STRESS_DEFER : STRESS_COMPLETE;
 }

@@ -67,6 +67,8 @@ struct stress_pair {
 	struct stress_counts c;
 };
 
+extern unsigned int stress_fail_permille;
+
 /* The pair's state for reasons why the run failed. */
 void stress_fail(struct stress_pair *p, const char *why);
 
