@@ -7,12 +7,13 @@
  * its packets at PASSIVE, the rest at DISPATCH) and runs one kthread per
  * online CPU for @seconds. Each thread picks a random pair and operation:
  * asynchronous sends both ways (some with external data, some the server
- * defers to passive, a rare one it fails, which stops the queue until the
- * client is reopened), synchronous requests with a 100 ms timeout and
- * now-or-never ones, pause/start of either end (a request to the paused
- * server must time out), disable/enable of the client, GPADL
- * create/map/unmap/delete cycles, and bursts sent from the pair's tasklet
- * (softirq). At the end every pair is disabled and the counts must balance:
+ * defers to passive, a rare one it fails, which stops the queue until a
+ * work item of the pair reopens the client), synchronous requests with a
+ * 100 ms timeout and now-or-never ones, pause/start of either end (a
+ * request to the paused server must time out), disable/enable of the
+ * client, GPADL create/map/unmap/delete cycles, and bursts sent from the
+ * pair's tasklet (softirq). At the end every pair is disabled and the
+ * counts must balance:
  * each accepted packet completed exactly once, each GPADL created deleted
  * and each mapping unmapped, and every kind of operation ran. The module
  * logs its figures and "kmcl_stress: PASS" or "kmcl_stress: FAIL (<first
@@ -29,8 +30,10 @@
 #include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/random.h>
+#include <linux/sched/debug.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/wait.h>
 
 #include <kmcl/loopback.h>
 
@@ -43,11 +46,19 @@ static unsigned int channels = 8;
 module_param(channels, uint, 0444);
 MODULE_PARM_DESC(channels, "Channel pairs (default 8)");
 
+unsigned int stress_fail_permille = 1;
+module_param_named(fail_permille, stress_fail_permille, uint, 0444);
+MODULE_PARM_DESC(fail_permille,
+		 "Of 1000 asynchronous client packets, how many the server fails (default 1)");
+
 static struct stress_pair *pairs;
 static unsigned int npairs;
 static struct task_struct **threads;
 static unsigned int nthreads;
 static unsigned long deadline;
+static bool stopping;
+static atomic_t running = ATOMIC_INIT(0);
+static DECLARE_WAIT_QUEUE_HEAD(stopped_wq);
 static VMBCHANNEL waiter;
 static atomic_t failures = ATOMIC_INIT(0);
 static DEFINE_SPINLOCK(reason_lock);
@@ -84,10 +95,6 @@ static void stress_one(struct stress_pair *p)
 	u32 r = get_random_u32() % 100;
 	int i, sent = 0;
 
-	if (atomic_read(&p->queue_failed)) {
-		stress_reopen(p);
-		return;
-	}
 	if (r < 50) {
 		for (i = 0; i < 8; i++)
 			sent += !stress_send_async(p, false, i == 0 && r < 10);
@@ -113,14 +120,46 @@ static void stress_one(struct stress_pair *p)
 
 static int stress_thread(void *arg)
 {
-	while (!kthread_should_stop() &&
+	while (!READ_ONCE(stopping) && !kthread_should_stop() &&
 	       (!seconds || time_before(jiffies, deadline))) {
 		stress_one(&pairs[get_random_u32() % npairs]);
 		cond_resched();
 	}
+	if (atomic_dec_and_test(&running))
+		wake_up_all(&stopped_wq);
 	while (!kthread_should_stop())
 		msleep(20);
 	return 0;
+}
+
+/*
+ * Every operation ends by itself within seconds, unless KMCL (or this
+ * module) lost a wake-up or a completion. Then the thread must not hang
+ * the unload in kthread_stop(): fail the run, show the thread's stack, and
+ * disable every client, which ends any request still waiting for its peer.
+ */
+static void stress_stop_threads(void)
+{
+	unsigned int i;
+
+	WRITE_ONCE(stopping, true);
+	if (wait_event_timeout(stopped_wq, !atomic_read(&running),
+			       STRESS_STOP_WAIT))
+		goto stop;
+	stress_fail(NULL, "a thread did not stop within 30 s");
+	pr_err("a thread did not stop within 30 s: disabling the clients\n");
+	for (i = 0; i < nthreads; i++)
+		if (threads[i])
+			sched_show_task(threads[i]);
+	for (i = 0; i < npairs; i++) {
+		WRITE_ONCE(pairs[i].closing, true);
+		if (pairs[i].client)
+			VmbChannelDisable(pairs[i].client);
+	}
+stop:
+	for (i = 0; i < nthreads; i++)
+		if (threads[i])
+			kthread_stop(threads[i]);
 }
 
 /* A client that waits for an offer nobody makes (seconds=0 only). */
@@ -187,9 +226,7 @@ static void stress_stop(void)
 {
 	unsigned int i;
 
-	for (i = 0; i < nthreads; i++)
-		if (threads[i])
-			kthread_stop(threads[i]);
+	stress_stop_threads();
 	for (i = 0; i < npairs; i++) {
 		atomic_set(&pairs[i].dpc_run, 0);
 		tasklet_kill(&pairs[i].dpc);
@@ -232,8 +269,10 @@ static int __init kmcl_stress_init(void)
 		stress_waiter_open();
 	deadline = jiffies + seconds * HZ;
 	for (i = 0; i < nthreads && !atomic_read(&failures); i++) {
+		atomic_inc(&running);
 		threads[i] = kthread_run(stress_thread, NULL, "kmcl_stress/%u", i);
 		if (IS_ERR(threads[i])) {
+			atomic_dec(&running);
 			threads[i] = NULL;
 			stress_fail(NULL, "cannot start a thread");
 		}

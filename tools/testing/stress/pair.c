@@ -108,6 +108,7 @@ static VOID stress_srv_packet(VMBCHANNEL Channel, VMBPACKETCOMPLETION Packet,
 		atomic64_inc(&p->c.failed);
 		atomic_set(&p->queue_failed, 1);
 		VmbChannelPacketFail(Packet);
+		queue_work(system_unbound_wq, &p->recover);
 		return;
 	default:
 		break;
@@ -155,7 +156,7 @@ static enum stress_op stress_pick_op(struct stress_pair *p, bool ext)
 
 	if (ext)
 		return STRESS_EXT;
-	if (r == 0)
+	if (r < stress_fail_permille)
 		return STRESS_FAIL;
 	return r < 250 ? STRESS_DEFER : STRESS_COMPLETE;
 }
@@ -303,6 +304,8 @@ static void stress_reopen_locked(struct stress_pair *p)
 {
 	NTSTATUS st;
 
+	if (READ_ONCE(p->closing))
+		return;
 	VmbChannelDisable(p->client);
 	atomic_set(&p->queue_failed, 0);
 	reinit_completion(&p->started);
@@ -327,6 +330,26 @@ void stress_reopen(struct stress_pair *p)
 {
 	mutex_lock(&p->lock);
 	stress_reopen_locked(p);
+	mutex_unlock(&p->lock);
+}
+
+/*
+ * The server failed a packet: its queue stays stopped until the client
+ * closes. Until then every client request with external data that timed
+ * out keeps waiting (the server might still use the memory, so KMCL
+ * returns only once the channel closes), and so would every thread that
+ * sent one. The reopen must therefore not wait for a thread to pick this
+ * pair: when all of them wait in such requests (or the others were
+ * stopped already, as at unload), nobody would, and kthread_stop() would
+ * wait for ever.
+ */
+static void stress_recover(struct work_struct *work)
+{
+	struct stress_pair *p = container_of(work, struct stress_pair, recover);
+
+	mutex_lock(&p->lock);
+	if (atomic_read(&p->queue_failed))
+		stress_reopen_locked(p);
 	mutex_unlock(&p->lock);
 }
 
@@ -415,6 +438,7 @@ int stress_pair_open(struct stress_pair *p, int idx, bool passive)
 	p->passive = passive;
 	mutex_init(&p->lock);
 	init_completion(&p->started);
+	INIT_WORK(&p->recover, stress_recover);
 	p->ext = vmalloc(STRESS_EXT_BYTES);
 	p->gbuf = vmalloc(STRESS_GPADL_BYTES);
 	if (!p->ext || !p->gbuf)
@@ -464,17 +488,24 @@ fail:
  * stress_pair_close() - disable and free both channels of @p
  * @p: the pair (opened or half opened).
  *
- * Context: process context.
+ * Context: process context; the stress threads are stopped already.
  */
 void stress_pair_close(struct stress_pair *p)
 {
-	if (p->client) {
+	mutex_lock(&p->lock);
+	WRITE_ONCE(p->closing, true);
+	if (p->client)
 		VmbChannelDisable(p->client);
+	mutex_unlock(&p->lock);
+	/* No server callback after this: nothing queues the reopen again. */
+	if (p->server)
+		VmbChannelDisable(p->server);
+	cancel_work_sync(&p->recover);
+	if (p->client) {
 		VmbChannelCleanup(p->client);
 		p->client = NULL;
 	}
 	if (p->server) {
-		VmbChannelDisable(p->server);
 		VmbChannelCleanup(p->server);
 		p->server = NULL;
 	}

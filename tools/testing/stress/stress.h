@@ -11,6 +11,7 @@
 #include <linux/completion.h>
 #include <linux/interrupt.h>
 #include <linux/mutex.h>
+#include <linux/workqueue.h>
 
 #include <vmbuskernelmodeclientlibapi.h>
 
@@ -32,6 +33,8 @@ struct stress_msg {
 #define STRESS_MAGIC		0x6b6d636c73747273ULL
 #define STRESS_EXT_BYTES	(2 * PAGE_SIZE)
 #define STRESS_GPADL_BYTES	(3 * PAGE_SIZE)
+/* Longest a thread may take to finish its operation when the run ends. */
+#define STRESS_STOP_WAIT	(30 * HZ)
 
 /* Counters of one pair; the figures at the end are their sums. */
 struct stress_counts {
@@ -57,6 +60,13 @@ struct stress_pair {
 	struct mutex lock;
 	struct completion started;
 	atomic_t queue_failed;	/* the server failed a packet: reopen */
+	/*
+	 * Reopens the client after the server failed a packet, whatever the
+	 * threads are doing: they may all be waiting in requests that only
+	 * the client's close ends (see stress_recover()).
+	 */
+	struct work_struct recover;
+	bool closing;		/* set once: no more reopens (read under @lock) */
 	atomic_t seq;
 	struct tasklet_struct dpc;	/* the softirq sender */
 	atomic_t dpc_run;		/* 0 once the run stops */
@@ -66,6 +76,8 @@ struct stress_pair {
 	char msg_err[64];
 	struct stress_counts c;
 };
+
+extern unsigned int stress_fail_permille;
 
 /* The pair's state for reasons why the run failed. */
 void stress_fail(struct stress_pair *p, const char *why);
