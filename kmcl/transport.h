@@ -298,6 +298,7 @@ int kmcl_xport_peek(struct kmcl_channel *ch, void *buf, u32 buflen,
 		    u32 *pktlen);
 int kmcl_xport_consume(struct kmcl_channel *ch, u32 pktlen, bool *signal);
 bool kmcl_xport_unmask(struct kmcl_channel *ch);
+bool kmcl_xport_empty(struct kmcl_channel *ch);
 
 void kmcl_loopback_init_ep(struct kmcl_channel *ch);
 void kmcl_loopback_set_isolated(struct kmcl_channel *ch, bool on);

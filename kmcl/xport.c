@@ -160,3 +160,21 @@ bool kmcl_xport_unmask(struct kmcl_channel *ch)
 		return r->unmask(ch);
 	return kmcl_ring_unmask_interrupt(&ch->in_ring);
 }
+
+/**
+ * kmcl_xport_empty() - a cheap look for nothing to read
+ * @ch: the channel; the caller is its reader.
+ *
+ * A hint, for skipping the work of taking a packet object: only a true
+ * answer is acted on, and the reader looks again after unmasking.
+ *
+ * Return: true if the channel's own incoming ring is empty; false if it
+ * holds something (or a corrupt index, which kmcl_xport_peek() reports),
+ * and always for a transport with its own rings.
+ */
+bool kmcl_xport_empty(struct kmcl_channel *ch)
+{
+	if (kmcl_xport_ring(ch) || !ch->in_ring.hdr)
+		return false;
+	return kmcl_ring_empty(&ch->in_ring);
+}
