@@ -86,19 +86,22 @@ static void kmcl_out_finish_list(struct list_head *list)
 }
 
 /*
- * Write @pkt to the ring. Caller holds out.lock, the channel is open.
- * Returns 0 (state set: PENDING or IDLE), -EBUSY if no transaction id is
- * free, or kmcl_xport_xmit()'s error (-EAGAIN: ring full).
+ * Write @pkt, its in-line data at @data (pkt->data, or the sender's buffer
+ * when it goes straight to the ring), to the ring. Caller holds out.lock,
+ * the channel is open. Returns 0 (state set: PENDING or IDLE), -EBUSY if
+ * no transaction id is free, or kmcl_xport_xmit()'s error (-EAGAIN: ring
+ * full).
  */
 static int kmcl_out_write_packet(struct kmcl_channel *ch,
-				 struct kmcl_packet *pkt, bool *signal)
+				 struct kmcl_packet *pkt, const void *data,
+				 bool *signal)
 {
 	struct kmcl_out *out = &ch->out;
 	/* Lent memory is the peer's until it completes the packet. */
 	bool wait = (pkt->flags & KMCL_SEND_WAIT_FOR_COMPLETION) || pkt->ext_len;
 	struct kmcl_xmit x = {
 		.type = KMCL_PKT_DATA_INBAND,
-		.data = pkt->data,
+		.data = data,
 		.len = pkt->len,
 	};
 	u32 slot = U32_MAX;
@@ -190,8 +193,8 @@ static bool kmcl_out_flush_locked(struct kmcl_channel *ch,
 			ret = kmcl_out_write_comp(ch, ip->txid, ip->buf,
 						  ip->comp_len, &s);
 		} else {
-			ret = kmcl_out_write_packet(ch, kmcl_item_packet(it),
-						    &s);
+			pkt = kmcl_item_packet(it);
+			ret = kmcl_out_write_packet(ch, pkt, pkt->data, &s);
 		}
 		signal |= s;
 		/* -ENODEV: the peer is gone; the close completes the item. */
@@ -769,6 +772,9 @@ int kmcl_packet_send_ext(struct kmcl_packet *pkt, const void *buf, u32 len,
 	struct kmcl_out *out = &ch->out;
 	bool signal = false, kick = false, fail = false, now = false, want;
 	u32 pipe = kmcl_pipe_hdr_len(&ch->cfg);
+	/* In-band, no pipe header: straight from @buf, one lock round trip. */
+	bool direct = !ext && !pipe;
+	const void *data = buf;
 	int ret = 0;
 
 	if ((flags & ~KMCL_SEND_FLAGS) || (!buf && len))
@@ -781,7 +787,11 @@ int kmcl_packet_send_ext(struct kmcl_packet *pkt, const void *buf, u32 len,
 	if (pkt->origin == KMCL_PACKET_CALLER && !pkt->done)
 		return -ENOKEY;
 
-	/* Claim the packet, then copy the data outside the lock. */
+	/*
+	 * Claim the packet. An in-band packet keeps the lock and is written
+	 * from @buf, copied into the packet only if it has to wait in the
+	 * queue; anything else is copied in outside the lock first.
+	 */
 	spin_lock_bh(&out->lock);
 	if (!out->mem)
 		ret = -ENOTCONN;
@@ -791,14 +801,18 @@ int kmcl_packet_send_ext(struct kmcl_packet *pkt, const void *buf, u32 len,
 		ret = -EBUSY;
 	else
 		pkt->state = KMCL_PACKET_SENDING;
-	spin_unlock_bh(&out->lock);
+	if (ret || !direct)
+		spin_unlock_bh(&out->lock);
 	if (ret)
 		return ret;
 
-	if (pipe)
-		kmcl_pipe_put_hdr(pkt->data, len);
-	if (len)
-		memcpy(pkt->data + pipe, buf, len);
+	if (!direct) {
+		if (pipe)
+			kmcl_pipe_put_hdr(pkt->data, len);
+		if (len)
+			memcpy(pkt->data + pipe, buf, len);
+		data = pkt->data;
+	}
 	pkt->len = len + pipe;
 	pkt->flags = flags;
 	pkt->txid = 0;
@@ -824,10 +838,11 @@ int kmcl_packet_send_ext(struct kmcl_packet *pkt, const void *buf, u32 len,
 		}
 	}
 
-	spin_lock_bh(&out->lock);
+	if (!direct)
+		spin_lock_bh(&out->lock);
 	ret = -EAGAIN;
 	if (out->open && list_empty(&out->queue) && !out->slot_wait) {
-		ret = kmcl_out_write_packet(ch, pkt, &signal);
+		ret = kmcl_out_write_packet(ch, pkt, data, &signal);
 		if (!ret) {
 			now = pkt->state == KMCL_PACKET_IDLE;
 			goto unlock;
@@ -841,6 +856,9 @@ int kmcl_packet_send_ext(struct kmcl_packet *pkt, const void *buf, u32 len,
 		ret = -EOVERFLOW;
 		goto refuse;
 	}
+	/* It waits in the queue: the caller's buffer is free on return. */
+	if (direct && len)
+		memcpy(pkt->data, buf, len);
 	want = list_empty(&out->queue) && ret == -EAGAIN && out->open;
 	list_add_tail(&pkt->item.node, &out->queue);
 	if (want) {
