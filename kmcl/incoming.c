@@ -28,6 +28,7 @@
 
 #include "kmcl.h"
 #include "pipe.h"
+#include "xport.h"
 
 enum kmcl_in_step {
 	KMCL_IN_MORE,		/* handled a packet, go on */

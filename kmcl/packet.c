@@ -22,6 +22,7 @@
 
 #include "kmcl.h"
 #include "pipe.h"
+#include "xport.h"
 
 static struct kmcl_packet *kmcl_item_packet(struct kmcl_out_item *it)
 {
@@ -59,7 +60,8 @@ static void kmcl_out_schedule(struct kmcl_channel *ch)
 static void kmcl_packet_finish(struct kmcl_packet *pkt, int err,
 			       const void *buf, u32 len)
 {
-	kmcl_bounce_finish(pkt, err);
+	if (pkt->bounce.length)
+		kmcl_bounce_finish(pkt, err);
 	if (pkt->done)
 		pkt->done(pkt, err, buf, len);
 	else
