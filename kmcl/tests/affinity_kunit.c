@@ -177,7 +177,7 @@ static void aff_reader_quiet(struct kunit *test, struct kmcl_channel *ch)
 
 	while ((test_bit(TASKLET_STATE_SCHED, &ch->in.dpc.state) ||
 		READ_ONCE(ch->in.reading)) && time_before(jiffies, end))
-		msleep(1);
+		usleep_range(1000, 2000);
 	KUNIT_ASSERT_FALSE(test, test_bit(TASKLET_STATE_SCHED, &ch->in.dpc.state));
 	KUNIT_ASSERT_FALSE(test, READ_ONCE(ch->in.reading));
 }
