@@ -108,19 +108,6 @@ void kmcl_cpu_kick_quiesce(struct kmcl_cpu_kick *k)
 }
 
 /**
- * kmcl_dpc_now() - the budget's clock
- * @b: the budget.
- *
- * Return: local_clock(), or the test hook's time.
- */
-u64 kmcl_dpc_now(struct kmcl_dpc_budget *b)
-{
-	u64 (*clock)(void *ctx) = READ_ONCE(b->clock);
-
-	return clock ? clock(b->clock_ctx) : local_clock();
-}
-
-/**
  * kmcl_dpc_left() - softirq time left in the window @now falls in
  * @b: the budget (the reader's).
  * @percent: 1..100 of KMCL_DPC_WINDOW_NS.

@@ -26,7 +26,9 @@
 #ifndef _KMCL_AFFINITY_H
 #define _KMCL_AFFINITY_H
 
+#include <linux/compiler.h>
 #include <linux/interrupt.h>
+#include <linux/sched/clock.h>
 #include <linux/smp.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
@@ -74,7 +76,21 @@ void kmcl_cpu_kick_work(struct kmcl_cpu_kick *k, struct workqueue_struct *wq,
 			struct work_struct *work);
 void kmcl_cpu_kick_quiesce(struct kmcl_cpu_kick *k);
 
-u64 kmcl_dpc_now(struct kmcl_dpc_budget *b);
+/**
+ * kmcl_dpc_now() - the budget's clock
+ * @b: the budget.
+ *
+ * Inline: the reader looks at it after every packet.
+ *
+ * Return: local_clock(), or the test hook's time.
+ */
+static inline u64 kmcl_dpc_now(struct kmcl_dpc_budget *b)
+{
+	u64 (*clock)(void *ctx) = READ_ONCE(b->clock);
+
+	return clock ? clock(b->clock_ctx) : local_clock();
+}
+
 u64 kmcl_dpc_left(struct kmcl_dpc_budget *b, u8 percent, u64 now);
 void kmcl_dpc_charge(struct kmcl_dpc_budget *b, u64 ns);
 bool kmcl_dpc_hit(struct kmcl_dpc_budget *b);

@@ -59,7 +59,7 @@ static VMBCHANNEL kmcl_api_channel_handle(struct kmcl_channel *ch)
 static void kmcl_api_packet_done(struct kmcl_packet *pkt, int err,
 				 const void *buf, u32 len)
 {
-	NTSTATUS status = kmcl_errno_to_ntstatus(err);
+	NTSTATUS status = err ? kmcl_errno_to_ntstatus(err) : STATUS_SUCCESS;
 	PFN_VMB_PACKET_COMPLETION_ROUTINE_EX fn_ex;
 	PFN_VMB_PACKET_COMPLETION_ROUTINE fn;
 
@@ -439,8 +439,10 @@ void VmbChannelPacketComplete(VMBPACKETCOMPLETION PacketCompletionContext,
 			      PVOID PacketCompletionBuffer, UINT32 BufSize)
 {
 	struct kmcl_in_packet *ip = kmcl_api_in_packet(PacketCompletionContext);
-	struct kmcl_packet *rp = kmcl_save_restored(PacketCompletionContext);
+	struct kmcl_packet *rp;
 
+	/* An incoming packet object is never a restored packet (magic). */
+	rp = ip ? NULL : kmcl_save_restored(PacketCompletionContext);
 	if (rp) {
 		if (kmcl_save_complete(rp, PacketCompletionBuffer, BufSize, false))
 			pr_warn_once("%s: restored packet %p: channel not open yet, or completed already (ignored)\n",
@@ -487,8 +489,9 @@ EXPORT_SYMBOL_KMCL(VmbChannelPacketDeferToPassive);
 void FASTCALL VmbChannelPacketFail(VMBPACKETCOMPLETION PacketCompletionContext)
 {
 	struct kmcl_in_packet *ip = kmcl_api_in_packet(PacketCompletionContext);
-	struct kmcl_packet *rp = kmcl_save_restored(PacketCompletionContext);
+	struct kmcl_packet *rp;
 
+	rp = ip ? NULL : kmcl_save_restored(PacketCompletionContext);
 	if (rp) {
 		if (kmcl_save_complete(rp, NULL, 0, true))
 			pr_warn_once("%s: restored packet %p: channel not open yet, or completed already (ignored)\n",

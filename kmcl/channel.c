@@ -479,17 +479,6 @@ u32 kmcl_ring_pages_for(u32 configured,
 EXPORT_SYMBOL_KMCL_NS(kmcl_ring_pages_for, KMCL_TRANSPORT);
 
 /**
- * kmcl_channel_signal_peer() - tell the peer that a ring changed
- * @ch: the channel.
- *
- * Process or softirq context, with no packet-code lock held.
- */
-void kmcl_channel_signal_peer(struct kmcl_channel *ch)
-{
-	ch->tops->signal(ch);
-}
-
-/**
  * kmcl_channel_fail() - record a fatal protocol error on @ch
  * @ch: the channel.
  * @err: negative errno describing it.

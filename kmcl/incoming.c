@@ -28,6 +28,7 @@
 
 #include "kmcl.h"
 #include "pipe.h"
+#include "xport.h"
 
 enum kmcl_in_step {
 	KMCL_IN_MORE,		/* handled a packet, go on */
@@ -77,6 +78,14 @@ static void kmcl_in_kick(struct kmcl_channel *ch)
 		kmcl_in_kick_passive(ch);
 	else
 		kmcl_cpu_kick_tasklet(&ch->in.kick);
+}
+
+/* Wake kmcl_in_stop()/_detach()/_wait_idle() waiters, if there are any. */
+static void kmcl_in_wake_idle(struct kmcl_in *in)
+{
+	/* Full barrier: the waiters' condition is stored before this look. */
+	if (wq_has_sleeper(&in->idle_wq))
+		wake_up_all(&in->idle_wq);
 }
 
 static void kmcl_in_reject(struct kmcl_channel *ch, enum kmcl_in_reject why)
@@ -175,10 +184,14 @@ static bool kmcl_in_deliver(struct kmcl_channel *ch, struct kmcl_in_packet *ip,
 	return deferred;
 }
 
-/* Can a data packet be taken from the ring now? Caller holds in.lock. */
-static bool kmcl_in_may_take(struct kmcl_in *in)
+/*
+ * Can a data packet be taken from the ring now, into @spare or an object
+ * from the pool? Caller holds in.lock.
+ */
+static bool kmcl_in_may_take(struct kmcl_in *in, bool spare)
 {
-	return in->running && !in->failed && !list_empty(&in->free) &&
+	return in->running && !in->failed &&
+	       (spare || !list_empty(&in->free)) &&
 	       (!in->quota || in->outstanding < in->quota);
 }
 
@@ -211,9 +224,17 @@ static enum kmcl_in_step kmcl_in_redeliver(struct kmcl_channel *ch,
 	return kmcl_in_deliver(ch, ip, true) ? KMCL_IN_STOP : KMCL_IN_MORE;
 }
 
-/* One packet: redeliver, complete an outgoing packet, or deliver. */
+/*
+ * One packet: redeliver, complete an outgoing packet, or deliver. @spare
+ * is an object this run took from the pool and did not use (the ring was
+ * empty, or held a completion): it is used before the pool is touched
+ * again and goes back when the run ends (kmcl_in_run()), so that a
+ * completion or an empty look costs no pool round trip. It stays counted
+ * in kmcl_in.delivering meanwhile.
+ */
 static enum kmcl_in_step kmcl_in_step(struct kmcl_channel *ch, bool passive,
-				      bool ring_ok, u32 *delivered)
+				      bool ring_ok, u32 *delivered,
+				      struct kmcl_in_packet **spare)
 {
 	struct kmcl_in *in = &ch->in;
 	struct kmcl_in_packet *ip = NULL;
@@ -221,6 +242,14 @@ static enum kmcl_in_step kmcl_in_step(struct kmcl_channel *ch, bool passive,
 	u32 pktlen, pipe_len = 0;
 	void *buf;
 	int ret;
+
+	/*
+	 * Nothing deferred (only the reader, which is us, adds to that list)
+	 * and nothing in the ring: done, without a lock round trip. A stale
+	 * look is caught by kmcl_xport_unmask() at the end of the run.
+	 */
+	if (ring_ok && list_empty(&in->deferred) && kmcl_xport_empty(ch))
+		return KMCL_IN_EMPTY;
 
 	spin_lock_bh(&in->lock);
 	if (!list_empty(&in->deferred)) {
@@ -243,12 +272,16 @@ static enum kmcl_in_step kmcl_in_step(struct kmcl_channel *ch, bool passive,
 		kmcl_in_kick_passive(ch);
 		return KMCL_IN_STOP;
 	}
-	if (kmcl_in_may_take(in)) {
-		ip = list_first_entry(&in->free, struct kmcl_in_packet,
-				      item.node);
-		list_del_init(&ip->item.node);
-		in->nr_free--;
-		in->delivering++;
+	if (kmcl_in_may_take(in, *spare)) {
+		ip = *spare;
+		*spare = NULL;
+		if (!ip) {
+			ip = list_first_entry(&in->free, struct kmcl_in_packet,
+					      item.node);
+			list_del_init(&ip->item.node);
+			in->nr_free--;
+			in->delivering++;
+		}
 	} else {
 		/* A completion or a freed object will kick the reader. */
 		in->want_restart = true;
@@ -258,7 +291,9 @@ static enum kmcl_in_step kmcl_in_step(struct kmcl_channel *ch, bool passive,
 	buf = ip ? ip->buf : in->scratch;
 	ret = kmcl_xport_peek(ch, buf, in->buf_size, &pktlen);
 	if (ret == -EAGAIN) {
-		kmcl_in_put_back(in, ip);
+		/* Taken only when nothing was spare: keep it for later. */
+		if (ip)
+			*spare = ip;
 		return KMCL_IN_EMPTY;
 	}
 	if (ret) {
@@ -284,7 +319,8 @@ static enum kmcl_in_step kmcl_in_step(struct kmcl_channel *ch, bool passive,
 		kmcl_in_consume(ch, pktlen);
 		ret = kmcl_out_complete_txid(ch, wp.trans_id, wp.data,
 					     wp.data_len);
-		kmcl_in_put_back(in, ip);
+		if (ip)
+			*spare = ip;
 		if (ret) {
 			kmcl_in_reject(ch, KMCL_REJECT_BAD_ID);
 			return KMCL_IN_STOP;
@@ -378,14 +414,22 @@ static enum kmcl_in_step kmcl_in_capped(struct kmcl_in *in)
 	return KMCL_IN_PASSIVE;
 }
 
+/* Give a run's spare object back to the pool. Caller holds in.lock. */
+static void kmcl_in_drop_spare(struct kmcl_in *in, struct kmcl_in_packet *ip)
+{
+	list_add(&ip->item.node, &in->free);
+	in->nr_free++;
+}
+
 static void kmcl_in_run(struct kmcl_channel *ch, bool passive)
 {
 	struct kmcl_in *in = &ch->in;
 	struct kmcl_dpc_budget *b = &in->dpc_budget;
+	struct kmcl_in_packet *spare = NULL;
 	u64 start = 0, left = 0;
 	enum kmcl_in_step r;
 	u32 delivered = 0, handled = 0;
-	bool ring_ok, rerun;
+	bool ring_ok, rerun, pc;
 
 	spin_lock_bh(&in->lock);
 	if (in->reading) {
@@ -408,7 +452,7 @@ static void kmcl_in_run(struct kmcl_channel *ch, bool passive)
 	/* A softirq run that finds the budget spent hands over at once. */
 	r = !passive && !left ? kmcl_in_capped(in) : KMCL_IN_MORE;
 	while (r == KMCL_IN_MORE &&
-	       (r = kmcl_in_step(ch, passive, ring_ok, &delivered)) ==
+	       (r = kmcl_in_step(ch, passive, ring_ok, &delivered, &spare)) ==
 	       KMCL_IN_MORE) {
 		/* Completions count too: a driver may send from each one. */
 		if (++handled >= KMCL_IN_BUDGET) {
@@ -433,23 +477,34 @@ static void kmcl_in_run(struct kmcl_channel *ch, bool passive)
 	    r == KMCL_IN_EMPTY)
 		r = KMCL_IN_YIELD;
 
-	if (delivered) {
+	/*
+	 * ProcessingComplete counts as delivering, so kmcl_in_stop() waits
+	 * for it; the spare's count covers it when there is one. Without the
+	 * callback the spare goes back with the end of the run.
+	 */
+	pc = delivered && READ_ONCE(ch->cfg.processing_complete);
+	if (pc) {
 		spin_lock_bh(&in->lock);
-		in->delivering++;
+		if (spare)
+			kmcl_in_drop_spare(in, spare);
+		else
+			in->delivering++;
+		spare = NULL;
 		spin_unlock_bh(&in->lock);
 		kmcl_api_processing_complete(ch, delivered);
-		spin_lock_bh(&in->lock);
-		in->delivering--;
-		spin_unlock_bh(&in->lock);
 	}
 
 	spin_lock_bh(&in->lock);
+	if (spare)
+		kmcl_in_drop_spare(in, spare);
+	if (pc || spare)
+		in->delivering--;
 	in->reading = false;
 	in->deliver_task = NULL;
 	rerun = in->rerun;
 	in->rerun = false;
 	spin_unlock_bh(&in->lock);
-	wake_up_all(&in->idle_wq);
+	kmcl_in_wake_idle(in);
 
 	if (r == KMCL_IN_PASSIVE)
 		kmcl_in_kick_passive(ch);
@@ -773,12 +828,17 @@ void kmcl_in_release(struct kmcl_in_packet *ip)
 }
 
 /*
- * Take @ip away from the driver. A completion payload (@buf, @len: @len
- * bytes, 0 for none) is copied into @ip first: it may lie in the external
- * data that is released right after. Returns 0 or -EALREADY / -EINVAL.
+ * Take @ip away from the driver: completed, or failed (@fail). A
+ * completion payload (@buf, *@len bytes, dropped unless the sender asked
+ * for a completion) is copied into @ip first: it may lie in the external
+ * data that is released right after. A packet whose sender wants no
+ * completion goes straight back to the pool. Without external data and
+ * a payload to copy, all of it is one lock round trip. Returns 0 or
+ * -EALREADY / -EINVAL; *@send: a completion is to be sent (@ip is then
+ * COMPLETING and still the caller's).
  */
-static int kmcl_in_finish(struct kmcl_in_packet *ip, u8 new_state,
-			  const void *buf, u32 len, bool *restart)
+static int kmcl_in_finish(struct kmcl_in_packet *ip, bool fail,
+			  const void *buf, u32 *len, bool *send, bool *restart)
 {
 	struct kmcl_in *in = &ip->ch->in;
 	bool idle;
@@ -789,24 +849,38 @@ static int kmcl_in_finish(struct kmcl_in_packet *ip, u8 new_state,
 		spin_unlock_bh(&in->lock);
 		return ip->state == KMCL_IN_DEFERRED ? -EINVAL : -EALREADY;
 	}
-	ip->state = new_state;
-	spin_unlock_bh(&in->lock);
-	if (len && buf != ip->buf)
-		memmove(ip->buf, buf, len);
-	/*
-	 * The peer's memory goes back before the completion does, and before
-	 * a close waiting for the outstanding count can move on.
-	 */
-	kmcl_ext_release(ip);
-
-	spin_lock_bh(&in->lock);
+	*send = !fail && ip->comp_requested;
+	if (!*send || !buf)
+		*len = 0;
+	ip->state = *send ? KMCL_IN_COMPLETING : KMCL_IN_FREE;
+	if (ip->ext_count || (*len && buf != ip->buf)) {
+		spin_unlock_bh(&in->lock);
+		if (*len && buf != ip->buf)
+			memmove(ip->buf, buf, *len);
+		/*
+		 * The peer's memory goes back before the completion does, and
+		 * before a close waiting for the outstanding count can move on.
+		 */
+		kmcl_ext_release(ip);
+		spin_lock_bh(&in->lock);
+	}
 	in->outstanding--;
 	idle = !in->outstanding;
+	if (fail) {
+		in->stats.failed++;
+		in->failed = true;
+	} else {
+		in->stats.completed++;
+	}
+	if (!*send) {
+		list_add(&ip->item.node, &in->free);
+		in->nr_free++;
+	}
 	*restart = in->want_restart;
 	in->want_restart = false;
 	spin_unlock_bh(&in->lock);
 	if (idle)
-		wake_up_all(&in->idle_wq);
+		kmcl_in_wake_idle(in);
 	return 0;
 }
 
@@ -826,30 +900,22 @@ static int kmcl_in_finish(struct kmcl_in_packet *ip, u8 new_state,
 int kmcl_in_complete(struct kmcl_in_packet *ip, const void *buf, u32 len)
 {
 	struct kmcl_channel *ch = ip->ch;
-	struct kmcl_in *in = &ch->in;
-	bool restart;
+	bool restart, send;
 	int ret;
 
-	if (!buf || !ip->comp_requested)
-		len = 0;
-	if (len > ch->cfg.max_packet_size) {
+	if (len > ch->cfg.max_packet_size && buf && ip->comp_requested) {
 		pr_warn_once("VmbChannelPacketComplete: %u byte payload truncated to %u\n",
 			     len, ch->cfg.max_packet_size);
 		len = ch->cfg.max_packet_size;
 	}
-	ret = kmcl_in_finish(ip, ip->comp_requested ? KMCL_IN_COMPLETING :
-			     KMCL_IN_FREE, buf, len, &restart);
+	ret = kmcl_in_finish(ip, false, buf, &len, &send, &restart);
 	if (ret) {
 		pr_warn_once("VmbChannelPacketComplete: packet %p is not outstanding (ignored)\n",
 			     ip);
 		return ret;
 	}
-	spin_lock_bh(&in->lock);
-	in->stats.completed++;
-	spin_unlock_bh(&in->lock);
-
 	/* The payload is in ip->buf now: the external data may be gone. */
-	if (!ip->comp_requested || kmcl_out_send_completion(ch, ip, ip->buf, len))
+	if (send && kmcl_out_send_completion(ch, ip, ip->buf, len))
 		kmcl_in_release(ip);
 	if (restart)
 		kmcl_in_kick(ch);
@@ -895,21 +961,17 @@ int kmcl_in_defer(struct kmcl_in_packet *ip)
 int kmcl_in_fail(struct kmcl_in_packet *ip)
 {
 	struct kmcl_channel *ch = ip->ch;
-	struct kmcl_in *in = &ch->in;
-	bool restart;
+	bool restart, send;
+	u32 len = 0;
 	int ret;
 
-	ret = kmcl_in_finish(ip, KMCL_IN_FREE, NULL, 0, &restart);
+	/* Back to the pool, the queue stopped: nothing to restart. */
+	ret = kmcl_in_finish(ip, true, NULL, &len, &send, &restart);
 	if (ret) {
 		pr_warn_once("VmbChannelPacketFail: packet %p is not outstanding (ignored)\n",
 			     ip);
 		return ret;
 	}
-	spin_lock_bh(&in->lock);
-	in->stats.failed++;
-	in->failed = true;
-	spin_unlock_bh(&in->lock);
-	kmcl_in_release(ip);
 	kmcl_channel_fail(ch, -EPROTO);
 	return 0;
 }

@@ -615,7 +615,18 @@ static inline struct workqueue_struct *kmcl_channel_wq(struct kmcl_channel *ch)
 	return ch->wq;
 }
 
-void kmcl_channel_signal_peer(struct kmcl_channel *ch);
+/**
+ * kmcl_channel_signal_peer() - tell the peer that a ring changed
+ * @ch: the channel.
+ *
+ * Process or softirq context, with no packet-code lock held. Inline: it
+ * is on every packet's path.
+ */
+static inline void kmcl_channel_signal_peer(struct kmcl_channel *ch)
+{
+	ch->tops->signal(ch);
+}
+
 void kmcl_channel_fail(struct kmcl_channel *ch, int err);
 
 #endif /* _KMCL_KMCL_H */

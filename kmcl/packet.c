@@ -22,6 +22,7 @@
 
 #include "kmcl.h"
 #include "pipe.h"
+#include "xport.h"
 
 static struct kmcl_packet *kmcl_item_packet(struct kmcl_out_item *it)
 {
@@ -59,7 +60,8 @@ static void kmcl_out_schedule(struct kmcl_channel *ch)
 static void kmcl_packet_finish(struct kmcl_packet *pkt, int err,
 			       const void *buf, u32 len)
 {
-	kmcl_bounce_finish(pkt, err);
+	if (pkt->bounce.length)
+		kmcl_bounce_finish(pkt, err);
 	if (pkt->done)
 		pkt->done(pkt, err, buf, len);
 	else
@@ -86,19 +88,22 @@ static void kmcl_out_finish_list(struct list_head *list)
 }
 
 /*
- * Write @pkt to the ring. Caller holds out.lock, the channel is open.
- * Returns 0 (state set: PENDING or IDLE), -EBUSY if no transaction id is
- * free, or kmcl_xport_xmit()'s error (-EAGAIN: ring full).
+ * Write @pkt, its in-line data at @data (pkt->data, or the sender's buffer
+ * when it goes straight to the ring), to the ring. Caller holds out.lock,
+ * the channel is open. Returns 0 (state set: PENDING or IDLE), -EBUSY if
+ * no transaction id is free, or kmcl_xport_xmit()'s error (-EAGAIN: ring
+ * full).
  */
 static int kmcl_out_write_packet(struct kmcl_channel *ch,
-				 struct kmcl_packet *pkt, bool *signal)
+				 struct kmcl_packet *pkt, const void *data,
+				 bool *signal)
 {
 	struct kmcl_out *out = &ch->out;
 	/* Lent memory is the peer's until it completes the packet. */
 	bool wait = (pkt->flags & KMCL_SEND_WAIT_FOR_COMPLETION) || pkt->ext_len;
 	struct kmcl_xmit x = {
 		.type = KMCL_PKT_DATA_INBAND,
-		.data = pkt->data,
+		.data = data,
 		.len = pkt->len,
 	};
 	u32 slot = U32_MAX;
@@ -190,8 +195,8 @@ static bool kmcl_out_flush_locked(struct kmcl_channel *ch,
 			ret = kmcl_out_write_comp(ch, ip->txid, ip->buf,
 						  ip->comp_len, &s);
 		} else {
-			ret = kmcl_out_write_packet(ch, kmcl_item_packet(it),
-						    &s);
+			pkt = kmcl_item_packet(it);
+			ret = kmcl_out_write_packet(ch, pkt, pkt->data, &s);
 		}
 		signal |= s;
 		/* -ENODEV: the peer is gone; the close completes the item. */
@@ -712,6 +717,131 @@ int kmcl_packet_free(struct kmcl_packet *pkt)
 	return ret;
 }
 
+/* Claim an idle packet for a send. Caller holds out.lock. */
+static int kmcl_packet_claim(struct kmcl_out *out, struct kmcl_packet *pkt)
+{
+	if (!out->mem)
+		return -ENOTCONN;
+	if (pkt->state == KMCL_PACKET_FREE)
+		return -EBADFD;
+	if (pkt->state != KMCL_PACKET_IDLE)
+		return -EBUSY;
+	pkt->state = KMCL_PACKET_SENDING;
+	return 0;
+}
+
+/* Reset a claimed packet's send fields: @len bytes of in-line data. */
+static void kmcl_packet_prepare(struct kmcl_packet *pkt, u32 len, u32 flags)
+{
+	pkt->len = len;
+	pkt->flags = flags;
+	pkt->txid = 0;
+	pkt->txid_slot = U32_MAX;
+	pkt->ext_len = 0;
+	pkt->ext_count = 0;
+	pkt->ext_seen = false;
+}
+
+/* What kmcl_out_submit_locked() leaves for after out.lock is dropped. */
+struct kmcl_submit {
+	bool signal;
+	bool fail;
+	bool kick;
+	bool now;
+};
+
+/*
+ * Write the claimed, prepared @pkt to the ring now, or queue it behind
+ * what waits (or refuse it: @now_only, or it can never be written).
+ * @data: its in-line data; @copy: @data is the sender's buffer, which is
+ * copied into the packet only if the packet has to wait in the queue.
+ * Caller holds out.lock. Returns as kmcl_packet_send().
+ */
+static int kmcl_out_submit_locked(struct kmcl_channel *ch,
+				  struct kmcl_packet *pkt, const void *data,
+				  bool copy, bool now_only,
+				  struct kmcl_submit *sub)
+{
+	struct kmcl_out *out = &ch->out;
+	bool want;
+	int ret = -EAGAIN;
+
+	if (out->open && list_empty(&out->queue) && !out->slot_wait) {
+		ret = kmcl_out_write_packet(ch, pkt, data, &sub->signal);
+		if (!ret) {
+			sub->now = pkt->state == KMCL_PACKET_IDLE;
+			return 0;
+		}
+		if (ret == -EBADMSG)
+			sub->fail = true;
+		else if (ret != -EAGAIN && ret != -EBUSY && ret != -ENODEV)
+			goto refuse;
+	}
+	if (now_only) {
+		ret = -EOVERFLOW;
+		goto refuse;
+	}
+	/* It waits in the queue: the caller's buffer is free on return. */
+	if (copy && pkt->len)
+		memcpy(pkt->data, data, pkt->len);
+	want = list_empty(&out->queue) && ret == -EAGAIN && out->open;
+	list_add_tail(&pkt->item.node, &out->queue);
+	if (want) {
+		/* Queued before asking for room: see kmcl_out_notify(). */
+		smp_wmb();
+		sub->kick = kmcl_xport_want_room(ch, kmcl_packet_wire_len(pkt));
+	}
+	pkt->state = KMCL_PACKET_QUEUED;
+	out->stats.queued++;
+	return 0;
+refuse:
+	kmcl_bounce_take_back(pkt, false);
+	pkt->state = KMCL_PACKET_IDLE;
+	return ret;
+}
+
+/* The rest of a submission, with no lock held. */
+static void kmcl_out_submit_done(struct kmcl_channel *ch,
+				 struct kmcl_packet *pkt,
+				 const struct kmcl_submit *sub)
+{
+	if (sub->signal)
+		kmcl_channel_signal_peer(ch);
+	if (sub->fail)
+		kmcl_channel_fail(ch, -EBADMSG);
+	if (sub->kick)
+		kmcl_out_schedule(ch);
+	if (sub->now) {
+		local_bh_disable();
+		kmcl_packet_finish(pkt, 0, NULL, 0);
+		local_bh_enable();
+	}
+}
+
+/*
+ * An in-band packet without a pipe header: claimed and written straight
+ * from @buf under one out.lock round trip, copied into the packet only if
+ * it has to wait in the queue.
+ */
+static int kmcl_packet_send_inband(struct kmcl_packet *pkt, const void *buf,
+				   u32 len, u32 flags, bool now_only)
+{
+	struct kmcl_channel *ch = pkt->ch;
+	struct kmcl_out *out = &ch->out;
+	struct kmcl_submit sub = {};
+	int ret;
+
+	spin_lock_bh(&out->lock);
+	ret = kmcl_packet_claim(out, pkt);
+	if (!ret) {
+		kmcl_packet_prepare(pkt, len, flags);
+		ret = kmcl_out_submit_locked(ch, pkt, buf, true, now_only, &sub);
+	}
+	spin_unlock_bh(&out->lock);
+	kmcl_out_submit_done(ch, pkt, &sub);
+	return ret;
+}
+
 /**
  * kmcl_packet_send() - send a packet (VmbPacketSend)
  * @pkt: a packet the caller owns (allocated or initialised, not in flight).
@@ -767,9 +897,9 @@ int kmcl_packet_send_ext(struct kmcl_packet *pkt, const void *buf, u32 len,
 {
 	struct kmcl_channel *ch = pkt->ch;
 	struct kmcl_out *out = &ch->out;
-	bool signal = false, kick = false, fail = false, now = false, want;
+	struct kmcl_submit sub = {};
 	u32 pipe = kmcl_pipe_hdr_len(&ch->cfg);
-	int ret = 0;
+	int ret;
 
 	if ((flags & ~KMCL_SEND_FLAGS) || (!buf && len))
 		return -EINVAL;
@@ -780,17 +910,12 @@ int kmcl_packet_send_ext(struct kmcl_packet *pkt, const void *buf, u32 len,
 		return -EMSGSIZE;
 	if (pkt->origin == KMCL_PACKET_CALLER && !pkt->done)
 		return -ENOKEY;
+	if (!ext && !pipe)
+		return kmcl_packet_send_inband(pkt, buf, len, flags, now_only);
 
 	/* Claim the packet, then copy the data outside the lock. */
 	spin_lock_bh(&out->lock);
-	if (!out->mem)
-		ret = -ENOTCONN;
-	else if (pkt->state == KMCL_PACKET_FREE)
-		ret = -EBADFD;
-	else if (pkt->state != KMCL_PACKET_IDLE)
-		ret = -EBUSY;
-	else
-		pkt->state = KMCL_PACKET_SENDING;
+	ret = kmcl_packet_claim(out, pkt);
 	spin_unlock_bh(&out->lock);
 	if (ret)
 		return ret;
@@ -799,13 +924,7 @@ int kmcl_packet_send_ext(struct kmcl_packet *pkt, const void *buf, u32 len,
 		kmcl_pipe_put_hdr(pkt->data, len);
 	if (len)
 		memcpy(pkt->data + pipe, buf, len);
-	pkt->len = len + pipe;
-	pkt->flags = flags;
-	pkt->txid = 0;
-	pkt->txid_slot = U32_MAX;
-	pkt->ext_len = 0;
-	pkt->ext_count = 0;
-	pkt->ext_seen = false;
+	kmcl_packet_prepare(pkt, len + pipe, flags);
 	if (ext) {
 		ret = pkt->ext ? ext->fill(pkt->ext, pkt->ext_cap, ext->arg,
 					   &pkt->ext_len, &pkt->ext_count) :
@@ -825,50 +944,9 @@ int kmcl_packet_send_ext(struct kmcl_packet *pkt, const void *buf, u32 len,
 	}
 
 	spin_lock_bh(&out->lock);
-	ret = -EAGAIN;
-	if (out->open && list_empty(&out->queue) && !out->slot_wait) {
-		ret = kmcl_out_write_packet(ch, pkt, &signal);
-		if (!ret) {
-			now = pkt->state == KMCL_PACKET_IDLE;
-			goto unlock;
-		}
-		if (ret == -EBADMSG)
-			fail = true;
-		else if (ret != -EAGAIN && ret != -EBUSY && ret != -ENODEV)
-			goto refuse;
-	}
-	if (now_only) {
-		ret = -EOVERFLOW;
-		goto refuse;
-	}
-	want = list_empty(&out->queue) && ret == -EAGAIN && out->open;
-	list_add_tail(&pkt->item.node, &out->queue);
-	if (want) {
-		/* Queued before asking for room: see kmcl_out_notify(). */
-		smp_wmb();
-		kick = kmcl_xport_want_room(ch, kmcl_packet_wire_len(pkt));
-	}
-	pkt->state = KMCL_PACKET_QUEUED;
-	out->stats.queued++;
-	ret = 0;
-	goto unlock;
-refuse:
-	kmcl_bounce_take_back(pkt, false);
-	pkt->state = KMCL_PACKET_IDLE;
-unlock:
+	ret = kmcl_out_submit_locked(ch, pkt, pkt->data, false, now_only, &sub);
 	spin_unlock_bh(&out->lock);
-
-	if (signal)
-		kmcl_channel_signal_peer(ch);
-	if (fail)
-		kmcl_channel_fail(ch, -EBADMSG);
-	if (kick)
-		kmcl_out_schedule(ch);
-	if (now) {
-		local_bh_disable();
-		kmcl_packet_finish(pkt, 0, NULL, 0);
-		local_bh_enable();
-	}
+	kmcl_out_submit_done(ch, pkt, &sub);
 	return ret;
 }
 

@@ -10,9 +10,11 @@
  * ---------------------------
  * - The lookaside holds cfg.max_packet_count packet objects, each with room
  *   for cfg.max_packet_size bytes of in-line data and an in-line context of
- *   cfg.inline_context_size bytes. VmbPacketSend copies the caller's buffer
- *   into the packet, so PAGED_BUFFER needs no special treatment and the
- *   caller's buffer may be reused as soon as Send returns. An empty lookaside
+ *   cfg.inline_context_size bytes. VmbPacketSend writes the caller's buffer
+ *   to the ring, or copies it into the packet when the packet has to wait
+ *   in the send queue (and always for external data and pipe packets), so
+ *   PAGED_BUFFER needs no special treatment and the caller's buffer may be
+ *   reused as soon as Send returns. An empty lookaside
  *   makes VmbPacketAllocate return NULL; a packet that has been allocated
  *   never fails to send for lack of resources (it waits in the send queue).
  * - VmbPacketInitialize builds the same object in caller memory of at least

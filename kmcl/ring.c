@@ -25,18 +25,20 @@
 #include "core_compat.h"
 #include "ring.h"
 
-static bool kmcl_ring_index_ok(const struct kmcl_ring *ring, u32 index)
+static inline bool kmcl_ring_index_ok(const struct kmcl_ring *ring, u32 index)
 {
 	return index < ring->data_size && IS_ALIGNED(index, 8);
 }
 
 /* Bytes between @read and @write: valid indexes only. */
-static u32 kmcl_ring_used(const struct kmcl_ring *ring, u32 write, u32 read)
+static inline u32 kmcl_ring_used(const struct kmcl_ring *ring, u32 write,
+				 u32 read)
 {
 	return write >= read ? write - read : ring->data_size - (read - write);
 }
 
-static u32 kmcl_ring_advance(const struct kmcl_ring *ring, u32 pos, u32 len)
+static inline u32 kmcl_ring_advance(const struct kmcl_ring *ring, u32 pos,
+				    u32 len)
 {
 	pos += len;
 	if (pos >= ring->data_size)
@@ -45,8 +47,8 @@ static u32 kmcl_ring_advance(const struct kmcl_ring *ring, u32 pos, u32 len)
 }
 
 /* Copy @len <= data_size bytes into the data area at @pos < data_size. */
-static u32 kmcl_ring_copy_to(struct kmcl_ring *ring, u32 pos,
-			     const void *src, u32 len)
+static inline u32 kmcl_ring_copy_to(struct kmcl_ring *ring, u32 pos,
+				    const void *src, u32 len)
 {
 	u32 first = min(len, ring->data_size - pos);
 
@@ -57,8 +59,8 @@ static u32 kmcl_ring_copy_to(struct kmcl_ring *ring, u32 pos,
 }
 
 /* Copy @len <= data_size bytes out of the data area at @pos < data_size. */
-static void kmcl_ring_copy_from(const struct kmcl_ring *ring, u32 pos,
-				void *dst, u32 len)
+static inline void kmcl_ring_copy_from(const struct kmcl_ring *ring,
+				       u32 pos, void *dst, u32 len)
 {
 	u32 first = min(len, ring->data_size - pos);
 

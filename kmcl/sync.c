@@ -68,7 +68,9 @@ static void kmcl_sync_done(struct kmcl_packet *pkt, int err, const void *buf,
 	}
 	/* Publish the result before "done"; @w may vanish right after. */
 	smp_store_release(&w->done, true);
-	wake_up_all(wq);
+	/* Full barrier, then a look: a waiter queues itself before it looks. */
+	if (wq_has_sleeper(wq))
+		wake_up_all(wq);
 }
 
 /* The channel went away under a request that reached (or waited for) it. */

@@ -297,15 +297,7 @@ struct kmcl_lb_ep {
 
 extern const struct kmcl_transport_ops kmcl_loopback_ops;
 
-/* xport.c: the packet code's only way to a channel's rings. */
-int kmcl_xport_xmit(struct kmcl_channel *ch, const struct kmcl_xmit *x,
-		    bool *signal);
-bool kmcl_xport_want_room(struct kmcl_channel *ch, u32 pktlen);
-void kmcl_xport_mask(struct kmcl_channel *ch);
-int kmcl_xport_peek(struct kmcl_channel *ch, void *buf, u32 buflen,
-		    u32 *pktlen);
-int kmcl_xport_consume(struct kmcl_channel *ch, u32 pktlen, bool *signal);
-bool kmcl_xport_unmask(struct kmcl_channel *ch);
+/* xport.h: the packet code's only way to a channel's rings. */
 
 void kmcl_loopback_init_ep(struct kmcl_channel *ch);
 void kmcl_loopback_set_isolated(struct kmcl_channel *ch, bool on);

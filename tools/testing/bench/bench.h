@@ -97,6 +97,7 @@ int bench_allocs_start(void);
 void bench_allocs_read(unsigned long *slab, unsigned long *pages,
 		       unsigned long *high_order);
 long bench_pages_net(void);
+bool bench_vmap_counted(void);
 void bench_allocs_sites(void);
 void bench_allocs_stop(void);
 

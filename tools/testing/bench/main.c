@@ -547,7 +547,9 @@ static void bench_allocs_path(const char *name, enum bench_kind kind,
 /*
  * Memory of an open default pair: the pages the page allocator handed out
  * and did not get back while the pairs opened (slab growth, vmalloc and
- * large kmalloc alike), from the page tracepoints.
+ * large kmalloc alike), from the page tracepoints, plus the pages of the
+ * vmalloc() areas reserved meanwhile (allocs.c: vmalloc's bulk page
+ * allocations fire no page tracepoint).
  */
 static void bench_memory(void)
 {
@@ -555,6 +557,7 @@ static void bench_memory(void)
 	struct bench_pair **p = kcalloc(np, sizeof(*p), GFP_KERNEL);
 	unsigned long slab, pages, high = 0;
 	long net = 0, total, rings;
+	bool vmap;
 
 	if (!p)
 		return;
@@ -569,6 +572,7 @@ static void bench_memory(void)
 			break;
 	}
 	net = bench_pages_net();
+	vmap = bench_vmap_counted();
 	bench_allocs_read(&slab, &pages, &high);
 	bench_allocs_stop();
 	bench_allocs_sites();
@@ -582,8 +586,9 @@ static void bench_memory(void)
 	}
 	total = net * (long)(PAGE_SIZE / 1024) / np;
 	rings = 2 * BENCH_RING_PAGES * 4;
-	pr_info("memory: %d pairs: %ld KiB each, %lu kmalloc()s of more than a page each\n",
-		np, total, high / np);
+	pr_info("memory: %d pairs: %ld KiB each, %lu kmalloc()s of more than a page each%s\n",
+		np, total, high / np,
+		vmap ? "" : " (vmalloc() not counted: no alloc_vmap_area tracepoint)");
 	pr_info("result: mem_per_pair_kib rings %ld other %ld high_order %lu\n",
 		rings, total - rings, high / np);
 }
