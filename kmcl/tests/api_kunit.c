@@ -801,14 +801,13 @@ static void query_matrix(struct kunit *test)
 	unsigned int i, j;
 	u8 *buf;
 
-	KUNIT_ASSERT_NOT_NULL(test, mod);
 	buf = kunit_kmalloc(test, sizeof(KMCL_SERVER_INTERFACE_V5) + 64, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		const struct query_case *c = &cases[i];
 		PINTERFACE iface = (PINTERFACE)buf;
-		int refs = module_refcount(mod);
+		int refs = kmcl_test_module_refs(mod);
 
 		/* One byte short: refused, nothing written, no reference. */
 		memset(buf, 0xa5, sizeof(KMCL_SERVER_INTERFACE_V5) + 64);
@@ -816,7 +815,7 @@ static void query_matrix(struct kunit *test)
 							 c->version, NULL),
 				STATUS_BUFFER_TOO_SMALL);
 		KUNIT_EXPECT_EQ(test, buf[0], 0xa5);
-		KUNIT_EXPECT_EQ(test, module_refcount(mod), refs);
+		KMCL_TEST_EXPECT_REFS(test, mod, refs, 0);
 
 		/* A bigger buffer: only the version's size is written. */
 		KUNIT_ASSERT_EQ(test, KmclQueryInterface(c->type, iface, c->size + 64,
@@ -835,12 +834,12 @@ static void query_matrix(struct kunit *test)
 			KUNIT_EXPECT_NE(test, *(unsigned long *)(buf + j), 0UL);
 
 		/* The query took a reference; Reference/Dereference pair up. */
-		KUNIT_EXPECT_EQ(test, module_refcount(mod), refs + 1);
+		KMCL_TEST_EXPECT_REFS(test, mod, refs, 1);
 		iface->InterfaceReference(iface->Context);
-		KUNIT_EXPECT_EQ(test, module_refcount(mod), refs + 2);
+		KMCL_TEST_EXPECT_REFS(test, mod, refs, 2);
 		iface->InterfaceDereference(iface->Context);
 		iface->InterfaceDereference(iface->Context);
-		KUNIT_EXPECT_EQ(test, module_refcount(mod), refs);
+		KMCL_TEST_EXPECT_REFS(test, mod, refs, 0);
 	}
 
 	/* Server versions 2..4 never shipped. */

@@ -16,6 +16,7 @@
 #include <vmbuskernelmodeclientlibapi.h>
 
 #include "../kmcl.h"
+#include "kmcl_test_util.h"
 
 KMCL_IMPORT(KMCL_TRANSPORT);
 
@@ -129,7 +130,7 @@ static void ka_hv_loaded_first(struct kunit *test)
 /* The VSC first: the core loads kmcl_hv, and the channel runs on it. */
 static void ka_vsc_loaded_first(struct kunit *test)
 {
-	int refs = module_refcount(THIS_MODULE);
+	int refs = kmcl_test_module_refs(THIS_MODULE);
 
 	ka->has_vmbus = true;
 	ka->register_on_request = true;
@@ -139,7 +140,7 @@ static void ka_vsc_loaded_first(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, ka->requested, "kmcl_hv");
 	KUNIT_EXPECT_TRUE(test, ka->registered);
 	/* The channel pins the transport's module, as any hv channel does. */
-	KUNIT_EXPECT_EQ(test, module_refcount(THIS_MODULE), refs + 1);
+	KMCL_TEST_EXPECT_REFS(test, THIS_MODULE, refs, 1);
 	/* Loaded now: the next client needs no load. */
 	KUNIT_EXPECT_STREQ(test, ka_alloc(test, ka->parent, false), "autoload-stand-in");
 	KUNIT_EXPECT_EQ(test, ka->requests, 1U);

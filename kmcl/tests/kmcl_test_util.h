@@ -22,12 +22,34 @@
 
 #include <kunit/test.h>
 #include <linux/atomic.h>
+#include <linux/module.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 
 #include <vmbuskernelmodeclientlibapi.h>
 
 #define KMCL_TEST_WAIT_MS	3000
+
+/*
+ * kmcl_test_module_refs() - references held on @mod, or -1 where none are
+ * counted: @mod built into the kernel (NULL), or no module unloading.
+ */
+static inline int kmcl_test_module_refs(struct module *mod)
+{
+#ifdef CONFIG_MODULE_UNLOAD
+	if (mod)
+		return module_refcount(mod);
+#endif
+	return -1;
+}
+
+/* @mod holds @base + @delta references, where references are counted. */
+#define KMCL_TEST_EXPECT_REFS(test, mod, base, delta)			\
+	do {								\
+		if ((base) >= 0)					\
+			KUNIT_EXPECT_EQ(test, kmcl_test_module_refs(mod), \
+					(base) + (delta));		\
+	} while (0)
 #define KMCL_TEST_LOG_MAX	64
 
 /* What the log records. */
