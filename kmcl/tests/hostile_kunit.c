@@ -504,7 +504,48 @@ static void kmcl_hostile_loopback_test(struct kunit *test)
 	}
 }
 
+/*
+ * Would a client with max_packet_size HZ_MAX_PKT accept this packet of
+ * @len bytes in its ring? Only an in-band packet with sane framing whose
+ * payload is at most the maximum (VmbChannelInitSetMaximumPacketSize is
+ * inclusive).
+ */
+static bool hz_acceptable(const u8 *buf, u32 len)
+{
+	const struct kmcl_vmpacket_desc *d = (const void *)buf;
+	u32 plen = (u32)d->len8 * 8, off = (u32)d->offset8 * 8;
+
+	return d->type == KMCL_PKT_DATA_INBAND && off >= HZ_HDR &&
+	       off <= plen && plen <= len && plen - HZ_HDR <= HZ_MAX_PKT;
+}
+
+/*
+ * Every packet hz_build_malformed() builds is one the client must refuse,
+ * with and without bad framing. Its oversize kind once built a payload of
+ * exactly HZ_MAX_PKT bytes, which the client rightly delivered, so a run
+ * reported packets delivered after a "fatal" one (kmcl_hv_hostile, seed
+ * 0x93258b004d893a7e, round 68).
+ */
+static void kmcl_hostile_gen_refused_test(struct kunit *test)
+{
+	struct hz_gen g = { .rng = 0x93258b004d893a7eULL };
+	u32 i, len;
+
+	g.buf = kunit_kzalloc(test, HZ_BUF, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, g.buf);
+	for (i = 0; i < 20000; i++) {
+		len = hz_build_malformed(&g, i & 1);
+		KUNIT_ASSERT_LE(test, len, (u32)HZ_BUF);
+		KUNIT_ASSERT_FALSE_MSG(test, hz_acceptable(g.buf, len),
+				       "draw %u: type %u offset8 %u len8 %u in %u bytes",
+				       i, ((struct kmcl_vmpacket_desc *)g.buf)->type,
+				       ((struct kmcl_vmpacket_desc *)g.buf)->offset8,
+				       ((struct kmcl_vmpacket_desc *)g.buf)->len8, len);
+	}
+}
+
 static struct kunit_case kmcl_hostile_cases[] = {
+	KUNIT_CASE(kmcl_hostile_gen_refused_test),
 	KUNIT_CASE_PARAM(kmcl_hostile_loopback_test, hz_gen_params),
 	{}
 };
