@@ -20,9 +20,10 @@
  *
  * Every choice comes from a 64-bit seed; the run prints it, a failure
  * prints it again, and loading kmcl_kunit with hostile_seed=SEED
- * hostile_packets=N reruns the same sequence (tools/testing/fuzz/README).
- * Build-time defaults come from KMCL_HOSTILE_SEED / KMCL_HOSTILE_PACKETS
- * (make fuzz raises them).
+ * hostile_packets=N reruns the same sequence, and hostile_round=R only its
+ * round R (tools/testing/fuzz/README).
+ * Build-time defaults come from KMCL_HOSTILE_SEED / KMCL_HOSTILE_PACKETS /
+ * KMCL_HOSTILE_ROUND (make fuzz raises them).
  */
 #include <kunit/test.h>
 #include <linux/delay.h>
