@@ -169,7 +169,11 @@ static inline u32 hz_build_malformed(struct hz_gen *g, bool framing)
 		} while (hz_known_type(d->type));
 		break;
 	case 5:
-		len = HZ_MAX_PKT + 16 + 8 * hz_rnd(&g->rng, 64);
+		/*
+		 * A payload of HZ_MAX_PKT bytes is valid (the maximum is
+		 * inclusive, as for VmbPacketSend): at least 8 more.
+		 */
+		len = HZ_MAX_PKT + 16 + 8 * (1 + hz_rnd(&g->rng, 64));
 		d->len8 = len / 8;
 		break;
 	default:

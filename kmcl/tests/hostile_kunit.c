@@ -20,9 +20,10 @@
  *
  * Every choice comes from a 64-bit seed; the run prints it, a failure
  * prints it again, and loading kmcl_kunit with hostile_seed=SEED
- * hostile_packets=N reruns the same sequence (tools/testing/fuzz/README).
- * Build-time defaults come from KMCL_HOSTILE_SEED / KMCL_HOSTILE_PACKETS
- * (make fuzz raises them).
+ * hostile_packets=N reruns the same sequence, and hostile_round=R only its
+ * round R (tools/testing/fuzz/README).
+ * Build-time defaults come from KMCL_HOSTILE_SEED / KMCL_HOSTILE_PACKETS /
+ * KMCL_HOSTILE_ROUND (make fuzz raises them).
  */
 #include <kunit/test.h>
 #include <linux/delay.h>
@@ -47,6 +48,9 @@ KMCL_IMPORT(KMCL_INTERNAL);
 #ifndef KMCL_HOSTILE_PACKETS
 #define KMCL_HOSTILE_PACKETS	20000
 #endif
+#ifndef KMCL_HOSTILE_ROUND
+#define KMCL_HOSTILE_ROUND	0
+#endif
 
 static unsigned long long hostile_seed = KMCL_HOSTILE_SEED;
 module_param(hostile_seed, ullong, 0444);
@@ -55,13 +59,20 @@ MODULE_PARM_DESC(hostile_seed,
 static unsigned long hostile_packets = KMCL_HOSTILE_PACKETS;
 module_param(hostile_packets, ulong, 0444);
 MODULE_PARM_DESC(hostile_packets, "raw packets the loopback hostile peer writes");
+static unsigned long hostile_round = KMCL_HOSTILE_ROUND;
+module_param(hostile_round, ulong, 0444);
+MODULE_PARM_DESC(hostile_round, "run only this round (1-based) of the sequence (0: all)");
 
 #define HZ_PER_ROUND	10000	/* packets per KUnit case (keeps each short) */
 #define HZ_MAX_SENT	40	/* client sends per cycle (< KMCL_PT_REC) */
 #define HZ_MAX_CYCLES	32	/* cycles one pair lives at most */
 
-static u64 hz_total;		/* raw packets written, all rounds */
+static u64 hz_total;		/* raw packets written, all rounds run */
 static u32 hz_failures;		/* rounds that failed */
+/* The round running, for hz_exit() (an assertion skips the case's end). */
+static u32 hz_round_written;	/* by its pairs that ended */
+static const struct hz_gen *hz_cur;	/* the pair running, or NULL */
+static u32 hz_pair;
 static u32 hz_in_flight;	/* closes with sends not yet at the server */
 
 struct hz_cycle {
@@ -447,6 +458,12 @@ static const void *hz_gen_params(KMCL_KUNIT_GEN_TEST const void *prev, char *des
 	unsigned long i = (unsigned long)prev;
 	unsigned long rounds = DIV_ROUND_UP(hostile_packets, HZ_PER_ROUND);
 
+	if (hostile_round) {
+		/* One round alone: its packets depend on (seed, round) only. */
+		if (i || hostile_round > rounds)
+			return NULL;
+		i = hostile_round - 1;
+	}
 	if (i >= rounds)
 		return NULL;
 	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "round %lu of %lu", i + 1, rounds);
@@ -461,15 +478,19 @@ static void kmcl_hostile_loopback_test(struct kunit *test)
 	struct hz_cycle *c;
 	u32 written = 0, cycle = 0, pair = 0;
 
-	if (!round) {
+	if (!round || hostile_round) {
 		if (!hostile_seed)
 			hostile_seed = get_random_u64() | 1;
 		hz_total = 0;
 		hz_failures = 0;
 		hz_in_flight = 0;
-		pr_info("hostile: loopback seed 0x%llx, %lu packets\n",
-			hostile_seed, hostile_packets);
+		pr_info("hostile: loopback seed 0x%llx, %lu packets%s\n",
+			hostile_seed, hostile_packets,
+			hostile_round ? ", one round" : "");
 	}
+	hz_round_written = 0;
+	hz_cur = NULL;
+	hz_pair = 0;
 	c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, c);
 	c->g.buf = kunit_kzalloc(test, HZ_BUF, GFP_KERNEL);
@@ -483,34 +504,95 @@ static void kmcl_hostile_loopback_test(struct kunit *test)
 		c->g.rng = hostile_seed ^ ((u64)round << 32) ^ pair ^
 			   0x9e3779b97f4a7c15ULL;
 		hz_next(&c->g.rng);
+		hz_cur = &c->g;
+		hz_pair = pair;
 		hz_pair_run(c, budget - written, &cycle);
-		if (test->status == KUNIT_FAILURE) {
-			hz_failures++;
-			pr_err("hostile: loopback failure in round %lu pair %u cycle %u: rerun with hostile_seed=0x%llx\n",
-			       round + 1, pair, c->g.cycle, hostile_seed);
-			pr_info("hostile: loopback %llu packets %u failures seed 0x%llx\n",
-				hz_total + c->g.written, hz_failures, hostile_seed);
-			return;
-		}
+		if (test->status == KUNIT_FAILURE)
+			return;		/* hz_exit() counts it */
+		hz_cur = NULL;
 		written += c->g.written;
-		hz_total += c->g.written;
+		hz_round_written += c->g.written;
 		pair++;
 	}
-	if ((round + 1) * HZ_PER_ROUND >= hostile_packets) {
+}
+
+/*
+ * After every round, however it ended (a failed assertion leaves the case
+ * at once): count what it wrote, and the failure.
+ */
+static void hz_exit(struct kunit *test)
+{
+	unsigned long round = (unsigned long)test->param_value - 1;
+	u32 written = hz_round_written + (hz_cur ? hz_cur->written : 0);
+
+	if (!test->param_value)
+		return;		/* not a round */
+	hz_total += written;
+	if (test->status == KUNIT_FAILURE) {
+		hz_failures++;
+		pr_err("hostile: loopback failure in round %lu pair %u cycle %u after %u packets of the round: rerun with hostile_seed=0x%llx hostile_packets=%lu hostile_round=%lu\n",
+		       round + 1, hz_pair, hz_cur ? hz_cur->cycle : 0, written,
+		       hostile_seed, hostile_packets, round + 1);
+	}
+	if (hostile_round || (round + 1) * HZ_PER_ROUND >= hostile_packets) {
 		pr_info("hostile: loopback: %u pair(s) closed with sends still on their way to the server\n",
 			hz_in_flight);
 		pr_info("hostile: loopback %llu packets %u failures seed 0x%llx\n",
 			hz_total, hz_failures, hostile_seed);
 	}
+	hz_round_written = 0;
+	hz_cur = NULL;
+}
+
+/*
+ * Would a client with max_packet_size HZ_MAX_PKT accept this packet of
+ * @len bytes in its ring? Only an in-band packet with sane framing whose
+ * payload is at most the maximum (VmbChannelInitSetMaximumPacketSize is
+ * inclusive).
+ */
+static bool hz_acceptable(const u8 *buf, u32 len)
+{
+	const struct kmcl_vmpacket_desc *d = (const void *)buf;
+	u32 plen = (u32)d->len8 * 8, off = (u32)d->offset8 * 8;
+
+	return d->type == KMCL_PKT_DATA_INBAND && off >= HZ_HDR &&
+	       off <= plen && plen <= len && plen - HZ_HDR <= HZ_MAX_PKT;
+}
+
+/*
+ * Every packet hz_build_malformed() builds is one the client must refuse,
+ * with and without bad framing. Its oversize kind once built a payload of
+ * exactly HZ_MAX_PKT bytes, which the client rightly delivered, so a run
+ * reported packets delivered after a "fatal" one (kmcl_hv_hostile, seed
+ * 0x93258b004d893a7e, round 68).
+ */
+static void kmcl_hostile_gen_refused_test(struct kunit *test)
+{
+	struct hz_gen g = { .rng = 0x93258b004d893a7eULL };
+	u32 i, len;
+
+	g.buf = kunit_kzalloc(test, HZ_BUF, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, g.buf);
+	for (i = 0; i < 20000; i++) {
+		len = hz_build_malformed(&g, i & 1);
+		KUNIT_ASSERT_LE(test, len, (u32)HZ_BUF);
+		KUNIT_ASSERT_FALSE_MSG(test, hz_acceptable(g.buf, len),
+				       "draw %u: type %u offset8 %u len8 %u in %u bytes",
+				       i, ((struct kmcl_vmpacket_desc *)g.buf)->type,
+				       ((struct kmcl_vmpacket_desc *)g.buf)->offset8,
+				       ((struct kmcl_vmpacket_desc *)g.buf)->len8, len);
+	}
 }
 
 static struct kunit_case kmcl_hostile_cases[] = {
+	KUNIT_CASE(kmcl_hostile_gen_refused_test),
 	KUNIT_CASE_PARAM(kmcl_hostile_loopback_test, hz_gen_params),
 	{}
 };
 
 static struct kunit_suite kmcl_hostile_suite = {
 	.name = "kmcl_hostile",
+	.exit = hz_exit,
 	.test_cases = kmcl_hostile_cases,
 };
 

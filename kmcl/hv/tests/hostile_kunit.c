@@ -22,8 +22,9 @@
  *
  * Every choice comes from a 64-bit seed, printed by the run; loading
  * kmcl_hv_kunit with hostile_seed=SEED hostile_packets=N reruns the same
- * sequence (tools/testing/fuzz/README). Build-time defaults come from
- * KMCL_HOSTILE_SEED / KMCL_HOSTILE_PACKETS (make fuzz raises them).
+ * sequence, and hostile_round=R only its round R (tools/testing/fuzz/README).
+ * Build-time defaults come from KMCL_HOSTILE_SEED / KMCL_HOSTILE_PACKETS /
+ * KMCL_HOSTILE_ROUND (make fuzz raises them).
  */
 #include <kunit/test.h>
 #include <linux/delay.h>
@@ -50,6 +51,9 @@ KMCL_IMPORT(KMCL_TRANSPORT);
 #ifndef KMCL_HOSTILE_PACKETS
 #define KMCL_HOSTILE_PACKETS	20000
 #endif
+#ifndef KMCL_HOSTILE_ROUND
+#define KMCL_HOSTILE_ROUND	0
+#endif
 
 static unsigned long long hostile_seed = KMCL_HOSTILE_SEED;
 module_param(hostile_seed, ullong, 0444);
@@ -57,6 +61,9 @@ MODULE_PARM_DESC(hostile_seed, "seed of the hostile host of kmcl_hv_hostile (0: 
 static unsigned long hostile_packets = KMCL_HOSTILE_PACKETS;
 module_param(hostile_packets, ulong, 0444);
 MODULE_PARM_DESC(hostile_packets, "raw packets the hostile host writes");
+static unsigned long hostile_round = KMCL_HOSTILE_ROUND;
+module_param(hostile_round, ulong, 0444);
+MODULE_PARM_DESC(hostile_round, "run only this round (1-based) of the sequence (0: all)");
 
 #define HH_PER_ROUND	10000	/* packets per KUnit case */
 #define HH_MAX_SENT	40	/* client sends per cycle */
@@ -67,8 +74,12 @@ static const GUID hh_type = {
 	0x5e4d3c2b, 0x1a09, 0x4f8e, { 0xb7, 0xc6, 0xd5, 0xe4, 0xf3, 0x02, 0x1b, 0x2a }
 };
 
-static u64 hh_total;
-static u32 hh_failures;
+static u64 hh_total;		/* raw packets written, all rounds run */
+static u32 hh_failures;		/* rounds that failed */
+/* The round running, for hh_exit() (an assertion skips the case's end). */
+static u32 hh_round_written;	/* by its channels that ended */
+static const struct hz_gen *hh_cur;	/* the channel running, or NULL */
+static u32 hh_pair;
 
 /* One send of the client: how often its routine ran, the last status. */
 struct hh_sent {
@@ -504,6 +515,12 @@ static const void *hh_gen_params(KMCL_KUNIT_GEN_TEST const void *prev, char *des
 	unsigned long i = (unsigned long)prev;
 	unsigned long rounds = DIV_ROUND_UP(hostile_packets, HH_PER_ROUND);
 
+	if (hostile_round) {
+		/* One round alone: its packets depend on (seed, round) only. */
+		if (i || hostile_round > rounds)
+			return NULL;
+		i = hostile_round - 1;
+	}
 	if (i >= rounds)
 		return NULL;
 	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "round %lu of %lu", i + 1, rounds);
@@ -518,14 +535,17 @@ static void kmcl_hv_hostile_test(struct kunit *test)
 	u32 written = 0, cycle = 0, pair = 0;
 	struct hh_cycle *c;
 
-	if (!round) {
+	if (!round || hostile_round) {
 		if (!hostile_seed)
 			hostile_seed = get_random_u64() | 1;
 		hh_total = 0;
 		hh_failures = 0;
-		pr_info("hostile: hv seed 0x%llx, %lu packets\n", hostile_seed,
-			hostile_packets);
+		pr_info("hostile: hv seed 0x%llx, %lu packets%s\n", hostile_seed,
+			hostile_packets, hostile_round ? ", one round" : "");
 	}
+	hh_round_written = 0;
+	hh_cur = NULL;
+	hh_pair = 0;
 	c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, c);
 	c->g.buf = kunit_kzalloc(test, HZ_BUF, GFP_KERNEL);
@@ -540,22 +560,39 @@ static void kmcl_hv_hostile_test(struct kunit *test)
 		c->g.rng = hostile_seed ^ ((u64)round << 32) ^ pair ^
 			   0x7f4a7c159e3779b9ULL;
 		hz_next(&c->g.rng);
+		hh_cur = &c->g;
+		hh_pair = pair;
 		hh_channel_run(c, budget - written, pair, &cycle);
-		if (test->status == KUNIT_FAILURE) {
-			hh_failures++;
-			pr_err("hostile: hv failure in round %lu pair %u cycle %u: rerun with hostile_seed=0x%llx\n",
-			       round + 1, pair, c->g.cycle, hostile_seed);
-			pr_info("hostile: hv %llu packets %u failures seed 0x%llx\n",
-				hh_total + c->g.written, hh_failures, hostile_seed);
-			return;
-		}
+		if (test->status == KUNIT_FAILURE)
+			return;		/* hh_exit() counts it */
+		hh_cur = NULL;
 		written += c->g.written;
-		hh_total += c->g.written;
+		hh_round_written += c->g.written;
 		pair++;
 	}
-	if ((round + 1) * HH_PER_ROUND >= hostile_packets)
+}
+
+/*
+ * After every round, however it ended (a failed assertion leaves the case
+ * at once): count what it wrote, and the failure.
+ */
+static void hh_exit(struct kunit *test)
+{
+	unsigned long round = (unsigned long)test->param_value - 1;
+	u32 written = hh_round_written + (hh_cur ? hh_cur->written : 0);
+
+	hh_total += written;
+	if (test->status == KUNIT_FAILURE) {
+		hh_failures++;
+		pr_err("hostile: hv failure in round %lu pair %u cycle %u after %u packets of the round: rerun with hostile_seed=0x%llx hostile_packets=%lu hostile_round=%lu\n",
+		       round + 1, hh_pair, hh_cur ? hh_cur->cycle : 0, written,
+		       hostile_seed, hostile_packets, round + 1);
+	}
+	if (hostile_round || (round + 1) * HH_PER_ROUND >= hostile_packets)
 		pr_info("hostile: hv %llu packets %u failures seed 0x%llx\n",
 			hh_total, hh_failures, hostile_seed);
+	hh_round_written = 0;
+	hh_cur = NULL;
 }
 
 static struct kunit_case kmcl_hv_hostile_cases[] = {
@@ -566,6 +603,7 @@ static struct kunit_case kmcl_hv_hostile_cases[] = {
 static struct kunit_suite kmcl_hv_hostile_suite = {
 	.name = "kmcl_hv_hostile",
 	.init = hh_init,
+	.exit = hh_exit,
 	.test_cases = kmcl_hv_hostile_cases,
 };
 

@@ -14,6 +14,8 @@
 #   HOSTILE_SEED=0x... make fuzz     rerun the guest part from its seed
 #                                    (default: a new random seed, printed)
 #   HOSTILE_PACKETS=N                packets per transport
+#   HOSTILE_ROUND=R                  only round R (1-based) of that run,
+#                                    with the same seed and HOSTILE_PACKETS
 #   FUZZ_PARTS="hostile"             one part only ("userspace hostile")
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -43,11 +45,12 @@ if [[ " $parts " == *" hostile "* ]]; then
 	seed=${HOSTILE_SEED:-}
 	[ -n "$seed" ] || seed=0x$(od -An -N8 -tx8 /dev/urandom | tr -d ' \n')
 	packets=${HOSTILE_PACKETS:-1000000}
-	echo "hostile: seed $seed, $packets packets per transport"
+	echo "hostile: seed $seed, $packets packets per transport${HOSTILE_ROUND:+, round $HOSTILE_ROUND only}"
 	out="$KMCL_OUT/fuzz-guest"
 	start=$(date +%s)
 	set +e
 	KMCL_OUT="$out" KMCL_HOSTILE_PACKETS="$packets" KMCL_HOSTILE_SEED="$seed" \
+		KMCL_HOSTILE_ROUND="${HOSTILE_ROUND:-}" \
 		KMCL_ONLY='kmcl*hostile' KMCL_KSELFTESTS=none \
 		KMCL_TIMEOUT="${KMCL_TIMEOUT:-14400}" \
 		"$KMCL_QEMU_DIR/check.sh" >"$out.log" 2>&1
@@ -56,7 +59,7 @@ if [[ " $parts " == *" hostile "* ]]; then
 		"$out/console.log" 2>/dev/null |
 		sed 's/^\[[^]]*\] *//; s/^kmcl[a-z_]*: //' ||
 		echo "hostile: no figure line (see $out.log)"
-	echo "hostile: guest part took $(( $(date +%s) - start )) s; rerun with HOSTILE_SEED=$seed make fuzz"
+	echo "hostile: guest part took $(( $(date +%s) - start )) s; rerun with HOSTILE_SEED=$seed HOSTILE_PACKETS=$packets make fuzz (HOSTILE_ROUND=R: one round)"
 	add_verdict "$(grep -a '^[0-9]* passed, [0-9]* failed' "$out.log" | tail -n 1 ||
 		echo '0 passed, 1 failed')"
 fi
