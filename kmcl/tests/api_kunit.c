@@ -815,7 +815,7 @@ static void query_matrix(struct kunit *test)
 							 c->version, NULL),
 				STATUS_BUFFER_TOO_SMALL);
 		KUNIT_EXPECT_EQ(test, buf[0], 0xa5);
-		KMCL_TEST_EXPECT_REFS(test, mod, refs, 0);
+		kmcl_test_expect_refs(test, mod, refs, 0);
 
 		/* A bigger buffer: only the version's size is written. */
 		KUNIT_ASSERT_EQ(test, KmclQueryInterface(c->type, iface, c->size + 64,
@@ -834,12 +834,12 @@ static void query_matrix(struct kunit *test)
 			KUNIT_EXPECT_NE(test, *(unsigned long *)(buf + j), 0UL);
 
 		/* The query took a reference; Reference/Dereference pair up. */
-		KMCL_TEST_EXPECT_REFS(test, mod, refs, 1);
+		kmcl_test_expect_refs(test, mod, refs, 1);
 		iface->InterfaceReference(iface->Context);
-		KMCL_TEST_EXPECT_REFS(test, mod, refs, 2);
+		kmcl_test_expect_refs(test, mod, refs, 2);
 		iface->InterfaceDereference(iface->Context);
 		iface->InterfaceDereference(iface->Context);
-		KMCL_TEST_EXPECT_REFS(test, mod, refs, 0);
+		kmcl_test_expect_refs(test, mod, refs, 0);
 	}
 
 	/* Server versions 2..4 never shipped. */

@@ -140,7 +140,7 @@ static void ka_vsc_loaded_first(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, ka->requested, "kmcl_hv");
 	KUNIT_EXPECT_TRUE(test, ka->registered);
 	/* The channel pins the transport's module, as any hv channel does. */
-	KMCL_TEST_EXPECT_REFS(test, THIS_MODULE, refs, 1);
+	kmcl_test_expect_refs(test, THIS_MODULE, refs, 1);
 	/* Loaded now: the next client needs no load. */
 	KUNIT_EXPECT_STREQ(test, ka_alloc(test, ka->parent, false), "autoload-stand-in");
 	KUNIT_EXPECT_EQ(test, ka->requests, 1U);

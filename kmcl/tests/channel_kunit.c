@@ -477,6 +477,8 @@ static void debugfs_entries(struct kunit *test)
 	GUID type = kmcl_test_new_type(), x, y;
 	char want[32];
 
+	if (!IS_ENABLED(CONFIG_DEBUG_FS))
+		kunit_skip(test, "needs CONFIG_DEBUG_FS");
 	log = kmcl_test_log_new(test);
 	kmcl_test_guid(&x, 16);
 	kmcl_test_guid(&y, 17);

@@ -44,12 +44,14 @@ static inline int kmcl_test_module_refs(struct module *mod)
 }
 
 /* @mod holds @base + @delta references, where references are counted. */
-#define KMCL_TEST_EXPECT_REFS(test, mod, base, delta)			\
-	do {								\
-		if ((base) >= 0)					\
-			KUNIT_EXPECT_EQ(test, kmcl_test_module_refs(mod), \
-					(base) + (delta));		\
-	} while (0)
+static inline void kmcl_test_expect_refs(struct kunit *test,
+					 struct module *mod, int base,
+					 int delta)
+{
+	if (base >= 0)
+		KUNIT_EXPECT_EQ(test, kmcl_test_module_refs(mod), base + delta);
+}
+
 #define KMCL_TEST_LOG_MAX	64
 
 /* What the log records. */
