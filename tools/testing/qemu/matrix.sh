@@ -10,8 +10,16 @@
 # why: nothing is skipped.
 #
 # KMCL_MATRIX: space-separated header dirs to use instead (host only).
+#
+# matrix.sh --fetch: only install what the lines will need (the header
+# packages, on the host and in the chroots, and the 7.3 test kernel's
+# source), build nothing. .ci/run runs it in the background while the 6.12
+# test kernel compiles, so the downloads are off the critical path.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+
+fetch=0
+[ "${1:-}" = --fetch ] && fetch=1
 
 # Newest header package of a series that the archive offers.
 newest() {
@@ -112,6 +120,10 @@ want() {
 			return 0
 		}
 	fi
+	if [ $fetch -eq 1 ]; then
+		echo "matrix: fetched $p"
+		return 0
+	fi
 	line "$suite|$p|/usr/src/$p|"
 }
 
@@ -120,6 +132,12 @@ test_kernel() {
 	local suite=- d err log="$KMCL_OUT/matrix/test-kernel-$1.log"
 	[ "$1" = 6.12 ] || suite=trixie
 	mkdir -p "$KMCL_OUT/matrix"
+	if [ $fetch -eq 1 ]; then
+		KMCL_KERNEL=$1 "$KMCL_QEMU_DIR/deps.sh" check >"$log" 2>&1 &&
+			echo "matrix: fetched the test kernel $1's packages" ||
+			echo "matrix: fetching the test kernel $1's packages failed ($log)"
+		return 0
+	fi
 	if d=$(KMCL_KERNEL=$1 "$KMCL_QEMU_DIR/deps.sh" check 2>"$log" &&
 		KMCL_KERNEL=$1 "$KMCL_QEMU_DIR/build-kernel.sh" 2>>"$log"); then
 		line "$suite|test-kernel-$1|$d|"
@@ -130,6 +148,9 @@ test_kernel() {
 }
 
 if [ -z "${KMCL_MATRIX:-}" ]; then
+	# Fetching: the 7.3 test kernel's source first, make check KERNEL=7.3
+	# is the first step to need it.
+	[ $fetch -eq 0 ] || test_kernel 7.3
 	add_bullseye
 	want - '^linux-headers-5\.10\.0-[0-9]+-amd64$'
 	want - '^linux-headers-5\.10\.0-[0-9]+-cloud-amd64$'
@@ -141,8 +162,10 @@ if [ -z "${KMCL_MATRIX:-}" ]; then
 	want trixie '^linux-headers-[0-9]+\.[0-9]+\.[0-9]+\+deb13-amd64$'
 	want trixie '^linux-headers-[0-9]+\.[0-9]+\.[0-9]+\+deb13-cloud-amd64$'
 	want sid '^linux-headers-[0-9]+\.[0-9]+\.[0-9]+\+deb[0-9]+-cloud-amd64$'
-	test_kernel 6.12
-	test_kernel 7.3
+	if [ $fetch -eq 0 ]; then
+		test_kernel 6.12
+		test_kernel 7.3
+	fi
 else
 	for d in $KMCL_MATRIX; do line "-|$(basename "$d")|$d|"; done
 fi
