@@ -8,6 +8,8 @@ KMCL_CACHE=${KMCL_CACHE:-${XDG_CACHE_HOME:-${HOME:-/var/cache}/.cache}/kmcl}
 # Per-run output (module build tree, initramfs, logs); KMCL_OUT lets two
 # checkouts or two runs on one machine stay apart.
 KMCL_OUT=${KMCL_OUT:-$KMCL_TOP/build}
+# Absolute from here on: some steps run make -C elsewhere with it.
+case "$KMCL_OUT" in /*) ;; *) KMCL_OUT=$PWD/$KMCL_OUT ;; esac
 
 # The test kernel (make check KERNEL=...): KMCL_KERNEL names its series.
 #   6.12  Debian bookworm's linux-source-6.12, built on the host (default).
@@ -110,15 +112,20 @@ kmcl_copy_tree() {
 	local src=$1
 	if git -C "$KMCL_TOP" rev-parse --git-dir >/dev/null 2>&1; then
 		mkdir -p "$src"
+		# Changed files get the time of the copy, not their own: a file
+		# edited while an earlier build of the copy ran would otherwise
+		# keep an mtime older than its object and never be rebuilt.
+		# Unchanged files are found by checksum and left alone.
 		(cd "$KMCL_TOP" && git ls-files -co --exclude-standard -z) |
-			rsync -a --delete --from0 --files-from=- "$KMCL_TOP/" "$src/"
+			rsync -a --no-times --checksum --delete --from0 --files-from=- \
+				"$KMCL_TOP/" "$src/"
 		# --files-from does not delete files removed from the tree: prune them.
 		(cd "$src" && find . -type f \( -name '*.c' -o -name '*.h' -o -name Kbuild \
 			-o -name Makefile -o -name '*.sh' \) -print) | while read -r f; do
 			[ -e "$KMCL_TOP/$f" ] || rm -f "$src/$f"
 		done
 	else
-		rsync -a --delete --exclude build "$KMCL_TOP/" "$src/"
+		rsync -a --no-times --checksum --delete --exclude build "$KMCL_TOP/" "$src/"
 	fi
 }
 
