@@ -19,13 +19,15 @@ cp "$KMCL_QEMU_DIR"/selftest/* "$work/src/"
 make -s -C "$kbuild" M="$work/src" -j"$(nproc)" modules ||
 	die "cannot build the planted-fault modules"
 
-# The three runs share one output directory: the tree is copied and built
-# once, and the later runs find nothing to rebuild. Each run's own output
+# The three runs build in make check's object tree for this kernel
+# ($KMCL_OUT/src-<kernel>): after a make check nothing is rebuilt, and
+# without one the tree is built once for the three. Each run's own output
 # (the check.sh log, and a copy of the guest console) is kept apart.
 fail=0
 expect() {
 	local mod=$1 want=$2 log="$work/$1.log" rc=0
-	KMCL_OUT="$work/out" KMCL_EXTRA_MODULES="$work/src/$mod.ko" \
+	KMCL_OUT="$work/out" KMCL_SRC="$KMCL_OUT/src-$KMCL_KERNEL" \
+		KMCL_EXTRA_MODULES="$work/src/$mod.ko" \
 		KMCL_ONLY='kmcl_harness*' KMCL_KSELFTESTS=none \
 		"$KMCL_QEMU_DIR/check.sh" >"$log" 2>&1 || rc=$?
 	cp -f "$work/out/console.log" "$work/$mod.console.log" 2>/dev/null || true

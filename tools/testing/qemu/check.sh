@@ -7,7 +7,8 @@
 # Environment: KMCL_CACHE (kernel cache), KMCL_OUT (this run's files),
 # KMCL_ACCEL (kvm|tcg, default: kvm when it works), KMCL_EXTRA_MODULES (more
 # .ko files to load and unload after the KUnit modules, for the harness
-# self-test), KMCL_TIMEOUT (seconds the guest may run).
+# self-test), KMCL_TIMEOUT (seconds the guest may run), KMCL_SRC (the
+# module object tree, default $KMCL_OUT/src-<test kernel>).
 #
 # A partial run while developing: KMCL_ONLY=GLOB runs only the KUnit suites
 # whose names match the shell glob (e.g. 'kmcl_subchannel*'; KUnit's own
@@ -23,7 +24,10 @@ ksrc=$(readlink -f "$kbuild/source")
 mkdir -p "$KMCL_OUT" || die "cannot create $KMCL_OUT"
 need_space "$KMCL_OUT" 1
 out=$(cd "$KMCL_OUT" && pwd)
-src="$out/src"
+# One object tree per test kernel, so make check and make check KERNEL=7.3
+# do not rebuild each other's objects, and the matrix's test-kernel lines
+# and check-harness can reuse them. KMCL_SRC names another (check-harness).
+src=${KMCL_SRC:-$out/src-$KMCL_KERNEL}
 
 kmcl_copy_tree "$src"
 kmcl_build_modules "$kbuild" "$src"

@@ -61,24 +61,31 @@ add_bullseye() {
 mkdir -p "$KMCL_OUT/matrix"
 fail=0
 
-# line "SUITE|NAME|HEADER DIR|WHY NOT": build against one kernel (in SUITE's
-# chroot unless SUITE is "-") and print its line; WHY NOT set: a FAIL line.
+# line "SUITE|NAME|HEADER DIR|WHY NOT|TREE": build against one kernel (in
+# SUITE's chroot unless SUITE is "-") and print its line; WHY NOT set: a FAIL
+# line. TREE set: build in that object tree (make check's, for a test
+# kernel: only what changed since its build is rebuilt), else in a fresh copy.
 line() {
-	local suite name kdir why work log mods run
-	IFS='|' read -r suite name kdir why <<<"$1"
+	local suite name kdir why tree work log mods run
+	IFS='|' read -r suite name kdir why tree <<<"$1"
 	if [ -n "$why" ]; then
 		printf 'matrix: %-40s FAIL (%s)\n' "$name" "$why"
 		fail=1
 		return 0
 	fi
-	work="$KMCL_OUT/matrix/$name"
-	rm -rf "$work"
-	mkdir -p "$work"
-	(cd "$KMCL_TOP" && git ls-files -co --exclude-standard -z 2>/dev/null ||
-		find . -path ./build -prune -o -type f -print0) |
-		rsync -a --from0 --files-from=- "$KMCL_TOP/" "$work/"
+	if [ -n "$tree" ]; then
+		work=$tree
+		kmcl_copy_tree "$work"
+	else
+		work="$KMCL_OUT/matrix/$name"
+		rm -rf "$work"
+		mkdir -p "$work"
+		(cd "$KMCL_TOP" && git ls-files -co --exclude-standard -z 2>/dev/null ||
+			find . -path ./build -prune -o -type f -print0) |
+			rsync -a --from0 --files-from=- "$KMCL_TOP/" "$work/"
+	fi
 	work=$(cd "$work" && pwd)
-	log="$work/build.log"
+	log="$KMCL_OUT/matrix/$name.build.log"
 	run=()
 	[ "$suite" = - ] || run=("$KMCL_QEMU_DIR/chroot.sh" "$suite" run)
 	[ "${name#test-kernel}" = "$name" ] ||
@@ -140,7 +147,7 @@ test_kernel() {
 	fi
 	if d=$(KMCL_KERNEL=$1 "$KMCL_QEMU_DIR/deps.sh" check 2>"$log" &&
 		KMCL_KERNEL=$1 "$KMCL_QEMU_DIR/build-kernel.sh" 2>>"$log"); then
-		line "$suite|test-kernel-$1|$d|"
+		line "$suite|test-kernel-$1|$d||$KMCL_OUT/src-$1"
 	else
 		err=$(grep 'kmcl: error' "$log" | tail -n 1)
 		line "$suite|test-kernel-$1|-|${err:-build failed, see $log}"
