@@ -282,8 +282,9 @@ void kmcl_packet_setup(struct kmcl_channel *ch)
  * @ch: the channel.
  *
  * The object header, cfg.max_packet_size bytes of in-line data,
- * cfg.inline_context_size bytes of context and the ranges of the largest
- * external data (kmcl_ext_ranges_cap()), each rounded to 8 bytes. Always
+ * cfg.inline_context_size bytes of context, the ranges of the largest
+ * external data (kmcl_ext_ranges_cap()) and an address hint per range
+ * (kmcl_ext_va_size()), each rounded to 8 bytes. Always
  * more than max_packet_size + sizeof(void *), as Windows promises.
  *
  * Return: the size VmbPacketInitialize() needs, U32_MAX if it does not fit
@@ -295,7 +296,8 @@ u32 kmcl_packet_size(struct kmcl_channel *ch)
 		   round_up((u64)ch->cfg.max_packet_size +
 			    kmcl_pipe_hdr_len(&ch->cfg), 8) +
 		   round_up((u64)ch->cfg.inline_context_size, 8) +
-		   kmcl_ext_ranges_cap(&ch->cfg) + kmcl_bounce_area(ch);
+		   kmcl_ext_ranges_cap(&ch->cfg) + kmcl_bounce_area(ch) +
+		   kmcl_ext_va_size(&ch->cfg);
 
 	return min_t(u64, size, U32_MAX);
 }
@@ -335,6 +337,8 @@ static void kmcl_packet_format(struct kmcl_channel *ch, struct kmcl_packet *pkt,
 	pkt->ext_cap = ext_cap;
 	kmcl_bounce_format(pkt, pkt->ext && kmcl_bounce_area(ch) ?
 				pkt->ext + ext_cap : NULL);
+	pkt->ext_va = pkt->ext ? pkt->ext + ext_cap + kmcl_bounce_area(ch) :
+		      NULL;
 	pkt->state = KMCL_PACKET_FREE;
 	WRITE_ONCE(pkt->magic, KMCL_PACKET_MAGIC);
 }
@@ -925,9 +929,12 @@ int kmcl_packet_send_ext(struct kmcl_packet *pkt, const void *buf, u32 len,
 	if (len)
 		memcpy(pkt->data + pipe, buf, len);
 	kmcl_packet_prepare(pkt, len + pipe, flags);
+	if (ext && pkt->ext_va)
+		memset(pkt->ext_va, 0, kmcl_ext_va_size(&ch->cfg));
 	if (ext) {
 		ret = pkt->ext ? ext->fill(pkt->ext, pkt->ext_cap, ext->arg,
-					   &pkt->ext_len, &pkt->ext_count) :
+					   &pkt->ext_len, &pkt->ext_count,
+					   pkt->ext_va, ch->cfg.max_ext_chain) :
 			       -EINVAL;
 		if (!ret && !pkt->ext_count)
 			ret = -EINVAL;

@@ -291,6 +291,10 @@ enum kmcl_packet_origin {
  * @ext_cap: bytes @ext can hold (kmcl_ext_ranges_cap()).
  * @ext_len: bytes of ranges in @ext; 0: an in-band packet.
  * @ext_count: number of ranges in @ext.
+ * @ext_va: cfg.max_ext_chain entries after the bounce area (NULL with
+ *	@ext): where each range of the current send is mapped in this kernel,
+ *	or NULL (struct kmcl_ext_fill); handed to a receiver in this kernel
+ *	by kmcl_out_ext_match().
  * @ext_seen: the peer accepted the ranges once (kmcl_out_ext_match()).
  * @may_cancel: a synchronous request, which may be cancelled while the peer
  *	has it: its transaction id is tagged (see "Transaction ids").
@@ -322,6 +326,7 @@ struct kmcl_packet {
 	u32 ext_cap;
 	u32 ext_len;
 	u32 ext_count;
+	void **ext_va;
 	bool ext_seen;
 	bool may_cancel;
 	struct kmcl_bounce_ref bounce;
