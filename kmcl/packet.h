@@ -14,8 +14,9 @@
  *   with room for cfg.max_packet_size bytes of in-line data and an in-line
  *   context of cfg.inline_context_size bytes. KMCL_LOOKASIDE_FLOOR of them
  *   exist from enable on; the others are allocated (never sleeping) by the
- *   VmbPacketAllocate() that first needs them and kept until cleanup. VmbPacketSend writes the caller's buffer
- *   to the ring, or copies it into the packet when the packet has to wait
+ *   VmbPacketAllocate() that first needs them and kept until cleanup.
+ *   VmbPacketSend writes the caller's buffer to the ring, or copies it into
+ *   the packet when the packet has to wait
  *   in the send queue (and always for external data and pipe packets), so
  *   PAGED_BUFFER needs no special treatment and the caller's buffer may be
  *   reused as soon as Send returns. An empty lookaside (all
