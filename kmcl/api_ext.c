@@ -89,7 +89,8 @@ static int kmcl_api_ext_mdl_bytes(PMDL mdl, bool to_page_end, u64 *bytes)
  * bytes, -EMSGSIZE if @cap is too small.
  */
 static int kmcl_api_ext_walk(const struct kmcl_api_ext_req *r, u8 *dst,
-			     u32 cap, u32 *len, u32 *count)
+			     u32 cap, u32 *len, u32 *count, void **vas,
+			     u32 nvas)
 {
 	u32 left = r->length, used = 0, n = 0, walked = 0;
 	u64 skip = r->offset, avail, start;
@@ -99,6 +100,7 @@ static int kmcl_api_ext_walk(const struct kmcl_api_ext_req *r, u8 *dst,
 		const PFN_NUMBER *pfns;
 		u32 off, bytes, np, i;
 		struct kmcl_gpa_range *g;
+		u8 *base = NULL;
 
 		if (r->mdl) {
 			if (!mdl || ++walked > KMCL_API_EXT_MAX_WALK)
@@ -107,6 +109,10 @@ static int kmcl_api_ext_walk(const struct kmcl_api_ext_req *r, u8 *dst,
 				return -EINVAL;
 			pfns = MmGetMdlPfnArray(mdl);
 			start = mdl->ByteOffset;
+			/* The buffer's own address, valid while it is lent. */
+			if (READ_ONCE(mdl->MdlFlags) & MDL_SOURCE_IS_NONPAGED_POOL)
+				base = (u8 *)READ_ONCE(mdl->MappedSystemVa) -
+				       mdl->ByteOffset;
 			mdl = r->first_only ? NULL : mdl->Next;
 		} else {
 			avail = (u64)r->npfns * KMCL_HV_PAGE_SIZE;
@@ -133,6 +139,8 @@ static int kmcl_api_ext_walk(const struct kmcl_api_ext_req *r, u8 *dst,
 			g->byte_offset = off;
 			for (i = 0; i < np; i++)
 				g->pfn_array[i] = pfns[i];
+			if (n < nvas)
+				vas[n] = base ? base + start : NULL;
 		}
 		used += kmcl_wire_gpa_range_size(off, bytes);
 		n++;
@@ -148,9 +156,9 @@ static int kmcl_api_ext_walk(const struct kmcl_api_ext_req *r, u8 *dst,
 
 /* kmcl_packet_send_ext() callback: the packet is ours, write the ranges. */
 static int kmcl_api_ext_fill(void *dst, u32 cap, const void *arg, u32 *len,
-			     u32 *count)
+			     u32 *count, void **vas, u32 nvas)
 {
-	return kmcl_api_ext_walk(arg, dst, cap, len, count);
+	return kmcl_api_ext_walk(arg, dst, cap, len, count, vas, nvas);
 }
 
 /*
@@ -164,7 +172,7 @@ static NTSTATUS kmcl_api_ext_check(struct kmcl_channel *ch,
 {
 	u32 rlen, count;
 
-	if (kmcl_api_ext_walk(r, NULL, 0, &rlen, &count))
+	if (kmcl_api_ext_walk(r, NULL, 0, &rlen, &count, NULL, 0))
 		return p_mem;
 	if (count > ch->cfg.max_ext_chain || rlen > kmcl_ext_ranges_cap(&ch->cfg))
 		return p_ext;
@@ -435,9 +443,15 @@ NTSTATUS VmbPacketSendWithExternalPfns(VMBPACKET PacketObject, PVOID Buffer,
 }
 EXPORT_SYMBOL_KMCL(VmbPacketSendWithExternalPfns);
 
-/* Build @ip's MDL chain in its own area, once. */
-static void kmcl_api_ext_build(struct kmcl_in_packet *ip)
+/*
+ * Build @ip's MDL chain in its own area, once. A range whose sender in
+ * this kernel has it mapped already (kmcl_ext_in_vas()) gets that mapping,
+ * once checked page by page, unless a read-only or decrypted mapping is
+ * needed: no vmap(), no deferral to process context, nothing to unmap.
+ */
+static void kmcl_api_ext_build(struct kmcl_in_packet *ip, bool shared)
 {
+	void **vas = kmcl_ext_in_vas(ip);
 	const struct kmcl_gpa_range *g;
 	PMDL prev = NULL, mdl;
 	u8 *area = ip->ext_mdl;
@@ -448,6 +462,8 @@ static void kmcl_api_ext_build(struct kmcl_in_packet *ip)
 		np = kmcl_wire_gpa_pfns(g->byte_offset, g->byte_count);
 		mdl = kmcl_mdl_place_hvpfns(area, g->pfn_array, np,
 					    g->byte_offset, g->byte_count, prev);
+		if (!ip->ext_ro && !shared)
+			kmcl_mdl_use_va(mdl, vas[i]);
 		if (!prev)
 			ip->ext_chain = mdl;
 		prev = mdl;
@@ -479,7 +495,7 @@ int kmcl_api_ext_map(struct kmcl_in_packet *ip, bool may_sleep)
 		if (ip->xfer_gpadl)
 			kmcl_xfer_build(ip);
 		else
-			kmcl_api_ext_build(ip);
+			kmcl_api_ext_build(ip, shared);
 	}
 	for (mdl = ip->ext_chain; mdl; mdl = mdl->Next) {
 		ret = kmcl_mdl_map_system(mdl, ip->ext_ro, shared, may_sleep);

@@ -42,6 +42,8 @@
 #define KMCL_MDL_MAGIC_FREE	0x6b6d646cU	/* "kmdl" */
 #define KMCL_MDL_MAGIC_LIB	0x4b4d4c42U	/* "KMLB": KMCL frees it itself */
 #define KMCL_MDL_MAGIC_PLACED	0x4b4d504cU	/* "KMPL": in KMCL's own memory */
+/* Placed, and given a lender's own mapping once (kmcl_mdl_use_va()). */
+#define KMCL_MDL_MAGIC_PLACED_VA 0x4b4d5056U	/* "KMPV" */
 
 /**
  * struct kmcl_mdl_alloc - an MDL allocated by KMCL
@@ -107,7 +109,7 @@ static int kmcl_mdl_span(PMDL mdl, ULONG *span)
  * Takes the MDL's system mapping away, if it has one of its own; @now:
  * unmap in this call when kmcl_can_sleep() allows, else always defer.
  */
-static void kmcl_mdl_unmap_how(PMDL mdl, bool now)
+static void kmcl_mdl_unmap_how(PMDL mdl, bool now, bool lent_va)
 {
 	unsigned long flags;
 	PVOID va = NULL;
@@ -119,7 +121,9 @@ static void kmcl_mdl_unmap_how(PMDL mdl, bool now)
 		mdl->MdlFlags &= ~MDL_MAPPED_TO_SYSTEM_VA;
 	}
 	spin_unlock_irqrestore(&kmcl_mdl_map_lock, flags);
-	if (now)
+	if (lent_va)	/* the lender's mapping, or one made since */
+		kmcl_hvpfns_unmap_mine(va);
+	else if (now)
 		kmcl_hvpfns_unmap(va);
 	else
 		kmcl_hvpfns_unmap_later(va);
@@ -127,7 +131,7 @@ static void kmcl_mdl_unmap_how(PMDL mdl, bool now)
 
 static void kmcl_mdl_unmap(PMDL mdl)
 {
-	kmcl_mdl_unmap_how(mdl, true);
+	kmcl_mdl_unmap_how(mdl, true, false);
 }
 
 /**
@@ -481,6 +485,44 @@ struct _MDL *kmcl_mdl_place_hvpfns(void *mem, const void *pfns, u32 count,
 }
 
 /**
+ * kmcl_mdl_use_va() - give a placed MDL an existing mapping of its pages
+ * @mdl: an MDL from kmcl_mdl_place_hvpfns(), not mapped yet.
+ * @va: where this kernel already maps its buffer (the address of byte
+ *	ByteOffset of its first page), for at least as long as the MDL
+ *	lives: the lender's own address of lent memory.
+ *
+ * Nothing is mapped: if @va shows exactly the MDL's pages
+ * (kmcl_hvpfns_match_va()), it becomes the MDL's system mapping
+ * (MDL_MAPPED_TO_SYSTEM_VA, as any mapping KMCL makes for it), so
+ * MmGetSystemAddressForMdlSafe() returns it, and kmcl_mdl_unplace() leaves
+ * it alone. Any context but hard interrupts; never sleeps.
+ *
+ * Return: true if @va is used; false (the MDL unchanged) otherwise.
+ */
+bool kmcl_mdl_use_va(struct _MDL *mdl, void *va)
+{
+	struct kmcl_mdl_alloc *a = container_of(mdl, struct kmcl_mdl_alloc, mdl);
+	unsigned long flags;
+	ULONG span;
+
+	if (a->magic != KMCL_MDL_MAGIC_PLACED || !va || !mdl->ByteCount ||
+	    kmcl_mdl_span(mdl, &span) ||
+	    !kmcl_hvpfns_match_va(va, MmGetMdlPfnArray(mdl), span,
+				  mdl->ByteOffset))
+		return false;
+	spin_lock_irqsave(&kmcl_mdl_map_lock, flags);
+	if (mdl->MdlFlags & KMCL_MDL_MAP_FLAGS) {
+		spin_unlock_irqrestore(&kmcl_mdl_map_lock, flags);
+		return false;
+	}
+	mdl->MappedSystemVa = va;
+	mdl->MdlFlags |= MDL_MAPPED_TO_SYSTEM_VA;
+	a->magic = KMCL_MDL_MAGIC_PLACED_VA;
+	spin_unlock_irqrestore(&kmcl_mdl_map_lock, flags);
+	return true;
+}
+
+/**
  * kmcl_mdl_map_system() - give an MDL its system mapping now
  * @mdl: an MDL from kmcl_mdl_place_hvpfns().
  * @read_only: make a read-only mapping.
@@ -534,13 +576,17 @@ struct _MDL *kmcl_mdl_unplace(struct _MDL *mdl)
 	struct kmcl_mdl_alloc *a = container_of(mdl, struct kmcl_mdl_alloc, mdl);
 	PMDL next = mdl->Next;
 
-	if (a->magic != KMCL_MDL_MAGIC_PLACED) {
+	if (a->magic != KMCL_MDL_MAGIC_PLACED &&
+	    a->magic != KMCL_MDL_MAGIC_PLACED_VA) {
 		pr_err_ratelimited("%s: MDL %p was not placed by KMCL\n", __func__,
 				   mdl);
 		return NULL;
 	}
-	/* Complete/Fail never sleep: the vunmap() always goes to a worker. */
-	kmcl_mdl_unmap_how(mdl, false);
+	/*
+	 * Complete/Fail never sleep: the vunmap() always goes to a worker.
+	 * A lender's own mapping stays; a driver's later one does not.
+	 */
+	kmcl_mdl_unmap_how(mdl, false, a->magic == KMCL_MDL_MAGIC_PLACED_VA);
 	mdl->Next = NULL;
 	a->magic = KMCL_MDL_MAGIC_FREE;
 	return next;

@@ -133,10 +133,13 @@ void kmcl_api_processing_complete(struct kmcl_channel *ch, u32 count)
  * @Channel: the channel.
  *
  * The packet reserves everything a send needs. Its default completion
- * routine frees it. Any context up to softirq.
+ * routine frees it. The lookaside allocates an object (without sleeping)
+ * the first time it needs one more, up to the maximum packet count, and
+ * keeps it. Any context up to softirq.
  *
- * Return: the packet, or NULL if the lookaside is empty, the channel was
- * never enabled, or @Channel is invalid.
+ * Return: the packet, or NULL if the lookaside is empty (the maximum
+ * packet count is in use, or memory for a new object ran out), the
+ * channel was never enabled, or @Channel is invalid.
  */
 VMBPACKET VmbPacketAllocate(VMBCHANNEL Channel)
 {

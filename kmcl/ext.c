@@ -103,11 +103,32 @@ u32 kmcl_ext_hdr_size(const struct kmcl_channel_config *cfg)
 KMCL_EXPORT_FOR_TESTS(kmcl_ext_hdr_size);
 
 /**
+ * kmcl_ext_va_size() - bytes of the address hints of one packet of @cfg
+ * @cfg: the channel's configuration.
+ *
+ * One pointer per range (struct kmcl_ext_fill), at the end of each
+ * outgoing packet object and of each incoming object's MDL area.
+ *
+ * Return: the bytes, a multiple of 8; 0 without external-data limits.
+ */
+u32 kmcl_ext_va_size(const struct kmcl_channel_config *cfg)
+{
+	if (!kmcl_ext_ranges_cap(cfg))
+		return 0;
+	/* kmcl_ext_limits_ok() keeps the chain far below this. */
+	return min_t(u64, (u64)cfg->max_ext_chain * sizeof(void *),
+		     KMCL_WIRE_MAX_PKT_LEN);
+}
+
+KMCL_EXPORT_FOR_TESTS(kmcl_ext_va_size);
+
+/**
  * kmcl_ext_in_size() - MDL area of each incoming object of @cfg
  * @cfg: the receiving channel's configuration.
  *
  * Room for one MDL per range, each with its PFN array
- * (kmcl_mdl_place_hvpfns()).
+ * (kmcl_mdl_place_hvpfns()), then the sender's address hints
+ * (kmcl_ext_in_vas()).
  *
  * Return: the bytes, a multiple of 8; 0 without external-data limits.
  */
@@ -119,11 +140,30 @@ u32 kmcl_ext_in_size(const struct kmcl_channel_config *cfg)
 		return 0;
 	pfns = DIV_ROUND_UP((u64)cfg->max_ext_data, KMCL_WIRE_PAGE_SIZE) +
 	       2 * chain;
-	return min_t(u64, chain * kmcl_mdl_hvpfns_size(0) + pfns * sizeof(u64),
-		     U32_MAX & ~7U);
+	return min_t(u64, chain * kmcl_mdl_hvpfns_size(0) + pfns * sizeof(u64) +
+		     kmcl_ext_va_size(cfg), U32_MAX & ~7U);
 }
 
 KMCL_EXPORT_FOR_TESTS(kmcl_ext_in_size);
+
+/**
+ * kmcl_ext_in_vas() - the sender's address hints of an incoming packet
+ * @ip: an incoming object of a channel with external-data limits.
+ *
+ * cfg.max_ext_chain entries at the end of @ip's MDL area, one per range:
+ * where a sender in this kernel has the range mapped, or NULL. Filled by
+ * the transport's ext_check, used (once checked) by
+ * VmbChannelPacketGetExternalData() in place of a mapping of its own.
+ *
+ * Return: the array.
+ */
+void **kmcl_ext_in_vas(struct kmcl_in_packet *ip)
+{
+	const struct kmcl_channel_config *cfg = &ip->ch->cfg;
+
+	return (void **)((u8 *)ip->ext_mdl + kmcl_ext_in_size(cfg) -
+			 kmcl_ext_va_size(cfg));
+}
 
 /**
  * kmcl_ext_receive() - may a received GPA-direct packet be delivered?
@@ -152,8 +192,9 @@ int kmcl_ext_receive(struct kmcl_channel *ch, struct kmcl_in_packet *ip,
 	    !ch->tops->ext_check)
 		return -EBADMSG;
 	len = wp->hdr_len - sizeof(struct kmcl_gpa_direct_hdr);
+	/* The reader checked range_count against our max_ext_chain. */
 	ret = ch->tops->ext_check(ch, wp->trans_id, wp->ranges, len,
-				  wp->range_count);
+				  wp->range_count, kmcl_ext_in_vas(ip));
 	if (ret)
 		return ret;
 	ip->ext_count = wp->range_count;
@@ -220,6 +261,21 @@ void kmcl_ext_wait(struct kmcl_channel *ch)
 		ch->tops->ext_quiesce(ch);
 }
 
+/* Hand @pkt's address hints (@count ranges matched) to a receiver. */
+static void kmcl_out_ext_vas(struct kmcl_channel *ch, struct kmcl_packet *pkt,
+			     u32 count, void **vas)
+{
+	u32 i, n = 0;
+
+	if (!vas)
+		return;
+	/* A bounced packet's ranges are pool pages, not the driver's. */
+	if (pkt->ext_va && !pkt->bounce.length)
+		n = min(count, ch->cfg.max_ext_chain);
+	for (i = 0; i < count; i++)
+		vas[i] = i < n ? pkt->ext_va[i] : NULL;
+}
+
 /**
  * kmcl_out_ext_match() - did @ch send these ranges under @txid?
  * @ch: the sending channel.
@@ -227,6 +283,8 @@ void kmcl_ext_wait(struct kmcl_channel *ch)
  * @ranges: its ranges, as received.
  * @len: their length in bytes.
  * @count: their number.
+ * @vas: receives @count address hints (the packet's ext_va; NULL for
+ *	ranges bounced through a pool), or NULL.
  *
  * The transport's ext_check for a peer in the same kernel. A packet
  * matches once: a replay of the same packet is refused. Any context up to
@@ -237,7 +295,7 @@ void kmcl_ext_wait(struct kmcl_channel *ch)
  * cancelled request (drop quietly); -EBADMSG otherwise.
  */
 int kmcl_out_ext_match(struct kmcl_channel *ch, u64 txid, const void *ranges,
-		       u32 len, u32 count)
+		       u32 len, u32 count, void **vas)
 {
 	struct kmcl_out *out = &ch->out;
 	struct kmcl_packet *pkt;
@@ -256,6 +314,7 @@ int kmcl_out_ext_match(struct kmcl_channel *ch, u64 txid, const void *ranges,
 			    wlen == len && wcount == count &&
 			    !memcmp(wire, ranges, len)) {
 				pkt->ext_seen = true;
+				kmcl_out_ext_vas(ch, pkt, count, vas);
 				ret = 0;
 			}
 			break;

@@ -653,7 +653,7 @@ static struct kmcl_gpadl *kmcl_lb_gpadl_get(struct kmcl_channel *srv,
 
 /* The sender is our peer in this kernel: ask it about its packet. */
 static int kmcl_lb_ext_check(struct kmcl_channel *ch, u64 txid,
-			     const void *ranges, u32 len, u32 count)
+			     const void *ranges, u32 len, u32 count, void **vas)
 {
 	int side = kmcl_lb_side(ch), ret = -ECANCELED;
 	struct kmcl_lb_link *link;
@@ -665,7 +665,8 @@ static int kmcl_lb_ext_check(struct kmcl_channel *ch, u64 txid,
 		spin_lock_bh(&link->lock);
 		peer = link->up && link->ep[side] == ch ? link->ep[!side] : NULL;
 		if (peer) {
-			ret = kmcl_out_ext_match(peer, txid, ranges, len, count);
+			ret = kmcl_out_ext_match(peer, txid, ranges, len, count,
+						 vas);
 			/* An isolated sender's peer sees its pool, nothing else. */
 			if (!ret && READ_ONCE(peer->isolated) &&
 			    !kmcl_bounce_owns(peer, ranges, len, count))

@@ -135,6 +135,46 @@ int kmcl_hvpfns_from_va(const void *va, u32 count, unsigned long *hvpfns)
 KMCL_EXPORT_FOR_TESTS(kmcl_hvpfns_from_va);
 
 /**
+ * kmcl_hvpfns_match_va() - does a kernel address show exactly these PFNs?
+ * @va: an address in the direct map or the vmalloc area, or NULL.
+ * @hvpfns: Hyper-V PFNs, in order.
+ * @count: entries in @hvpfns.
+ * @byte_offset: offset of the data in the first Hyper-V page.
+ *
+ * Checks, page by page through the kernel's own page tables, that the
+ * @count 4 KiB pages from @va's page are the pages of @hvpfns, and that
+ * @va lies @byte_offset bytes into the first one. Then @va is a mapping of
+ * the buffer the PFNs describe, usable as it is (nothing is mapped).
+ *
+ * Context: any context but hard interrupts; never sleeps, allocates
+ * nothing.
+ * Return: true if every page matches.
+ */
+bool kmcl_hvpfns_match_va(const void *va, const unsigned long *hvpfns,
+			  u32 count, u32 byte_offset)
+{
+	unsigned long addr = (unsigned long)va;
+	u32 i;
+
+	if (!va || !count ||
+	    (addr & (KMCL_WIRE_PAGE_SIZE - 1)) != byte_offset)
+		return false;
+	addr -= byte_offset;
+	if (addr + ((unsigned long)count << KMCL_WIRE_PAGE_SHIFT) - 1 < addr)
+		return false;
+	for (i = 0; i < count; i++, addr += KMCL_WIRE_PAGE_SIZE) {
+		struct page *page = kmcl_kaddr_to_page(addr);
+
+		if (!page || kmcl_page_hvpfn(page, offset_in_page(addr) >>
+					     KMCL_WIRE_PAGE_SHIFT) != hvpfns[i])
+			return false;
+	}
+	return true;
+}
+
+KMCL_EXPORT_FOR_TESTS(kmcl_hvpfns_match_va);
+
+/**
  * kmcl_hvpfns_from_pages() - Hyper-V PFNs of part of a page array
  * @pages: Linux pages, in buffer order.
  * @npages: entries in @pages.
@@ -321,8 +361,11 @@ out:
 
 KMCL_EXPORT_FOR_TESTS(kmcl_hvpfns_map);
 
-/* Unregister @va's vmap(); unmap it here if @now and we may sleep. */
-static void kmcl_hvpfns_unmap_how(const void *va, bool now)
+/*
+ * Unregister @va's vmap(); unmap it here if @now and we may sleep. An
+ * address that is not one is left alone, and logged unless @quiet.
+ */
+static void kmcl_hvpfns_unmap_how(const void *va, bool now, bool quiet)
 {
 	void *base = (void *)((unsigned long)va & PAGE_MASK);
 	struct kmcl_vmap_rec *rec, *found = NULL;
@@ -340,7 +383,9 @@ static void kmcl_hvpfns_unmap_how(const void *va, bool now)
 	}
 	spin_unlock_irqrestore(&kmcl_vmaps_lock, flags);
 	if (!found) {
-		pr_warn_ratelimited("unmap of %p: not a mapping KMCL made\n", va);
+		if (!quiet)
+			pr_warn_ratelimited("unmap of %p: not a mapping KMCL made\n",
+					    va);
 		return;
 	}
 	if (now && kmcl_can_sleep()) {
@@ -365,7 +410,7 @@ static void kmcl_hvpfns_unmap_how(const void *va, bool now)
  */
 void kmcl_hvpfns_unmap(const void *va)
 {
-	kmcl_hvpfns_unmap_how(va, true);
+	kmcl_hvpfns_unmap_how(va, true, false);
 }
 
 KMCL_EXPORT_FOR_TESTS(kmcl_hvpfns_unmap);
@@ -383,7 +428,22 @@ KMCL_EXPORT_FOR_TESTS(kmcl_hvpfns_unmap);
  */
 void kmcl_hvpfns_unmap_later(const void *va)
 {
-	kmcl_hvpfns_unmap_how(va, false);
+	kmcl_hvpfns_unmap_how(va, false, false);
+}
+
+/**
+ * kmcl_hvpfns_unmap_mine() - release @va if it is a mapping made here
+ * @va: an address that may or may not come from kmcl_hvpfns_map(), or
+ *	NULL (ignored).
+ *
+ * As kmcl_hvpfns_unmap_later(), but an address KMCL did not map (a
+ * lender's own mapping, kmcl_mdl_use_va()) is left alone without a word.
+ *
+ * Context: any context but hard interrupts; never sleeps.
+ */
+void kmcl_hvpfns_unmap_mine(const void *va)
+{
+	kmcl_hvpfns_unmap_how(va, false, true);
 }
 
 /**

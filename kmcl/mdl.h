@@ -93,6 +93,8 @@ static inline u64 kmcl_hv_pages_spanned(unsigned long offset, u64 len)
 }
 
 int kmcl_hvpfns_from_va(const void *va, u32 count, unsigned long *hvpfns);
+bool kmcl_hvpfns_match_va(const void *va, const unsigned long *hvpfns,
+			  u32 count, u32 byte_offset);
 int kmcl_hvpfns_from_pages(struct page **pages, u32 npages, u32 first,
 			   u32 count, unsigned long *hvpfns);
 int kmcl_hvpfns_layout(const unsigned long *hvpfns, u32 count, u32 per_page,
@@ -101,6 +103,7 @@ void *kmcl_hvpfns_map(const unsigned long *hvpfns, u32 count,
 		      u32 byte_offset, unsigned int flags);
 void kmcl_hvpfns_unmap(const void *va);
 void kmcl_hvpfns_unmap_later(const void *va);
+void kmcl_hvpfns_unmap_mine(const void *va);
 void *kmcl_kvalloc_any(size_t size);
 void kmcl_kvfree_any(void *p);
 

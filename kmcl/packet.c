@@ -4,9 +4,10 @@
  *
  * See packet.h for the model and the locking rules. In short: every ring
  * write happens under ch->out.lock; completion routines run after that lock
- * is dropped, with bottom halves disabled; the lookaside and the
- * transaction-id table are built at enable time, so nothing here allocates
- * while packets flow.
+ * is dropped, with bottom halves disabled; the transaction-id table and the
+ * lookaside's floor are built at enable time, and a lookaside object, once
+ * allocated by VmbPacketAllocate() (lookaside.c), is kept, so nothing here
+ * allocates once a workload's packets exist.
  */
 #include <linux/bottom_half.h>
 #include <linux/errno.h>
@@ -282,8 +283,9 @@ void kmcl_packet_setup(struct kmcl_channel *ch)
  * @ch: the channel.
  *
  * The object header, cfg.max_packet_size bytes of in-line data,
- * cfg.inline_context_size bytes of context and the ranges of the largest
- * external data (kmcl_ext_ranges_cap()), each rounded to 8 bytes. Always
+ * cfg.inline_context_size bytes of context, the ranges of the largest
+ * external data (kmcl_ext_ranges_cap()) and an address hint per range
+ * (kmcl_ext_va_size()), each rounded to 8 bytes. Always
  * more than max_packet_size + sizeof(void *), as Windows promises.
  *
  * Return: the size VmbPacketInitialize() needs, U32_MAX if it does not fit
@@ -295,7 +297,8 @@ u32 kmcl_packet_size(struct kmcl_channel *ch)
 		   round_up((u64)ch->cfg.max_packet_size +
 			    kmcl_pipe_hdr_len(&ch->cfg), 8) +
 		   round_up((u64)ch->cfg.inline_context_size, 8) +
-		   kmcl_ext_ranges_cap(&ch->cfg) + kmcl_bounce_area(ch);
+		   kmcl_ext_ranges_cap(&ch->cfg) + kmcl_bounce_area(ch) +
+		   kmcl_ext_va_size(&ch->cfg);
 
 	return min_t(u64, size, U32_MAX);
 }
@@ -321,33 +324,92 @@ static void kmcl_packet_reset(struct kmcl_packet *pkt)
 	pkt->item.kind = KMCL_OUT_PACKET;
 }
 
-static void kmcl_packet_format(struct kmcl_channel *ch, struct kmcl_packet *pkt,
-			       u8 origin, u32 max_size, u32 ctx_size, u32 ext_cap)
+/* The areas of a packet object (kmcl_packet_size() adds them up). */
+struct kmcl_packet_layout {
+	u32 max_size;
+	u32 ctx_size;
+	u32 ext_cap;
+	u32 bounce_size;
+	u32 va_size;
+};
+
+static void kmcl_packet_layout_now(struct kmcl_channel *ch,
+				   struct kmcl_packet_layout *l)
 {
+	l->max_size = ch->cfg.max_packet_size + kmcl_pipe_hdr_len(&ch->cfg);
+	l->ctx_size = ch->cfg.inline_context_size;
+	l->ext_cap = kmcl_ext_ranges_cap(&ch->cfg);
+	l->bounce_size = l->ext_cap ? kmcl_bounce_area(ch) : 0;
+	l->va_size = l->ext_cap ? kmcl_ext_va_size(&ch->cfg) : 0;
+}
+
+/*
+ * Lay out a packet object: the header, then its tail (in-line context,
+ * ranges, bounce range, address hints), then the in-line data, unless
+ * @data puts the data in a block of its own (lookaside.c).
+ */
+static void kmcl_packet_format(struct kmcl_channel *ch, struct kmcl_packet *pkt,
+			       u8 origin, const struct kmcl_packet_layout *l,
+			       u8 *data)
+{
+	u8 *tail = (u8 *)(pkt + 1);
+
 	memset(pkt, 0, sizeof(*pkt));
 	kmcl_packet_reset(pkt);
 	pkt->ch = ch;
 	pkt->origin = origin;
-	pkt->capacity = max_size;
-	pkt->inline_ctx = ctx_size ? pkt->data + round_up(max_size, 8) : NULL;
-	pkt->ext = ext_cap ? pkt->data + round_up(max_size, 8) +
-			     round_up(ctx_size, 8) : NULL;
-	pkt->ext_cap = ext_cap;
-	kmcl_bounce_format(pkt, pkt->ext && kmcl_bounce_area(ch) ?
-				pkt->ext + ext_cap : NULL);
+	pkt->capacity = l->max_size;
+	pkt->inline_ctx = l->ctx_size ? tail : NULL;
+	tail += round_up(l->ctx_size, 8);
+	pkt->ext = l->ext_cap ? tail : NULL;
+	pkt->ext_cap = l->ext_cap;
+	tail += l->ext_cap;
+	kmcl_bounce_format(pkt, l->bounce_size ? tail : NULL);
+	tail += l->bounce_size;
+	pkt->ext_va = l->va_size ? (void **)tail : NULL;
+	tail += l->va_size;
+	pkt->data = data ? data : tail;
 	pkt->state = KMCL_PACKET_FREE;
 	WRITE_ONCE(pkt->magic, KMCL_PACKET_MAGIC);
+}
+
+static void kmcl_out_layout(const struct kmcl_out *out,
+			    struct kmcl_packet_layout *l)
+{
+	l->max_size = out->max_size;
+	l->ctx_size = out->ctx_size;
+	l->ext_cap = out->ext_cap;
+	l->bounce_size = out->bounce_size;
+	l->va_size = out->va_size;
+}
+
+/*
+ * A new lookaside object, formatted and FREE, or NULL. Not linked
+ * anywhere yet. @gfp: see kmcl_lookaside_obj_alloc().
+ */
+static struct kmcl_packet *kmcl_out_new_obj(struct kmcl_channel *ch,
+					    const struct kmcl_packet_layout *l,
+					    u32 stride, gfp_t gfp)
+{
+	struct kmcl_packet *pkt;
+	u8 *data;
+
+	pkt = kmcl_lookaside_obj_alloc(stride, l->max_size, gfp, &data);
+	if (pkt)
+		kmcl_packet_format(ch, pkt, KMCL_PACKET_LOOKASIDE, l, data);
+	return pkt;
 }
 
 /**
  * kmcl_out_init() - build the outgoing side at enable time
  * @ch: the channel (state_mutex held).
  *
- * Builds the lookaside (cfg.max_packet_count packets) and the
- * transaction-id table on the first call. Later calls keep them if the
- * configuration did not change, and rebuild them otherwise, which needs
- * every lookaside packet to be free (-EBUSY if the driver still holds one).
- * Process context.
+ * Builds the lookaside (up to cfg.max_packet_count packets, of which
+ * KMCL_LOOKASIDE_FLOOR are allocated now and the rest when first needed:
+ * lookaside.c) and the transaction-id table on the first call. Later
+ * calls keep them if the configuration did not change, and rebuild them
+ * otherwise, which needs every lookaside packet to be free (-EBUSY if the
+ * driver still holds one). Process context.
  *
  * Return: 0, -EINVAL for an unusable configuration, -ENOMEM, -EBUSY.
  */
@@ -355,68 +417,83 @@ int kmcl_out_init(struct kmcl_channel *ch)
 {
 	struct kmcl_out *out = &ch->out;
 	u32 count = ch->cfg.max_packet_count;
-	/* The capacity of a packet includes the pipe header (pipe.h). */
-	u32 max_size = ch->cfg.max_packet_size + kmcl_pipe_hdr_len(&ch->cfg);
-	u32 ctx_size = ch->cfg.inline_context_size;
-	u32 ext_cap = kmcl_ext_ranges_cap(&ch->cfg);
 	struct kmcl_txid_table txid = {}, old_txid;
-	u32 stride = kmcl_packet_size(ch), i;
-	void *mem, *old_mem;
+	struct kmcl_packet *objs = NULL, *old_objs, *pkt;
+	u32 stride = kmcl_packet_size(ch), i, floor, old_stride, old_max;
+	struct kmcl_packet_layout l;
 	int ret;
 
 	might_sleep();
-	if (!count || count > KMCL_TXID_MAX_SLOTS || !max_size ||
-	    max_size > KMCL_WIRE_MAX_PKT_LEN || stride == U32_MAX)
+	kmcl_packet_layout_now(ch, &l);
+	if (!count || count > KMCL_TXID_MAX_SLOTS || !l.max_size ||
+	    l.max_size > KMCL_WIRE_MAX_PKT_LEN || stride == U32_MAX)
 		return -EINVAL;
-	stride = round_up(stride, SMP_CACHE_BYTES);
 
 	spin_lock_bh(&out->lock);
-	if (out->mem && out->nr_packets == count && out->max_size == max_size &&
-	    out->ctx_size == ctx_size && out->ext_cap == ext_cap &&
-	    out->stride == stride) {
+	if (out->nr_packets && out->nr_packets == count &&
+	    out->max_size == l.max_size && out->ctx_size == l.ctx_size &&
+	    out->ext_cap == l.ext_cap && out->bounce_size == l.bounce_size &&
+	    out->va_size == l.va_size && out->stride == stride) {
 		out->enabled = true;
 		spin_unlock_bh(&out->lock);
 		return 0;
 	}
-	if (out->mem && (out->nr_free != out->nr_packets || out->txid.nr_used)) {
+	if (out->nr_packets &&
+	    (out->nr_free != out->nr_packets || out->txid.nr_used)) {
 		spin_unlock_bh(&out->lock);
 		return -EBUSY;
 	}
 	spin_unlock_bh(&out->lock);
 
-	mem = kmcl_pool_zalloc(count, stride);
-	if (!mem)
-		return -ENOMEM;
+	floor = min_t(u32, count, KMCL_LOOKASIDE_FLOOR);
+	for (i = 0; i < floor; i++) {
+		pkt = kmcl_out_new_obj(ch, &l, stride, GFP_KERNEL);
+		if (!pkt) {
+			kmcl_lookaside_free_objs(objs, stride, l.max_size);
+			return -ENOMEM;
+		}
+		pkt->next_obj = objs;
+		objs = pkt;
+	}
 	ret = kmcl_txid_init(&txid, count);
 	if (ret) {
-		kvfree(mem);
+		kmcl_lookaside_free_objs(objs, stride, l.max_size);
 		return ret;
 	}
 
 	spin_lock_bh(&out->lock);
-	old_mem = out->mem;
+	/* A driver may have taken a packet of the old lookaside meanwhile. */
+	if (out->nr_packets &&
+	    (out->nr_free != out->nr_packets || out->txid.nr_used)) {
+		spin_unlock_bh(&out->lock);
+		kmcl_txid_destroy(&txid);
+		kmcl_lookaside_free_objs(objs, stride, l.max_size);
+		return -EBUSY;
+	}
+	old_objs = out->objs;
+	old_stride = out->stride;
+	old_max = out->max_size;
 	old_txid = out->txid;
-	out->mem = mem;
 	out->txid = txid;
-	out->nr_packets = count;
-	out->stride = stride;
-	out->max_size = max_size;
-	out->ctx_size = ctx_size;
-	out->ext_cap = ext_cap;
+	out->objs = objs;
 	out->free = NULL;
-	for (i = count; i-- > 0; ) {
-		struct kmcl_packet *pkt = mem + (size_t)i * stride;
-
-		kmcl_packet_format(ch, pkt, KMCL_PACKET_LOOKASIDE, max_size,
-				   ctx_size, ext_cap);
+	for (pkt = objs; pkt; pkt = pkt->next_obj) {
 		pkt->next_free = out->free;
 		out->free = pkt;
 	}
+	out->nr_packets = count;
+	out->nr_objs = floor;
 	out->nr_free = count;
+	out->stride = stride;
+	out->max_size = l.max_size;
+	out->ctx_size = l.ctx_size;
+	out->ext_cap = l.ext_cap;
+	out->bounce_size = l.bounce_size;
+	out->va_size = l.va_size;
 	out->enabled = true;
 	spin_unlock_bh(&out->lock);
 
-	kvfree(old_mem);
+	kmcl_lookaside_free_objs(old_objs, old_stride, old_max);
 	if (old_txid.slots)
 		kmcl_txid_destroy(&old_txid);
 	return 0;
@@ -439,13 +516,14 @@ void kmcl_out_destroy(struct kmcl_channel *ch)
 	WRITE_ONCE(out->ready, false);	/* no more flush tasklets */
 	kmcl_cpu_kick_quiesce(&out->kick);
 	tasklet_kill(&out->dpc);
-	if (out->mem && out->nr_free != out->nr_packets)
+	if (out->nr_packets && out->nr_free != out->nr_packets)
 		pr_warn("channel cleaned up with %u packet(s) not freed\n",
 			out->nr_packets - out->nr_free);
-	kvfree(out->mem);
-	out->mem = NULL;
+	kmcl_lookaside_free_objs(out->objs, out->stride, out->max_size);
+	out->objs = NULL;
 	out->free = NULL;
 	out->nr_packets = 0;
+	out->nr_objs = 0;
 	out->nr_free = 0;
 	if (out->txid.slots)
 		kmcl_txid_destroy(&out->txid);
@@ -570,7 +648,10 @@ void kmcl_out_notify(struct kmcl_channel *ch)
 struct kmcl_packet *kmcl_packet_alloc(struct kmcl_channel *ch)
 {
 	struct kmcl_out *out = &ch->out;
+	struct kmcl_packet_layout l;
 	struct kmcl_packet *pkt;
+	bool grow = false;
+	u32 stride = 0;
 
 	spin_lock_bh(&out->lock);
 	pkt = out->free;
@@ -580,8 +661,31 @@ struct kmcl_packet *kmcl_packet_alloc(struct kmcl_channel *ch)
 		pkt->next_free = NULL;
 		kmcl_packet_reset(pkt);
 		pkt->state = KMCL_PACKET_IDLE;
+	} else if (out->nr_objs < out->nr_packets) {
+		/* Reserve the new object's place: no rebuild meanwhile. */
+		out->nr_objs++;
+		out->nr_free--;
+		kmcl_out_layout(out, &l);
+		stride = out->stride;
+		grow = true;
 	}
 	spin_unlock_bh(&out->lock);
+	if (grow) {
+		/* Never sleeps: the caller may hold a plain spinlock. */
+		pkt = kmcl_out_new_obj(ch, &l, stride,
+				       GFP_ATOMIC | __GFP_NOWARN);
+		spin_lock_bh(&out->lock);
+		if (pkt) {
+			pkt->next_obj = out->objs;
+			out->objs = pkt;
+			pkt->state = KMCL_PACKET_IDLE;
+		} else {
+			out->nr_objs--;
+			out->nr_free++;
+			out->grow_failed++;
+		}
+		spin_unlock_bh(&out->lock);
+	}
 	if (pkt && pkt->inline_ctx)
 		memset(pkt->inline_ctx, 0, out->ctx_size);
 	return pkt;
@@ -608,6 +712,7 @@ int kmcl_packet_init_mem(struct kmcl_channel *ch, void *mem, u32 size,
 {
 	struct kmcl_out *out = &ch->out;
 	struct kmcl_packet *pkt = mem;
+	struct kmcl_packet_layout l;
 	bool inside;
 	u8 state;
 
@@ -617,8 +722,8 @@ int kmcl_packet_init_mem(struct kmcl_channel *ch, void *mem, u32 size,
 		return -EMSGSIZE;
 
 	spin_lock_bh(&out->lock);
-	inside = out->mem && (u8 *)mem + size > (u8 *)out->mem &&
-		 (u8 *)mem < (u8 *)out->mem + (size_t)out->nr_packets * out->stride;
+	inside = kmcl_lookaside_overlaps(out->objs, out->stride, out->max_size,
+					 mem, size);
 	state = READ_ONCE(pkt->state);
 	if (!inside && READ_ONCE(pkt->magic) == KMCL_PACKET_MAGIC &&
 	    pkt->ch == ch &&
@@ -630,10 +735,8 @@ int kmcl_packet_init_mem(struct kmcl_channel *ch, void *mem, u32 size,
 	if (inside)
 		return -EINVAL;
 
-	kmcl_packet_format(ch, pkt, KMCL_PACKET_CALLER,
-			   ch->cfg.max_packet_size + kmcl_pipe_hdr_len(&ch->cfg),
-			   ch->cfg.inline_context_size,
-			   kmcl_ext_ranges_cap(&ch->cfg));
+	kmcl_packet_layout_now(ch, &l);
+	kmcl_packet_format(ch, pkt, KMCL_PACKET_CALLER, &l, NULL);
 	if (pkt->inline_ctx)
 		memset(pkt->inline_ctx, 0, ch->cfg.inline_context_size);
 	pkt->state = KMCL_PACKET_IDLE;
@@ -720,7 +823,7 @@ int kmcl_packet_free(struct kmcl_packet *pkt)
 /* Claim an idle packet for a send. Caller holds out.lock. */
 static int kmcl_packet_claim(struct kmcl_out *out, struct kmcl_packet *pkt)
 {
-	if (!out->mem)
+	if (!out->nr_packets)
 		return -ENOTCONN;
 	if (pkt->state == KMCL_PACKET_FREE)
 		return -EBADFD;
@@ -925,9 +1028,12 @@ int kmcl_packet_send_ext(struct kmcl_packet *pkt, const void *buf, u32 len,
 	if (len)
 		memcpy(pkt->data + pipe, buf, len);
 	kmcl_packet_prepare(pkt, len + pipe, flags);
+	if (ext && pkt->ext_va)
+		memset(pkt->ext_va, 0, kmcl_ext_va_size(&ch->cfg));
 	if (ext) {
 		ret = pkt->ext ? ext->fill(pkt->ext, pkt->ext_cap, ext->arg,
-					   &pkt->ext_len, &pkt->ext_count) :
+					   &pkt->ext_len, &pkt->ext_count,
+					   pkt->ext_va, ch->cfg.max_ext_chain) :
 			       -EINVAL;
 		if (!ret && !pkt->ext_count)
 			ret = -EINVAL;

@@ -3,20 +3,27 @@
  * KMCL packets: outgoing packet objects, transaction ids, incoming dispatch
  * and synchronous requests. Everything here lives in struct kmcl_channel
  * (kmcl.h embeds struct kmcl_out and struct kmcl_in) and is allocated when
- * the channel is enabled, so sending, receiving and completing never
- * allocate memory and take no lock shared between channels.
+ * the channel is enabled, except lookaside objects past the floor, which
+ * VmbPacketAllocate() allocates once when first needed (lookaside.c). So
+ * sending, receiving and completing never allocate memory, and take no
+ * lock shared between channels.
  *
  * Outgoing packets (packet.c)
  * ---------------------------
- * - The lookaside holds cfg.max_packet_count packet objects, each with room
- *   for cfg.max_packet_size bytes of in-line data and an in-line context of
- *   cfg.inline_context_size bytes. VmbPacketSend writes the caller's buffer
- *   to the ring, or copies it into the packet when the packet has to wait
+ * - The lookaside holds up to cfg.max_packet_count packet objects, each
+ *   with room for cfg.max_packet_size bytes of in-line data and an in-line
+ *   context of cfg.inline_context_size bytes. KMCL_LOOKASIDE_FLOOR of them
+ *   exist from enable on; the others are allocated (never sleeping) by the
+ *   VmbPacketAllocate() that first needs them and kept until cleanup.
+ *   VmbPacketSend writes the caller's buffer to the ring, or copies it into
+ *   the packet when the packet has to wait
  *   in the send queue (and always for external data and pipe packets), so
  *   PAGED_BUFFER needs no special treatment and the caller's buffer may be
- *   reused as soon as Send returns. An empty lookaside
- *   makes VmbPacketAllocate return NULL; a packet that has been allocated
- *   never fails to send for lack of resources (it waits in the send queue).
+ *   reused as soon as Send returns. An empty lookaside (all
+ *   cfg.max_packet_count packets handed out, or no memory for a new
+ *   object) makes VmbPacketAllocate return NULL; a packet that has been
+ *   allocated never fails to send for lack of resources (it waits in the
+ *   send queue).
  * - VmbPacketInitialize builds the same object in caller memory of at least
  *   kmcl_packet_size() bytes, 8-byte aligned. Its completion routine starts
  *   unset and Send refuses it until one is set. VmbPacketFree refuses such
@@ -177,6 +184,7 @@
 #ifndef _KMCL_PACKET_H
 #define _KMCL_PACKET_H
 
+#include <linux/atomic.h>
 #include <linux/bits.h>
 #include <linux/interrupt.h>
 #include <linux/list.h>
@@ -291,13 +299,21 @@ enum kmcl_packet_origin {
  * @ext_cap: bytes @ext can hold (kmcl_ext_ranges_cap()).
  * @ext_len: bytes of ranges in @ext; 0: an in-band packet.
  * @ext_count: number of ranges in @ext.
+ * @ext_va: cfg.max_ext_chain entries after the bounce area (NULL with
+ *	@ext): where each range of the current send is mapped in this kernel,
+ *	or NULL (struct kmcl_ext_fill); handed to a receiver in this kernel
+ *	by kmcl_out_ext_match().
  * @ext_seen: the peer accepted the ranges once (kmcl_out_ext_match()).
  * @may_cancel: a synchronous request, which may be cancelled while the peer
  *	has it: its transaction id is tagged (see "Transaction ids").
  * @bounce: isolated channels: how @ext's data goes through the bounce pool.
  * @restored: the incoming packet VmbPacketRestore() tied to this object,
  *	completed through it (save.c); NULL otherwise.
- * @data: the in-line data, followed by the in-line context and @ext.
+ * @next_obj: lookaside objects: the next object the lookaside owns
+ *	(kmcl_out.objs), whatever its state.
+ * @data: the in-line data: after the header's tail (in-line context,
+ *	@ext, bounce range, @ext_va) in the same block, or, for a lookaside
+ *	object larger than a page, a block of its own (lookaside.c).
  */
 struct kmcl_packet {
 	u32 magic;
@@ -322,11 +338,13 @@ struct kmcl_packet {
 	u32 ext_cap;
 	u32 ext_len;
 	u32 ext_count;
+	void **ext_va;
 	bool ext_seen;
 	bool may_cancel;
 	struct kmcl_bounce_ref bounce;
 	struct kmcl_in_packet *restored;
-	u8 data[] __aligned(8);
+	struct kmcl_packet *next_obj;
+	u8 *data;
 };
 
 /**
@@ -406,14 +424,19 @@ struct kmcl_out_stats {
  * struct kmcl_out - outgoing side of a channel (embedded in kmcl_channel)
  * @lock: see "Locking" above.
  * @queue: FIFO of struct kmcl_out_item waiting to be written.
- * @free: lookaside free stack.
- * @mem: lookaside memory (kvmalloc), @nr_packets objects of @stride bytes.
- * @nr_packets: lookaside size.
- * @nr_free: packets on @free.
- * @stride: bytes per lookaside object.
+ * @free: lookaside free stack: objects allocated and free.
+ * @objs: every object the lookaside allocated (linked by next_obj).
+ * @nr_packets: lookaside size (cfg.max_packet_count); 0 until built.
+ * @nr_objs: objects allocated, at most @nr_packets (lookaside.c).
+ * @nr_free: packets the lookaside may still hand out: on @free, or not
+ *	allocated yet.
+ * @stride: bytes per packet object (kmcl_packet_size()).
  * @max_size: in-line data capacity of each lookaside packet.
  * @ctx_size: in-line context size of each lookaside packet.
  * @ext_cap: ext area of each lookaside packet.
+ * @bounce_size: bounce range area of each lookaside packet.
+ * @va_size: ext_va area of each lookaside packet.
+ * @grow_failed: allocations of a new object that failed.
  * @txid: transaction-id table.
  * @ready: kmcl_packet_setup() ran.
  * @enabled: between kmcl_out_init()/kmcl_out_open() and kmcl_out_close().
@@ -430,13 +453,17 @@ struct kmcl_out {
 	spinlock_t lock;	/* queue, lookaside, txid, outgoing ring */
 	struct list_head queue;
 	struct kmcl_packet *free;
-	void *mem;
+	struct kmcl_packet *objs;
 	u32 nr_packets;
+	u32 nr_objs;
 	u32 nr_free;
 	u32 stride;
 	u32 max_size;
 	u32 ctx_size;
 	u32 ext_cap;
+	u32 bounce_size;
+	u32 va_size;
+	u64 grow_failed;
 	struct kmcl_txid_table txid;
 	bool ready;
 	bool enabled;
@@ -636,6 +663,18 @@ void kmcl_in_stop(struct kmcl_channel *ch);
 void kmcl_in_wait_idle(struct kmcl_channel *ch);
 void kmcl_in_notify(struct kmcl_channel *ch);
 bool kmcl_in_in_callback(struct kmcl_channel *ch);
+
+/* Lookaside objects allocated at enable; the rest when first needed. */
+#define KMCL_LOOKASIDE_FLOOR		1U
+
+/* Lookaside objects (lookaside.c). */
+extern atomic_t kmcl_lookaside_fail;
+struct kmcl_packet *kmcl_lookaside_obj_alloc(u32 stride, u32 max_size,
+					     gfp_t gfp, u8 **data);
+void kmcl_lookaside_free_objs(struct kmcl_packet *objs, u32 stride,
+			      u32 max_size);
+bool kmcl_lookaside_overlaps(const struct kmcl_packet *objs, u32 stride,
+			     u32 max_size, const void *mem, u32 size);
 
 /* Outgoing packets (packet.c). */
 u32 kmcl_packet_size(struct kmcl_channel *ch);

@@ -195,6 +195,7 @@ size_t kmcl_mdl_hvpfns_size(u32 count);
 struct _MDL *kmcl_mdl_place_hvpfns(void *mem, const void *pfns, u32 count,
 				   u32 byte_offset, u32 byte_count,
 				   struct _MDL *prev);
+bool kmcl_mdl_use_va(struct _MDL *mdl, void *va);
 int kmcl_mdl_map_system(struct _MDL *mdl, bool read_only, bool shared,
 			bool may_sleep);
 struct _MDL *kmcl_mdl_unplace(struct _MDL *mdl);
@@ -212,11 +213,17 @@ struct kmcl_in_packet;
  * @fill: called once the packet is claimed: write the ranges (struct
  *	kmcl_gpa_range back to back, each with its PFNs) into @dst, at most
  *	@cap bytes; set *@len to the bytes written and *@count to the number
- *	of ranges. Returns 0 or -errno (the send fails with it).
+ *	of ranges. Returns 0 or -errno (the send fails with it). For each of
+ *	the first @nvas ranges it may store in @vas the address in this
+ *	kernel where the range's first byte is mapped for as long as the
+ *	memory is lent (a nonpaged-pool MDL's own address), else leaves the
+ *	entry NULL: a hint a receiver in this kernel may use instead of a
+ *	mapping of its own, after checking it (kmcl_hvpfns_match_va()).
  * @arg: passed to @fill.
  */
 struct kmcl_ext_fill {
-	int (*fill)(void *dst, u32 cap, const void *arg, u32 *len, u32 *count);
+	int (*fill)(void *dst, u32 cap, const void *arg, u32 *len, u32 *count,
+		    void **vas, u32 nvas);
 	const void *arg;
 };
 
@@ -224,6 +231,8 @@ bool kmcl_ext_limits_ok(u32 size, u32 chain);
 u32 kmcl_ext_ranges_cap(const struct kmcl_channel_config *cfg);
 u32 kmcl_ext_hdr_size(const struct kmcl_channel_config *cfg);
 u32 kmcl_ext_in_size(const struct kmcl_channel_config *cfg);
+u32 kmcl_ext_va_size(const struct kmcl_channel_config *cfg);
+void **kmcl_ext_in_vas(struct kmcl_in_packet *ip);
 int kmcl_ext_receive(struct kmcl_channel *ch, struct kmcl_in_packet *ip,
 		     const struct kmcl_wire_packet *wp);
 void kmcl_ext_release(struct kmcl_in_packet *ip);
@@ -237,6 +246,6 @@ int kmcl_xfer_receive(struct kmcl_channel *ch, struct kmcl_in_packet *ip,
 void kmcl_xfer_build(struct kmcl_in_packet *ip);
 void kmcl_xfer_release(struct kmcl_in_packet *ip);
 int kmcl_out_ext_match(struct kmcl_channel *ch, u64 txid, const void *ranges,
-		       u32 len, u32 count);
+		       u32 len, u32 count, void **vas);
 
 #endif /* _KMCL_SHMEM_H */

@@ -133,7 +133,9 @@ struct kmcl_ring_ops {
  *	bytes of ranges, @count ranges)? 0: yes, and they count as held by
  *	@ch until @ext_put; -ECANCELED: the peer went away (drop the packet
  *	quietly); -EBADMSG: no. NULL: the transport never lends memory (the
- *	host does not), every GPA-direct packet is hostile.
+ *	host does not), every GPA-direct packet is hostile. On success it
+ *	fills @vas (@count entries) with the sender's address hints, or
+ *	NULLs (kmcl_ext_in_vas()).
  * @ext_put: any context up to softirq: @ch no longer holds the memory of
  *	one packet @ext_check accepted. NULL if @ext_check is.
  * @ext_quiesce: state_mutex, at close, after @disconnect: return once the
@@ -208,7 +210,7 @@ struct kmcl_transport_ops {
 	void (*signal)(struct kmcl_channel *ch);
 	struct device *(*target_device)(struct kmcl_channel *ch);
 	int (*ext_check)(struct kmcl_channel *ch, u64 txid, const void *ranges,
-			 u32 len, u32 count);
+			 u32 len, u32 count, void **vas);
 	void (*ext_put)(struct kmcl_channel *ch);
 	void (*ext_quiesce)(struct kmcl_channel *ch);
 	void (*ext_wait)(struct kmcl_channel *ch);

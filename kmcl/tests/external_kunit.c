@@ -69,6 +69,7 @@ enum ext_mode {
  * @data_ok: every byte was the sender's pattern.
  * @writable: the first mapping is writable (x86; else true).
  * @vmapped: the first mapping is a vmap(), not the direct map.
+ * @va: the first mapping.
  * @done: completed (EXT_CHECK, or by the test).
  */
 struct ext_rec {
@@ -87,6 +88,7 @@ struct ext_rec {
 	bool data_ok;
 	bool writable;
 	bool vmapped;
+	void *va;
 	bool done;
 };
 
@@ -194,6 +196,7 @@ static void ext_inspect(struct ext_rx *rx, struct ext_rec *r, PMDL mdl)
 		if (!r->nmdl) {
 			r->writable = ext_writable(va);
 			r->vmapped = is_vmalloc_addr(va);
+			r->va = va;
 		}
 		if (!check(va, mdl->ByteCount, pos, rx->seed))
 			r->data_ok = false;
@@ -696,6 +699,94 @@ static void ext_softirq_direct(struct kunit *test)
 		KUNIT_EXPECT_FALSE(test, ep->srx.rec[i].vmapped);
 	}
 	KUNIT_EXPECT_EQ(test, ep->srx.pending, 0U);
+}
+
+static void ext_vunmap(void *va)
+{
+	vunmap(va);
+}
+
+/*
+ * Two pages in descending PFN order, mapped together with vmap(): the
+ * shape of a vmalloc() buffer (pages scattered), never physically
+ * consecutive. Freed when the test ends; @pfn their Hyper-V PFNs.
+ */
+static u8 *ext_scattered(struct kunit *test, PFN_NUMBER *pfn)
+{
+	struct page *pages[2];
+	PFN_NUMBER tmp;
+	u8 *va;
+
+	ext_page(test, &pfn[0]);
+	ext_page(test, &pfn[1]);
+	if (pfn[0] < pfn[1])
+		tmp = pfn[0], pfn[0] = pfn[1], pfn[1] = tmp;
+	pages[0] = pfn_to_page(pfn[0] / KMCL_HV_PER_PAGE);
+	pages[1] = pfn_to_page(pfn[1] / KMCL_HV_PER_PAGE);
+	va = vmap(pages, 2, VM_MAP, PAGE_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, va);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, ext_vunmap, va), 0);
+	return va;
+}
+
+/*
+ * A nonpaged-pool MDL over scattered vmalloc-area memory, received in
+ * softirq context on the loopback: the receiver gets the sender's own
+ * mapping of the lent pages, checked page by page, at once. No vmap(), no
+ * deferral to process context; writes reach the sender's buffer. READ_ONLY
+ * still needs a read-only mapping of its own, made in process context.
+ */
+static void ext_vmalloc_softirq(struct kunit *test)
+{
+	struct kmcl_pt_done *d = ext_done(test, true);
+	struct ext_pair *ep = ext_pair(test);
+	const u32 off = 100, len = 2 * 4096 - 300;
+	bool bounced = ext_bounced(ep->p->client->ch);
+	PFN_NUMBER pfn[2];
+	u8 *buf;
+	PMDL mdl;
+
+	buf = ext_scattered(test, pfn);
+	fill(buf + off, len, 0, 21);
+	mdl = ext_mdl(test, buf + off, len);
+	ep->srx.seed = 21;
+	ep->srx.write_back = true;
+	KUNIT_ASSERT_EQ(test, VmbPacketSendWithExternalMdl(ext_pkt(test, ep->p->client->ch, d),
+							   NULL, 0, mdl, 0, 0, WAIT),
+			STATUS_SUCCESS);
+	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_done(d, 1));
+	KUNIT_EXPECT_EQ(test, d->rec[0].status, STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, ep->srx.rec[0].st, STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, ep->srx.rec[0].bytes, len);
+	KUNIT_EXPECT_TRUE(test, ep->srx.rec[0].mdl_ok);
+	KUNIT_EXPECT_TRUE(test, ep->srx.rec[0].data_ok);
+	KUNIT_EXPECT_TRUE(test, ep->srx.rec[0].writable);
+	KUNIT_EXPECT_TRUE(test, check(buf + off, len, 0, 22));
+	if (!bounced) {
+		KUNIT_EXPECT_EQ(test, ep->srx.pending, 0U);
+		KUNIT_EXPECT_TRUE(test, ep->srx.rec[0].softirq);
+		KUNIT_EXPECT_PTR_EQ(test, ep->srx.rec[0].va, (void *)(buf + off));
+	}
+	kmcl_mdl_flush();
+	KUNIT_EXPECT_EQ(test, kmcl_mdl_vmap_count(), 0);
+
+	/* READ_ONLY: a read-only vmap() of its own, in process context. */
+	ep->srx.seed = 22;
+	ep->srx.get_flags = RO;
+	KUNIT_ASSERT_EQ(test, VmbPacketSendWithExternalMdl(ext_pkt(test, ep->p->client->ch, d),
+							   NULL, 0, mdl, 0, 0, WAIT),
+			STATUS_SUCCESS);
+	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_done(d, 2));
+	KUNIT_EXPECT_EQ(test, d->rec[1].status, STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, ep->srx.rec[1].st, STATUS_SUCCESS);
+	KUNIT_EXPECT_TRUE(test, ep->srx.rec[1].data_ok);
+	KUNIT_EXPECT_TRUE(test, ep->srx.rec[1].task);
+	KUNIT_EXPECT_PTR_NE(test, ep->srx.rec[1].va, (void *)(buf + off));
+	if (IS_ENABLED(CONFIG_X86))
+		KUNIT_EXPECT_FALSE(test, ep->srx.rec[1].writable);
+	KUNIT_EXPECT_TRUE(test, check(buf + off, len, 0, 22));
+	kmcl_mdl_flush();
+	KUNIT_EXPECT_EQ(test, kmcl_mdl_vmap_count(), 0);
 }
 
 /* READ_ONLY: a read-only mapping, which only process context can make. */
@@ -1673,11 +1764,11 @@ static void ext_match(struct kunit *test)
 	struct ext_pair *ep = ext_pair(test);
 	u8 ranges[16] = {};
 
-	KUNIT_EXPECT_EQ(test, kmcl_out_ext_match(ep->cch, 0, ranges, 16, 1), -EBADMSG);
-	KUNIT_EXPECT_EQ(test, kmcl_out_ext_match(ep->cch, U64_MAX, ranges, 16, 1),
+	KUNIT_EXPECT_EQ(test, kmcl_out_ext_match(ep->cch, 0, ranges, 16, 1, NULL), -EBADMSG);
+	KUNIT_EXPECT_EQ(test, kmcl_out_ext_match(ep->cch, U64_MAX, ranges, 16, 1, NULL),
 			-EBADMSG);
 	VmbChannelDisable(ep->p->client->ch);
-	KUNIT_EXPECT_EQ(test, kmcl_out_ext_match(ep->cch, 1, ranges, 16, 1), -ECANCELED);
+	KUNIT_EXPECT_EQ(test, kmcl_out_ext_match(ep->cch, 1, ranges, 16, 1, NULL), -ECANCELED);
 }
 
 /* The limits themselves: what fits in a VMBus packet. */
@@ -1704,8 +1795,11 @@ static void ext_limit_values(struct kunit *test)
 	/* Two ranges of 8 KiB in all: at most 2 + 2 * 2 PFNs and 2 heads. */
 	KUNIT_EXPECT_EQ(test, kmcl_ext_ranges_cap(&ch->cfg), 8U * (2 + 3 * 2));
 	KUNIT_EXPECT_EQ(test, kmcl_ext_hdr_size(&ch->cfg), 8U + 8 * (2 + 3 * 2));
+	/* Then one address hint per range. */
+	KUNIT_EXPECT_EQ(test, kmcl_ext_va_size(&ch->cfg), (u32)(2 * sizeof(void *)));
 	KUNIT_EXPECT_EQ(test, kmcl_ext_in_size(&ch->cfg),
-			(u32)(2 * kmcl_mdl_hvpfns_size(0) + 8 * (2 + 2 * 2)));
+			(u32)(2 * kmcl_mdl_hvpfns_size(0) + 8 * (2 + 2 * 2) +
+			      2 * sizeof(void *)));
 }
 
 static struct kunit_case kmcl_external_cases[] = {
@@ -1713,6 +1807,7 @@ static struct kunit_case kmcl_external_cases[] = {
 	KUNIT_CASE(ext_send_chain),
 	KUNIT_CASE(ext_pfns_pending),
 	KUNIT_CASE(ext_softirq_direct),
+	KUNIT_CASE(ext_vmalloc_softirq),
 	KUNIT_CASE(ext_read_only),
 	KUNIT_CASE(ext_force_length),
 	KUNIT_CASE(ext_queued),

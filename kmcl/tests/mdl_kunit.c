@@ -624,6 +624,37 @@ static void mdl_map_not_ram(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, own->mdl.MdlFlags, 0);
 }
 
+/*
+ * kmcl_hvpfns_match_va(): an address is accepted as the mapping of a PFN
+ * array only if every page under it is that PFN, from the right offset.
+ */
+static void mdl_match_va(struct kunit *test)
+{
+	u8 *v = mdl_vmalloc(test, 3 * HV4K), *w = mdl_vmalloc(test, HV4K);
+	u8 *k = kunit_kzalloc(test, 2 * HV4K, GFP_KERNEL);
+	unsigned long pfns[3], other[2] = {}, kp[1];
+
+	KUNIT_ASSERT_NOT_NULL(test, k);
+	KUNIT_ASSERT_EQ(test, kmcl_hvpfns_from_va(v, 3, pfns), 0);
+	KUNIT_ASSERT_EQ(test, kmcl_hvpfns_from_va(w, 1, other), 0);
+	KUNIT_ASSERT_EQ(test, kmcl_hvpfns_from_va(k + 8, 1, kp), 0);
+
+	KUNIT_EXPECT_TRUE(test, kmcl_hvpfns_match_va(v, pfns, 3, 0));
+	KUNIT_EXPECT_TRUE(test, kmcl_hvpfns_match_va(v + 300, pfns, 3, 300));
+	KUNIT_EXPECT_TRUE(test, kmcl_hvpfns_match_va(v + HV4K + 5, pfns + 1, 2, 5));
+	KUNIT_EXPECT_TRUE(test, kmcl_hvpfns_match_va(k + 8, kp, 1, offset_in_page(k + 8)));
+	/* Wrong offset, a page of another buffer, shifted, none, NULL. */
+	KUNIT_EXPECT_FALSE(test, kmcl_hvpfns_match_va(v + 300, pfns, 3, 301));
+	KUNIT_EXPECT_FALSE(test, kmcl_hvpfns_match_va(v, pfns, 3, 300));
+	KUNIT_EXPECT_FALSE(test, kmcl_hvpfns_match_va(w, pfns, 1, 0));
+	KUNIT_EXPECT_FALSE(test, kmcl_hvpfns_match_va(v, other, 1, 0));
+	KUNIT_EXPECT_FALSE(test, kmcl_hvpfns_match_va(v + HV4K, pfns, 2, 0));
+	KUNIT_EXPECT_FALSE(test, kmcl_hvpfns_match_va(v, pfns, 0, 0));
+	KUNIT_EXPECT_FALSE(test, kmcl_hvpfns_match_va(NULL, pfns, 1, 0));
+	/* Past the end of the vmalloc() area: the guard page has no page. */
+	KUNIT_EXPECT_FALSE(test, kmcl_hvpfns_match_va(w, other, 2, 0));
+}
+
 static struct kunit_case kmcl_mdl_cases[] = {
 	KUNIT_CASE(mdl_kmalloc_odd_offset),
 	KUNIT_CASE(mdl_vmalloc_many_pages),
@@ -635,6 +666,7 @@ static struct kunit_case kmcl_mdl_cases[] = {
 	KUNIT_CASE(mdl_bad_args),
 	KUNIT_CASE(mdl_hvpfn_layout),
 	KUNIT_CASE(mdl_map_not_ram),
+	KUNIT_CASE(mdl_match_va),
 	{}
 };
 
