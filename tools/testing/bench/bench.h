@@ -86,6 +86,10 @@ struct bench_pair {
 
 extern const struct bench_ops bench_kmcl_ops;
 extern const struct bench_ops bench_raw_ops;
+/* The guarantee ladder (ladder.c): the raw ring plus one obligation each. */
+extern const struct bench_ops bench_ladder_obj_ops;
+extern const struct bench_ops bench_ladder_lock_ops;
+extern const struct bench_ops bench_ladder_callback_ops;
 
 int bench_pair_init(struct bench_pair *p, const struct bench_ops *ops,
 		    enum bench_kind kind);
