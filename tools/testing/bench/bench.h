@@ -105,4 +105,15 @@ bool bench_vmap_counted(void);
 void bench_allocs_sites(void);
 void bench_allocs_stop(void);
 
+/* Kernel calls per packet, counted with kprobes (calls.c). */
+#define BENCH_NCALLS	8
+const char *bench_calls_name(int i);
+int bench_calls_start(void);
+void bench_calls_read(long *hits);
+void bench_calls_stop(void);
+
+/* A sampling profile by function (profile.c). */
+int bench_profile_start(void);
+void bench_profile_stop(const char *tag);
+
 #endif /* _KMCL_BENCH_H */

@@ -455,6 +455,80 @@ out:
 
 static const int bench_scale_pairs[] = { 1, 2, 4, 16 };
 
+static bool calls;
+module_param(calls, bool, 0444);
+MODULE_PARM_DESC(calls, "Count kernel calls per packet with kprobes (calls.c)");
+
+/*
+ * Kernel calls per 100 packets of the 64-byte async paths of the raw
+ * ring, the ladder's top rung and KMCL: "calls: NAME SIDE sym=N ...".
+ */
+static void bench_calls_row(const struct bench_ops *ops, const char *name,
+			    bool dispatch)
+{
+	struct bench_pair *p = ops->open(0, BENCH_INBAND, false);
+	long before[BENCH_NCALLS], after[BENCH_NCALLS];
+	char line[400];
+	u32 n = bench_count(2000);
+	int i, len = 0;
+
+	if (!p) {
+		bench_fail("calls: cannot open %s", ops->name);
+		return;
+	}
+	bench_async(p, 64, 200, BENCH_WINDOW, dispatch);
+	bench_calls_read(before);
+	bench_async(p, 64, n, BENCH_WINDOW, dispatch);
+	bench_calls_read(after);
+	p->ops->close(p);
+	for (i = 0; i < BENCH_NCALLS; i++)
+		if (after[i] >= 0)
+			len += scnprintf(line + len, sizeof(line) - len, " %s=%ld",
+					 bench_calls_name(i),
+					 (after[i] - before[i]) * 100 / n);
+	pr_info("calls: %s %s%s\n", name, ops->name, line);
+}
+
+static void bench_calls(void)
+{
+	if (!bench_calls_start()) {
+		pr_info("calls: no probe could be placed\n");
+		return;
+	}
+	bench_calls_row(&bench_raw_ops, "async64", false);
+	bench_calls_row(&bench_ladder_callback_ops, "async64", false);
+	bench_calls_row(&bench_kmcl_ops, "async64", false);
+	bench_calls_row(&bench_raw_ops, "async64_dispatch", true);
+	bench_calls_row(&bench_ladder_callback_ops, "async64_dispatch", true);
+	bench_calls_row(&bench_kmcl_ops, "async64_dispatch", true);
+	bench_calls_stop();
+}
+
+static bool profile;
+module_param(profile, bool, 0444);
+MODULE_PARM_DESC(profile, "Sample where the 64-byte paths spend their time (profile.c)");
+
+static void bench_profile_row(const struct bench_ops *ops, const char *name,
+			      bool dispatch)
+{
+	struct bench_pair *p = ops->open(0, BENCH_INBAND, false);
+	char tag[64];
+
+	if (!p) {
+		bench_fail("profile: cannot open %s", ops->name);
+		return;
+	}
+	bench_async(p, 64, 200, BENCH_WINDOW, dispatch);
+	if (bench_profile_start()) {
+		pr_info("profile: cannot sample\n");
+	} else {
+		bench_async(p, 64, bench_count(count), BENCH_WINDOW, dispatch);
+		snprintf(tag, sizeof(tag), "%s %s", name, ops->name);
+		bench_profile_stop(tag);
+	}
+	p->ops->close(p);
+}
+
 static const struct bench_ops *const ladder_impls[] = {
 	&bench_raw_ops, &bench_ladder_obj_ops, &bench_ladder_lock_ops,
 	&bench_ladder_callback_ops, &bench_kmcl_ops,
@@ -772,6 +846,13 @@ static void bench_run(void)
 		bench_prims();
 		bench_ladder_row("async64", false);
 		bench_ladder_row("async64_dispatch", true);
+	}
+	if (calls)
+		bench_calls();
+	if (profile) {
+		bench_profile_row(&bench_kmcl_ops, "async64_dispatch", true);
+		bench_profile_row(&bench_raw_ops, "async64_dispatch", true);
+		bench_profile_row(&bench_kmcl_ops, "async64", false);
 	}
 	bench_allocs_path("async64", BENCH_INBAND, false);
 	bench_allocs_path("sync_rtt", BENCH_INBAND, true);
