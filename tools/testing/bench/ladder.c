@@ -94,14 +94,12 @@ static void lad_signal(struct tasklet_struct *t)
 	local_bh_enable();
 }
 
-/* Sender: an idle object, or NULL. */
-static struct lad_pkt *lad_alloc(struct lad_pair *lp)
+/* Take an idle object from the lookaside. */
+static struct lad_pkt *lad_pop(struct lad_pair *lp)
 {
 	struct llist_node *n;
 	struct lad_pkt *pkt;
 
-	if (lp->level >= LAD_LOCK)
-		spin_lock_bh(&lp->cli_lock);
 	if (!lp->free && lp->level == LAD_OBJ) {
 		/* Only this sender empties the llist. */
 		n = llist_del_all(&lp->freed);
@@ -117,8 +115,19 @@ static struct lad_pkt *lad_alloc(struct lad_pair *lp)
 		lp->free = pkt->next_free;
 		atomic_set(&pkt->state, LAD_IDLE);
 	}
-	if (lp->level >= LAD_LOCK)
-		spin_unlock_bh(&lp->cli_lock);
+	return pkt;
+}
+
+/* Sender: an idle object, or NULL. */
+static struct lad_pkt *lad_alloc(struct lad_pair *lp)
+{
+	struct lad_pkt *pkt;
+
+	if (lp->level == LAD_OBJ)
+		return lad_pop(lp);
+	spin_lock_bh(&lp->cli_lock);
+	pkt = lad_pop(lp);
+	spin_unlock_bh(&lp->cli_lock);
 	return pkt;
 }
 
@@ -143,24 +152,34 @@ static void lad_done(struct lad_pair *lp, struct lad_pkt *pkt, bool ok)
 	bench_done(&lp->b, ok);
 }
 
+/* The object @id names if it waits for that completion, claimed. */
+static struct lad_pkt *lad_claim(struct lad_pair *lp, u64 id)
+{
+	u32 idx = lower_32_bits(id);
+	struct lad_pkt *pkt;
+
+	if (idx >= LAD_NPKT)
+		return NULL;
+	pkt = &lp->pkts[idx];
+	/* The generation is stored before the ring write sent it. */
+	if (READ_ONCE(pkt->gen) != upper_32_bits(id) ||
+	    atomic_cmpxchg(&pkt->state, LAD_PENDING, LAD_IDLE) != LAD_PENDING)
+		return NULL;
+	return pkt;
+}
+
 /* Client: a completion for @id arrived (the peer's value, untrusted). */
 static void lad_complete_id(struct lad_pair *lp, u64 id, bool ok)
 {
-	u32 idx = lower_32_bits(id);
-	struct lad_pkt *pkt = NULL;
+	struct lad_pkt *pkt;
 
-	if (lp->level >= LAD_LOCK)
+	if (lp->level >= LAD_LOCK) {
 		spin_lock(&lp->cli_lock);	/* BH is off in the tasklet */
-	if (idx < LAD_NPKT) {
-		pkt = &lp->pkts[idx];
-		/* The generation is stored before the ring write sent it. */
-		if (READ_ONCE(pkt->gen) != upper_32_bits(id) ||
-		    atomic_cmpxchg(&pkt->state, LAD_PENDING, LAD_IDLE) !=
-		    LAD_PENDING)
-			pkt = NULL;
-	}
-	if (lp->level >= LAD_LOCK)
+		pkt = lad_claim(lp, id);
 		spin_unlock(&lp->cli_lock);
+	} else {
+		pkt = lad_claim(lp, id);
+	}
 	if (!pkt) {
 		atomic_inc(&lp->b.errors);	/* forged, stale or repeated */
 		return;
@@ -237,6 +256,19 @@ static int lad_srv_one(struct lad_pair *lp, struct lad_in **spare)
 	return len;
 }
 
+/* Server, rungs 1-2: write the completion (softirq). */
+static int lad_write_comp(struct lad_pair *lp, u64 id, bool *sig)
+{
+	int ret;
+
+	if (lp->level < LAD_LOCK)
+		return raw_write(&lp->s2c_w, RAW_TYPE_COMP, 0, id, NULL, 0, sig);
+	spin_lock(&lp->srv_out_lock);
+	ret = raw_write(&lp->s2c_w, RAW_TYPE_COMP, 0, id, NULL, 0, sig);
+	spin_unlock(&lp->srv_out_lock);
+	return ret;
+}
+
 static void lad_srv_rx(struct tasklet_struct *t)
 {
 	struct lad_pair *lp = from_tasklet(lp, t, srv_rx);
@@ -255,13 +287,8 @@ static void lad_srv_rx(struct tasklet_struct *t)
 					       lp->srv_buf_len)) > 0) {
 				if (!(d->flags & RAW_FLAG_COMP_REQ))
 					continue;
-				if (lp->level >= LAD_LOCK)
-					spin_lock(&lp->srv_out_lock);
-				if (raw_write(&lp->s2c_w, RAW_TYPE_COMP, 0,
-					      d->trans_id, NULL, 0, &sig))
+				if (lad_write_comp(lp, d->trans_id, &sig))
 					atomic_inc(&lp->b.errors);
-				if (lp->level >= LAD_LOCK)
-					spin_unlock(&lp->srv_out_lock);
 				signal |= sig;
 			}
 		}
@@ -370,35 +397,42 @@ fail:
 	return NULL;
 }
 
+/* Claim @pkt (only an idle object is sent) and write it. */
+static int lad_send_one(struct lad_pair *lp, struct lad_pkt *pkt, u32 len,
+			bool *signal)
+{
+	u32 idx = pkt - lp->pkts;
+	int ret;
+
+	if (atomic_read(&pkt->state) != LAD_IDLE)
+		return -EBUSY;
+	WRITE_ONCE(pkt->gen, pkt->gen + 1);
+	atomic_set(&pkt->state, LAD_PENDING);
+	ret = raw_write(&lp->c2s_w, RAW_TYPE_INBAND, RAW_FLAG_COMP_REQ,
+			((u64)pkt->gen << 32) | idx, lp->b.payload, len, signal);
+	if (ret)
+		atomic_set(&pkt->state, LAD_IDLE);
+	return ret;
+}
+
 static int lad_send(struct bench_pair *p, u32 len)
 {
 	struct lad_pair *lp = container_of(p, struct lad_pair, b);
 	struct lad_pkt *pkt = lad_alloc(lp);
 	bool signal;
-	u32 idx;
 	int ret;
 
 	if (!pkt)
 		return -EAGAIN;
 	pkt->done = lad_done;
-	idx = pkt - lp->pkts;
 	atomic_inc(&p->inflight);
-	if (lp->level >= LAD_LOCK)
+	if (lp->level >= LAD_LOCK) {
 		spin_lock_bh(&lp->cli_lock);
-	/* Claim: only an idle object is sent. */
-	if (atomic_read(&pkt->state) != LAD_IDLE) {
-		ret = -EBUSY;
-	} else {
-		WRITE_ONCE(pkt->gen, pkt->gen + 1);
-		atomic_set(&pkt->state, LAD_PENDING);
-		ret = raw_write(&lp->c2s_w, RAW_TYPE_INBAND, RAW_FLAG_COMP_REQ,
-				((u64)pkt->gen << 32) | idx, p->payload, len,
-				&signal);
-		if (ret)
-			atomic_set(&pkt->state, LAD_IDLE);
-	}
-	if (lp->level >= LAD_LOCK)
+		ret = lad_send_one(lp, pkt, len, &signal);
 		spin_unlock_bh(&lp->cli_lock);
+	} else {
+		ret = lad_send_one(lp, pkt, len, &signal);
+	}
 	if (ret) {
 		atomic_dec(&p->inflight);
 		lad_free(lp, pkt);

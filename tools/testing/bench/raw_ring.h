@@ -87,7 +87,7 @@ static inline void raw_copy_from(const struct raw_ring *r, u32 pos, void *dst,
  * 0 (*@signal set as the loopback would set it) or -EAGAIN when full.
  */
 static inline int raw_write(struct raw_ring *r, u16 type, u16 flags, u64 id,
-		     const void *data, u32 len, bool *signal)
+			    const void *data, u32 len, bool *signal)
 {
 	static const u8 pad[8];
 	u32 plen = sizeof(struct raw_desc) + ALIGN(len, 8);
