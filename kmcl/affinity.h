@@ -18,7 +18,10 @@
  * the rest stays queued for the channel's process-context reader (KMCL
  * lets packets of a DISPATCH channel arrive at PASSIVE too). A softirq
  * run that finds the budget spent hands over at once. At 100 % (the
- * default) each run may take one whole window and no more. Each window in
+ * default) each run may take one whole window and no more; such a run
+ * reads its clock only every KMCL_DPC_FULL_STRIDE packets (a clock read
+ * costs as much as a good part of a packet under emulation), so it may
+ * go that many packets past the window before it hands over. Each window in
  * which the budget stopped softirq delivery is counted once (debugfs
  * dpc_capped). Nothing is dropped or reordered: there is one reader at a
  * time and the packets stay in the ring.
@@ -37,6 +40,8 @@ struct kmcl_channel;
 
 /* The window VmbChannelSetAllowableDpcCpuUsage() takes a share of. */
 #define KMCL_DPC_WINDOW_NS	(2 * NSEC_PER_MSEC)
+/* At 100 %, a softirq run looks at its clock every this many packets. */
+#define KMCL_DPC_FULL_STRIDE	8U
 
 /**
  * struct kmcl_cpu_kick - schedule one tasklet on a chosen CPU

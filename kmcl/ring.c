@@ -460,6 +460,31 @@ bool kmcl_ring_empty(const struct kmcl_ring *ring)
 EXPORT_SYMBOL_KMCL(kmcl_ring_empty);
 
 /**
+ * kmcl_ring_next_type() - the type of the next packet, as a hint (reader side)
+ * @ring: the ring.
+ *
+ * Reads the type field of the next packet's descriptor once, unchecked:
+ * only kmcl_ring_peek() validates a packet, and a caller that acted on
+ * this hint must check that the packet it peeked has that type.
+ *
+ * Return: the type, or 0 if the ring is empty or write_index is invalid.
+ */
+u16 kmcl_ring_next_type(const struct kmcl_ring *ring)
+{
+	u32 write;
+
+	if (!ring || !ring->hdr)
+		return 0;
+	/* The descriptor must not be read before the index that covers it. */
+	write = virt_load_acquire(&ring->hdr->write_index);
+	if (!kmcl_ring_index_ok(ring, write) || write == ring->read)
+		return 0;
+	/* 8-aligned and inside the data area: the field does not wrap. */
+	return READ_ONCE(*(u16 *)(ring->data + ring->read));
+}
+EXPORT_SYMBOL_KMCL(kmcl_ring_next_type);
+
+/**
  * kmcl_ring_mask_interrupt() - tell the writer not to signal (reader side)
  * @ring: the ring.
  *

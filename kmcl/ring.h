@@ -22,7 +22,7 @@
  * context per ring). Writer-side: kmcl_ring_write(),
  * kmcl_ring_set_pending_send(), kmcl_ring_avail_write(). Reader-side:
  * kmcl_ring_peek(), kmcl_ring_consume(), kmcl_ring_avail_read(),
- * kmcl_ring_empty(), kmcl_ring_mask_interrupt(),
+ * kmcl_ring_empty(), kmcl_ring_next_type(), kmcl_ring_mask_interrupt(),
  * kmcl_ring_unmask_interrupt(). One struct kmcl_ring may serve both sides
  * (its writer and reader state are separate fields), or each side may have
  * its own, set up with kmcl_ring_init() by whoever creates the ring and
@@ -124,6 +124,7 @@ int kmcl_ring_consume(struct kmcl_ring *ring, u32 pktlen,
 		      bool *signal_writer);
 u32 kmcl_ring_avail_read(const struct kmcl_ring *ring);
 bool kmcl_ring_empty(const struct kmcl_ring *ring);
+u16 kmcl_ring_next_type(const struct kmcl_ring *ring);
 void kmcl_ring_mask_interrupt(struct kmcl_ring *ring);
 bool kmcl_ring_unmask_interrupt(struct kmcl_ring *ring);
 

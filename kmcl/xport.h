@@ -152,4 +152,22 @@ static inline bool kmcl_xport_empty(struct kmcl_channel *ch)
 	return kmcl_ring_empty(&ch->in_ring);
 }
 
+/**
+ * kmcl_xport_next_is_comp() - a cheap look: is the next packet a completion?
+ * @ch: the channel; the caller is its reader.
+ *
+ * A hint (kmcl_ring_next_type()): whoever acts on it checks the type of
+ * the packet kmcl_xport_peek() copies.
+ *
+ * Return: true if the channel's own incoming ring holds a packet whose
+ * descriptor says KMCL_PKT_COMP; always false for a transport with its
+ * own rings.
+ */
+static inline bool kmcl_xport_next_is_comp(struct kmcl_channel *ch)
+{
+	if (kmcl_xport_ring(ch) || !ch->in_ring.hdr)
+		return false;
+	return kmcl_ring_next_type(&ch->in_ring) == KMCL_PKT_COMP;
+}
+
 #endif /* _KMCL_XPORT_H */

@@ -263,6 +263,41 @@ static const struct ring_wrap_case ring_wrap_cases[] = {
 
 KUNIT_ARRAY_PARAM_DESC(ring_wrap, ring_wrap_cases, name);
 
+/*
+ * kmcl_ring_next_type(): the type of the packet at the read index, 0 for
+ * an empty ring or a write_index out of range or unaligned; the reader's
+ * index does not move.
+ */
+static void ring_next_type(struct kunit *test)
+{
+	struct kmcl_ring *ring = ring_new(test, 2 * PAGE4K);
+	struct kmcl_vmpacket_desc *d;
+	u32 w;
+
+	KUNIT_EXPECT_EQ(test, kmcl_ring_next_type(NULL), 0);
+	KUNIT_EXPECT_EQ(test, kmcl_ring_next_type(ring), 0);
+	KUNIT_ASSERT_EQ(test, pkt_put(test, ring, 8, 1, NULL), 0);
+	KUNIT_ASSERT_EQ(test, pkt_put(test, ring, 8, 2, NULL), 0);
+	KUNIT_EXPECT_EQ(test, kmcl_ring_next_type(ring), KMCL_PKT_DATA_INBAND);
+	/* The peer changes the first packet's type: the hint follows. */
+	d = (struct kmcl_vmpacket_desc *)ring->data;
+	d->type = KMCL_PKT_COMP;
+	KUNIT_EXPECT_EQ(test, kmcl_ring_next_type(ring), KMCL_PKT_COMP);
+	KUNIT_EXPECT_EQ(test, ring->read, 0U);
+	d->type = KMCL_PKT_DATA_INBAND;
+	pkt_get(test, ring, 8, 1);
+	KUNIT_EXPECT_EQ(test, kmcl_ring_next_type(ring), KMCL_PKT_DATA_INBAND);
+	/* A corrupt write_index gives no hint (peek reports it). */
+	w = ring->hdr->write_index;
+	ring->hdr->write_index = w + 4;
+	KUNIT_EXPECT_EQ(test, kmcl_ring_next_type(ring), 0);
+	ring->hdr->write_index = DATA2;
+	KUNIT_EXPECT_EQ(test, kmcl_ring_next_type(ring), 0);
+	ring->hdr->write_index = w;
+	pkt_get(test, ring, 8, 2);
+	KUNIT_EXPECT_EQ(test, kmcl_ring_next_type(ring), 0);
+}
+
 static void ring_wrap(struct kunit *test)
 {
 	const struct ring_wrap_case *c = test->param_value;
@@ -835,6 +870,7 @@ static struct kunit_case kmcl_ring_cases[] = {
 	KUNIT_CASE(ring_init_bad_args),
 	KUNIT_CASE(ring_init_header),
 	KUNIT_CASE(ring_roundtrip),
+	KUNIT_CASE(ring_next_type),
 	KUNIT_CASE_PARAM(ring_wrap, ring_wrap_gen_params),
 	KUNIT_CASE(ring_many_packets),
 	KUNIT_CASE(ring_full),

@@ -86,6 +86,10 @@ struct bench_pair {
 
 extern const struct bench_ops bench_kmcl_ops;
 extern const struct bench_ops bench_raw_ops;
+/* The guarantee ladder (ladder.c): the raw ring plus one obligation each. */
+extern const struct bench_ops bench_ladder_obj_ops;
+extern const struct bench_ops bench_ladder_lock_ops;
+extern const struct bench_ops bench_ladder_callback_ops;
 
 int bench_pair_init(struct bench_pair *p, const struct bench_ops *ops,
 		    enum bench_kind kind);
@@ -100,5 +104,16 @@ long bench_pages_net(void);
 bool bench_vmap_counted(void);
 void bench_allocs_sites(void);
 void bench_allocs_stop(void);
+
+/* Kernel calls per packet, counted with kprobes (calls.c). */
+#define BENCH_NCALLS	8
+const char *bench_calls_name(int i);
+int bench_calls_start(void);
+void bench_calls_read(long *hits);
+void bench_calls_stop(void);
+
+/* A sampling profile by function (profile.c). */
+int bench_profile_start(void);
+void bench_profile_stop(const char *tag);
 
 #endif /* _KMCL_BENCH_H */

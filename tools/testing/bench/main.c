@@ -14,6 +14,7 @@
 
 #include <linux/completion.h>
 #include <linux/delay.h>
+#include <linux/interrupt.h>
 #include <linux/jiffies.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
@@ -21,6 +22,7 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
+#include <linux/spinlock.h>
 #include <linux/vmalloc.h>
 
 #include <vmbuskernelmodeclientlibapi.h>
@@ -36,6 +38,9 @@ MODULE_PARM_DESC(reps, "Repetitions of each measurement (default 5)");
 static unsigned int count = 20000;
 module_param(count, uint, 0444);
 MODULE_PARM_DESC(count, "64-byte packets per async run (default 20000)");
+static bool ladder;
+module_param(ladder, bool, 0444);
+MODULE_PARM_DESC(ladder, "Also run the guarantee ladder (ladder.c; smoke runs it)");
 
 #define BENCH_WINDOW		32	/* 64-byte packets in flight */
 #define BENCH_BIG_WINDOW	8	/* 16 KiB and external-data packets */
@@ -450,6 +455,188 @@ out:
 
 static const int bench_scale_pairs[] = { 1, 2, 4, 16 };
 
+static bool calls;
+module_param(calls, bool, 0444);
+MODULE_PARM_DESC(calls, "Count kernel calls per packet with kprobes (calls.c)");
+
+/*
+ * Kernel calls per 100 packets of the 64-byte async paths of the raw
+ * ring, the ladder's top rung and KMCL: "calls: NAME SIDE sym=N ...".
+ */
+static void bench_calls_row(const struct bench_ops *ops, const char *name,
+			    bool dispatch)
+{
+	struct bench_pair *p = ops->open(0, BENCH_INBAND, false);
+	long before[BENCH_NCALLS], after[BENCH_NCALLS];
+	char line[400];
+	u32 n = bench_count(2000);
+	int i, len = 0;
+
+	if (!p) {
+		bench_fail("calls: cannot open %s", ops->name);
+		return;
+	}
+	bench_async(p, 64, 200, BENCH_WINDOW, dispatch);
+	bench_calls_read(before);
+	bench_async(p, 64, n, BENCH_WINDOW, dispatch);
+	bench_calls_read(after);
+	p->ops->close(p);
+	for (i = 0; i < BENCH_NCALLS; i++)
+		if (after[i] >= 0)
+			len += scnprintf(line + len, sizeof(line) - len, " %s=%ld",
+					 bench_calls_name(i),
+					 (after[i] - before[i]) * 100 / n);
+	pr_info("calls: %s %s%s\n", name, ops->name, line);
+}
+
+static void bench_calls(void)
+{
+	if (!bench_calls_start()) {
+		pr_info("calls: no probe could be placed\n");
+		return;
+	}
+	bench_calls_row(&bench_raw_ops, "async64", false);
+	bench_calls_row(&bench_ladder_callback_ops, "async64", false);
+	bench_calls_row(&bench_kmcl_ops, "async64", false);
+	bench_calls_row(&bench_raw_ops, "async64_dispatch", true);
+	bench_calls_row(&bench_ladder_callback_ops, "async64_dispatch", true);
+	bench_calls_row(&bench_kmcl_ops, "async64_dispatch", true);
+	bench_calls_stop();
+}
+
+static bool profile;
+module_param(profile, bool, 0444);
+MODULE_PARM_DESC(profile, "Sample where the 64-byte paths spend their time (profile.c)");
+
+static void bench_profile_row(const struct bench_ops *ops, const char *name,
+			      bool dispatch)
+{
+	struct bench_pair *p = ops->open(0, BENCH_INBAND, false);
+	char tag[64];
+
+	if (!p) {
+		bench_fail("profile: cannot open %s", ops->name);
+		return;
+	}
+	bench_async(p, 64, 200, BENCH_WINDOW, dispatch);
+	if (bench_profile_start()) {
+		pr_info("profile: cannot sample\n");
+	} else {
+		bench_async(p, 64, bench_count(count), BENCH_WINDOW, dispatch);
+		snprintf(tag, sizeof(tag), "%s %s", name, ops->name);
+		bench_profile_stop(tag);
+	}
+	p->ops->close(p);
+}
+
+static const struct bench_ops *const ladder_impls[] = {
+	&bench_raw_ops, &bench_ladder_obj_ops, &bench_ladder_lock_ops,
+	&bench_ladder_callback_ops, &bench_kmcl_ops,
+};
+
+#define LADDER_N	ARRAY_SIZE(ladder_impls)
+
+/*
+ * 64-byte async packets through every rung of the ladder (ladder.c), the
+ * raw ring and KMCL, interleaved (the order rotates every repetition):
+ * "ladder: NAME SIDE best median" in ns per packet.
+ */
+static void bench_ladder_row(const char *name, bool dispatch)
+{
+	struct bench_pair *p[LADDER_N] = {};
+	u64 ns[LADDER_N][BENCH_MAX_REPS], t;
+	unsigned int rep, i, s, nrep = bench_reps();
+	u32 n = bench_count(count);
+
+	for (s = 0; s < LADDER_N; s++) {
+		p[s] = ladder_impls[s]->open(0, BENCH_INBAND, false);
+		if (!p[s]) {
+			bench_fail("ladder: cannot open %s", ladder_impls[s]->name);
+			goto out;
+		}
+		bench_async(p[s], 64, min(n, 200U), BENCH_WINDOW, dispatch);
+	}
+	for (rep = 0; rep < nrep && !bench_failed; rep++) {
+		for (i = 0; i < LADDER_N; i++) {
+			s = (rep + i) % LADDER_N;
+			t = bench_async(p[s], 64, n, BENCH_WINDOW, dispatch);
+			ns[s][rep] = div_u64(t, n);
+		}
+	}
+	for (s = 0; s < LADDER_N && !bench_failed; s++) {
+		t = bench_median(ns[s], nrep);
+		pr_info("ladder: %s %s %llu %llu\n", name, ladder_impls[s]->name,
+			ns[s][0], t);
+	}
+out:
+	for (s = 0; s < LADDER_N; s++)
+		if (p[s])
+			p[s]->ops->close(p[s]);
+}
+
+static void bench_nop_tasklet(struct tasklet_struct *t)
+{
+}
+
+static noinline void bench_nop_call(unsigned long *x)
+{
+	(*x)++;
+}
+
+static void (*bench_icall)(unsigned long *x) = bench_nop_call;
+
+/*
+ * What the primitives a packet path is made of cost here, in ns (best
+ * of 3 runs of 20000): a spin_lock_bh()/spin_unlock_bh() round trip, a
+ * local_bh_disable()/enable() pair, an atomic cmpxchg, a tasklet
+ * scheduled and run (as a signal does), an indirect call.
+ */
+static void bench_prims(void)
+{
+	static DEFINE_SPINLOCK(lock);
+	struct tasklet_struct tl;
+	u32 i, k, n = bench_count(20000);
+	u64 best[5], t;
+	unsigned long x = 0;
+	atomic_t a = ATOMIC_INIT(0);
+	int m;
+
+	tasklet_setup(&tl, bench_nop_tasklet);
+	for (m = 0; m < 5; m++) {
+		best[m] = U64_MAX;
+		for (k = 0; k < 3; k++) {
+			t = ktime_get_ns();
+			for (i = 0; i < n; i++) {
+				switch (m) {
+				case 0:
+					spin_lock_bh(&lock);
+					spin_unlock_bh(&lock);
+					break;
+				case 1:
+					local_bh_disable();
+					local_bh_enable();
+					break;
+				case 2:
+					atomic_cmpxchg(&a, i, i + 1);
+					break;
+				case 3:
+					local_bh_disable();
+					tasklet_schedule(&tl);
+					local_bh_enable();
+					break;
+				case 4:
+					READ_ONCE(bench_icall)(&x);
+					break;
+				}
+			}
+			best[m] = min(best[m], div_u64(ktime_get_ns() - t, n));
+		}
+	}
+	tasklet_kill(&tl);
+	pr_info("ladder: prim lock_bh %llu bh %llu cmpxchg %llu tasklet %llu icall %llu\n",
+		best[0], best[1], best[2], best[3], best[4]);
+}
+
 /* Aggregate throughput per pair count; returns scale4 per side. */
 static void bench_scale(u64 scale4_x100[2])
 {
@@ -654,6 +841,18 @@ static void bench_run(void)
 			bench_open_close(i, np, &o[i], &c[i]);
 		pr_info("table: open_close_%u us kmcl %llu %llu raw %llu %llu\n",
 			np, o[0], c[0], o[1], c[1]);
+	}
+	if (ladder || smoke) {
+		bench_prims();
+		bench_ladder_row("async64", false);
+		bench_ladder_row("async64_dispatch", true);
+	}
+	if (calls)
+		bench_calls();
+	if (profile) {
+		bench_profile_row(&bench_kmcl_ops, "async64_dispatch", true);
+		bench_profile_row(&bench_raw_ops, "async64_dispatch", true);
+		bench_profile_row(&bench_kmcl_ops, "async64", false);
 	}
 	bench_allocs_path("async64", BENCH_INBAND, false);
 	bench_allocs_path("sync_rtt", BENCH_INBAND, true);

@@ -14,7 +14,9 @@
 # Environment: KMCL_BENCH_KVER (kernel ABI, default: the one of the
 # linux-source-6.12 package, e.g. 6.12.118+deb12-amd64), KMCL_ACCEL,
 # KMCL_OUT, KMCL_TIMEOUT, KMCL_BENCH_ARGS (module parameters, e.g.
-# "reps=3 count=10000").
+# "reps=3 count=10000"; "ladder=1" adds the guarantee ladder, ladder.c; "calls=1" counts
+# kernel calls per packet, calls.c; "profile=1" samples where the time
+# goes, profile.c).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -125,6 +127,25 @@ GP
 	echo "in-band MB/s by packet size (bytes kmcl raw):"
 	sed 's/^/  /' "$out/sizes.dat"
 	sed -n 's/^\(allocs\|memory\): /\1: /p' "$out/guest.log"
+	if grep -q '^ladder: ' "$out/guest.log"; then
+		echo
+		echo "guarantee ladder (ladder.c), 64 B async, ns per packet:"
+		printf '  %-18s %-9s %8s %8s\n' measurement side best median
+		sed -n 's/^ladder: \(async64[a-z_]*\) \([a-z]*\) \([0-9]*\) \([0-9]*\)$/\1 \2 \3 \4/p' \
+			"$out/guest.log" |
+			awk '{ printf "  %-18s %-9s %8s %8s\n", $1, $2, $3, $4 }'
+		sed -n 's/^ladder: prim /primitives, ns each: /p' "$out/guest.log"
+	fi
+	if grep -q '^calls: ' "$out/guest.log"; then
+		echo
+		echo "kernel calls per 100 packets (calls.c, kprobes):"
+		sed -n 's/^calls: /  /p' "$out/guest.log"
+	fi
+	if grep -q '^profile: ' "$out/guest.log"; then
+		echo
+		echo "sampled profile (profile.c), share of samples by function:"
+		sed -n 's/^profile: /  /p' "$out/guest.log"
+	fi
 	echo
 	# The closing lines, in the issue's order and form.
 	for n in async64 async64_dispatch sync_rtt inband16k ext64k ext64k_vmalloc scale4; do
