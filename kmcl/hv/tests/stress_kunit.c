@@ -830,7 +830,56 @@ static void kmcl_hv_stress_test(struct kunit *test)
 			hs_total_rescinds, hs_total_gpadls, hs_seed);
 }
 
+/*
+ * More devices than the model snapshots at once (32), most of them
+ * rescinded: unregistering the driver must still remove every live one.
+ * The first stress runs leaked the kmcl_hv offers of live devices that
+ * came after 32 others (the model then looked at the first 32 devices
+ * only, rescinded or not): their remove never ran, and kmemleak reported
+ * the offers.
+ */
+static void hs_rescinds_then_unregister(struct kunit *test)
+{
+	struct kmcl_hv_fixture *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
+	struct kmcl_hv_mdev *md[40];
+	VMBCHANNEL ch;
+	guid_t inst;
+	u32 i;
+
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	KUNIT_ASSERT_EQ(test, kmcl_hv_fixture_setup(f, "kmcl_hv_stress_kunit", false),
+			0);
+	/* A client waiting for another instance: the type's driver probes. */
+	KUNIT_ASSERT_EQ(test, VmbChannelAllocate(f->dev, FALSE, &ch), STATUS_SUCCESS);
+	guid_gen(&inst);
+	KUNIT_ASSERT_EQ(test, VmbClientChannelInitSetTargetPnp(ch, &hs_type,
+							       (GUID *)&inst, NULL),
+			STATUS_SUCCESS);
+	KUNIT_ASSERT_EQ(test, VmbChannelEnable(ch), STATUS_SUCCESS);
+	for (i = 0; i < ARRAY_SIZE(md); i++) {
+		guid_gen(&inst);
+		md[i] = kmcl_hv_model_add(f->m, (const guid_t *)&hs_type, &inst, 0);
+		KUNIT_ASSERT_NOT_NULL(test, md[i]);
+		KUNIT_ASSERT_NOT_NULL(test, md[i]->hdev.device.driver);
+	}
+	for (i = 0; i < ARRAY_SIZE(md) - 4; i++)
+		kmcl_hv_model_rescind(md[i]);
+	VmbChannelDisable(ch);
+	VmbChannelCleanup(ch);
+	kmcl_hv_xport_unregister(&f->x);
+	for (i = ARRAY_SIZE(md) - 4; i < ARRAY_SIZE(md); i++) {
+		KUNIT_EXPECT_TRUE_MSG(test, !md[i]->hdev.device.driver,
+				      "device %u is still bound", i);
+		KUNIT_EXPECT_TRUE_MSG(test, !hv_get_drvdata(&md[i]->hdev),
+				      "device %u still has its offer", i);
+	}
+	kmcl_hv_model_destroy(f->m);
+	vfree(f->m);
+	root_device_unregister(f->dev);
+}
+
 static struct kunit_case kmcl_hv_stress_cases[] = {
+	KUNIT_CASE(hs_rescinds_then_unregister),
 	KUNIT_CASE_PARAM(kmcl_hv_stress_test, hs_gen_params),
 	{}
 };
