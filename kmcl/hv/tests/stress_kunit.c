@@ -274,12 +274,12 @@ static void hs_send_sync(struct hs_chan *c, u32 ms)
 	struct hs_msg msg = { .magic = HS_MAGIC, .seq = get_random_u64() };
 	struct hs_msg reply = {};
 	UINT32 rlen = sizeof(reply);
+	UINT32 flags = ms ? VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION : 0;
 	NTSTATUS st;
 
 	st = VmbChannelSendSynchronousRequest(c->ch, &msg, sizeof(msg), NULL,
-					      ms ? VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION : 0,
-					      ms ? &reply : NULL, ms ? &rlen : NULL,
-					      &tmo);
+					      flags, ms ? &reply : NULL,
+					      ms ? &rlen : NULL, &tmo);
 	if (!ms) {
 		atomic64_inc(NT_SUCCESS(st) ? &c->c.sync_now : &c->c.sync_other);
 		return;
@@ -355,11 +355,11 @@ static void hs_host_serve(struct hs_run *r, struct hs_chan *c, u64 *rng)
 		i = hs_rnd(rng, c->npend);
 		if (hs_rnd(rng, 100) < 2) {
 			atomic64_inc(&c->c.host_dropped);
-		} else if (kmcl_hv_model_host_send(c->md, VM_PKT_COMP, 0,
-						   c->pend[i].id, &c->pend[i].msg,
-						   sizeof(msg))) {
-			break;	/* ring full, or closed: later */
 		} else {
+			if (kmcl_hv_model_host_send(c->md, VM_PKT_COMP, 0,
+						    c->pend[i].id, &c->pend[i].msg,
+						    sizeof(msg)))
+				break;	/* ring full, or closed: later */
 			atomic64_inc(&c->c.host_done);
 		}
 		c->pend[i] = c->pend[--c->npend];
@@ -633,7 +633,7 @@ static void hs_stop_guests(struct hs_run *r)
 
 	WRITE_ONCE(r->stop, true);
 	while (atomic_read(&r->running) && time_before(jiffies, end))
-		msleep(10);
+		usleep_range(10000, 20000);
 	if (atomic_read(&r->running)) {
 		hs_fail(r, "a thread did not stop within 30 s");
 		for (i = 0; i < r->nthreads; i++)
@@ -700,9 +700,9 @@ static void hs_check_model(struct kunit *test, struct kmcl_hv_model *m)
 			atomic64_read(&m->gpadls_torn_down));
 }
 
-#define HS_SUM(r, f) ({ s64 __s = 0; u32 __i;				\
-	for (__i = 0; __i < (r)->n; __i++)				\
-		__s += atomic64_read(&(r)->chans[__i].c.f);		\
+#define HS_SUM(r, f) ({ struct hs_run *__r = (r); s64 __s = 0; u32 __i;	\
+	for (__i = 0; __i < __r->n; __i++)				\
+		__s += atomic64_read(&__r->chans[__i].c.f);		\
 	__s; })
 
 static void hs_report(struct hs_run *r, u32 secs)
