@@ -38,6 +38,7 @@
 #include "core_compat.h"
 #include "packet_kunit.h"
 #include "hostile_gen.h"
+#include "hostile_rounds.h"
 
 KMCL_IMPORT(KMCL);
 KMCL_IMPORT(KMCL_INTERNAL);
@@ -455,19 +456,8 @@ static void hz_pair_run(struct hz_cycle *c, u32 budget, u32 *cycle)
 
 static const void *hz_gen_params(KMCL_KUNIT_GEN_TEST const void *prev, char *desc)
 {
-	unsigned long i = (unsigned long)prev;
-	unsigned long rounds = DIV_ROUND_UP(hostile_packets, HZ_PER_ROUND);
-
-	if (hostile_round) {
-		/* One round alone: its packets depend on (seed, round) only. */
-		if (i || hostile_round > rounds)
-			return NULL;
-		i = hostile_round - 1;
-	}
-	if (i >= rounds)
-		return NULL;
-	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "round %lu of %lu", i + 1, rounds);
-	return (void *)(i + 1);
+	return hostile_round_next(prev, desc, hostile_packets, HZ_PER_ROUND,
+				  hostile_round);
 }
 
 static void kmcl_hostile_loopback_test(struct kunit *test)

@@ -41,6 +41,7 @@
 #include "fixture.h"
 #include "model.h"
 #include "tests/hostile_gen.h"
+#include "tests/hostile_rounds.h"
 
 KMCL_IMPORT(KMCL);
 KMCL_IMPORT(KMCL_TRANSPORT);
@@ -512,19 +513,8 @@ static int hh_init(struct kunit *test)
 
 static const void *hh_gen_params(KMCL_KUNIT_GEN_TEST const void *prev, char *desc)
 {
-	unsigned long i = (unsigned long)prev;
-	unsigned long rounds = DIV_ROUND_UP(hostile_packets, HH_PER_ROUND);
-
-	if (hostile_round) {
-		/* One round alone: its packets depend on (seed, round) only. */
-		if (i || hostile_round > rounds)
-			return NULL;
-		i = hostile_round - 1;
-	}
-	if (i >= rounds)
-		return NULL;
-	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "round %lu of %lu", i + 1, rounds);
-	return (void *)(i + 1);
+	return hostile_round_next(prev, desc, hostile_packets, HH_PER_ROUND,
+				  hostile_round);
 }
 
 static void kmcl_hv_hostile_test(struct kunit *test)

@@ -234,7 +234,8 @@ static unsigned int kmcl_hv_model_devs(struct kmcl_hv_model *m,
 
 	mutex_lock(&m->bus_lock);
 	list_for_each_entry(md, &m->devs, node)
-		if (n < KMCL_HV_MODEL_MAX_DEVS)
+		/* Rescinded ones are off the bus, bound to nothing. */
+		if (n < KMCL_HV_MODEL_MAX_DEVS && !READ_ONCE(md->gone))
 			out[n++] = md;
 	mutex_unlock(&m->bus_lock);
 	return n;
@@ -510,6 +511,7 @@ static struct kmcl_hv_mdev *kmcl_hv_model_new_dev(struct kmcl_hv_model *m,
 	md->chan->offermsg.child_relid = 100 + m->ndevs;
 	md->chan->state = CHANNEL_OPEN_STATE;
 	mutex_init(&md->dev_lock);
+	spin_lock_init(&md->host_lock);
 	init_completion(&md->host_wait);
 	init_completion(&md->close_gate);
 	tasklet_setup(&md->tasklet, kmcl_hv_mdev_tasklet);
@@ -877,7 +879,10 @@ static int kmcl_hv_model_write(struct kmcl_hv_mdev *md, const struct kvec *kv,
 	virt_mb();
 	if (!READ_ONCE(rbi->ring_buffer->interrupt_mask) &&
 	    old == READ_ONCE(rbi->ring_buffer->read_index))
-		md->host_signals++;
+		/* The sender and the reader may count at once; only tests
+		 * that do one thing at a time read the count.
+		 */
+		data_race(md->host_signals++);
 	return READ_ONCE(c->rescind) ? -ENODEV : 0;
 }
 
@@ -1059,7 +1064,7 @@ static void kmcl_hv_model_iter_close(struct vmbus_channel *c)
 	       rbi->ring_datasize - start + rbi->priv_read_index;
 	if (curr - read > pending || curr <= pending)
 		return;
-	md->host_signals++;
+	data_race(md->host_signals++);	/* see kmcl_hv_model_write() */
 }
 
 /* hyperv.h:hv_pkt_iter_next() around ring_buffer.c:__hv_pkt_iter_next(). */
@@ -1116,16 +1121,25 @@ int kmcl_hv_model_host_write_raw(struct kmcl_hv_mdev *md, const void *pkt,
 				 u32 len)
 {
 	struct hv_ring_buffer_info *rbi = &md->chan->inbound;
+	unsigned long flags;
 	u32 rd, wr, next;
 	u64 prev;
 
-	if (!md->opened || len % 8)
+	if (len % 8)
 		return -EINVAL;
+	/* The rings stay while the host writes (see host_lock). */
+	spin_lock_irqsave(&md->host_lock, flags);
+	if (!md->opened) {
+		spin_unlock_irqrestore(&md->host_lock, flags);
+		return -EINVAL;
+	}
 	rd = READ_ONCE(rbi->ring_buffer->read_index);
 	wr = rbi->ring_buffer->write_index;
 	if (kmcl_hv_ring_free(rd, wr, rbi->ring_datasize) <=
-	    len + KMCL_HV_MODEL_TRAILER)
+	    len + KMCL_HV_MODEL_TRAILER) {
+		spin_unlock_irqrestore(&md->host_lock, flags);
 		return -EAGAIN;
+	}
 	kmcl_hv_ring_put(rbi, wr, pkt, len);
 	prev = (u64)wr << 32;
 	next = (wr + len) % rbi->ring_datasize;
@@ -1139,6 +1153,7 @@ int kmcl_hv_model_host_write_raw(struct kmcl_hv_mdev *md, const void *pkt,
 	if (wr == READ_ONCE(rbi->ring_buffer->read_index) &&
 	    !READ_ONCE(rbi->ring_buffer->interrupt_mask))
 		kmcl_hv_model_interrupt(md);
+	spin_unlock_irqrestore(&md->host_lock, flags);
 	return 0;
 }
 
@@ -1196,17 +1211,26 @@ int kmcl_hv_model_host_recv(struct kmcl_hv_mdev *md, void *buf, u32 buflen,
 	struct hv_ring_buffer_info *rbi = &md->chan->outbound;
 	struct vmpacket_descriptor head;
 	u32 rd, wr, before, after, pending;
+	unsigned long flags;
+	int ret = 0;
 
-	if (!md->opened)
-		return -EINVAL;
+	spin_lock_irqsave(&md->host_lock, flags);
+	if (!md->opened) {
+		ret = -EINVAL;
+		goto out;
+	}
 	rd = rbi->ring_buffer->read_index;
 	wr = READ_ONCE(rbi->ring_buffer->write_index);
-	if (rd == wr)
-		return -EAGAIN;
+	if (rd == wr) {
+		ret = -EAGAIN;
+		goto out;
+	}
 	kmcl_hv_ring_get(rbi, rd, &head, sizeof(head));
 	*len = head.len8 << 3;
-	if (*len > buflen)
-		return -EMSGSIZE;
+	if (*len > buflen) {
+		ret = -EMSGSIZE;
+		goto out;
+	}
 	kmcl_hv_ring_get(rbi, rd, buf, *len);
 	before = kmcl_hv_ring_free(rd, wr, rbi->ring_datasize);
 	rd = (rd + *len + KMCL_HV_MODEL_TRAILER) % rbi->ring_datasize;
@@ -1219,7 +1243,9 @@ int kmcl_hv_model_host_recv(struct kmcl_hv_mdev *md, void *buf, u32 buflen,
 	pending = READ_ONCE(rbi->ring_buffer->pending_send_sz);
 	if (pending && before <= pending && after > pending)
 		kmcl_hv_model_interrupt(md);
-	return 0;
+out:
+	spin_unlock_irqrestore(&md->host_lock, flags);
+	return ret;
 }
 
 /**
@@ -1235,6 +1261,23 @@ u32 kmcl_hv_model_host_pending(struct kmcl_hv_mdev *md)
 }
 
 /* --- open and close -------------------------------------------------------- */
+
+/*
+ * Open or close @md's rings for the host: the host's calls hold host_lock
+ * while they use them, so a close frees them only after the last one.
+ * Return: whether they were open.
+ */
+static bool kmcl_hv_model_set_opened(struct kmcl_hv_mdev *md, bool open)
+{
+	unsigned long flags;
+	bool was;
+
+	spin_lock_irqsave(&md->host_lock, flags);
+	was = md->opened;
+	WRITE_ONCE(md->opened, open);
+	spin_unlock_irqrestore(&md->host_lock, flags);
+	return was;
+}
 
 static void kmcl_hv_model_ring_init(struct hv_ring_buffer_info *rbi, void *mem,
 				    u32 size)
@@ -1382,7 +1425,7 @@ static int kmcl_hv_model_open(struct vmbus_channel *c, u32 send_size,
 		goto out_unopen;
 	}
 	c->state = CHANNEL_OPENED_STATE;
-	md->opened = true;
+	kmcl_hv_model_set_opened(md, true);
 	goto out;
 
 out_unopen:
@@ -1405,8 +1448,7 @@ static void kmcl_hv_model_close_subs(struct kmcl_hv_mdev *md)
 		if (sub->primary != md)
 			continue;
 		kmcl_hv_model_reset_cb(sub);
-		if (sub->opened) {
-			sub->opened = false;
+		if (kmcl_hv_model_set_opened(sub, false)) {
 			sub->chan->state = CHANNEL_OPEN_STATE;
 			kmcl_hv_model_free_rings(sub);
 		}
@@ -1429,8 +1471,7 @@ static void kmcl_hv_model_close(struct vmbus_channel *c)
 		WRITE_ONCE(md->closing, false);
 	}
 	kmcl_hv_model_reset_cb(md);
-	if (md->opened) {
-		md->opened = false;
+	if (kmcl_hv_model_set_opened(md, false)) {
 		c->state = CHANNEL_OPEN_STATE;
 		kmcl_hv_model_free_rings(md);
 	}
@@ -1505,6 +1546,7 @@ static int kmcl_hv_model_establish_gpadl(struct vmbus_channel *c, void *buf,
 		gp->g.gpadl_handle = handle;
 		gp->g.buffer = buf;
 		gp->g.size = size;
+		atomic64_inc(&m->gpadls_established);
 	}
 	kmcl_hv_model_log_ret(m, idx, ret);
 	return ret;
@@ -1522,6 +1564,8 @@ static int kmcl_hv_model_teardown_gpadl(struct vmbus_channel *c,
 	call.u.gpadl.size = gp->g.size;
 	call.u.gpadl.handle = gp->g.gpadl_handle;
 	idx = kmcl_hv_model_log(md->m, &call);
+	if (gp->g.gpadl_handle)
+		atomic64_inc(&md->m->gpadls_torn_down);
 	if (!READ_ONCE(c->rescind))
 		gp->g.gpadl_handle = 0;
 	/* set_memory_encrypted()'s result decides both (if it ran). */

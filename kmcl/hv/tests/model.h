@@ -186,6 +186,9 @@ struct kmcl_hv_model;
  * @m: the model.
  * @dev_lock: held around the driver's probe, remove, suspend and resume
  *	(the driver core's device lock).
+ * @host_lock: held by the host's calls (kmcl_hv_model_host_*()) while they
+ *	use the rings, and around setting @opened: a close frees the rings
+ *	only after the host let go of them.
  * @gone: rescinded and unregistered (kept until the model is freed).
  * @driver_override: name of the only driver this device may bind to.
  * @opened: vmbus_open succeeded and vmbus_close did not run yet.
@@ -218,6 +221,7 @@ struct kmcl_hv_mdev {
 	struct list_head node;
 	struct kmcl_hv_model *m;
 	struct mutex dev_lock;	/* see above */
+	spinlock_t host_lock;	/* see above */
 	bool gone;
 	const char *driver_override;
 	bool opened;
@@ -280,6 +284,8 @@ struct kmcl_hv_mdev {
  *	false: -EOPNOTSUPP, as on every kernel that does not export it.
  * @alloc_buffer: vmbus_alloc_buffer() and caller-decrypted GPADLs exist
  *	(7.3, buf_model.c); false: the older kernels' vzalloc() buffers.
+ * @gpadls_established: GPADLs the host accepted.
+ * @gpadls_torn_down: teardowns of such GPADLs.
  */
 struct kmcl_hv_model {
 	spinlock_t lock;	/* see above */
@@ -309,6 +315,8 @@ struct kmcl_hv_model {
 	bool encrypt_fails;
 	bool set_cpu_ok;
 	bool alloc_buffer;
+	atomic64_t gpadls_established;
+	atomic64_t gpadls_torn_down;
 };
 
 extern const struct kmcl_hv_ops kmcl_hv_model_ops;

@@ -73,8 +73,11 @@ else
 fi
 
 # Core first, then every KUnit module: their suites run while insmod waits.
+# Parameters MODULE.NAME=VALUE on the kernel command line go to insmod
+# (modprobe would read them there; insmod does not).
 for m in kmcl $(cat "$MODDIR/kunit-modules"); do
-	if insmod "$MODDIR/$m.ko"; then
+	# shellcheck disable=SC2046 # one word per parameter
+	if insmod "$MODDIR/$m.ko" $(tr ' ' '\n' </proc/cmdline | sed -n "s/^$m\.//p"); then
 		say "MODULE-LOADED $m"
 	else
 		say "MODULE-LOAD-FAILED $m"

@@ -47,7 +47,7 @@ windows=$(files 'kmcl/api_*.c' 'kmcl/tests/*.c' 'kmcl/tests/*.h' \
 	'kmcl/hv/tests/cvm_kunit.c' 'kmcl/hv/tests/pipe_kunit.c' \
 	'kmcl/hv/tests/subchan_kunit.c' 'kmcl/hv/tests/hostile_kunit.c' \
 	'kmcl/hv/tests/affinity_kunit.c' 'kmcl/hv/tests/buf_kunit.c' \
-	'kmcl/hv/tests/selftest_helper.c' \
+	'kmcl/hv/tests/selftest_helper.c' 'kmcl/hv/tests/stress_kunit.c' \
 	'kmcl/hv/tests/ic_kunit.c' 'kmcl/hv/tests/model_ic.c' 'kmcl/hv/tests/model_ic.h' \
 	'samples/*.c' 'samples/*.h' 'tools/testing/bench/kmcl_side.c' \
 	'tools/testing/stress/*.c' 'tools/testing/stress/*.h')
