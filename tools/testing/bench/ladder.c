@@ -32,6 +32,7 @@
 #include <linux/interrupt.h>
 #include <linux/kernel.h>
 #include <linux/llist.h>
+#include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/vmalloc.h>
