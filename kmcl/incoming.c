@@ -152,6 +152,23 @@ static void kmcl_in_consume(struct kmcl_channel *ch, u32 pktlen)
 }
 
 /*
+ * The peek of the next packet failed with @ret (not -EAGAIN): an oversize
+ * packet, whose length is known, is consumed; either way the ring is
+ * reported as hostile and the reader stops.
+ */
+static enum kmcl_in_step kmcl_in_peek_failed(struct kmcl_channel *ch, int ret,
+					     u32 pktlen)
+{
+	if (ret == -EMSGSIZE) {
+		kmcl_in_consume(ch, pktlen);
+		kmcl_in_reject(ch, KMCL_REJECT_OVERSIZE);
+	} else {
+		kmcl_in_reject(ch, KMCL_REJECT_MALFORMED);
+	}
+	return KMCL_IN_STOP;
+}
+
+/*
  * Hand @ip (state DELIVERING, counted by kmcl_in.delivering) to the driver.
  * In process context (@passive: the reader's work item, no lock held) its
  * external data is mapped first, so that GetExternalData never sleeps.
@@ -241,15 +258,8 @@ static enum kmcl_in_step kmcl_in_step_comp(struct kmcl_channel *ch)
 	ret = kmcl_xport_peek(ch, in->scratch, in->buf_size, &pktlen);
 	if (ret == -EAGAIN)
 		return KMCL_IN_EMPTY;
-	if (ret) {
-		if (ret == -EMSGSIZE) {
-			kmcl_in_consume(ch, pktlen);
-			kmcl_in_reject(ch, KMCL_REJECT_OVERSIZE);
-		} else {
-			kmcl_in_reject(ch, KMCL_REJECT_MALFORMED);
-		}
-		return KMCL_IN_STOP;
-	}
+	if (ret)
+		return kmcl_in_peek_failed(ch, ret, pktlen);
 	ret = kmcl_wire_parse(in->scratch, pktlen, U32_MAX, U64_MAX, &wp);
 	if (!ret && wp.type != KMCL_PKT_COMP)
 		ret = -EBADMSG;
@@ -350,13 +360,7 @@ static enum kmcl_in_step kmcl_in_step(struct kmcl_channel *ch, bool passive,
 	}
 	if (ret) {
 		kmcl_in_put_back(in, ip);
-		if (ret == -EMSGSIZE) {
-			kmcl_in_consume(ch, pktlen);
-			kmcl_in_reject(ch, KMCL_REJECT_OVERSIZE);
-		} else {
-			kmcl_in_reject(ch, KMCL_REJECT_MALFORMED);
-		}
-		return KMCL_IN_STOP;
+		return kmcl_in_peek_failed(ch, ret, pktlen);
 	}
 	ret = kmcl_wire_parse(buf, pktlen, U32_MAX, U64_MAX, &wp);
 	if (ret) {
