@@ -40,6 +40,7 @@ for ko in $(find "$src" -name '*.ko' | sort); do
 	cp "$ko" "$mods/"
 done
 [ -f "$mods/kmcl.ko" ] || die "kmcl.ko was not built"
+cp "$KMCL_QEMU_DIR/kcsan-ignore" "$mods/" || die "cannot copy kcsan-ignore"
 for ko in "$mods"/*_kunit.ko; do
 	[ -e "$ko" ] && kunit_mods="$kunit_mods $(basename "$ko" .ko)"
 done

@@ -35,6 +35,20 @@ KMEMLEAK=/sys/kernel/debug/kmemleak
 
 say "KMCL-HARNESS-BEGIN $(uname -r)"
 
+# A KCSAN kernel (make stress): drop the reports of the kernel's own races
+# by design, each listed with its reason in kcsan-ignore, before anything
+# of ours loads. A name the kernel cannot find is said, not fatal.
+if [ -e /sys/kernel/debug/kcsan ] && [ -e "$MODDIR/kcsan-ignore" ]; then
+	sed -n 's/^\([A-Za-z_][A-Za-z0-9_.]*\)$/\1/p' "$MODDIR/kcsan-ignore" |
+		while read -r f; do
+			if echo "!$f" >/sys/kernel/debug/kcsan 2>/dev/null; then
+				say "KCSAN-IGNORE $f"
+			else
+				say "KCSAN-IGNORE-UNKNOWN $f"
+			fi
+		done
+fi
+
 # `make demo` (demo.sh) ships a list of modules instead of the tests: load
 # them in order (the samples print the demo on the console), unload them in
 # reverse, report as below and stop.
