@@ -15,11 +15,23 @@
 # packages, on the host and in the chroots, and the 7.3 test kernel's
 # source), build nothing. .ci/run runs it in the background while the 6.12
 # test kernel compiles, so the downloads are off the critical path.
+# matrix.sh --headers: only the lines of Debian's header packages;
+# matrix.sh --test-kernels: only the two test kernels' lines. The two
+# together are the whole matrix; .ci/run runs the first in the background
+# while the guests run, and the second at the end.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 fetch=0
-[ "${1:-}" = --fetch ] && fetch=1
+headers=1
+test_kernels=1
+case "${1:-}" in
+'') ;;
+--fetch) fetch=1 ;;
+--headers) test_kernels=0 ;;
+--test-kernels) headers=0 ;;
+*) die "usage: matrix.sh [--fetch | --headers | --test-kernels]" ;;
+esac
 
 # Newest header package of a series that the archive offers.
 newest() {
@@ -154,10 +166,8 @@ test_kernel() {
 	fi
 }
 
-if [ -z "${KMCL_MATRIX:-}" ]; then
-	# Fetching: the 7.3 test kernel's source first, make check KERNEL=7.3
-	# is the first step to need it.
-	[ $fetch -eq 0 ] || test_kernel 7.3
+# header_lines: one line per header package of Debian's, oldest first.
+header_lines() {
 	add_bullseye
 	want - '^linux-headers-5\.10\.0-[0-9]+-amd64$'
 	want - '^linux-headers-5\.10\.0-[0-9]+-cloud-amd64$'
@@ -169,11 +179,20 @@ if [ -z "${KMCL_MATRIX:-}" ]; then
 	want trixie '^linux-headers-[0-9]+\.[0-9]+\.[0-9]+\+deb13-amd64$'
 	want trixie '^linux-headers-[0-9]+\.[0-9]+\.[0-9]+\+deb13-cloud-amd64$'
 	want sid '^linux-headers-[0-9]+\.[0-9]+\.[0-9]+\+deb[0-9]+-cloud-amd64$'
-	if [ $fetch -eq 0 ]; then
+}
+
+if [ -n "${KMCL_MATRIX:-}" ]; then
+	for d in $KMCL_MATRIX; do line "-|$(basename "$d")|$d|"; done
+elif [ $fetch -eq 1 ]; then
+	# The 7.3 test kernel's source first: make check KERNEL=7.3 is the
+	# first step to need it.
+	test_kernel 7.3
+	header_lines
+else
+	[ $headers -eq 0 ] || header_lines
+	if [ $test_kernels -eq 1 ]; then
 		test_kernel 6.12
 		test_kernel 7.3
 	fi
-else
-	for d in $KMCL_MATRIX; do line "-|$(basename "$d")|$d|"; done
 fi
 exit $fail
