@@ -87,15 +87,11 @@ line() {
 	fi
 	if [ -n "$tree" ]; then
 		work=$tree
-		kmcl_copy_tree "$work"
 	else
 		work="$KMCL_OUT/matrix/$name"
 		rm -rf "$work"
-		mkdir -p "$work"
-		(cd "$KMCL_TOP" && git ls-files -co --exclude-standard -z 2>/dev/null ||
-			find . -path ./build -prune -o -type f -print0) |
-			rsync -a --from0 --files-from=- "$KMCL_TOP/" "$work/"
 	fi
+	kmcl_copy_tree "$work"
 	work=$(cd "$work" && pwd)
 	log="$KMCL_OUT/matrix/$name.build.log"
 	run=()
