@@ -34,7 +34,7 @@ expect() {
 	if [ $rc -eq 0 ]; then
 		echo "check-harness: $mod: NOT caught (the run passed)"
 		fail=1
-	elif grep -qE "$want" "$log"; then
+	elif grep -qE "$want" "$log" && { [ -z "${3:-}" ] || grep -qE "$3" "$log"; }; then
 		echo "check-harness: $mod: caught ($(grep -m1 -oE "$want" "$log"))"
 	else
 		echo "check-harness: $mod: failed, but not for the planted reason ($log)"
@@ -43,7 +43,9 @@ expect() {
 	fi
 }
 
-expect harness_fail_kunit 'kunit kmcl_harness_planted +1 passed, 1 failed'
+# A failed case is named, with its message, next to the run's last line.
+expect harness_fail_kunit 'kunit kmcl_harness_planted +1 passed, 1 failed' \
+	'^FAIL: kunit kmcl_harness_planted harness_fails: .*planted failure'
 expect harness_warn 'console: WARN[^:]*:.*harness_warn'
 expect harness_leak 'kmemleak \(kunit\): unreferenced object'
 [ $fail -eq 0 ] && echo "check-harness: every planted fault turned the verdict red"

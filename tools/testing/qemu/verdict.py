@@ -57,6 +57,7 @@ class Tally:
     def __init__(self):
         self.passed = self.failed = self.skipped = 0
         self.reasons = []
+        self.cases = []     # the failed cases, each with its diagnostics
 
     def add(self, ok, skip):
         if skip:
@@ -95,17 +96,40 @@ def parse_sections(report):
     return blocks, events
 
 
-def count_kunit(lines, t):
-    """Count leaf cases of one suite's KTAP: parameters count one by one."""
+def count_kunit(lines, t, suite=''):
+    """Count leaf cases of one suite's KTAP: parameters count one by one.
+
+    Each failed case (or parameter) is kept in t.cases with the first
+    diagnostic lines KUnit printed before its result, so that the end of a
+    run's output names what failed even when only that end is kept.
+    """
     params = []
+    diag = []
+    case = None
     suite_ok = None
     for line in lines:
         m = RESULT.match(line)
         if not m:
+            c = line.strip()
+            if c.startswith('# Subtest:'):
+                case = c[len('# Subtest:'):].strip()
+                diag = []
+            elif (c and not c.startswith(('# module:', 'KTAP version')) and
+                  not re.match(r'^(# \S+: pass:\d+|\d+\.\.\d+$)', c)):
+                diag.append(c.lstrip('# '))
             continue
         depth = len(m.group(1).expandtabs()) // 4
         ok = m.group(2).lower() == 'ok'
         skip = (m.group(5) or '').upper() == 'SKIP'
+        name = (m.group(4) or '').strip()
+        if not ok and not skip and (depth >= 2 or
+                                    (depth == 1 and all(p[0] for p in params))):
+            where = '%s %s' % (case, name) if depth >= 2 else name
+            t.cases.append('%s %s: %s' % (suite, where,
+                                          ' | '.join(diag[:8]) or
+                                          'no message'))
+        if depth >= 1 or ok:
+            diag = []
         if depth >= 2:
             params.append((ok, skip))
         elif depth == 1:
@@ -160,7 +184,7 @@ def main():
         rc = blk[3] if len(blk) > 3 else ''
         if kind == 'KUNIT':
             before = (t.passed, t.failed, t.skipped)
-            suite_ok = count_kunit(lines, t)
+            suite_ok = count_kunit(lines, t, name)
             seen_suites.add(name)
             p, f, s = (t.passed - before[0], t.failed - before[1],
                        t.skipped - before[2])
@@ -228,6 +252,10 @@ def main():
                     t.reasons.append('console: %s: %s' % (what, line.strip()[:160]))
                 break
 
+    for c in t.cases[:10]:
+        print('FAIL: kunit ' + c[:400])
+    if len(t.cases) > 10:
+        print('FAIL: and %d more failed KUnit cases' % (len(t.cases) - 10))
     for r in t.reasons:
         print('FAIL: ' + r)
     if t.reasons and t.failed == 0:
