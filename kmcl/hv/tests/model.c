@@ -1092,6 +1092,7 @@ static void kmcl_hv_model_begin_read(struct vmbus_channel *c)
 {
 	struct kmcl_hv_mdev *md = kmcl_hv_mdev_of(c);
 
+	atomic_inc(&md->reading);
 	kmcl_hv_model_log_simple(md->m, KMCL_HV_MOP_BEGIN_READ, c, 0);
 	if (md->opened)
 		hv_begin_read(&c->inbound);
@@ -1103,6 +1104,7 @@ static u32 kmcl_hv_model_end_read(struct vmbus_channel *c)
 	u32 left = md->opened ? hv_end_read(&c->inbound) : 0;
 
 	kmcl_hv_model_log_simple(md->m, KMCL_HV_MOP_END_READ, c, left);
+	atomic_dec(&md->reading);
 	return left;
 }
 

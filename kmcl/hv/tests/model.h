@@ -214,6 +214,8 @@ struct kmcl_hv_model;
  * @irq_csd: IPI that schedules @tasklet on @irq_cpu.
  * @irq_busy: bit 0 while that IPI is in flight.
  * @cb_cpu: CPU the channel callback last ran on, -1 before.
+ * @reading: read batches begun (hv_begin_read) and not ended yet; never
+ *	reset by kmcl_hv_model_clear_log(), which may run inside a batch.
  */
 struct kmcl_hv_mdev {
 	struct hv_device hdev;
@@ -244,6 +246,7 @@ struct kmcl_hv_mdev {
 	call_single_data_t irq_csd;
 	unsigned long irq_busy;
 	int cb_cpu;
+	atomic_t reading;
 };
 
 /* Shared pages the model tracks at most. */
