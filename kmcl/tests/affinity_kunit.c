@@ -19,6 +19,7 @@
 #include <linux/module.h>
 #include <linux/sched.h>
 #include <linux/smp.h>
+#include <linux/workqueue.h>
 
 #include "kmcl.h"
 #include "packet_kunit.h"
@@ -164,24 +165,6 @@ static void kmcl_affinity_passive_test(struct kunit *test)
 		aff_check_cpu(test, cpu, true);
 }
 
-/*
- * Wait until @ch's softirq reader is neither scheduled nor running: the
- * kicks of Enable/Start go to the enabling CPU and, from process context,
- * may still be pending there (in ksoftirqd) when the test moves on. A run
- * that starts late masks the ring and delivers what it finds on its own
- * CPU, which is right, but not what this test looks at.
- */
-static void aff_reader_quiet(struct kunit *test, struct kmcl_channel *ch)
-{
-	unsigned long end = jiffies + 10 * HZ;
-
-	while ((test_bit(TASKLET_STATE_SCHED, &ch->in.dpc.state) ||
-		READ_ONCE(ch->in.reading)) && time_before(jiffies, end))
-		usleep_range(1000, 2000);
-	KUNIT_ASSERT_FALSE(test, test_bit(TASKLET_STATE_SCHED, &ch->in.dpc.state));
-	KUNIT_ASSERT_FALSE(test, READ_ONCE(ch->in.reading));
-}
-
 /* Without a target, delivery follows the kick: the sender's CPU. */
 static void kmcl_affinity_default_test(struct kunit *test)
 {
@@ -193,7 +176,7 @@ static void kmcl_affinity_default_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pp->cch->cfg.target_cpu, -1);
 	kmcl_pt_enable_client(test, pp);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(pp->cch->in.kick.cpu), -1);
-	aff_reader_quiet(test, pp->cch);
+	kmcl_pt_settle(test, pp->cch);
 	aff_pin(test, cpu);
 	for (i = 0; i < 4; i++)
 		kmcl_pt_send(test, pp->p->server->ch, sd, i, 24, 0);
@@ -286,6 +269,7 @@ static void aff_burst(struct kunit *test, struct kmcl_pt_pair *pp,
 	VmbChannelPause(pp->p->server->ch);
 	for (i = 0; i < n; i++)
 		kmcl_pt_send(test, pp->p->client->ch, d, seed + i, 16, 0);
+	kmcl_pt_settle(test, pp->sch);
 	KUNIT_EXPECT_EQ(test, kmcl_pt_rx_count(&pp->srx), before);
 	VmbChannelStart(pp->p->server->ch);
 	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_rx(&pp->srx, before + n));
@@ -315,6 +299,7 @@ static void kmcl_affinity_dpc_cap_test(struct kunit *test)
 	capped = &pp->sch->in.stats.dpc_capped;
 	clk->now = 1000;
 	clk->step = KMCL_DPC_WINDOW_NS * 3 / 10;
+	kmcl_pt_settle(test, pp->sch);	/* the clock is set while no run is */
 	kmcl_in_set_dpc_clock(pp->sch, aff_clock_read, clk);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, aff_clear_clock,
 							pp->sch), 0);
@@ -372,6 +357,7 @@ static void kmcl_affinity_dpc_default_test(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, clk);
 	kmcl_pt_pair_setup(test, pp, &cfg);
 	clk->step = KMCL_DPC_WINDOW_NS / 10;
+	kmcl_pt_settle(test, pp->sch);	/* the clock is set while no run is */
 	kmcl_in_set_dpc_clock(pp->sch, aff_clock_read, clk);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, aff_clear_clock,
 							pp->sch), 0);

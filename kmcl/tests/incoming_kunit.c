@@ -143,6 +143,7 @@ static void kmcl_incoming_passive_test(struct kunit *test)
 	/* And back to the softirq reader. */
 	VmbChannelSetIncomingProcessingAtPassive(pp->p->server->ch, FALSE);
 	pp->srx.mode = KMCL_PT_COMPLETE;
+	kmcl_pt_settle(test, pp->sch);	/* no process-context run left */
 	kmcl_it_send(test, pp, d, 5, 1, 16);
 	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_rx(&pp->srx, 6));
 	KUNIT_EXPECT_TRUE(test, pp->srx.rec[5].softirq);
@@ -171,7 +172,7 @@ static void kmcl_incoming_dpc_budget_test(struct kunit *test)
 	pp->srx.mode = KMCL_PT_SLOW;
 	VmbChannelPause(pp->p->server->ch);
 	kmcl_it_send(test, pp, d, 0, 10, 16);
-	msleep(20);
+	kmcl_pt_settle(test, pp->sch);
 	KUNIT_EXPECT_EQ(test, kmcl_pt_rx_count(&pp->srx), 0U);
 	VmbChannelStart(pp->p->server->ch);
 	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_rx(&pp->srx, 10));
@@ -281,7 +282,7 @@ static void kmcl_incoming_defer_test(struct kunit *test)
 	struct kmcl_pt_done *d = kmcl_it_done(test);
 	struct kmcl_pt_pair *pp = kmcl_it_pair(test, &cfg);
 	struct kmcl_pt_rec *r = pp->srx.rec;
-	unsigned int i, n, held = 0, last_seed = 0;
+	unsigned int i, k, n, held = 0, last_seed = 0;
 	bool seen[3] = {};
 
 	pp->srx.mode = KMCL_PT_DEFER;
@@ -297,7 +298,7 @@ static void kmcl_incoming_defer_test(struct kunit *test)
 	 * Every packet ends up held in process context exactly once, and no
 	 * packet is delivered before the one in front of it was redelivered.
 	 */
-	for (i = 0; i < 100 && held < 3; i++) {
+	for (k = 0; k < 100 && held < 3; k++) {
 		msleep(20);
 		n = kmcl_pt_rx_count(&pp->srx);
 		held = 0;
@@ -650,7 +651,8 @@ static void kmcl_incoming_hostile_test(struct kunit *test)
 		break;
 	}
 	kmcl_pt_inject(test, pp->sch, cch, pkt, len);
-	msleep(50);
+	/* The client's reader may be running on the other CPU: wait for it. */
+	KUNIT_EXPECT_TRUE(test, KMCL_PT_WAIT_UNTIL(READ_ONCE(cch->fail_err)));
 
 	/* Rejected and counted, the queue stopped, the channel marked failed. */
 	KUNIT_EXPECT_EQ(test, kmcl_it_in_stat(cch, &cch->in.stats.rejected), 1ULL);

@@ -7,6 +7,7 @@
  */
 #include <kunit/test.h>
 #include <linux/bottom_half.h>
+#include <linux/interrupt.h>
 #include <linux/delay.h>
 #include <linux/jiffies.h>
 #include <linux/minmax.h>
@@ -591,6 +592,35 @@ bool kmcl_pt_wait_true(bool (*cond)(void *arg), void *arg, unsigned int ms)
 		usleep_range(1000, 2000);
 	}
 	return true;
+}
+
+static bool kmcl_pt_reader_busy(struct kmcl_channel *ch)
+{
+	return test_bit(TASKLET_STATE_SCHED, &ch->in.dpc.state) ||
+	       test_bit(TASKLET_STATE_RUN, &ch->in.dpc.state) ||
+	       READ_ONCE(ch->in.reading);
+}
+
+/**
+ * kmcl_pt_settle() - wait until no reader run of @ch is left to come
+ * @test: the test (asserts on a reader that never goes quiet).
+ * @ch: a channel that is paused or has nothing to read, so that nothing
+ *	kicks its reader again until the test does.
+ *
+ * Runs kicked earlier may still be pending: the softirq reader kicked by
+ * Enable or Start from process context (in ksoftirqd on the kicking CPU),
+ * a process-context run queued when an earlier burst used up the DPC
+ * budget. Started late, such a run takes what the test sends next, in a
+ * context or on a CPU the test does not expect. The softirq reader counts
+ * as busy while its tasklet is scheduled or RUN (taken just before SCHED
+ * clears and the reader marks itself reading: between the two, a vCPU the
+ * host preempts can stay for milliseconds) or it is reading.
+ */
+void kmcl_pt_settle(struct kunit *test, struct kmcl_channel *ch)
+{
+	flush_work(&ch->in.work);
+	KUNIT_ASSERT_TRUE(test, KMCL_PT_WAIT_UNTIL(!kmcl_pt_reader_busy(ch)));
+	flush_work(&ch->in.work);
 }
 
 static struct kmcl_pt_pair *kmcl_pt_pair(struct kunit *test,
