@@ -506,23 +506,27 @@ static void bench_calls(void)
 
 static bool profile;
 module_param(profile, bool, 0444);
-MODULE_PARM_DESC(profile, "Sample where the 64-byte paths spend their time (profile.c)");
+MODULE_PARM_DESC(profile, "Sample where the 64-byte and external-data paths spend their time (profile.c)");
 
 static void bench_profile_row(const struct bench_ops *ops, const char *name,
-			      bool dispatch)
+			      enum bench_kind kind, bool dispatch)
 {
-	struct bench_pair *p = ops->open(0, BENCH_INBAND, false);
+	struct bench_pair *p = ops->open(0, kind, false);
+	bool ext = kind != BENCH_INBAND;
+	u32 len = ext ? BENCH_EXT_HDR : 64;
+	int window = ext ? BENCH_BIG_WINDOW : BENCH_WINDOW;
 	char tag[64];
 
 	if (!p) {
 		bench_fail("profile: cannot open %s", ops->name);
 		return;
 	}
-	bench_async(p, 64, 200, BENCH_WINDOW, dispatch);
+	bench_async(p, len, 200, window, dispatch);
 	if (bench_profile_start()) {
 		pr_info("profile: cannot sample\n");
 	} else {
-		bench_async(p, 64, bench_count(count), BENCH_WINDOW, dispatch);
+		bench_async(p, len, ext ? bench_count(4000) : bench_count(count),
+			    window, dispatch);
 		snprintf(tag, sizeof(tag), "%s %s", name, ops->name);
 		bench_profile_stop(tag);
 	}
@@ -850,9 +854,16 @@ static void bench_run(void)
 	if (calls)
 		bench_calls();
 	if (profile) {
-		bench_profile_row(&bench_kmcl_ops, "async64_dispatch", true);
-		bench_profile_row(&bench_raw_ops, "async64_dispatch", true);
-		bench_profile_row(&bench_kmcl_ops, "async64", false);
+		bench_profile_row(&bench_kmcl_ops, "async64_dispatch",
+				  BENCH_INBAND, true);
+		bench_profile_row(&bench_raw_ops, "async64_dispatch",
+				  BENCH_INBAND, true);
+		bench_profile_row(&bench_kmcl_ops, "async64", BENCH_INBAND,
+				  false);
+		bench_profile_row(&bench_kmcl_ops, "ext64k", BENCH_EXT_KMALLOC,
+				  false);
+		bench_profile_row(&bench_kmcl_ops, "ext64k_vmalloc",
+				  BENCH_EXT_VMALLOC, false);
 	}
 	bench_allocs_path("async64", BENCH_INBAND, false);
 	bench_allocs_path("sync_rtt", BENCH_INBAND, true);
