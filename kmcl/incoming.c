@@ -57,10 +57,8 @@ static const char *const kmcl_in_reject_names[] = {
 	[KMCL_REJECT_EXT_DATA] = "external data the sender never described",
 };
 
-static struct kmcl_in_packet *kmcl_in_obj(struct kmcl_in *in, u32 i)
-{
-	return in->mem + (size_t)i * in->stride;
-}
+/* Bytes a chunk of pool objects aims at (at least one object). */
+#define KMCL_IN_CHUNK_BYTES	(16 * 1024)
 
 static void kmcl_in_kick_passive(struct kmcl_channel *ch)
 {
@@ -218,10 +216,29 @@ static void kmcl_in_note_blocked(struct kmcl_in *in)
 	if (in->running && !in->failed) {
 		if (in->quota && in->outstanding >= in->quota)
 			in->stats.quota_blocked++;
-		else if (list_empty(&in->free))
+		else if (list_empty(&in->free) && in->nr_objs >= in->max_objs)
 			in->stats.pool_blocked++;
+		else if (list_empty(&in->free))
+			in->stats.grow_waits++;
 	}
 	spin_unlock_bh(&in->lock);
+}
+
+/*
+ * The reader found no object it may use (or no scratch buffer yet): have
+ * the pool grow in process context, unless it is as large as it may be.
+ * The growth kicks the reader when done. in.lock held.
+ */
+static void kmcl_in_want_grow(struct kmcl_in *in)
+{
+	if (in->growing || !in->ready)
+		return;
+	if (in->scratch && (!list_empty(&in->free) ||
+			    in->nr_objs >= in->max_objs))
+		return;
+	in->growing = true;
+	queue_delayed_work(system_wq, &in->grow,
+			   in->grow_backoff ? HZ / 10 : 0);
 }
 
 /*
@@ -251,16 +268,17 @@ static enum kmcl_in_step kmcl_in_redeliver(struct kmcl_channel *ch,
 static enum kmcl_in_step kmcl_in_step_comp(struct kmcl_channel *ch)
 {
 	struct kmcl_in *in = &ch->in;
+	void *scratch = READ_ONCE(in->scratch);	/* set before this run */
 	struct kmcl_wire_packet wp;
 	u32 pktlen;
 	int ret;
 
-	ret = kmcl_xport_peek(ch, in->scratch, in->buf_size, &pktlen);
+	ret = kmcl_xport_peek(ch, scratch, in->buf_size, &pktlen);
 	if (ret == -EAGAIN)
 		return KMCL_IN_EMPTY;
 	if (ret)
 		return kmcl_in_peek_failed(ch, ret, pktlen);
-	ret = kmcl_wire_parse(in->scratch, pktlen, U32_MAX, U64_MAX, &wp);
+	ret = kmcl_wire_parse(scratch, pktlen, U32_MAX, U64_MAX, &wp);
 	if (!ret && wp.type != KMCL_PKT_COMP)
 		ret = -EBADMSG;
 	kmcl_in_consume(ch, pktlen);
@@ -309,7 +327,7 @@ static enum kmcl_in_step kmcl_in_step(struct kmcl_channel *ch, bool passive,
 	 */
 	if (ring_ok && list_empty(&in->deferred) &&
 	    READ_ONCE(in->attached) && !READ_ONCE(in->failed) &&
-	    (passive || !READ_ONCE(in->at_passive)) &&
+	    (passive || !READ_ONCE(in->at_passive)) && READ_ONCE(in->scratch) &&
 	    kmcl_xport_next_is_comp(ch))
 		return kmcl_in_step_comp(ch);
 
@@ -345,12 +363,23 @@ static enum kmcl_in_step kmcl_in_step(struct kmcl_channel *ch, bool passive,
 			in->delivering++;
 		}
 	} else {
-		/* A completion or a freed object will kick the reader. */
+		/* A completion, a freed or a new object will kick the reader. */
 		in->want_restart = true;
+		if (!in->scratch ||
+		    (in->running && !in->failed && list_empty(&in->free) &&
+		     (!in->quota || in->outstanding < in->quota)))
+			kmcl_in_want_grow(in);
 	}
+	buf = ip ? ip->buf : in->scratch;
 	spin_unlock_bh(&in->lock);
 
-	buf = ip ? ip->buf : in->scratch;
+	if (!buf) {
+		/* Not even a completion can be read before the pool grows. */
+		spin_lock_bh(&in->lock);
+		in->stats.grow_waits++;
+		spin_unlock_bh(&in->lock);
+		return KMCL_IN_STOP;
+	}
 	ret = kmcl_xport_peek(ch, buf, in->buf_size, &pktlen);
 	if (ret == -EAGAIN) {
 		/* Taken only when nothing was spare: keep it for later. */
@@ -593,6 +622,8 @@ static void kmcl_in_work(struct work_struct *work)
 	kmcl_in_run(container_of(in, struct kmcl_channel, in), true);
 }
 
+static void kmcl_in_grow_work(struct work_struct *work);
+
 /**
  * kmcl_in_setup() - initialise the incoming state of a new channel
  * @ch: a channel whose memory was just zeroed. Allocates nothing.
@@ -604,25 +635,132 @@ void kmcl_in_setup(struct kmcl_channel *ch)
 	spin_lock_init(&in->lock);
 	INIT_LIST_HEAD(&in->free);
 	INIT_LIST_HEAD(&in->deferred);
+	INIT_LIST_HEAD(&in->chunks);
 	tasklet_setup(&in->dpc, kmcl_in_dpc);
 	kmcl_cpu_kick_setup(&in->kick, &in->dpc);
 	INIT_WORK(&in->work, kmcl_in_work);
+	INIT_DELAYED_WORK(&in->grow, kmcl_in_grow_work);
 	init_waitqueue_head(&in->idle_wq);
 	in->ready = true;
 }
 
+static void kmcl_in_free_chunks(struct list_head *chunks)
+{
+	struct kmcl_in_chunk *c, *tmp;
+
+	list_for_each_entry_safe(c, tmp, chunks, node) {
+		list_del(&c->node);
+		kvfree(c);
+	}
+}
+
+/*
+ * Add one chunk of objects (as many as fit in KMCL_IN_CHUNK_BYTES, at
+ * least one, no more than the pool may still take) if no object is free
+ * or @always, and the scratch buffer if there is none yet. Process
+ * context, no lock held. Returns 0, or -ENOMEM if something needed could
+ * not be allocated.
+ */
+static int kmcl_in_grow(struct kmcl_channel *ch, bool always)
+{
+	struct kmcl_in *in = &ch->in;
+	struct kmcl_in_chunk *c = NULL;
+	u32 gen, stride, buf_size, ctx_size, n = 0, i;
+	struct kmcl_in_packet *ip;
+	void *scratch = NULL;
+	bool need_scratch;
+	int ret = 0;
+
+	might_sleep();
+	spin_lock_bh(&in->lock);
+	gen = in->gen;
+	stride = in->stride;
+	buf_size = in->buf_size;
+	ctx_size = in->ctx_size;
+	need_scratch = in->max_objs && !in->scratch;
+	if ((always || list_empty(&in->free)) && in->nr_objs < in->max_objs)
+		n = clamp_t(u32, (KMCL_IN_CHUNK_BYTES - KMCL_IN_CHUNK_HDR) / stride,
+			    1, in->max_objs - in->nr_objs);
+	if (in->fail_grows && (n || need_scratch)) {
+		in->fail_grows--;
+		n = 0;
+		need_scratch = false;
+		ret = -ENOMEM;
+	}
+	spin_unlock_bh(&in->lock);
+
+	if (n) {
+		c = kmcl_pool_zalloc(1, KMCL_IN_CHUNK_HDR + (size_t)n * stride);
+		if (!c)
+			ret = -ENOMEM;
+	}
+	if (need_scratch) {
+		scratch = kmcl_pool_zalloc(1, buf_size);
+		if (!scratch)
+			ret = -ENOMEM;
+	}
+
+	spin_lock_bh(&in->lock);
+	/* A rebuild meanwhile (kmcl_in_init()) changed the layout. */
+	if (in->gen == gen && c && in->nr_objs + n <= in->max_objs) {
+		c->n = n;
+		for (i = 0; i < n; i++) {
+			ip = kmcl_in_chunk_obj(in, c, i);
+			ip->magic = KMCL_IN_PACKET_MAGIC;
+			ip->state = KMCL_IN_FREE;
+			ip->ch = ch;
+			ip->client_ctx = ctx_size ? ip->buf + buf_size : NULL;
+			ip->ext_mdl = in->ext_size ? ip->buf + buf_size +
+						     round_up(ctx_size, 8) : NULL;
+			list_add_tail(&ip->item.node, &in->free);
+		}
+		list_add_tail(&c->node, &in->chunks);
+		in->nr_objs += n;
+		in->nr_free += n;
+		in->stats.grows++;
+		c = NULL;
+	}
+	if (in->gen == gen && scratch && !in->scratch) {
+		WRITE_ONCE(in->scratch, scratch);
+		scratch = NULL;
+	}
+	if (ret)
+		in->stats.grow_failed++;
+	spin_unlock_bh(&in->lock);
+
+	kvfree(c);
+	kvfree(scratch);
+	return ret;
+}
+
+static void kmcl_in_grow_work(struct work_struct *work)
+{
+	struct kmcl_in *in = container_of(to_delayed_work(work), struct kmcl_in,
+					  grow);
+	struct kmcl_channel *ch = container_of(in, struct kmcl_channel, in);
+	int ret = kmcl_in_grow(ch, false);
+
+	spin_lock_bh(&in->lock);
+	in->growing = false;
+	in->grow_backoff = ret != 0;
+	in->want_restart = false;
+	spin_unlock_bh(&in->lock);
+	/* Whatever waited for an object looks again (and asks again). */
+	kmcl_in_kick(ch);
+}
+
 /**
- * kmcl_in_init() - build the incoming pool at enable time
+ * kmcl_in_init() - set up the incoming pool at enable time
  * @ch: the channel (state_mutex held, process context).
  *
- * cfg.max_packet_count objects, each holding one packet of up to a
- * descriptor plus cfg.max_packet_size bytes (and the GPA ranges of the
- * largest external data the channel accepts), a client context of
+ * The pool may hold cfg.max_packet_count objects, each holding one packet
+ * of up to a descriptor plus cfg.max_packet_size bytes (and the GPA ranges
+ * of the largest external data the channel accepts), a client context of
  * cfg.client_context_size bytes and room for an external-data MDL chain.
- * Kept across enables while the configuration is unchanged; rebuilt
- * otherwise.
+ * None is made here: the reader has them made when it needs them. Kept
+ * across enables while the configuration is unchanged; emptied otherwise.
  *
- * Return: 0, -EINVAL, -ENOMEM, or -EBUSY if objects are still in use.
+ * Return: 0, -EINVAL, or -EBUSY if objects are still in use.
  */
 int kmcl_in_init(struct kmcl_channel *ch)
 {
@@ -630,69 +768,78 @@ int kmcl_in_init(struct kmcl_channel *ch)
 	u32 count = ch->cfg.max_packet_count;
 	u32 ctx_size = ch->cfg.client_context_size;
 	u32 ext_size = kmcl_ext_in_size(&ch->cfg);
+	LIST_HEAD(old_chunks);
 	u64 buf_size, stride;
-	void *mem, *scratch, *old_mem, *old_scratch;
-	struct kmcl_in_packet *ip;
-	u32 i;
+	void *old_scratch;
 
 	might_sleep();
 	buf_size = sizeof(struct kmcl_vmpacket_desc) +
 		   round_up((u64)ch->cfg.max_packet_size +
 			    kmcl_pipe_hdr_len(&ch->cfg), 8) +
 		   kmcl_ext_hdr_size(&ch->cfg);
-	stride = round_up(sizeof(*ip) + buf_size + round_up((u64)ctx_size, 8) +
-			  ext_size, SMP_CACHE_BYTES);
+	stride = round_up(sizeof(struct kmcl_in_packet) + buf_size +
+			  round_up((u64)ctx_size, 8) + ext_size, SMP_CACHE_BYTES);
 	if (!count || count > KMCL_TXID_MAX_SLOTS ||
-	    buf_size > KMCL_WIRE_MAX_PKT_LEN || stride > U32_MAX)
+	    buf_size > KMCL_WIRE_MAX_PKT_LEN ||
+	    KMCL_IN_CHUNK_HDR + stride > U32_MAX)
 		return -EINVAL;
 
 	spin_lock_bh(&in->lock);
-	if (in->mem && in->nr_objs == count && in->buf_size == buf_size &&
+	if (in->max_objs == count && in->buf_size == buf_size &&
 	    in->ctx_size == ctx_size && in->ext_size == ext_size) {
 		spin_unlock_bh(&in->lock);
 		return 0;
 	}
-	if (in->mem && in->nr_free != in->nr_objs) {
+	if (in->nr_free != in->nr_objs) {
 		spin_unlock_bh(&in->lock);
 		return -EBUSY;
 	}
-	spin_unlock_bh(&in->lock);
-
-	mem = kmcl_pool_zalloc(count, stride);
-	scratch = kmcl_pool_zalloc(1, buf_size);
-	if (!mem || !scratch) {
-		kvfree(mem);
-		kvfree(scratch);
-		return -ENOMEM;
-	}
-
-	spin_lock_bh(&in->lock);
-	old_mem = in->mem;
+	list_splice_init(&in->chunks, &old_chunks);
 	old_scratch = in->scratch;
-	in->mem = mem;
-	in->scratch = scratch;
-	in->nr_objs = count;
+	WRITE_ONCE(in->scratch, NULL);
+	INIT_LIST_HEAD(&in->free);
+	in->nr_objs = 0;
+	in->nr_free = 0;
+	in->max_objs = count;
 	in->stride = stride;
 	in->buf_size = buf_size;
 	in->ctx_size = ctx_size;
 	in->ext_size = ext_size;
-	INIT_LIST_HEAD(&in->free);
-	for (i = 0; i < count; i++) {
-		ip = kmcl_in_obj(in, i);
-		ip->magic = KMCL_IN_PACKET_MAGIC;
-		ip->state = KMCL_IN_FREE;
-		ip->ch = ch;
-		ip->client_ctx = ctx_size ? ip->buf + buf_size : NULL;
-		ip->ext_mdl = ext_size ? ip->buf + buf_size +
-					 round_up(ctx_size, 8) : NULL;
-		list_add_tail(&ip->item.node, &in->free);
-	}
-	in->nr_free = count;
+	in->gen++;
 	spin_unlock_bh(&in->lock);
 
-	kvfree(old_mem);
+	kmcl_in_free_chunks(&old_chunks);
 	kvfree(old_scratch);
 	return 0;
+}
+
+/**
+ * kmcl_in_reserve() - make sure the pool has @n objects (restore)
+ * @ch: an enabled channel (kmcl_in_init() ran), process context.
+ * @n: objects wanted, at most cfg.max_packet_count.
+ *
+ * Return: 0, -EINVAL if @n is more than the pool may hold, or -ENOMEM.
+ */
+int kmcl_in_reserve(struct kmcl_channel *ch, u32 n)
+{
+	struct kmcl_in *in = &ch->in;
+	bool more;
+	int ret;
+
+	for (;;) {
+		spin_lock_bh(&in->lock);
+		if (n > in->max_objs) {
+			spin_unlock_bh(&in->lock);
+			return -EINVAL;
+		}
+		more = in->nr_objs < n || (n && !in->scratch);
+		spin_unlock_bh(&in->lock);
+		if (!more)
+			return 0;
+		ret = kmcl_in_grow(ch, true);
+		if (ret)
+			return ret;
+	}
 }
 
 /**
@@ -705,19 +852,21 @@ void kmcl_in_destroy(struct kmcl_channel *ch)
 
 	might_sleep();
 	kmcl_in_detach(ch);
-	WRITE_ONCE(in->ready, false);	/* no more kicks */
+	WRITE_ONCE(in->ready, false);	/* no more kicks, no more growth */
 	kmcl_cpu_kick_quiesce(&in->kick);
 	tasklet_kill(&in->dpc);
 	cancel_work_sync(&in->work);
-	if (in->mem && in->nr_free != in->nr_objs)
+	cancel_delayed_work_sync(&in->grow);
+	if (in->nr_free != in->nr_objs)
 		pr_warn("channel %u: cleaned up with %u incoming packet(s) not completed\n",
 			ch->id, in->nr_objs - in->nr_free);
-	kvfree(in->mem);
+	kmcl_in_free_chunks(&in->chunks);
 	kvfree(in->scratch);
-	in->mem = NULL;
 	in->scratch = NULL;
 	in->nr_objs = 0;
+	in->max_objs = 0;
 	in->nr_free = 0;
+	in->gen++;
 	INIT_LIST_HEAD(&in->free);
 }
 

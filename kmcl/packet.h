@@ -82,11 +82,16 @@
  *
  * Incoming packets (incoming.c)
  * -----------------------------
- * - The reader copies each packet out of the ring into a preallocated
- *   incoming object (pool of cfg.max_packet_count objects, each with room
- *   for a descriptor plus cfg.max_packet_size bytes and a zeroed client
- *   context of cfg.client_context_size bytes), validates the copy with
+ * - The reader copies each packet out of the ring into an incoming object
+ *   (a pool of at most cfg.max_packet_count objects, each with room for a
+ *   descriptor plus cfg.max_packet_size bytes and a zeroed client context
+ *   of cfg.client_context_size bytes), validates the copy with
  *   kmcl_wire_parse(), consumes it from the ring, and calls ProcessPacket.
+ *   The pool starts empty and grows in process context, a chunk of
+ *   objects at a time, when the reader finds no free object: the packet
+ *   waits in the ring meanwhile (and after a failed allocation, until a
+ *   retry succeeds). Objects are reused, never freed, until the pool is
+ *   rebuilt or destroyed, so a steady flow allocates nothing.
  *   Packets longer than that, malformed packets, unknown types and
  *   completions with bad ids are rejected, counted and stop the incoming
  *   queue (kmcl_channel_fail()).
@@ -108,8 +113,8 @@
  *   at once, with an empty completion.
  * - When the quota (VmbChannelSetTransactionQuota) or the pool is exhausted
  *   the reader stops taking data packets from the ring: they stay there and
- *   nothing is lost. Only a completion (or a released object) restarts the
- *   reader; setting the quota never does. Completion packets (VM_PKT_COMP)
+ *   nothing is lost. Only a completion (or a released or newly built
+ *   object) restarts the reader; setting the quota never does. Completion packets (VM_PKT_COMP)
  *   at the head of the ring are still processed while data delivery is
  *   blocked or the channel is paused.
  * - VmbChannelPacketDeferToPassive (only from inside ProcessPacket): the
@@ -548,7 +553,11 @@ struct kmcl_in_packet {
  * @ext_dropped: packets with external data dropped because their sender
  *	went away (nobody waits for their completion).
  * @quota_blocked: times the reader stopped at the quota.
- * @pool_blocked: times the reader stopped for lack of an object.
+ * @pool_blocked: times the reader stopped for lack of an object, with
+ *	all cfg.max_packet_count of them built.
+ * @grow_waits: times the reader stopped until the pool grows.
+ * @grows: chunks of objects added to the pool.
+ * @grow_failed: pool growths that could not allocate (retried later).
  * @misuse: refused calls (double complete, defer outside ProcessPacket).
  * @budget_yields: reader runs that stopped at KMCL_IN_BUDGET packets and
  *	completions and requeued themselves.
@@ -571,6 +580,9 @@ struct kmcl_in_stats {
 	u64 ext_dropped;
 	u64 quota_blocked;
 	u64 pool_blocked;
+	u64 grow_waits;
+	u64 grows;
+	u64 grow_failed;
 	u64 misuse;
 	u64 budget_yields;
 	u64 dpc_capped;
@@ -581,10 +593,18 @@ struct kmcl_in_stats {
  * @lock: see "Locking" above.
  * @free: pool objects not in use.
  * @deferred: packets to deliver again at passive, in order.
- * @mem: pool memory (kvmalloc), @nr_objs objects of @stride bytes.
- * @scratch: buffer for peeking while no object may be taken.
- * @nr_objs: pool size.
+ * @chunks: the pool's memory: struct kmcl_in_chunk blocks of objects of
+ *	@stride bytes, made on demand (incoming.c), freed only when the
+ *	pool is rebuilt or destroyed.
+ * @scratch: buffer for peeking while no object may be taken; made with
+ *	the first chunk, NULL before (set once, under @lock).
+ * @nr_objs: objects built so far, at most @max_objs.
+ * @max_objs: the pool's limit, cfg.max_packet_count at enable.
  * @nr_free: objects on @free.
+ * @gen: bumped when the pool is rebuilt: a growth started before is
+ *	dropped.
+ * @fail_grows: test hook: the next this many growths fail as if out of
+ *	memory.
  * @stride: bytes per object.
  * @buf_size: packet bytes each object (and @scratch) holds.
  * @ctx_size: client context bytes per object.
@@ -602,6 +622,8 @@ struct kmcl_in_stats {
  * @rerun: someone asked for a reader while one was running.
  * @want_restart: the reader stopped for quota/pool/deferral and wants a
  *	kick when that changes.
+ * @growing: @grow is queued or running.
+ * @grow_backoff: the last growth failed: the next one waits a little.
  * @ready: kmcl_packet_setup() ran.
  * @warned: a hostile packet has been logged for this channel.
  * @hostile: a hostile packet stopped the queue; only a new ring (the next
@@ -611,6 +633,8 @@ struct kmcl_in_stats {
  * @dpc_budget: softirq time spent (VmbChannelSetAllowableDpcCpuUsage).
  * @work: PASSIVE reader (on kmcl_channel_wq(), or the target CPU's
  *	system worker).
+ * @grow: adds a chunk of objects (and @scratch) in process context, for
+ *	a reader that found none free.
  * @idle_wq: waiters for @outstanding == 0 or !@reading.
  * @stats: counters.
  */
@@ -618,10 +642,13 @@ struct kmcl_in {
 	spinlock_t lock;	/* pool, quota, reader state */
 	struct list_head free;
 	struct list_head deferred;
-	void *mem;
+	struct list_head chunks;
 	void *scratch;
 	u32 nr_objs;
+	u32 max_objs;
 	u32 nr_free;
+	u32 gen;
+	u32 fail_grows;
 	u32 stride;
 	u32 buf_size;
 	u32 ctx_size;
@@ -637,6 +664,8 @@ struct kmcl_in {
 	bool reading;
 	bool rerun;
 	bool want_restart;
+	bool growing;
+	bool grow_backoff;
 	bool ready;
 	bool warned;
 	bool hostile;
@@ -644,9 +673,29 @@ struct kmcl_in {
 	struct kmcl_cpu_kick kick;
 	struct kmcl_dpc_budget dpc_budget;
 	struct work_struct work;
+	struct delayed_work grow;
 	wait_queue_head_t idle_wq;
 	struct kmcl_in_stats stats;
 };
+
+/**
+ * struct kmcl_in_chunk - a block of incoming pool objects
+ * @node: in kmcl_in.chunks.
+ * @n: objects in the block, kmcl_in.stride bytes each, from
+ *	KMCL_IN_CHUNK_HDR on.
+ */
+struct kmcl_in_chunk {
+	struct list_head node;
+	u32 n;
+};
+
+#define KMCL_IN_CHUNK_HDR	round_up(sizeof(struct kmcl_in_chunk), SMP_CACHE_BYTES)
+
+static inline struct kmcl_in_packet *
+kmcl_in_chunk_obj(const struct kmcl_in *in, struct kmcl_in_chunk *c, u32 i)
+{
+	return (void *)c + KMCL_IN_CHUNK_HDR + (size_t)i * in->stride;
+}
 
 /* Called by D1 (see CORE-SEAM.md). */
 void kmcl_packet_setup(struct kmcl_channel *ch);
@@ -657,6 +706,7 @@ void kmcl_out_stop(struct kmcl_channel *ch);
 void kmcl_out_close(struct kmcl_channel *ch);
 void kmcl_out_notify(struct kmcl_channel *ch);
 int kmcl_in_init(struct kmcl_channel *ch);
+int kmcl_in_reserve(struct kmcl_channel *ch, u32 n);
 void kmcl_in_destroy(struct kmcl_channel *ch);
 void kmcl_in_start(struct kmcl_channel *ch);
 void kmcl_in_stop(struct kmcl_channel *ch);

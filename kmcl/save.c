@@ -84,11 +84,6 @@ static void kmcl_save_free(struct kmcl_channel *ch)
 	kfree(sr);
 }
 
-static struct kmcl_in_packet *kmcl_save_in_obj(struct kmcl_in *in, u32 i)
-{
-	return in->mem + (size_t)i * in->stride;
-}
-
 /* Nothing queued and no transaction waiting for the client; out.lock. */
 static bool kmcl_save_out_idle(struct kmcl_channel *ch)
 {
@@ -118,23 +113,28 @@ static int kmcl_save_freeze(struct kmcl_channel *ch, struct kmcl_save_state *sr)
 {
 	struct kmcl_in *in = &ch->in;
 	struct kmcl_in_packet *ip;
+	struct kmcl_in_chunk *c;
 	u32 i, n = 0;
 
 	spin_lock_bh(&in->lock);
-	for (i = 0; i < in->nr_objs; i++) {
-		ip = kmcl_save_in_obj(in, i);
-		if (ip->state == KMCL_IN_HELD &&
-		    (ip->ext_count || ip->xfer_gpadl || ip->ext_chain)) {
-			spin_unlock_bh(&in->lock);
-			return -EBUSY;
+	list_for_each_entry(c, &in->chunks, node) {
+		for (i = 0; i < c->n; i++) {
+			ip = kmcl_in_chunk_obj(in, c, i);
+			if (ip->state == KMCL_IN_HELD &&
+			    (ip->ext_count || ip->xfer_gpadl || ip->ext_chain)) {
+				spin_unlock_bh(&in->lock);
+				return -EBUSY;
+			}
 		}
 	}
-	for (i = 0; i < in->nr_objs; i++) {
-		ip = kmcl_save_in_obj(in, i);
-		if (ip->state != KMCL_IN_HELD)
-			continue;
-		ip->state = KMCL_IN_SAVED;
-		sr->pkts[n++] = ip;
+	list_for_each_entry(c, &in->chunks, node) {
+		for (i = 0; i < c->n; i++) {
+			ip = kmcl_in_chunk_obj(in, c, i);
+			if (ip->state != KMCL_IN_HELD)
+				continue;
+			ip->state = KMCL_IN_SAVED;
+			sr->pkts[n++] = ip;
+		}
 	}
 	spin_unlock_bh(&in->lock);
 	sr->npkts = n;
@@ -217,7 +217,8 @@ int kmcl_save_begin(struct kmcl_channel *ch)
 	}
 	sr = kzalloc(sizeof(*sr), GFP_KERNEL);
 	if (sr)
-		sr->pkts = kvcalloc(ch->in.nr_objs, sizeof(*sr->pkts),
+		/* The pool may grow until the freeze: room for its limit. */
+		sr->pkts = kvcalloc(ch->in.max_objs, sizeof(*sr->pkts),
 				    GFP_KERNEL);
 	if (!sr || !sr->pkts) {
 		kfree(sr);
@@ -527,6 +528,10 @@ static int kmcl_restore_channel(struct kmcl_channel *ch,
 	if (ret)
 		return ret == -EINVAL ? -EBADMSG : ret;
 	ch->resources = true;
+	/* Every saved packet gets an object now: restoring one never waits. */
+	ret = kmcl_in_reserve(ch, c->packet_count);
+	if (ret)
+		return ret == -EINVAL ? -EBADMSG : ret;
 	sr->rpkts = kvcalloc(c->packet_count + 1, sizeof(*sr->rpkts),
 			     GFP_KERNEL);
 	if (!sr->rpkts)

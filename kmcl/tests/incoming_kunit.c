@@ -191,6 +191,94 @@ static void kmcl_incoming_dpc_budget_test(struct kunit *test)
 	KUNIT_EXPECT_GE(test, pp->srx.batch_task, 1U);
 }
 
+static u32 kmcl_it_pool(struct kmcl_channel *ch, u32 *nr_free)
+{
+	u32 n;
+
+	spin_lock_bh(&ch->in.lock);
+	n = ch->in.nr_objs;
+	*nr_free = ch->in.nr_free;
+	spin_unlock_bh(&ch->in.lock);
+	return n;
+}
+
+static void kmcl_it_fail_grows(struct kmcl_channel *ch, u32 n)
+{
+	spin_lock_bh(&ch->in.lock);
+	ch->in.fail_grows = n;
+	spin_unlock_bh(&ch->in.lock);
+}
+
+/*
+ * The incoming pool starts empty and grows when the reader needs an
+ * object. While a growth cannot allocate, the packets wait in the ring
+ * and the growth is retried; once memory is back they all arrive, in
+ * order. A steady flow reuses the objects it has (no more growth), and
+ * held packets grow the pool to MaximumPacketCount, never past it: the
+ * packet after that waits for a completion.
+ */
+static void kmcl_incoming_grow_test(struct kunit *test)
+{
+	struct kmcl_pt_cfg cfg = { .server_packet_count = 8 };
+	struct kmcl_pt_done *d = kmcl_it_done(test);
+	struct kmcl_pt_pair *pp = kmcl_it_pair(test, &cfg);
+	struct kmcl_channel *sch = pp->sch;
+	const u64 *failed = &sch->in.stats.grow_failed;
+	const u64 *blocked = &sch->in.stats.pool_blocked;
+	u32 nr_free, objs, i;
+	u64 grows;
+
+	KUNIT_EXPECT_EQ(test, sch->in.max_objs, 8U);
+	KUNIT_EXPECT_EQ(test, kmcl_it_pool(sch, &nr_free), 0U);
+	KUNIT_EXPECT_NULL(test, READ_ONCE(sch->in.scratch));
+
+	/* No memory: nothing delivered, nothing lost, retried. */
+	kmcl_it_fail_grows(sch, U32_MAX);
+	kmcl_it_send(test, pp, d, 0, 3, 16);
+	KUNIT_ASSERT_TRUE(test, KMCL_PT_WAIT_UNTIL(kmcl_it_in_stat(sch, failed) >= 2));
+	KUNIT_EXPECT_EQ(test, kmcl_pt_rx_count(&pp->srx), 0U);
+	KUNIT_EXPECT_EQ(test, kmcl_it_in_stat(sch, &sch->in.stats.received), 0ULL);
+	KUNIT_EXPECT_EQ(test, kmcl_it_pool(sch, &nr_free), 0U);
+	KUNIT_EXPECT_GE(test, kmcl_it_in_stat(sch, &sch->in.stats.grow_waits), 1ULL);
+
+	/* Memory again: the three arrive, in order. */
+	kmcl_it_fail_grows(sch, 0);
+	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_rx(&pp->srx, 3));
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_TRUE(test, kmcl_pt_check(pp->srx.rec[i].data, 16, i));
+	objs = kmcl_it_pool(sch, &nr_free);
+	KUNIT_EXPECT_GE(test, objs, 1U);
+	KUNIT_EXPECT_LE(test, objs, 8U);
+	KUNIT_EXPECT_NOT_NULL(test, READ_ONCE(sch->in.scratch));
+
+	/* A steady flow: the same objects over and over. */
+	grows = kmcl_it_in_stat(sch, &sch->in.stats.grows);
+	for (i = 3; i < 43; i++) {
+		kmcl_it_send(test, pp, d, i, 1, 16);
+		KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_rx(&pp->srx, i + 1));
+	}
+	KUNIT_EXPECT_EQ(test, kmcl_it_in_stat(sch, &sch->in.stats.grows), grows);
+	KUNIT_EXPECT_EQ(test, kmcl_it_pool(sch, &nr_free), objs);
+
+	/* Held packets: up to the limit, then the next one waits. */
+	pp->srx.mode = KMCL_PT_HOLD;
+	kmcl_it_send(test, pp, d, 43, 8, 16);
+	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_rx(&pp->srx, 51));
+	KUNIT_EXPECT_EQ(test, kmcl_it_pool(sch, &nr_free), 8U);
+	KUNIT_EXPECT_EQ(test, nr_free, 0U);
+	kmcl_it_send(test, pp, d, 51, 1, 16);
+	KUNIT_EXPECT_TRUE(test, KMCL_PT_WAIT_UNTIL(kmcl_it_in_stat(sch, blocked) >= 1));
+	KUNIT_EXPECT_EQ(test, kmcl_pt_rx_count(&pp->srx), 51U);
+	KUNIT_EXPECT_EQ(test, kmcl_it_pool(sch, &nr_free), 8U);
+	kmcl_pt_complete(&pp->srx, 43, NULL, 0);
+	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_rx(&pp->srx, 52));
+	for (i = 43; i < 52; i++)
+		KUNIT_EXPECT_TRUE(test, kmcl_pt_check(pp->srx.rec[i].data, 16, i));
+	for (i = 44; i < 52; i++)
+		kmcl_pt_complete(&pp->srx, i, NULL, 0);
+	KUNIT_EXPECT_EQ(test, kmcl_it_in_stat(sch, &sch->in.stats.rejected), 0ULL);
+}
+
 static VOID kmcl_it_sleepy_process(VMBCHANNEL ch, PVOID ctx,
 				   VMBPACKETCOMPLETION pc, PVOID buf,
 				   UINT32 len, UINT32 flags)
@@ -702,6 +790,7 @@ static struct kunit_case kmcl_incoming_cases[] = {
 	KUNIT_CASE(kmcl_incoming_passive_test),
 	KUNIT_CASE(kmcl_incoming_passive_sleep_test),
 	KUNIT_CASE(kmcl_incoming_dpc_budget_test),
+	KUNIT_CASE(kmcl_incoming_grow_test),
 	KUNIT_CASE(kmcl_incoming_quota_test),
 	KUNIT_CASE(kmcl_incoming_defer_test),
 	KUNIT_CASE(kmcl_incoming_complete_misuse_test),
