@@ -744,10 +744,10 @@ static void bench_allocs_path(const char *name, enum bench_kind kind,
  */
 static void bench_memory(void)
 {
-	int np = smoke ? 2 : 16, i;
+	int np = smoke ? 2 : 16, i, k;
 	struct bench_pair **p = kcalloc(np, sizeof(*p), GFP_KERNEL);
 	unsigned long slab, pages, high = 0;
-	long net = 0, total, rings;
+	long net = 0, used, total, rings;
 	bool vmap;
 
 	if (!p)
@@ -763,6 +763,13 @@ static void bench_memory(void)
 			break;
 	}
 	net = bench_pages_net();
+	/*
+	 * Objects are made as packets need them: say what a first packet
+	 * each way adds (the incoming pools' first chunks).
+	 */
+	for (k = 0; k < i; k++)
+		bench_async(p[k], 64, 1, BENCH_WINDOW, false);
+	used = bench_pages_net();
 	vmap = bench_vmap_counted();
 	bench_allocs_read(&slab, &pages, &high);
 	bench_allocs_stop();
@@ -780,6 +787,8 @@ static void bench_memory(void)
 	pr_info("memory: %d pairs: %ld KiB each, %lu kmalloc()s of more than a page each%s\n",
 		np, total, high / np,
 		vmap ? "" : " (vmalloc() not counted: no alloc_vmap_area tracepoint)");
+	pr_info("memory: after a first packet on each pair: %ld KiB each beyond the rings\n",
+		used * (long)(PAGE_SIZE / 1024) / np - rings);
 	pr_info("result: mem_per_pair_kib rings %ld other %ld high_order %lu\n",
 		rings, total - rings, high / np);
 }
