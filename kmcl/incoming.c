@@ -814,7 +814,7 @@ int kmcl_in_init(struct kmcl_channel *ch)
 }
 
 /**
- * kmcl_in_reserve() - make sure the pool has @n objects (restore)
+ * kmcl_in_reserve() - make sure the pool has @n objects (restore, tests)
  * @ch: an enabled channel (kmcl_in_init() ran), process context.
  * @n: objects wanted, at most cfg.max_packet_count.
  *
@@ -841,6 +841,8 @@ int kmcl_in_reserve(struct kmcl_channel *ch, u32 n)
 			return ret;
 	}
 }
+
+KMCL_EXPORT_FOR_TESTS(kmcl_in_reserve);
 
 /**
  * kmcl_in_destroy() - free the incoming pool at cleanup

@@ -170,6 +170,8 @@ static void kmcl_incoming_dpc_budget_test(struct kunit *test)
 	VmbChannelSetAllowableDpcCpuUsage(pp->p->server->ch, 1);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(pp->sch->cfg.dpc_cpu_percent), 1);
 	pp->srx.mode = KMCL_PT_SLOW;
+	/* Objects for all ten: no run is spent waiting for the pool to grow. */
+	KUNIT_ASSERT_EQ(test, kmcl_in_reserve(pp->sch, 10), 0);
 	VmbChannelPause(pp->p->server->ch);
 	kmcl_it_send(test, pp, d, 0, 10, 16);
 	kmcl_pt_settle(test, pp->sch);
