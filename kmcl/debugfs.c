@@ -68,6 +68,9 @@ static int kmcl_debugfs_counters_show(struct seq_file *m, void *unused)
 	seq_printf(m, "dpc_capped: %llu\n", st.dpc_capped);
 	seq_printf(m, "queued: %llu\n", st.queued);
 	seq_printf(m, "quota_blocked: %llu\n", st.quota_blocked);
+	seq_printf(m, "incoming_pool: objects %u of %u grows %llu failed %llu blocked %llu\n",
+		   st.in_objs, st.in_max, st.in_grows, st.in_grow_failed,
+		   st.in_pool_blocked);
 	seq_printf(m, "external_data: sent %llu received %llu rejected %llu dropped %llu\n",
 		   st.ext_sent, st.ext_received, st.ext_rejected, st.ext_dropped);
 	kmcl_bounce_show(m, m->private);

@@ -344,6 +344,11 @@ struct kmcl_channel_config {
  * @budget_yields: reader runs that stopped at their budget and requeued.
  * @dpc_capped: DPC budget windows in which softirq delivery hit the cap
  *	and moved on in process context.
+ * @in_objs: incoming pool objects built so far;
+ * @in_max: the most it may build (max_packet_count at enable);
+ * @in_grows: chunks of objects added;
+ * @in_grow_failed: growths that could not allocate (retried);
+ * @in_pool_blocked: reader stops with every object in use.
  */
 struct kmcl_stats {
 	u64 sent;
@@ -366,6 +371,11 @@ struct kmcl_stats {
 	u64 rejected_ext_data;
 	u64 budget_yields;
 	u64 dpc_capped;
+	u32 in_objs;
+	u32 in_max;
+	u64 in_grows;
+	u64 in_grow_failed;
+	u64 in_pool_blocked;
 };
 
 /**

@@ -1279,6 +1279,11 @@ void kmcl_packet_stats(struct kmcl_channel *ch, struct kmcl_stats *st)
 	st->rejected_ext_data = ch->in.stats.rejected_ext_data;
 	st->budget_yields = ch->in.stats.budget_yields;
 	st->dpc_capped = ch->in.stats.dpc_capped;
+	st->in_objs = ch->in.nr_objs;
+	st->in_max = ch->in.max_objs;
+	st->in_grows = ch->in.stats.grows;
+	st->in_grow_failed = ch->in.stats.grow_failed;
+	st->in_pool_blocked = ch->in.stats.pool_blocked;
 	spin_unlock_bh(&ch->in.lock);
 }
 

@@ -227,6 +227,7 @@ static void kmcl_incoming_grow_test(struct kunit *test)
 	struct kmcl_channel *sch = pp->sch;
 	const u64 *failed = &sch->in.stats.grow_failed;
 	const u64 *blocked = &sch->in.stats.pool_blocked;
+	struct kmcl_stats st = {};
 	u32 nr_free, objs, i;
 	u64 grows;
 
@@ -279,6 +280,15 @@ static void kmcl_incoming_grow_test(struct kunit *test)
 	for (i = 44; i < 52; i++)
 		kmcl_pt_complete(&pp->srx, i, NULL, 0);
 	KUNIT_EXPECT_EQ(test, kmcl_it_in_stat(sch, &sch->in.stats.rejected), 0ULL);
+
+	/* What debugfs "counters" shows of it. */
+	kmcl_packet_stats(sch, &st);
+	KUNIT_EXPECT_EQ(test, st.in_objs, 8U);
+	KUNIT_EXPECT_EQ(test, st.in_max, 8U);
+	KUNIT_EXPECT_EQ(test, st.in_grows, kmcl_it_in_stat(sch, &sch->in.stats.grows));
+	KUNIT_EXPECT_GE(test, st.in_grows, 2ULL);
+	KUNIT_EXPECT_GE(test, st.in_grow_failed, 2ULL);
+	KUNIT_EXPECT_GE(test, st.in_pool_blocked, 1ULL);
 }
 
 static VOID kmcl_it_sleepy_process(VMBCHANNEL ch, PVOID ctx,
