@@ -114,9 +114,9 @@
  * - When the quota (VmbChannelSetTransactionQuota) or the pool is exhausted
  *   the reader stops taking data packets from the ring: they stay there and
  *   nothing is lost. Only a completion (or a released or newly built
- *   object) restarts the reader; setting the quota never does. Completion packets (VM_PKT_COMP)
- *   at the head of the ring are still processed while data delivery is
- *   blocked or the channel is paused.
+ *   object) restarts the reader; setting the quota never does. Completion
+ *   packets (VM_PKT_COMP) at the head of the ring are still processed
+ *   while data delivery is blocked or the channel is paused.
  * - VmbChannelPacketDeferToPassive (only from inside ProcessPacket): the
  *   packet is delivered again on the channel workqueue, and nothing after
  *   it is delivered before it: delivery continues in process context until
