@@ -622,7 +622,7 @@ static void cvm_double_completion(struct kunit *test)
 	local_bh_enable();
 	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_done(d, 1));
 	/* The duplicate's rejection may come in a later run of the reader. */
-	KUNIT_EXPECT_TRUE(test, KMCL_PT_WAIT_UNTIL(READ_ONCE(c->cch->fail_err)));
+	KUNIT_EXPECT_TRUE(test, KMCL_TEST_WAIT_UNTIL(READ_ONCE(c->cch->fail_err)));
 	KUNIT_EXPECT_EQ(test, kmcl_pt_done_count(d), 1U);
 	KUNIT_EXPECT_EQ(test, d->rec[0].status, STATUS_SUCCESS);
 	KUNIT_EXPECT_TRUE(test, cvm_all(buf, 4096, 0x62));

@@ -1216,7 +1216,7 @@ static void ext_get_context(struct kunit *test)
 	x->range_count = 1;
 	x->ranges[0].byte_count = 100;
 	kmcl_pt_inject(test, ep->cch, ep->sch, raw, 48);
-	KUNIT_EXPECT_TRUE(test, KMCL_PT_WAIT_UNTIL(READ_ONCE(ep->sch->fail_err)));
+	KUNIT_EXPECT_TRUE(test, KMCL_TEST_WAIT_UNTIL(READ_ONCE(ep->sch->fail_err)));
 	KUNIT_EXPECT_EQ(test, ext_rx_count(&ep->srx), 1U);
 	KUNIT_EXPECT_EQ(test, ext_in_stat(ep->sch, &ep->sch->in.stats.rejected_ext_data),
 			1ULL);
@@ -1274,7 +1274,7 @@ static void ext_receiver_limits(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, ep->srx.rec[0].bytes, 200U);
 		return;
 	}
-	KUNIT_EXPECT_TRUE(test, KMCL_PT_WAIT_UNTIL(READ_ONCE(ep->sch->fail_err)));
+	KUNIT_EXPECT_TRUE(test, KMCL_TEST_WAIT_UNTIL(READ_ONCE(ep->sch->fail_err)));
 	mdl[0]->Next = NULL;
 	KUNIT_EXPECT_EQ(test, ext_rx_count(&ep->srx), 0U);
 	KUNIT_EXPECT_EQ(test, ext_in_stat(ep->sch, &ep->sch->in.stats.rejected), 1ULL);
@@ -1739,7 +1739,7 @@ static void ext_hostile(struct kunit *test)
 		break;
 	}
 	kmcl_pt_inject(test, ep->cch, sch, pkt, len);
-	KUNIT_EXPECT_TRUE(test, KMCL_PT_WAIT_UNTIL(READ_ONCE(sch->fail_err)));
+	KUNIT_EXPECT_TRUE(test, KMCL_TEST_WAIT_UNTIL(READ_ONCE(sch->fail_err)));
 
 	/* Rejected and counted, nothing delivered, the queue stopped. */
 	KUNIT_EXPECT_EQ(test, ext_rx_count(&ep->srx), delivered);

@@ -451,19 +451,6 @@ static bool wait_done(bool *done, unsigned int ms)
 	return true;
 }
 
-/* The worker's delete may start late: wait for it, not for a time. */
-static bool wait_no_gpadls(struct kmcl_channel *ch, unsigned int ms)
-{
-	unsigned long end = jiffies + msecs_to_jiffies(ms);
-
-	while (READ_ONCE(ch->shm.nr_gpadls)) {
-		if (time_after(jiffies, end))
-			return false;
-		usleep_range(1000, 2000);
-	}
-	return true;
-}
-
 static void delete_blocks_while_mapped(struct kunit *test)
 {
 	struct kmcl_test_pair *p = kmcl_test_pair_open(test);
@@ -482,7 +469,9 @@ static void delete_blocks_while_mapped(struct kunit *test)
 	d->handle = h;
 	schedule_work(&d->work);
 	/* Deleted already: the server cannot map it again... */
-	KUNIT_EXPECT_TRUE(test, wait_no_gpadls(chan(p->client), KMCL_TEST_WAIT_MS));
+	/* The worker's delete may start late: wait for it, not for a time. */
+	KUNIT_EXPECT_TRUE(test,
+			  KMCL_TEST_WAIT_UNTIL(!READ_ONCE(chan(p->client)->shm.nr_gpadls)));
 	/* ...but the delete itself waits (give it the time to go wrong). */
 	msleep(100);
 	KUNIT_EXPECT_FALSE(test, READ_ONCE(d->done));

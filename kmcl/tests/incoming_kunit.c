@@ -238,7 +238,7 @@ static void kmcl_incoming_grow_test(struct kunit *test)
 	/* No memory: nothing delivered, nothing lost, retried. */
 	kmcl_it_fail_grows(sch, U32_MAX);
 	kmcl_it_send(test, pp, d, 0, 3, 16);
-	KUNIT_ASSERT_TRUE(test, KMCL_PT_WAIT_UNTIL(kmcl_it_in_stat(sch, failed) >= 2));
+	KUNIT_ASSERT_TRUE(test, KMCL_TEST_WAIT_UNTIL(kmcl_it_in_stat(sch, failed) >= 2));
 	KUNIT_EXPECT_EQ(test, kmcl_pt_rx_count(&pp->srx), 0U);
 	KUNIT_EXPECT_EQ(test, kmcl_it_in_stat(sch, &sch->in.stats.received), 0ULL);
 	KUNIT_EXPECT_EQ(test, kmcl_it_pool(sch, &nr_free), 0U);
@@ -270,7 +270,7 @@ static void kmcl_incoming_grow_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kmcl_it_pool(sch, &nr_free), 8U);
 	KUNIT_EXPECT_EQ(test, nr_free, 0U);
 	kmcl_it_send(test, pp, d, 51, 1, 16);
-	KUNIT_EXPECT_TRUE(test, KMCL_PT_WAIT_UNTIL(kmcl_it_in_stat(sch, blocked) >= 1));
+	KUNIT_EXPECT_TRUE(test, KMCL_TEST_WAIT_UNTIL(kmcl_it_in_stat(sch, blocked) >= 1));
 	KUNIT_EXPECT_EQ(test, kmcl_pt_rx_count(&pp->srx), 51U);
 	KUNIT_EXPECT_EQ(test, kmcl_it_pool(sch, &nr_free), 8U);
 	kmcl_pt_complete(&pp->srx, 43, NULL, 0);
@@ -757,7 +757,7 @@ static void kmcl_incoming_hostile_test(struct kunit *test)
 	}
 	kmcl_pt_inject(test, pp->sch, cch, pkt, len);
 	/* The client's reader may be running on the other CPU: wait for it. */
-	KUNIT_EXPECT_TRUE(test, KMCL_PT_WAIT_UNTIL(READ_ONCE(cch->fail_err)));
+	KUNIT_EXPECT_TRUE(test, KMCL_TEST_WAIT_UNTIL(READ_ONCE(cch->fail_err)));
 
 	/* Rejected and counted, the queue stopped, the channel marked failed. */
 	KUNIT_EXPECT_EQ(test, kmcl_it_in_stat(cch, &cch->in.stats.rejected), 1ULL);

@@ -22,6 +22,8 @@
 
 #include <kunit/test.h>
 #include <linux/atomic.h>
+#include <linux/delay.h>
+#include <linux/jiffies.h>
 #include <linux/module.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
@@ -29,6 +31,26 @@
 #include <vmbuskernelmodeclientlibapi.h>
 
 #define KMCL_TEST_WAIT_MS	3000
+
+/**
+ * KMCL_TEST_WAIT_UNTIL() - poll @cond until it holds, for KMCL_TEST_WAIT_MS
+ * @cond: an expression without side effects.
+ *
+ * For what a reader run or a worker on another CPU does, which a vCPU the
+ * host preempts can delay for as long as it likes: wait for it, never for
+ * a fixed time.
+ *
+ * Return: the last value of @cond.
+ */
+#define KMCL_TEST_WAIT_UNTIL(cond)					\
+	({								\
+		unsigned long __end = jiffies +				\
+				      msecs_to_jiffies(KMCL_TEST_WAIT_MS); \
+		bool __ok;						\
+		while (!(__ok = (cond)) && time_before(jiffies, __end))	\
+			usleep_range(1000, 2000);			\
+		__ok;							\
+	})
 
 /*
  * kmcl_test_module_refs() - references held on @mod, or -1 where none are

@@ -619,7 +619,7 @@ static bool kmcl_pt_reader_busy(struct kmcl_channel *ch)
 void kmcl_pt_settle(struct kunit *test, struct kmcl_channel *ch)
 {
 	flush_work(&ch->in.work);
-	KUNIT_ASSERT_TRUE(test, KMCL_PT_WAIT_UNTIL(!kmcl_pt_reader_busy(ch)));
+	KUNIT_ASSERT_TRUE(test, KMCL_TEST_WAIT_UNTIL(!kmcl_pt_reader_busy(ch)));
 	flush_work(&ch->in.work);
 }
 

@@ -11,8 +11,6 @@
 #define _KMCL_PACKET_KUNIT_H
 
 #include <kunit/test.h>
-#include <linux/delay.h>
-#include <linux/jiffies.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
@@ -190,26 +188,6 @@ void kmcl_pt_inject(struct kunit *test, struct kmcl_channel *writer,
 		    struct kmcl_channel *reader, const void *bytes, u32 len);
 bool kmcl_pt_wait_true(bool (*cond)(void *arg), void *arg, unsigned int ms);
 void kmcl_pt_settle(struct kunit *test, struct kmcl_channel *ch);
-
-/**
- * KMCL_PT_WAIT_UNTIL() - poll @cond until it holds, for KMCL_PT_WAIT_MS
- * @cond: an expression without side effects.
- *
- * For what a reader run on another CPU does, which a vCPU the host
- * preempts can delay for as long as it likes: wait for it, never for a
- * fixed time.
- *
- * Return: the last value of @cond.
- */
-#define KMCL_PT_WAIT_UNTIL(cond)					\
-	({								\
-		unsigned long __end = jiffies +				\
-				      msecs_to_jiffies(KMCL_PT_WAIT_MS); \
-		bool __ok;						\
-		while (!(__ok = (cond)) && time_before(jiffies, __end))	\
-			usleep_range(1000, 2000);			\
-		__ok;							\
-	})
 void kmcl_pt_track_work(struct kunit *test, struct kmcl_pt_pair *pp,
 			struct work_struct *work);
 
