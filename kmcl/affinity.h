@@ -19,12 +19,13 @@
  * lets packets of a DISPATCH channel arrive at PASSIVE too). A softirq
  * run that finds the budget spent hands over at once. At 100 % (the
  * default) each run may take one whole window and no more; such a run
- * reads its clock only every KMCL_DPC_FULL_STRIDE packets (a clock read
- * costs as much as a good part of a packet under emulation), so it may
- * go that many packets past the window before it hands over. Each window in
- * which the budget stopped softirq delivery is counted once (debugfs
- * dpc_capped). Nothing is dropped or reordered: there is one reader at a
- * time and the packets stay in the ring.
+ * reads its clock first at its KMCL_DPC_FULL_STRIDE-th packet, then every
+ * KMCL_DPC_FULL_STRIDE packets (a clock read costs as much as a good part
+ * of a packet under emulation), so a short run reads none and a long one
+ * may go twice that many packets past the window before it hands over.
+ * Each window in which the budget stopped softirq delivery is counted once
+ * (debugfs dpc_capped). Nothing is dropped or reordered: there is one
+ * reader at a time and the packets stay in the ring.
  */
 #ifndef _KMCL_AFFINITY_H
 #define _KMCL_AFFINITY_H

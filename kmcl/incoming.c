@@ -499,6 +499,32 @@ static enum kmcl_in_step kmcl_in_capped(struct kmcl_in *in)
 	return KMCL_IN_PASSIVE;
 }
 
+/*
+ * Has a softirq run, @handled packets in, spent what its window allows?
+ * A clock read is not free (under emulation it is a good part of a
+ * packet's cost), so at 100 % a run reads no clock before its
+ * KMCL_DPC_FULL_STRIDE-th packet, takes its start there and looks again
+ * every KMCL_DPC_FULL_STRIDE packets: a short run (the usual one-packet
+ * ping-pong) reads none, and a long one ends at most twice the stride
+ * past its window. Below 100 % the run started its window at once and
+ * looks after every packet.
+ */
+static bool kmcl_in_spent(struct kmcl_dpc_budget *b, bool full, u32 handled,
+			  u64 *start, u64 *left)
+{
+	u64 now;
+
+	if (full && handled % KMCL_DPC_FULL_STRIDE)
+		return false;
+	now = kmcl_dpc_now(b);
+	if (full && handled == KMCL_DPC_FULL_STRIDE) {
+		*start = now;
+		*left = kmcl_dpc_left(b, 100, now);
+		return false;
+	}
+	return now - *start >= *left;
+}
+
 /* Give a run's spare object back to the pool. Caller holds in.lock. */
 static void kmcl_in_drop_spare(struct kmcl_in *in, struct kmcl_in_packet *ip)
 {
@@ -532,13 +558,15 @@ static void kmcl_in_run(struct kmcl_channel *ch, bool passive)
 
 		/* 100 %: only a run longer than the window is capped. */
 		full = percent >= 100;
-		start = kmcl_dpc_now(b);
-		left = kmcl_dpc_left(b, percent, start);
+		if (!full) {
+			start = kmcl_dpc_now(b);
+			left = kmcl_dpc_left(b, percent, start);
+		}
 	}
 	if (ring_ok)
 		kmcl_xport_mask(ch);
 	/* A softirq run that finds the budget spent hands over at once. */
-	r = !passive && !left ? kmcl_in_capped(in) : KMCL_IN_MORE;
+	r = !passive && !full && !left ? kmcl_in_capped(in) : KMCL_IN_MORE;
 	while (r == KMCL_IN_MORE &&
 	       (r = kmcl_in_step(ch, passive, ring_ok, &delivered, &spare)) ==
 	       KMCL_IN_MORE) {
@@ -552,14 +580,7 @@ static void kmcl_in_run(struct kmcl_channel *ch, bool passive)
 		}
 		if (passive)
 			cond_resched();
-		/*
-		 * A clock read is not free (under emulation it is a good
-		 * part of a packet's cost): at 100 % the clock is read every
-		 * KMCL_DPC_FULL_STRIDE packets, so such a run ends at most
-		 * that many packets past its window.
-		 */
-		if (!passive && (!full || !(handled % KMCL_DPC_FULL_STRIDE)) &&
-		    kmcl_dpc_now(b) - start >= left) {
+		if (!passive && kmcl_in_spent(b, full, handled, &start, &left)) {
 			/* Requeued in process context, never dropped. */
 			r = kmcl_in_capped(in);
 			break;

@@ -245,11 +245,15 @@ static void kmcl_affinity_offline_test(struct kunit *test)
 struct aff_clock {
 	u64 now;
 	u64 step;
+	unsigned int reads;	/* by the channel's reader only */
 };
 
 static u64 aff_clock_read(void *ctx)
 {
-	return READ_ONCE(((struct aff_clock *)ctx)->now);
+	struct aff_clock *c = ctx;
+
+	WRITE_ONCE(c->reads, c->reads + 1);
+	return READ_ONCE(c->now);
 }
 
 static void aff_clock_hook(void *ctx)
@@ -372,6 +376,60 @@ static void kmcl_affinity_dpc_default_test(struct kunit *test)
 			0ULL);
 }
 
+/*
+ * 100 %: a short softirq run reads no clock at all (a ping-pong run is one
+ * packet long), and a long one is still capped: its clock is first read at
+ * its KMCL_DPC_FULL_STRIDE-th packet and then every KMCL_DPC_FULL_STRIDE.
+ * Before, every softirq run read the clock when it started.
+ */
+static void kmcl_affinity_dpc_full_test(struct kunit *test)
+{
+	const unsigned int stride = KMCL_DPC_FULL_STRIDE, n = 2 * stride + 4;
+	struct kmcl_pt_cfg cfg = {};
+	struct kmcl_pt_pair *pp = kunit_kzalloc(test, sizeof(*pp), GFP_KERNEL);
+	struct kmcl_pt_done *d = aff_done(test);
+	struct aff_clock *clk = kunit_kzalloc(test, sizeof(*clk), GFP_KERNEL);
+	unsigned int i, reads;
+
+	KUNIT_ASSERT_NOT_NULL(test, pp);
+	KUNIT_ASSERT_NOT_NULL(test, clk);
+	kmcl_pt_pair_setup(test, pp, &cfg);
+	clk->now = 1000;
+	clk->step = KMCL_DPC_WINDOW_NS / 4;
+	kmcl_pt_settle(test, pp->sch);	/* the clock is set while no run is */
+	kmcl_in_set_dpc_clock(pp->sch, aff_clock_read, clk);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, aff_clear_clock,
+							pp->sch), 0);
+	pp->srx.hook = aff_clock_hook;
+	pp->srx.hook_ctx = clk;
+
+	aff_burst(test, pp, d, 0, 3);
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_TRUE(test, pp->srx.rec[i].softirq);
+	reads = READ_ONCE(clk->reads);
+	KUNIT_EXPECT_EQ(test, reads, 0U);
+
+	/*
+	 * A quarter window a packet: the run takes its start at its 8th
+	 * packet and, two windows later, stops after its 16th. The last four
+	 * come in another run (too short to read the clock) or in process
+	 * context, in order; the cap is counted once.
+	 */
+	aff_burst(test, pp, d, 3, n);
+	for (i = 3; i < 3 + n; i++) {
+		if (i < 3 + 2 * stride)
+			KUNIT_EXPECT_TRUE_MSG(test, pp->srx.rec[i].softirq,
+					      "packet %u", i);
+		KUNIT_EXPECT_TRUE(test, kmcl_pt_check(pp->srx.rec[i].data, 16, i));
+	}
+	reads = READ_ONCE(clk->reads);
+	KUNIT_EXPECT_EQ(test, reads, 2U);
+	KUNIT_EXPECT_EQ(test, aff_stat(pp->sch, &pp->sch->in.stats.dpc_capped),
+			1ULL);
+	KUNIT_EXPECT_EQ(test, aff_stat(pp->sch, &pp->sch->in.stats.received),
+			(u64)(3 + n));
+}
+
 static struct kunit_case kmcl_affinity_cases[] = {
 	KUNIT_CASE(kmcl_affinity_dispatch_test),
 	KUNIT_CASE(kmcl_affinity_passive_test),
@@ -379,6 +437,7 @@ static struct kunit_case kmcl_affinity_cases[] = {
 	KUNIT_CASE(kmcl_affinity_offline_test),
 	KUNIT_CASE(kmcl_affinity_dpc_cap_test),
 	KUNIT_CASE(kmcl_affinity_dpc_default_test),
+	KUNIT_CASE(kmcl_affinity_dpc_full_test),
 	{}
 };
 
