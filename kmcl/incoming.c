@@ -18,10 +18,12 @@
 #include <linux/kernel.h>
 #include <linux/list.h>
 #include <linux/mm.h>
+#include <linux/preempt.h>
 #include <linux/printk.h>
 #include <linux/sched.h>
 #include <linux/sched/clock.h>
 #include <linux/slab.h>
+#include <linux/smp.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
 #include <linux/wait.h>
@@ -167,22 +169,46 @@ static enum kmcl_in_step kmcl_in_peek_failed(struct kmcl_channel *ch, int ret,
 }
 
 /*
+ * Is the caller the reader, inside ProcessPacket for @ip? A passive
+ * reader is known by its task; a softirq one by its CPU, on which nothing
+ * else runs in softirq context until the callback returns (a hard IRQ or
+ * NMI that interrupted it is not the reader).
+ */
+static bool kmcl_in_inside(struct kmcl_in *in, struct kmcl_in_packet *ip)
+{
+	struct task_struct *task = READ_ONCE(in->deliver_task);
+
+	if (READ_ONCE(in->cur) != ip)
+		return false;
+	if (task)
+		return task == current;
+	return in_serving_softirq() && !hardirq_count() &&
+	       READ_ONCE(in->cur_cpu) == raw_smp_processor_id();
+}
+
+/*
  * Hand @ip (state DELIVERING, counted by kmcl_in.delivering) to the driver.
  * In process context (@passive: the reader's work item, no lock held) its
  * external data is mapped first, so that GetExternalData never sleeps.
+ * A packet the callback completed, with its completion written, comes
+ * back here (kmcl_in_complete()): into @spare if that is given and empty
+ * (still counted in kmcl_in.delivering), else into the pool.
  * Returns true if the driver deferred it.
  */
 static bool kmcl_in_deliver(struct kmcl_channel *ch, struct kmcl_in_packet *ip,
-			    bool passive)
+			    bool passive, struct kmcl_in_packet **spare)
 {
 	struct kmcl_in *in = &ch->in;
-	bool deferred = false;
+	bool deferred = false, kick = false;
 
 	/* A failure is GetExternalData's STATUS_INSUFFICIENT_RESOURCES. */
 	if (passive && ip->ext_count)
 		kmcl_api_ext_map(ip, true);
+	WRITE_ONCE(in->cur_cpu, raw_smp_processor_id());
+	WRITE_ONCE(in->cur, ip);
 	kmcl_api_process_packet(ch, ip, ip->buf + ip->data_off, ip->data_len,
 				ip->flags);
+	WRITE_ONCE(in->cur, NULL);
 
 	spin_lock_bh(&in->lock);
 	if (ip->state == KMCL_IN_DELIVERING) {
@@ -191,11 +217,26 @@ static bool kmcl_in_deliver(struct kmcl_channel *ch, struct kmcl_in_packet *ip,
 		/* At the head: nothing after it may overtake it. */
 		list_add(&ip->item.node, &in->deferred);
 		deferred = true;
+	} else if (ip->recycle) {
+		ip->recycle = false;
+		ip->state = KMCL_IN_FREE;
+		in->stats.recycled++;
+		kick = in->want_restart;
+		in->want_restart = false;
+		if (spare && !*spare) {
+			*spare = ip;
+			in->delivering++;	/* the spare's count */
+		} else {
+			list_add(&ip->item.node, &in->free);
+			in->nr_free++;
+		}
 	}
 	in->delivering--;
 	spin_unlock_bh(&in->lock);
 	if (deferred)
 		kmcl_in_kick_passive(ch);
+	if (kick)
+		kmcl_in_kick(ch);
 	return deferred;
 }
 
@@ -255,7 +296,7 @@ static enum kmcl_in_step kmcl_in_redeliver(struct kmcl_channel *ch,
 	}
 	(*delivered)++;
 	/* Deferred again at passive: let the workqueue breathe. */
-	return kmcl_in_deliver(ch, ip, true) ? KMCL_IN_STOP : KMCL_IN_MORE;
+	return kmcl_in_deliver(ch, ip, true, NULL) ? KMCL_IN_STOP : KMCL_IN_MORE;
 }
 
 /*
@@ -295,6 +336,29 @@ static enum kmcl_in_step kmcl_in_step_comp(struct kmcl_channel *ch)
 }
 
 /*
+ * May the run's spare object take the next packet without an in.lock
+ * round trip? Yes when nothing is deferred (only the reader, which is us,
+ * adds to that list), the ring is attached, the queue runs and has not
+ * failed, this context may deliver and the quota is not reached. Each
+ * flag is read once, without the lock: a stop, detach or failure waits
+ * for this run to end (the spare counts in kmcl_in.delivering), as it
+ * does for a packet taken under the lock just before it; a failure from
+ * inside a callback is this thread's own write; and the outstanding count
+ * read is never below the real one (only the reader raises it).
+ */
+static bool kmcl_in_may_reuse(struct kmcl_in *in, bool passive, bool ring_ok,
+			      struct kmcl_in_packet *spare)
+{
+	u32 quota = READ_ONCE(in->quota);
+
+	return spare && ring_ok && list_empty(&in->deferred) &&
+	       READ_ONCE(in->attached) && READ_ONCE(in->running) &&
+	       !READ_ONCE(in->failed) &&
+	       (passive || !READ_ONCE(in->at_passive)) &&
+	       (!quota || READ_ONCE(in->outstanding) < quota);
+}
+
+/*
  * One packet: redeliver, complete an outgoing packet, or deliver. @spare
  * is an object this run took from the pool and did not use (the ring was
  * empty, or held a completion): it is used before the pool is touched
@@ -331,6 +395,12 @@ static enum kmcl_in_step kmcl_in_step(struct kmcl_channel *ch, bool passive,
 	    kmcl_xport_next_is_comp(ch))
 		return kmcl_in_step_comp(ch);
 
+	if (kmcl_in_may_reuse(in, passive, ring_ok, *spare)) {
+		ip = *spare;
+		*spare = NULL;
+		buf = ip->buf;
+		goto peek;
+	}
 	spin_lock_bh(&in->lock);
 	if (!list_empty(&in->deferred)) {
 		if (passive) {
@@ -380,6 +450,7 @@ static enum kmcl_in_step kmcl_in_step(struct kmcl_channel *ch, bool passive,
 		spin_unlock_bh(&in->lock);
 		return KMCL_IN_STOP;
 	}
+peek:
 	ret = kmcl_xport_peek(ch, buf, in->buf_size, &pktlen);
 	if (ret == -EAGAIN) {
 		/* Taken only when nothing was spare: keep it for later. */
@@ -483,7 +554,7 @@ static enum kmcl_in_step kmcl_in_step(struct kmcl_channel *ch, bool passive,
 	spin_unlock_bh(&in->lock);
 
 	(*delivered)++;
-	if (kmcl_in_deliver(ch, ip, passive))
+	if (kmcl_in_deliver(ch, ip, passive, spare))
 		return KMCL_IN_STOP;
 	return KMCL_IN_MORE;
 }
@@ -551,6 +622,14 @@ static void kmcl_in_run(struct kmcl_channel *ch, bool passive)
 	in->reading = true;
 	in->deliver_task = passive ? current : NULL;
 	ring_ok = in->attached;
+	/* The first data packet needs no lock round trip of its own. */
+	if (ring_ok && kmcl_in_may_take(in, false)) {
+		spare = list_first_entry(&in->free, struct kmcl_in_packet,
+					 item.node);
+		list_del_init(&spare->item.node);
+		in->nr_free--;
+		in->delivering++;
+	}
 	spin_unlock_bh(&in->lock);
 
 	if (!passive) {
@@ -1153,9 +1232,17 @@ int kmcl_in_complete(struct kmcl_in_packet *ip, const void *buf, u32 len)
 			     ip);
 		return ret;
 	}
-	/* The payload is in ip->buf now: the external data may be gone. */
-	if (send && kmcl_out_send_completion(ch, ip, ip->buf, len))
-		kmcl_in_release(ip);
+	/*
+	 * The payload is in ip->buf now: the external data may be gone. A
+	 * completion written from inside the packet's own callback leaves
+	 * the object to the reader, which takes it back on return.
+	 */
+	if (send && kmcl_out_send_completion(ch, ip, ip->buf, len)) {
+		if (kmcl_in_inside(&ch->in, ip))
+			ip->recycle = true;
+		else
+			kmcl_in_release(ip);
+	}
 	if (restart)
 		kmcl_in_kick(ch);
 	return 0;

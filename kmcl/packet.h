@@ -498,6 +498,9 @@ enum kmcl_in_state {
  * @comp_requested: the sender asked for a completion.
  * @ext_ro: the external data is to be mapped read-only (a READ_ONLY
  *	VmbChannelPacketGetExternalData() that had to wait for passive).
+ * @recycle: completed from inside its own ProcessPacket call, by the
+ *	reader, and its completion written: the reader takes it back when
+ *	the callback returns, in the lock round trip it makes then anyway.
  * @item: free/deferred list link, or FIFO entry (kind KMCL_OUT_COMPLETION).
  * @ch: the channel.
  * @txid: the sender's transaction id, echoed in the completion.
@@ -521,6 +524,7 @@ struct kmcl_in_packet {
 	u8 state;
 	bool comp_requested;
 	bool ext_ro;
+	bool recycle;
 	struct kmcl_out_item item;
 	struct kmcl_channel *ch;
 	u64 txid;
@@ -558,6 +562,8 @@ struct kmcl_in_packet {
  * @grow_waits: times the reader stopped until the pool grows.
  * @grows: chunks of objects added to the pool.
  * @grow_failed: pool growths that could not allocate (retried later).
+ * @recycled: objects the reader took back itself, completed from inside
+ *	their own ProcessPacket call (kmcl_in_packet.recycle).
  * @misuse: refused calls (double complete, defer outside ProcessPacket).
  * @budget_yields: reader runs that stopped at KMCL_IN_BUDGET packets and
  *	completions and requeued themselves.
@@ -583,6 +589,7 @@ struct kmcl_in_stats {
 	u64 grow_waits;
 	u64 grows;
 	u64 grow_failed;
+	u64 recycled;
 	u64 misuse;
 	u64 budget_yields;
 	u64 dpc_capped;
@@ -614,6 +621,8 @@ struct kmcl_in_stats {
  * @delivering: packets taken for delivery and ProcessPacket or
  *	ProcessingComplete calls in progress.
  * @deliver_task: the task running the reader, for misuse checks.
+ * @cur: the packet ProcessPacket runs for now, or NULL (the reader's).
+ * @cur_cpu: the CPU of a softirq reader, while @cur is set.
  * @at_passive: deliver in process context.
  * @running: data delivery enabled (kmcl_in_start .. kmcl_in_stop).
  * @attached: the incoming ring may be read (kmcl_out_open .. close).
@@ -657,6 +666,8 @@ struct kmcl_in {
 	u32 quota;
 	u32 delivering;
 	struct task_struct *deliver_task;
+	struct kmcl_in_packet *cur;
+	int cur_cpu;
 	bool at_passive;
 	bool running;
 	bool attached;

@@ -599,6 +599,62 @@ static void kmcl_incoming_pause_test(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, kmcl_pt_check(pp->srx.rec[2].data, 8, 2));
 }
 
+/*
+ * A packet completed inside its own ProcessPacket call, its completion
+ * written, goes back to the pool through the reader (counted as
+ * recycled), in softirq and in process context. One completed later by
+ * another thread goes back as before. Either way each completion arrives
+ * once, with its payload, and the pool is whole again.
+ */
+static void kmcl_incoming_recycle_test(struct kunit *test)
+{
+	const u32 wait = VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION;
+	struct kmcl_pt_cfg cfg = {};
+	struct kmcl_pt_done *d = kmcl_it_done(test);
+	struct kmcl_pt_pair *pp = kmcl_it_pair(test, &cfg);
+	struct kmcl_channel *sch = pp->sch;
+	unsigned int i;
+
+	kmcl_it_no_dpc_cap(test, sch);
+	memcpy(pp->srx.comp, "done", 4);
+	pp->srx.comp_len = 4;
+	for (i = 0; i < 4; i++)
+		kmcl_pt_send(test, pp->p->client->ch, d, i, 16, wait);
+	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_done(d, 4));
+	/* The completion may arrive before the server's callback returns. */
+	kmcl_pt_settle(test, sch);
+	KUNIT_EXPECT_EQ(test, kmcl_it_in_stat(sch, &sch->in.stats.recycled), 4ULL);
+
+	VmbChannelSetIncomingProcessingAtPassive(pp->p->server->ch, TRUE);
+	for (i = 4; i < 6; i++)
+		kmcl_pt_send(test, pp->p->client->ch, d, i, 16, wait);
+	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_done(d, 6));
+	kmcl_pt_settle(test, sch);
+	KUNIT_EXPECT_TRUE(test, pp->srx.rec[5].task);
+	KUNIT_EXPECT_EQ(test, kmcl_it_in_stat(sch, &sch->in.stats.recycled), 6ULL);
+
+	/* Held, then completed by this thread, which is not the reader. */
+	pp->srx.mode = KMCL_PT_HOLD;
+	for (i = 6; i < 9; i++)
+		kmcl_pt_send(test, pp->p->client->ch, d, i, 16, wait);
+	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_rx(&pp->srx, 9));
+	for (i = 6; i < 9; i++)
+		kmcl_pt_complete(&pp->srx, i, "done", 4);
+	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_done(d, 9));
+	kmcl_pt_settle(test, sch);
+	KUNIT_EXPECT_EQ(test, kmcl_it_in_stat(sch, &sch->in.stats.recycled), 6ULL);
+
+	for (i = 0; i < 9; i++) {
+		KUNIT_EXPECT_TRUE(test, kmcl_pt_check(pp->srx.rec[i].data, 16, i));
+		KUNIT_EXPECT_EQ(test, d->rec[i].status, STATUS_SUCCESS);
+		KUNIT_EXPECT_EQ(test, memcmp(d->rec[i].data, "done", 4), 0);
+	}
+	KUNIT_EXPECT_EQ(test, kmcl_pt_done_count(d), 9U);
+	KUNIT_EXPECT_EQ(test, kmcl_it_in_stat(sch, &sch->in.stats.completed), 9ULL);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(sch->in.outstanding), 0U);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(sch->in.nr_free), READ_ONCE(sch->in.nr_objs));
+}
+
 static void kmcl_incoming_completion_queued_test(struct kunit *test)
 {
 	struct kmcl_pt_cfg cfg = { .max_packet_size = 1024, .ring_pages = 2 };
@@ -801,6 +857,7 @@ static struct kunit_case kmcl_incoming_cases[] = {
 	KUNIT_CASE(kmcl_incoming_dispatch_test),
 	KUNIT_CASE(kmcl_incoming_passive_test),
 	KUNIT_CASE(kmcl_incoming_passive_sleep_test),
+	KUNIT_CASE(kmcl_incoming_recycle_test),
 	KUNIT_CASE(kmcl_incoming_dpc_budget_test),
 	KUNIT_CASE(kmcl_incoming_grow_test),
 	KUNIT_CASE(kmcl_incoming_quota_test),
