@@ -758,20 +758,20 @@ int kmcl_packet_init_mem(struct kmcl_channel *ch, void *mem, u32 size,
 int kmcl_packet_set_done(struct kmcl_packet *pkt, kmcl_packet_done_t done,
 			 void *fn, void *ctx, bool ex)
 {
-	struct kmcl_out *out = &pkt->ch->out;
-	int ret = 0;
-
-	spin_lock_bh(&out->lock);
-	if (pkt->state == KMCL_PACKET_IDLE) {
-		pkt->done = done;
-		pkt->done_fn = fn;
-		pkt->done_ctx = ctx;
-		pkt->done_ex = ex;
-	} else {
-		ret = -EBUSY;
-	}
-	spin_unlock_bh(&out->lock);
-	return ret;
+	/*
+	 * No out.lock: only the packet's owner takes an idle packet out of
+	 * IDLE (send, free), and an in-flight one is refused whatever the
+	 * moment of this read. A routine changed while its completion runs
+	 * on another CPU races with that completion with or without the lock,
+	 * which reads the routine after dropping it.
+	 */
+	if (READ_ONCE(pkt->state) != KMCL_PACKET_IDLE)
+		return -EBUSY;
+	pkt->done = done;
+	pkt->done_fn = fn;
+	pkt->done_ctx = ctx;
+	pkt->done_ex = ex;
+	return 0;
 }
 
 /**
