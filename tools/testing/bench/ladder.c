@@ -2,9 +2,10 @@
 /*
  * The guarantee ladder (`make bench`, opt-in with ladder=1; smoke runs
  * it too): the raw ring of raw.c with KMCL's obligations added one at a
- * time, so that what each one costs per packet can be measured next to
- * the raw ring and KMCL in one run. Each rung keeps what the one below
- * has and adds:
+ * time, so that what each one costs per packet (async, at DISPATCH, 16
+ * KiB in-band) and per synchronous request can be measured next to the
+ * raw ring and KMCL in one run. Each rung keeps what the one below has
+ * and adds:
  *
  * 1 "obj": a tracked packet object per send, with exactly-once
  *   completion. The sender takes an object from a lookaside of 64 (KMCL's
@@ -29,7 +30,9 @@
  * None of this is KMCL code: it is the least each obligation needs, so
  * the gap between rung 3 and KMCL is what KMCL spends beyond it.
  */
+#include <linux/completion.h>
 #include <linux/interrupt.h>
+#include <linux/jiffies.h>
 #include <linux/kernel.h>
 #include <linux/llist.h>
 #include <linux/mm.h>
@@ -56,6 +59,7 @@ struct lad_pkt {
 	void (*done)(struct lad_pair *lp, struct lad_pkt *pkt, bool ok);
 	u32 gen;
 	atomic_t state;
+	bool sync;			/* a synchronous request's packet */
 };
 
 struct lad_in {
@@ -75,6 +79,8 @@ struct lad_pair {
 	struct lad_pkt *free;		/* rung 1: the sender's; else locked */
 	struct llist_head freed;	/* rung 1: completed, for the sender */
 	spinlock_t cli_lock;		/* rung 2+ */
+	struct completion sync_done;	/* lad_sync() waits for it */
+	bool sync_ok;
 	/* Server. */
 	spinlock_t srv_out_lock;	/* rung 2+: its ring's writer end */
 	spinlock_t srv_in_lock;		/* rung 3: the incoming pool */
@@ -146,10 +152,20 @@ static void lad_free(struct lad_pair *lp, struct lad_pkt *pkt)
 	spin_unlock_bh(&lp->cli_lock);
 }
 
-/* The completion routine a driver sets (rung 3 calls it by pointer). */
+/*
+ * The completion routine a driver sets (rung 3 calls it by pointer); a
+ * synchronous request's wakes its waiter instead.
+ */
 static void lad_done(struct lad_pair *lp, struct lad_pkt *pkt, bool ok)
 {
+	bool sync = pkt->sync;
+
 	lad_free(lp, pkt);
+	if (sync) {
+		lp->sync_ok = ok;
+		complete(&lp->sync_done);
+		return;
+	}
 	bench_done(&lp->b, ok);
 }
 
@@ -375,6 +391,7 @@ static struct bench_pair *lad_open(int level, int idx, enum bench_kind kind,
 	spin_lock_init(&lp->cli_lock);
 	spin_lock_init(&lp->srv_out_lock);
 	spin_lock_init(&lp->srv_in_lock);
+	init_completion(&lp->sync_done);
 	init_llist_head(&lp->freed);
 	for (i = LAD_NPKT - 1; i >= 0; i--) {
 		atomic_set(&lp->pkts[i].state, LAD_FREE);
@@ -426,6 +443,7 @@ static int lad_send(struct bench_pair *p, u32 len)
 	if (!pkt)
 		return -EAGAIN;
 	pkt->done = lad_done;
+	pkt->sync = false;
 	atomic_inc(&p->inflight);
 	if (lp->level >= LAD_LOCK) {
 		spin_lock_bh(&lp->cli_lock);
@@ -444,9 +462,38 @@ static int lad_send(struct bench_pair *p, u32 len)
 	return 0;
 }
 
+/*
+ * A synchronous request, as raw.c's: send one packet, sleep until its
+ * completion routine ran (the rung's own object, id check and locks).
+ */
 static int lad_sync(struct bench_pair *p, u32 len)
 {
-	return -EOPNOTSUPP;
+	struct lad_pair *lp = container_of(p, struct lad_pair, b);
+	struct lad_pkt *pkt = lad_alloc(lp);
+	bool signal;
+	int ret;
+
+	if (!pkt)
+		return -EAGAIN;
+	pkt->done = lad_done;
+	pkt->sync = true;
+	reinit_completion(&lp->sync_done);
+	if (lp->level >= LAD_LOCK) {
+		spin_lock_bh(&lp->cli_lock);
+		ret = lad_send_one(lp, pkt, len, &signal);
+		spin_unlock_bh(&lp->cli_lock);
+	} else {
+		ret = lad_send_one(lp, pkt, len, &signal);
+	}
+	if (ret) {
+		lad_free(lp, pkt);
+		return ret;
+	}
+	if (signal)
+		lad_signal(&lp->srv_rx);
+	if (!wait_for_completion_timeout(&lp->sync_done, 20 * HZ))
+		return -ETIMEDOUT;
+	return lp->sync_ok ? 0 : -EIO;
 }
 
 static struct bench_pair *lad_open_obj(int idx, enum bench_kind kind, bool big)

@@ -540,31 +540,68 @@ static const struct bench_ops *const ladder_impls[] = {
 
 #define LADDER_N	ARRAY_SIZE(ladder_impls)
 
+/* What a ladder row measures. */
+enum bench_ladder_mode {
+	LADDER_ASYNC,		/* 64-byte async packets, process context */
+	LADDER_DISPATCH,	/* the same, sent in bursts at DISPATCH */
+	LADDER_SYNC,		/* 64-byte synchronous requests */
+	LADDER_INBAND16K,	/* 16 KiB in-band async packets */
+};
+
+/* One repetition of a ladder row on @p: ns per packet or request. */
+static u64 bench_ladder_once(struct bench_pair *p, enum bench_ladder_mode m,
+			     u32 n)
+{
+	u64 t;
+	u32 k;
+
+	switch (m) {
+	case LADDER_SYNC:
+		t = ktime_get_ns();
+		for (k = 0; k < n; k++) {
+			if (p->ops->sync(p, 64)) {
+				bench_fail("ladder: %s: synchronous request failed",
+					   p->ops->name);
+				return 0;
+			}
+		}
+		return div_u64(ktime_get_ns() - t, n);
+	case LADDER_INBAND16K:
+		return div_u64(bench_async(p, BENCH_BIG_PAYLOAD, n,
+					   BENCH_BIG_WINDOW, false), n);
+	default:
+		return div_u64(bench_async(p, 64, n, BENCH_WINDOW,
+					   m == LADDER_DISPATCH), n);
+	}
+}
+
 /*
- * 64-byte async packets through every rung of the ladder (ladder.c), the
- * raw ring and KMCL, interleaved (the order rotates every repetition):
- * "ladder: NAME SIDE best median" in ns per packet.
+ * One measurement through every rung of the ladder (ladder.c), the raw
+ * ring and KMCL, interleaved (the order rotates every repetition):
+ * "ladder: NAME SIDE best median" in ns per packet (per request for
+ * LADDER_SYNC).
  */
-static void bench_ladder_row(const char *name, bool dispatch)
+static void bench_ladder_row(const char *name, enum bench_ladder_mode m)
 {
 	struct bench_pair *p[LADDER_N] = {};
 	u64 ns[LADDER_N][BENCH_MAX_REPS], t;
 	unsigned int rep, i, s, nrep = bench_reps();
-	u32 n = bench_count(count);
+	bool big = m == LADDER_INBAND16K;
+	u32 n = m == LADDER_SYNC ? bench_count(2000) :
+		big ? bench_count(4000) : bench_count(count);
 
 	for (s = 0; s < LADDER_N; s++) {
-		p[s] = ladder_impls[s]->open(0, BENCH_INBAND, false);
+		p[s] = ladder_impls[s]->open(0, BENCH_INBAND, big);
 		if (!p[s]) {
 			bench_fail("ladder: cannot open %s", ladder_impls[s]->name);
 			goto out;
 		}
-		bench_async(p[s], 64, min(n, 200U), BENCH_WINDOW, dispatch);
+		bench_ladder_once(p[s], m, min(n, 200U));	/* warm up */
 	}
 	for (rep = 0; rep < nrep && !bench_failed; rep++) {
 		for (i = 0; i < LADDER_N; i++) {
 			s = (rep + i) % LADDER_N;
-			t = bench_async(p[s], 64, n, BENCH_WINDOW, dispatch);
-			ns[s][rep] = div_u64(t, n);
+			ns[s][rep] = bench_ladder_once(p[s], m, n);
 		}
 	}
 	for (s = 0; s < LADDER_N && !bench_failed; s++) {
@@ -857,8 +894,10 @@ static void bench_run(void)
 	}
 	if (ladder || smoke) {
 		bench_prims();
-		bench_ladder_row("async64", false);
-		bench_ladder_row("async64_dispatch", true);
+		bench_ladder_row("async64", LADDER_ASYNC);
+		bench_ladder_row("async64_dispatch", LADDER_DISPATCH);
+		bench_ladder_row("sync_rtt", LADDER_SYNC);
+		bench_ladder_row("inband16k", LADDER_INBAND16K);
 	}
 	if (calls)
 		bench_calls();

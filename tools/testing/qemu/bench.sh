@@ -129,9 +129,9 @@ GP
 	sed -n 's/^\(allocs\|memory\): /\1: /p' "$out/guest.log"
 	if grep -q '^ladder: ' "$out/guest.log"; then
 		echo
-		echo "guarantee ladder (ladder.c), 64 B async, ns per packet:"
+		echo "guarantee ladder (ladder.c), ns per packet (sync_rtt: per request):"
 		printf '  %-18s %-9s %8s %8s\n' measurement side best median
-		sed -n 's/^ladder: \(async64[a-z_]*\) \([a-z]*\) \([0-9]*\) \([0-9]*\)$/\1 \2 \3 \4/p' \
+		sed -n 's/^ladder: \([a-z0-9_]*\) \([a-z]*\) \([0-9]*\) \([0-9]*\)$/\1 \2 \3 \4/p' \
 			"$out/guest.log" |
 			awk '{ printf "  %-18s %-9s %8s %8s\n", $1, $2, $3, $4 }'
 		sed -n 's/^ladder: prim /primitives, ns each: /p' "$out/guest.log"
