@@ -264,6 +264,30 @@ static void aff_clock_hook(void *ctx)
 		WRITE_ONCE(c->now, c->now + c->step);
 }
 
+/*
+ * Set up @pp with its server's DPC budget on a test clock: at @now, and
+ * each softirq ProcessPacket call moves it on by @step.
+ */
+static struct aff_clock *aff_clock_pair(struct kunit *test,
+					struct kmcl_pt_pair *pp, u64 now,
+					u64 step)
+{
+	struct kmcl_pt_cfg cfg = {};
+	struct aff_clock *clk = kunit_kzalloc(test, sizeof(*clk), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, clk);
+	kmcl_pt_pair_setup(test, pp, &cfg);
+	clk->now = now;
+	clk->step = step;
+	kmcl_pt_settle(test, pp->sch);	/* the clock is set while no run is */
+	kmcl_in_set_dpc_clock(pp->sch, aff_clock_read, clk);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, aff_clear_clock,
+							pp->sch), 0);
+	pp->srx.hook = aff_clock_hook;
+	pp->srx.hook_ctx = clk;
+	return clk;
+}
+
 /* Pause the server, queue @n packets from seed @seed, start it. */
 static void aff_burst(struct kunit *test, struct kmcl_pt_pair *pp,
 		      struct kmcl_pt_done *d, u8 seed, unsigned int n)
@@ -290,25 +314,15 @@ static void aff_burst(struct kunit *test, struct kmcl_pt_pair *pp,
  */
 static void kmcl_affinity_dpc_cap_test(struct kunit *test)
 {
-	struct kmcl_pt_cfg cfg = {};
 	struct kmcl_pt_pair *pp = kunit_kzalloc(test, sizeof(*pp), GFP_KERNEL);
 	struct kmcl_pt_done *d = aff_done(test);
-	struct aff_clock *clk = kunit_kzalloc(test, sizeof(*clk), GFP_KERNEL);
+	struct aff_clock *clk;
 	u64 *capped;
 	unsigned int i;
 
 	KUNIT_ASSERT_NOT_NULL(test, pp);
-	KUNIT_ASSERT_NOT_NULL(test, clk);
-	kmcl_pt_pair_setup(test, pp, &cfg);
+	clk = aff_clock_pair(test, pp, 1000, KMCL_DPC_WINDOW_NS * 3 / 10);
 	capped = &pp->sch->in.stats.dpc_capped;
-	clk->now = 1000;
-	clk->step = KMCL_DPC_WINDOW_NS * 3 / 10;
-	kmcl_pt_settle(test, pp->sch);	/* the clock is set while no run is */
-	kmcl_in_set_dpc_clock(pp->sch, aff_clock_read, clk);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, aff_clear_clock,
-							pp->sch), 0);
-	pp->srx.hook = aff_clock_hook;
-	pp->srx.hook_ctx = clk;
 	VmbChannelSetAllowableDpcCpuUsage(pp->p->server->ch, 50);
 
 	aff_burst(test, pp, d, 0, 10);
@@ -351,22 +365,12 @@ static void kmcl_affinity_dpc_cap_test(struct kunit *test)
 /* 100 % (the default): a run shorter than the window is never capped. */
 static void kmcl_affinity_dpc_default_test(struct kunit *test)
 {
-	struct kmcl_pt_cfg cfg = {};
 	struct kmcl_pt_pair *pp = kunit_kzalloc(test, sizeof(*pp), GFP_KERNEL);
 	struct kmcl_pt_done *d = aff_done(test);
-	struct aff_clock *clk = kunit_kzalloc(test, sizeof(*clk), GFP_KERNEL);
 	unsigned int i;
 
 	KUNIT_ASSERT_NOT_NULL(test, pp);
-	KUNIT_ASSERT_NOT_NULL(test, clk);
-	kmcl_pt_pair_setup(test, pp, &cfg);
-	clk->step = KMCL_DPC_WINDOW_NS / 10;
-	kmcl_pt_settle(test, pp->sch);	/* the clock is set while no run is */
-	kmcl_in_set_dpc_clock(pp->sch, aff_clock_read, clk);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, aff_clear_clock,
-							pp->sch), 0);
-	pp->srx.hook = aff_clock_hook;
-	pp->srx.hook_ctx = clk;
+	aff_clock_pair(test, pp, 0, KMCL_DPC_WINDOW_NS / 10);
 
 	/* Nine packets: 90 % of the window. */
 	aff_burst(test, pp, d, 0, 9);
@@ -385,23 +389,13 @@ static void kmcl_affinity_dpc_default_test(struct kunit *test)
 static void kmcl_affinity_dpc_full_test(struct kunit *test)
 {
 	const unsigned int stride = KMCL_DPC_FULL_STRIDE, n = 2 * stride + 4;
-	struct kmcl_pt_cfg cfg = {};
 	struct kmcl_pt_pair *pp = kunit_kzalloc(test, sizeof(*pp), GFP_KERNEL);
 	struct kmcl_pt_done *d = aff_done(test);
-	struct aff_clock *clk = kunit_kzalloc(test, sizeof(*clk), GFP_KERNEL);
+	struct aff_clock *clk;
 	unsigned int i, reads;
 
 	KUNIT_ASSERT_NOT_NULL(test, pp);
-	KUNIT_ASSERT_NOT_NULL(test, clk);
-	kmcl_pt_pair_setup(test, pp, &cfg);
-	clk->now = 1000;
-	clk->step = KMCL_DPC_WINDOW_NS / 4;
-	kmcl_pt_settle(test, pp->sch);	/* the clock is set while no run is */
-	kmcl_in_set_dpc_clock(pp->sch, aff_clock_read, clk);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, aff_clear_clock,
-							pp->sch), 0);
-	pp->srx.hook = aff_clock_hook;
-	pp->srx.hook_ctx = clk;
+	clk = aff_clock_pair(test, pp, 1000, KMCL_DPC_WINDOW_NS / 4);
 
 	aff_burst(test, pp, d, 0, 3);
 	for (i = 0; i < 3; i++)
