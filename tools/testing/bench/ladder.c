@@ -433,9 +433,12 @@ static int lad_send_one(struct lad_pair *lp, struct lad_pkt *pkt, u32 len,
 	return ret;
 }
 
-static int lad_send(struct bench_pair *p, u32 len)
+/*
+ * Take an object and send it under the rung's locks, then signal; a
+ * synchronous request's (@sync) wakes lad_sync() instead of counting.
+ */
+static int lad_submit(struct lad_pair *lp, u32 len, bool sync)
 {
-	struct lad_pair *lp = container_of(p, struct lad_pair, b);
 	struct lad_pkt *pkt = lad_alloc(lp);
 	bool signal;
 	int ret;
@@ -443,8 +446,7 @@ static int lad_send(struct bench_pair *p, u32 len)
 	if (!pkt)
 		return -EAGAIN;
 	pkt->done = lad_done;
-	pkt->sync = false;
-	atomic_inc(&p->inflight);
+	pkt->sync = sync;
 	if (lp->level >= LAD_LOCK) {
 		spin_lock_bh(&lp->cli_lock);
 		ret = lad_send_one(lp, pkt, len, &signal);
@@ -453,13 +455,24 @@ static int lad_send(struct bench_pair *p, u32 len)
 		ret = lad_send_one(lp, pkt, len, &signal);
 	}
 	if (ret) {
-		atomic_dec(&p->inflight);
 		lad_free(lp, pkt);
 		return ret;
 	}
 	if (signal)
 		lad_signal(&lp->srv_rx);
 	return 0;
+}
+
+static int lad_send(struct bench_pair *p, u32 len)
+{
+	struct lad_pair *lp = container_of(p, struct lad_pair, b);
+	int ret;
+
+	atomic_inc(&p->inflight);
+	ret = lad_submit(lp, len, false);
+	if (ret)
+		atomic_dec(&p->inflight);
+	return ret;
 }
 
 /*
@@ -469,28 +482,12 @@ static int lad_send(struct bench_pair *p, u32 len)
 static int lad_sync(struct bench_pair *p, u32 len)
 {
 	struct lad_pair *lp = container_of(p, struct lad_pair, b);
-	struct lad_pkt *pkt = lad_alloc(lp);
-	bool signal;
 	int ret;
 
-	if (!pkt)
-		return -EAGAIN;
-	pkt->done = lad_done;
-	pkt->sync = true;
 	reinit_completion(&lp->sync_done);
-	if (lp->level >= LAD_LOCK) {
-		spin_lock_bh(&lp->cli_lock);
-		ret = lad_send_one(lp, pkt, len, &signal);
-		spin_unlock_bh(&lp->cli_lock);
-	} else {
-		ret = lad_send_one(lp, pkt, len, &signal);
-	}
-	if (ret) {
-		lad_free(lp, pkt);
+	ret = lad_submit(lp, len, true);
+	if (ret)
 		return ret;
-	}
-	if (signal)
-		lad_signal(&lp->srv_rx);
 	if (!wait_for_completion_timeout(&lp->sync_done, 20 * HZ))
 		return -ETIMEDOUT;
 	return lp->sync_ok ? 0 : -EIO;
