@@ -98,7 +98,7 @@ static int kmcl_api_ext_walk(const struct kmcl_api_ext_req *r, u8 *dst,
 
 	while (left) {
 		const PFN_NUMBER *pfns;
-		u32 off, bytes, np, i;
+		u32 off, bytes, np, i, run;
 		struct kmcl_gpa_range *g;
 		u8 *base = NULL;
 
@@ -128,9 +128,13 @@ static int kmcl_api_ext_walk(const struct kmcl_api_ext_req *r, u8 *dst,
 		off = start & (KMCL_HV_PAGE_SIZE - 1);
 		pfns += start >> KMCL_HV_PAGE_SHIFT;
 		np = kmcl_wire_gpa_pfns(off, bytes);
-		for (i = 0; i < np; i++)
-			if (!kmcl_api_ext_pfn_ok(pfns[i]))
+		/* The ends of a run stand for it (kmcl_hvpfns_run()). */
+		for (i = 0; i < np; i += run) {
+			run = kmcl_hvpfns_run(pfns + i, np - i);
+			if (!kmcl_api_ext_pfn_ok(pfns[i]) ||
+			    (run > 1 && !kmcl_api_ext_pfn_ok(pfns[i + run - 1])))
 				return -EFAULT;
+		}
 		if (dst) {
 			if (cap - used < kmcl_wire_gpa_range_size(off, bytes))
 				return -EMSGSIZE;

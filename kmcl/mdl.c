@@ -135,16 +135,54 @@ int kmcl_hvpfns_from_va(const void *va, u32 count, unsigned long *hvpfns)
 KMCL_EXPORT_FOR_TESTS(kmcl_hvpfns_from_va);
 
 /**
+ * kmcl_hvpfns_run() - the run of consecutive pages at the head of an array
+ * @hvpfns: Hyper-V PFNs.
+ * @count: entries in @hvpfns, at least 1.
+ *
+ * Counts the entries from @hvpfns[0] on that go up by one each, inside the
+ * 2 MiB block of @hvpfns[0] (KMCL_HV_BLOCK_SHIFT). A page check that holds
+ * for the first and the last page of the run holds for every page between
+ * them: the callers check only those two.
+ *
+ * Context: any.
+ * Return: the length of the run, from 1 to @count.
+ */
+u32 kmcl_hvpfns_run(const unsigned long *hvpfns, u32 count)
+{
+	unsigned long first = hvpfns[0];
+	u32 n = 1;
+
+	while (n < count && hvpfns[n] == first + n &&
+	       !((hvpfns[n] ^ first) >> KMCL_HV_BLOCK_SHIFT))
+		n++;
+	return n;
+}
+
+KMCL_EXPORT_FOR_TESTS(kmcl_hvpfns_run);
+
+/* Does the page under kernel address @addr hold Hyper-V page @hvpfn? */
+static bool kmcl_kaddr_is_hvpfn(unsigned long addr, unsigned long hvpfn)
+{
+	struct page *page = kmcl_kaddr_to_page(addr);
+
+	return page && kmcl_page_hvpfn(page, offset_in_page(addr) >>
+				       KMCL_WIRE_PAGE_SHIFT) == hvpfn;
+}
+
+/**
  * kmcl_hvpfns_match_va() - does a kernel address show exactly these PFNs?
  * @va: an address in the direct map or the vmalloc area, or NULL.
  * @hvpfns: Hyper-V PFNs, in order.
  * @count: entries in @hvpfns.
  * @byte_offset: offset of the data in the first Hyper-V page.
  *
- * Checks, page by page through the kernel's own page tables, that the
- * @count 4 KiB pages from @va's page are the pages of @hvpfns, and that
- * @va lies @byte_offset bytes into the first one. Then @va is a mapping of
- * the buffer the PFNs describe, usable as it is (nothing is mapped).
+ * Checks, through the kernel's own page tables, that the @count 4 KiB
+ * pages from @va's page are the pages of @hvpfns, and that @va lies
+ * @byte_offset bytes into the first one. Then @va is a mapping of the
+ * buffer the PFNs describe, usable as it is (nothing is mapped). In the
+ * vmalloc area every page is looked up; in the direct map, which is
+ * linear, the two ends of each run of consecutive pages
+ * (kmcl_hvpfns_run()) stand for the run.
  *
  * Context: any context but hard interrupts; never sleeps, allocates
  * nothing.
@@ -153,8 +191,8 @@ KMCL_EXPORT_FOR_TESTS(kmcl_hvpfns_from_va);
 bool kmcl_hvpfns_match_va(const void *va, const unsigned long *hvpfns,
 			  u32 count, u32 byte_offset)
 {
-	unsigned long addr = (unsigned long)va;
-	u32 i;
+	unsigned long addr = (unsigned long)va, last;
+	u32 i, run;
 
 	if (!va || !count ||
 	    (addr & (KMCL_WIRE_PAGE_SIZE - 1)) != byte_offset)
@@ -162,12 +200,16 @@ bool kmcl_hvpfns_match_va(const void *va, const unsigned long *hvpfns,
 	addr -= byte_offset;
 	if (addr + ((unsigned long)count << KMCL_WIRE_PAGE_SHIFT) - 1 < addr)
 		return false;
-	for (i = 0; i < count; i++, addr += KMCL_WIRE_PAGE_SIZE) {
-		struct page *page = kmcl_kaddr_to_page(addr);
-
-		if (!page || kmcl_page_hvpfn(page, offset_in_page(addr) >>
-					     KMCL_WIRE_PAGE_SHIFT) != hvpfns[i])
+	for (i = 0; i < count; i += run) {
+		run = is_vmalloc_addr((void *)addr) ? 1 :
+		      kmcl_hvpfns_run(hvpfns + i, count - i);
+		last = addr + ((unsigned long)(run - 1) << KMCL_WIRE_PAGE_SHIFT);
+		if (!kmcl_kaddr_is_hvpfn(addr, hvpfns[i]))
 			return false;
+		if (run > 1 && (is_vmalloc_addr((void *)last) ||
+				!kmcl_kaddr_is_hvpfn(last, hvpfns[i + run - 1])))
+			return false;
+		addr = last + KMCL_WIRE_PAGE_SIZE;
 	}
 	return true;
 }

@@ -40,6 +40,15 @@
 #define KMCL_HV_PER_PAGE	(PAGE_SIZE >> KMCL_WIRE_PAGE_SHIFT)
 static_assert(PAGE_SIZE >= KMCL_WIRE_PAGE_SIZE);
 
+/*
+ * Hyper-V pages per 2 MiB block, a shift. Whether a page is memory of this
+ * kernel (pfn_valid()) is decided per section or subsection, never finer
+ * than 2 MiB, or (flat memory) by one interval; and the direct map is
+ * linear. So between two pages of one aligned block, the first and last
+ * of a run of consecutive pages, nothing can change: see kmcl_hvpfns_run().
+ */
+#define KMCL_HV_BLOCK_SHIFT	(21 - KMCL_WIRE_PAGE_SHIFT)
+
 /* PFN stored for a page that could not be resolved: never valid memory. */
 #define KMCL_HVPFN_INVALID	(~0UL)
 
@@ -92,6 +101,7 @@ static inline u64 kmcl_hv_pages_spanned(unsigned long offset, u64 len)
 		KMCL_WIRE_PAGE_SIZE - 1) >> KMCL_WIRE_PAGE_SHIFT;
 }
 
+u32 kmcl_hvpfns_run(const unsigned long *hvpfns, u32 count);
 int kmcl_hvpfns_from_va(const void *va, u32 count, unsigned long *hvpfns);
 bool kmcl_hvpfns_match_va(const void *va, const unsigned long *hvpfns,
 			  u32 count, u32 byte_offset);

@@ -948,6 +948,24 @@ static void ext_queued(struct kunit *test)
 
 /* --- errors ------------------------------------------------------------- */
 
+/*
+ * @tail: three consecutive Hyper-V pages, the last the first page past
+ * the memory that holds @from (found page by page, not by block).
+ */
+static void ext_mem_tail(unsigned long from, PFN_NUMBER *tail)
+{
+	unsigned long p = from;
+
+	while (pfn_valid((p + 1) / KMCL_HV_PER_PAGE)) {
+		p++;
+		if (!(p & 4095))
+			cond_resched();
+	}
+	tail[0] = p - 1;
+	tail[1] = p;
+	tail[2] = p + 1;
+}
+
 static void ext_send_errors(struct kunit *test)
 {
 	struct kmcl_pt_done *d = ext_done(test, false);
@@ -961,7 +979,7 @@ static void ext_send_errors(struct kunit *test)
 	u8 *buf = ext_kbuf(test, 4 * 4096);
 	u8 *big = kunit_kzalloc(test, 8192, GFP_KERNEL);
 	PMDL mdl, m2, m3, unbuilt;
-	PFN_NUMBER pfn[4], bad[1] = { KMCL_HVPFN_INVALID };
+	PFN_NUMBER pfn[4], bad[1] = { KMCL_HVPFN_INVALID }, tail[3];
 
 	KUNIT_ASSERT_NOT_NULL(test, big);
 	KUNIT_ASSERT_NOT_NULL(test, narrow);
@@ -1035,6 +1053,10 @@ static void ext_send_errors(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, VmbPacketSendWithExternalPfns(pkt, buf, 8, NULL, 1, WAIT),
 			STATUS_INVALID_PARAMETER_4);
 	KUNIT_EXPECT_EQ(test, VmbPacketSendWithExternalPfns(pkt, buf, 8, bad, 1, WAIT),
+			STATUS_INVALID_PARAMETER_4);
+	/* A run of pages that leaves memory: its last page is refused. */
+	ext_mem_tail(pfn[0], tail);
+	KUNIT_EXPECT_EQ(test, VmbPacketSendWithExternalPfns(pkt, buf, 8, tail, 3, WAIT),
 			STATUS_INVALID_PARAMETER_4);
 	KUNIT_EXPECT_EQ(test, VmbPacketSendWithExternalPfns(pkt, buf, 8, pfn, 0, WAIT),
 			STATUS_INVALID_PARAMETER_5);

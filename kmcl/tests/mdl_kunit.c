@@ -655,6 +655,52 @@ static void mdl_match_va(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, kmcl_hvpfns_match_va(w, other, 2, 0));
 }
 
+/*
+ * kmcl_hvpfns_run(): a run goes up one page at a time and ends at a gap,
+ * at the end of a 2 MiB block, or where the numbers would wrap.
+ */
+static void mdl_hvpfn_run(struct kunit *test)
+{
+	unsigned long blk = 1UL << KMCL_HV_BLOCK_SHIFT;
+	unsigned long a[6] = { 5 * blk - 2, 5 * blk - 1, 5 * blk, 5 * blk + 1,
+			       7, 8 };
+	unsigned long w[3] = { KMCL_HVPFN_INVALID - 1, KMCL_HVPFN_INVALID, 0 };
+
+	KUNIT_EXPECT_EQ(test, kmcl_hvpfns_run(a, 6), 2);
+	KUNIT_EXPECT_EQ(test, kmcl_hvpfns_run(a + 2, 4), 2);
+	KUNIT_EXPECT_EQ(test, kmcl_hvpfns_run(a + 4, 2), 2);
+	KUNIT_EXPECT_EQ(test, kmcl_hvpfns_run(a + 4, 1), 1);
+	KUNIT_EXPECT_EQ(test, kmcl_hvpfns_run(w, 3), 2);
+}
+
+/*
+ * kmcl_hvpfns_match_va() in the direct map, where a run of consecutive
+ * pages is checked at its ends: a page out of line, a shifted array and a
+ * wrong last page are each refused.
+ */
+static void mdl_match_va_direct(struct kunit *test)
+{
+	u8 *d = kunit_kzalloc(test, 4 * HV4K, GFP_KERNEL);
+	unsigned long dp[4], bad[4];
+	u32 off, i;
+
+	KUNIT_ASSERT_NOT_NULL(test, d);
+	off = (unsigned long)d & (HV4K - 1);
+	KUNIT_ASSERT_EQ(test, kmcl_hvpfns_from_va(d, 4, dp), 0);
+	KUNIT_EXPECT_TRUE(test, kmcl_hvpfns_match_va(d, dp, 4, off));
+	KUNIT_EXPECT_TRUE(test, kmcl_hvpfns_match_va(d + HV4K, dp + 1, 3, off));
+
+	memcpy(bad, dp, sizeof(bad));
+	bad[1] += 4;
+	KUNIT_EXPECT_FALSE(test, kmcl_hvpfns_match_va(d, bad, 4, off));
+	for (i = 0; i < 4; i++)
+		bad[i] = dp[i] + 1;
+	KUNIT_EXPECT_FALSE(test, kmcl_hvpfns_match_va(d, bad, 4, off));
+	memcpy(bad, dp, sizeof(bad));
+	bad[3]++;
+	KUNIT_EXPECT_FALSE(test, kmcl_hvpfns_match_va(d, bad, 4, off));
+}
+
 static struct kunit_case kmcl_mdl_cases[] = {
 	KUNIT_CASE(mdl_kmalloc_odd_offset),
 	KUNIT_CASE(mdl_vmalloc_many_pages),
@@ -667,6 +713,8 @@ static struct kunit_case kmcl_mdl_cases[] = {
 	KUNIT_CASE(mdl_hvpfn_layout),
 	KUNIT_CASE(mdl_map_not_ram),
 	KUNIT_CASE(mdl_match_va),
+	KUNIT_CASE(mdl_hvpfn_run),
+	KUNIT_CASE(mdl_match_va_direct),
 	{}
 };
 
