@@ -130,14 +130,36 @@ static void kmcl_in_reject(struct kmcl_channel *ch, enum kmcl_in_reject why)
 	kmcl_channel_fail(ch, why == KMCL_REJECT_TYPE ? -EPROTO : -EBADMSG);
 }
 
+/*
+ * Take an object from the pool for the reader, counted in
+ * kmcl_in.delivering until it is delivered or put back. Caller holds
+ * in.lock; the pool is not empty.
+ */
+static struct kmcl_in_packet *kmcl_in_take(struct kmcl_in *in)
+{
+	struct kmcl_in_packet *ip;
+
+	ip = list_first_entry(&in->free, struct kmcl_in_packet, item.node);
+	list_del_init(&ip->item.node);
+	in->nr_free--;
+	in->delivering++;
+	return ip;
+}
+
+/* Give @ip back to the pool. Caller holds in.lock. */
+static void kmcl_in_pool_add(struct kmcl_in *in, struct kmcl_in_packet *ip)
+{
+	list_add(&ip->item.node, &in->free);
+	in->nr_free++;
+}
+
 /* Return an object the reader took but did not deliver. */
 static void kmcl_in_put_back(struct kmcl_in *in, struct kmcl_in_packet *ip)
 {
 	if (!ip)
 		return;
 	spin_lock_bh(&in->lock);
-	list_add(&ip->item.node, &in->free);
-	in->nr_free++;
+	kmcl_in_pool_add(in, ip);
 	in->delivering--;
 	spin_unlock_bh(&in->lock);
 }
@@ -204,7 +226,6 @@ static bool kmcl_in_deliver(struct kmcl_channel *ch, struct kmcl_in_packet *ip,
 	/* A failure is GetExternalData's STATUS_INSUFFICIENT_RESOURCES. */
 	if (passive && ip->ext_count)
 		kmcl_api_ext_map(ip, true);
-	WRITE_ONCE(in->cur_cpu, raw_smp_processor_id());
 	WRITE_ONCE(in->cur, ip);
 	kmcl_api_process_packet(ch, ip, ip->buf + ip->data_off, ip->data_len,
 				ip->flags);
@@ -227,8 +248,7 @@ static bool kmcl_in_deliver(struct kmcl_channel *ch, struct kmcl_in_packet *ip,
 			*spare = ip;
 			in->delivering++;	/* the spare's count */
 		} else {
-			list_add(&ip->item.node, &in->free);
-			in->nr_free++;
+			kmcl_in_pool_add(in, ip);
 		}
 	}
 	in->delivering--;
@@ -423,15 +443,8 @@ static enum kmcl_in_step kmcl_in_step(struct kmcl_channel *ch, bool passive,
 		return KMCL_IN_STOP;
 	}
 	if (kmcl_in_may_take(in, *spare)) {
-		ip = *spare;
+		ip = *spare ? *spare : kmcl_in_take(in);
 		*spare = NULL;
-		if (!ip) {
-			ip = list_first_entry(&in->free, struct kmcl_in_packet,
-					      item.node);
-			list_del_init(&ip->item.node);
-			in->nr_free--;
-			in->delivering++;
-		}
 	} else {
 		/* A completion, a freed or a new object will kick the reader. */
 		in->want_restart = true;
@@ -596,13 +609,6 @@ static bool kmcl_in_spent(struct kmcl_dpc_budget *b, bool full, u32 handled,
 	return now - *start >= *left;
 }
 
-/* Give a run's spare object back to the pool. Caller holds in.lock. */
-static void kmcl_in_drop_spare(struct kmcl_in *in, struct kmcl_in_packet *ip)
-{
-	list_add(&ip->item.node, &in->free);
-	in->nr_free++;
-}
-
 static void kmcl_in_run(struct kmcl_channel *ch, bool passive)
 {
 	struct kmcl_in *in = &ch->in;
@@ -621,15 +627,13 @@ static void kmcl_in_run(struct kmcl_channel *ch, bool passive)
 	}
 	in->reading = true;
 	in->deliver_task = passive ? current : NULL;
+	/* A softirq run stays on its CPU: see kmcl_in_inside(). */
+	if (!passive)
+		WRITE_ONCE(in->cur_cpu, raw_smp_processor_id());
 	ring_ok = in->attached;
 	/* The first data packet needs no lock round trip of its own. */
-	if (ring_ok && kmcl_in_may_take(in, false)) {
-		spare = list_first_entry(&in->free, struct kmcl_in_packet,
-					 item.node);
-		list_del_init(&spare->item.node);
-		in->nr_free--;
-		in->delivering++;
-	}
+	if (ring_ok && kmcl_in_may_take(in, false))
+		spare = kmcl_in_take(in);
 	spin_unlock_bh(&in->lock);
 
 	if (!passive) {
@@ -682,7 +686,7 @@ static void kmcl_in_run(struct kmcl_channel *ch, bool passive)
 	if (pc) {
 		spin_lock_bh(&in->lock);
 		if (spare)
-			kmcl_in_drop_spare(in, spare);
+			kmcl_in_pool_add(in, spare);
 		else
 			in->delivering++;
 		spare = NULL;
@@ -692,7 +696,7 @@ static void kmcl_in_run(struct kmcl_channel *ch, bool passive)
 
 	spin_lock_bh(&in->lock);
 	if (spare)
-		kmcl_in_drop_spare(in, spare);
+		kmcl_in_pool_add(in, spare);
 	if (pc || spare)
 		in->delivering--;
 	in->reading = false;
@@ -1136,8 +1140,7 @@ void kmcl_in_release(struct kmcl_in_packet *ip)
 
 	spin_lock_bh(&in->lock);
 	ip->state = KMCL_IN_FREE;
-	list_add(&ip->item.node, &in->free);
-	in->nr_free++;
+	kmcl_in_pool_add(in, ip);
 	kick = in->want_restart;
 	in->want_restart = false;
 	spin_unlock_bh(&in->lock);
@@ -1190,10 +1193,8 @@ static int kmcl_in_finish(struct kmcl_in_packet *ip, bool fail,
 	} else {
 		in->stats.completed++;
 	}
-	if (!*send) {
-		list_add(&ip->item.node, &in->free);
-		in->nr_free++;
-	}
+	if (!*send)
+		kmcl_in_pool_add(in, ip);
 	*restart = in->want_restart;
 	in->want_restart = false;
 	spin_unlock_bh(&in->lock);

@@ -622,7 +622,7 @@ struct kmcl_in_stats {
  *	ProcessingComplete calls in progress.
  * @deliver_task: the task running the reader, for misuse checks.
  * @cur: the packet ProcessPacket runs for now, or NULL (the reader's).
- * @cur_cpu: the CPU of a softirq reader, while @cur is set.
+ * @cur_cpu: the CPU of the softirq reader, set when its run starts.
  * @at_passive: deliver in process context.
  * @running: data delivery enabled (kmcl_in_start .. kmcl_in_stop).
  * @attached: the incoming ring may be read (kmcl_out_open .. close).
