@@ -70,6 +70,15 @@ struct bench_ops {
  * @ext: the external data buffer (BENCH_EXT_BYTES), NULL for in-band.
  * @sink: where the server copies external data to.
  * @ext_pages: the pages of a BENCH_EXT_VMALLOC @ext.
+ * @phases: time the phases of each burst at DISPATCH (bench_async()): an
+ *	untimed pass of the ladder sets it.
+ * @t_first: when the burst's first completion arrived (with @phases).
+ * @ph_send: ns the bursts spent sending, BH off.
+ * @ph_server: ns from the end of a burst to its first completion: the
+ *	server's deliveries and completions (it takes them all first).
+ * @ph_client: ns from the first completion to the last: the client's.
+ * @ph_packets: packets of the bursts counted (all completed inside the
+ *	local_bh_enable() that ended them).
  */
 struct bench_pair {
 	const struct bench_ops *ops;
@@ -82,6 +91,9 @@ struct bench_pair {
 	void *ext;
 	void *sink;
 	struct page *ext_pages[BENCH_EXT_PAGES];
+	bool phases;
+	u64 t_first;
+	u64 ph_send, ph_server, ph_client, ph_packets;
 };
 
 extern const struct bench_ops bench_kmcl_ops;

@@ -145,6 +145,8 @@ void bench_done(struct bench_pair *p, bool ok)
 {
 	if (!ok)
 		atomic_inc(&p->errors);
+	if (unlikely(p->phases) && !READ_ONCE(p->t_first))
+		WRITE_ONCE(p->t_first, ktime_get_ns());
 	atomic64_inc(&p->completed);
 	atomic_dec(&p->inflight);
 	if (wq_has_sleeper(&p->wq))
@@ -156,17 +158,48 @@ void bench_done(struct bench_pair *p, bool ok)
  * all completions. @dispatch: send each burst with BH off (DISPATCH).
  * Returns nanoseconds, 0 on failure.
  */
+/*
+ * End a burst sent at DISPATCH (@sent packets, sending from @t0 on) and,
+ * with p->phases, split its time: see struct bench_pair. A burst that is
+ * not completed inside the local_bh_enable() (softirqs deferred to
+ * ksoftirqd) is left out.
+ */
+static void bench_burst_end(struct bench_pair *p, u64 t0, u32 sent)
+{
+	u64 t1, t2, tf;
+
+	if (!p->phases) {
+		local_bh_enable();
+		return;
+	}
+	WRITE_ONCE(p->t_first, 0);
+	t1 = ktime_get_ns();
+	local_bh_enable();
+	t2 = ktime_get_ns();
+	tf = READ_ONCE(p->t_first);
+	if (!sent || !tf || atomic_read(&p->inflight))
+		return;
+	p->ph_send += t1 - t0;
+	p->ph_server += tf - t1;
+	p->ph_client += t2 - tf;
+	p->ph_packets += sent;
+}
+
 static u64 bench_async(struct bench_pair *p, u32 len, u32 n, int window,
 		       bool dispatch)
 {
-	u64 t0 = ktime_get_ns(), sent = 0;
+	u64 t0 = ktime_get_ns(), sent = 0, s0, tb = 0;
 	s64 c0;
 	int ret = 0;
 
 	while (sent < n) {
 		c0 = atomic64_read(&p->completed);
-		if (dispatch)
+		s0 = sent;
+		if (dispatch) {
 			local_bh_disable();
+			if (p->phases)
+				tb = ktime_get_ns();
+		}
 		while (sent < n && atomic_read(&p->inflight) < window) {
 			ret = p->ops->send(p, len);
 			if (ret)
@@ -174,7 +207,7 @@ static u64 bench_async(struct bench_pair *p, u32 len, u32 n, int window,
 			sent++;
 		}
 		if (dispatch)
-			local_bh_enable();
+			bench_burst_end(p, tb, sent - s0);
 		if (ret && ret != -EAGAIN) {
 			bench_fail("%s: send failed: %d", p->ops->name, ret);
 			return 0;
@@ -576,6 +609,30 @@ static u64 bench_ladder_once(struct bench_pair *p, enum bench_ladder_mode m,
 }
 
 /*
+ * An untimed pass of @n packets at DISPATCH on @p with its bursts split
+ * into phases: "phases: NAME SIDE send S server V client C packets N",
+ * ns per packet.
+ */
+static void bench_ladder_phases(const char *name, struct bench_pair *p, u32 n)
+{
+	u64 k;
+
+	p->ph_send = 0;
+	p->ph_server = 0;
+	p->ph_client = 0;
+	p->ph_packets = 0;
+	p->phases = true;
+	bench_async(p, 64, n, BENCH_WINDOW, true);
+	p->phases = false;
+	k = p->ph_packets;
+	if (!k)
+		return;
+	pr_info("phases: %s %s send %llu server %llu client %llu packets %llu\n",
+		name, p->ops->name, div64_u64(p->ph_send, k),
+		div64_u64(p->ph_server, k), div64_u64(p->ph_client, k), k);
+}
+
+/*
  * One measurement through every rung of the ladder (ladder.c), the raw
  * ring and KMCL, interleaved (the order rotates every repetition):
  * "ladder: NAME SIDE best median" in ns per packet (per request for
@@ -609,6 +666,9 @@ static void bench_ladder_row(const char *name, enum bench_ladder_mode m)
 		pr_info("ladder: %s %s %llu %llu\n", name, ladder_impls[s]->name,
 			ns[s][0], t);
 	}
+	if (m == LADDER_DISPATCH)
+		for (s = 0; s < LADDER_N && !bench_failed; s++)
+			bench_ladder_phases(name, p[s], n);
 out:
 	for (s = 0; s < LADDER_N; s++)
 		if (p[s])

@@ -136,6 +136,14 @@ GP
 			awk '{ printf "  %-18s %-9s %8s %8s\n", $1, $2, $3, $4 }'
 		sed -n 's/^ladder: prim /primitives, ns each: /p' "$out/guest.log"
 	fi
+	if grep -q '^phases: ' "$out/guest.log"; then
+		echo
+		echo "a DISPATCH burst by phase, ns per packet (untimed pass, main.c):"
+		printf '  %-18s %-9s %8s %8s %8s\n' measurement side send server client
+		sed -n 's/^phases: \([a-z0-9_]*\) \([a-z]*\) send \([0-9]*\) server \([0-9]*\) client \([0-9]*\) packets [0-9]*$/\1 \2 \3 \4 \5/p' \
+			"$out/guest.log" |
+			awk '{ printf "  %-18s %-9s %8s %8s %8s\n", $1, $2, $3, $4, $5 }'
+	fi
 	if grep -q '^calls: ' "$out/guest.log"; then
 		echo
 		echo "kernel calls per 100 packets (calls.c, kprobes):"
