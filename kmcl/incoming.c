@@ -320,6 +320,20 @@ static enum kmcl_in_step kmcl_in_redeliver(struct kmcl_channel *ch,
 }
 
 /*
+ * A completion the reader consumed: it ends the outgoing packet of its
+ * transaction id. An id that names none is the peer's lie: hostile.
+ */
+static enum kmcl_in_step kmcl_in_comp(struct kmcl_channel *ch,
+				      const struct kmcl_wire_packet *wp)
+{
+	if (kmcl_out_complete_txid(ch, wp->trans_id, wp->data, wp->data_len)) {
+		kmcl_in_reject(ch, KMCL_REJECT_BAD_ID);
+		return KMCL_IN_STOP;
+	}
+	return KMCL_IN_MORE;
+}
+
+/*
  * The next packet is, the ring says, a completion: it needs no pool
  * object, so it is copied into the reader's scratch buffer (only the
  * reader uses it) without an in.lock round trip. The copy is checked as
@@ -348,11 +362,7 @@ static enum kmcl_in_step kmcl_in_step_comp(struct kmcl_channel *ch)
 			       KMCL_REJECT_MALFORMED);
 		return KMCL_IN_STOP;
 	}
-	if (kmcl_out_complete_txid(ch, wp.trans_id, wp.data, wp.data_len)) {
-		kmcl_in_reject(ch, KMCL_REJECT_BAD_ID);
-		return KMCL_IN_STOP;
-	}
-	return KMCL_IN_MORE;
+	return kmcl_in_comp(ch, &wp);
 }
 
 /*
@@ -454,15 +464,12 @@ static enum kmcl_in_step kmcl_in_step(struct kmcl_channel *ch, bool passive,
 			kmcl_in_want_grow(in);
 	}
 	buf = ip ? ip->buf : in->scratch;
-	spin_unlock_bh(&in->lock);
-
-	if (!buf) {
-		/* Not even a completion can be read before the pool grows. */
-		spin_lock_bh(&in->lock);
+	/* Not even a completion can be read before the pool grows. */
+	if (!buf)
 		in->stats.grow_waits++;
-		spin_unlock_bh(&in->lock);
+	spin_unlock_bh(&in->lock);
+	if (!buf)
 		return KMCL_IN_STOP;
-	}
 peek:
 	ret = kmcl_xport_peek(ch, buf, in->buf_size, &pktlen);
 	if (ret == -EAGAIN) {
@@ -486,15 +493,9 @@ peek:
 
 	if (wp.type == KMCL_PKT_COMP) {
 		kmcl_in_consume(ch, pktlen);
-		ret = kmcl_out_complete_txid(ch, wp.trans_id, wp.data,
-					     wp.data_len);
 		if (ip)
 			*spare = ip;
-		if (ret) {
-			kmcl_in_reject(ch, KMCL_REJECT_BAD_ID);
-			return KMCL_IN_STOP;
-		}
-		return KMCL_IN_MORE;
+		return kmcl_in_comp(ch, &wp);
 	}
 
 	if (!ip) {
