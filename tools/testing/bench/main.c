@@ -154,11 +154,6 @@ void bench_done(struct bench_pair *p, bool ok)
 }
 
 /*
- * Send @n packets of @len bytes, at most @window in flight, and wait for
- * all completions. @dispatch: send each burst with BH off (DISPATCH).
- * Returns nanoseconds, 0 on failure.
- */
-/*
  * End a burst sent at DISPATCH (@sent packets, sending from @t0 on) and,
  * with p->phases, split its time: see struct bench_pair. A burst that is
  * not completed inside the local_bh_enable() (softirqs deferred to
@@ -185,6 +180,11 @@ static void bench_burst_end(struct bench_pair *p, u64 t0, u32 sent)
 	p->ph_packets += sent;
 }
 
+/*
+ * Send @n packets of @len bytes, at most @window in flight, and wait for
+ * all completions. @dispatch: send each burst with BH off (DISPATCH).
+ * Returns nanoseconds, 0 on failure.
+ */
 static u64 bench_async(struct bench_pair *p, u32 len, u32 n, int window,
 		       bool dispatch)
 {
