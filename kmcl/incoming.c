@@ -353,7 +353,7 @@ static enum kmcl_in_step kmcl_in_step_comp(struct kmcl_channel *ch)
 		return KMCL_IN_EMPTY;
 	if (ret)
 		return kmcl_in_peek_failed(ch, ret, pktlen);
-	ret = kmcl_wire_parse(scratch, pktlen, U32_MAX, U64_MAX, &wp);
+	ret = kmcl_wire_parse_any(scratch, pktlen, &wp);
 	if (!ret && wp.type != KMCL_PKT_COMP)
 		ret = -EBADMSG;
 	kmcl_in_consume(ch, pktlen);
@@ -482,7 +482,7 @@ peek:
 		kmcl_in_put_back(in, ip);
 		return kmcl_in_peek_failed(ch, ret, pktlen);
 	}
-	ret = kmcl_wire_parse(buf, pktlen, U32_MAX, U64_MAX, &wp);
+	ret = kmcl_wire_parse_any(buf, pktlen, &wp);
 	if (ret) {
 		kmcl_in_consume(ch, pktlen);
 		kmcl_in_put_back(in, ip);

@@ -23,51 +23,7 @@
 #include <asm/barrier.h>
 
 #include "core_compat.h"
-#include "ring.h"
-
-static inline bool kmcl_ring_index_ok(const struct kmcl_ring *ring, u32 index)
-{
-	return index < ring->data_size && IS_ALIGNED(index, 8);
-}
-
-/* Bytes between @read and @write: valid indexes only. */
-static inline u32 kmcl_ring_used(const struct kmcl_ring *ring, u32 write,
-				 u32 read)
-{
-	return write >= read ? write - read : ring->data_size - (read - write);
-}
-
-static inline u32 kmcl_ring_advance(const struct kmcl_ring *ring, u32 pos,
-				    u32 len)
-{
-	pos += len;
-	if (pos >= ring->data_size)
-		pos -= ring->data_size;
-	return pos;
-}
-
-/* Copy @len <= data_size bytes into the data area at @pos < data_size. */
-static inline u32 kmcl_ring_copy_to(struct kmcl_ring *ring, u32 pos,
-				    const void *src, u32 len)
-{
-	u32 first = min(len, ring->data_size - pos);
-
-	memcpy(ring->data + pos, src, first);
-	if (len > first)
-		memcpy(ring->data, (const u8 *)src + first, len - first);
-	return kmcl_ring_advance(ring, pos, len);
-}
-
-/* Copy @len <= data_size bytes out of the data area at @pos < data_size. */
-static inline void kmcl_ring_copy_from(const struct kmcl_ring *ring,
-				       u32 pos, void *dst, u32 len)
-{
-	u32 first = min(len, ring->data_size - pos);
-
-	memcpy(dst, ring->data + pos, first);
-	if (len > first)
-		memcpy((u8 *)dst + first, ring->data, len - first);
-}
+#include "ring_fast.h"
 
 static int kmcl_ring_bind(struct kmcl_ring *ring, void *mem, u32 total_size)
 {
@@ -199,9 +155,8 @@ static int kmcl_ring_check_packet(const struct kvec *vec, unsigned int nvec,
 int kmcl_ring_write(struct kmcl_ring *ring, const struct kvec *vec,
 		    unsigned int nvec, bool *signal)
 {
-	u32 total, read, old_write, pos;
+	u32 total, pos;
 	unsigned int i;
-	u64 trailer;
 	int ret;
 
 	if (signal)
@@ -211,45 +166,53 @@ int kmcl_ring_write(struct kmcl_ring *ring, const struct kvec *vec,
 	ret = kmcl_ring_check_packet(vec, nvec, &total);
 	if (ret)
 		return ret;
-	if (total > kmcl_ring_max_pktlen(ring))
-		return -EMSGSIZE;
+	ret = kmcl_ring_do_reserve(ring, total);
+	if (ret)
+		return ret;
 
-	/* Bytes the reader released must not be written before this load. */
-	read = virt_load_acquire(&ring->hdr->read_index);
-	if (!kmcl_ring_index_ok(ring, read))
-		return -EBADMSG;
-	old_write = ring->write;
-	/* Never fill the ring: read == write must keep meaning empty. */
-	if (ring->data_size - kmcl_ring_used(ring, old_write, read) <=
-	    total + KMCL_RING_TRAILER_SIZE)
-		return -EAGAIN;
-
-	pos = old_write;
+	pos = ring->write;
 	for (i = 0; i < nvec; i++)
 		if (vec[i].iov_len)
 			pos = kmcl_ring_copy_to(ring, pos, vec[i].iov_base,
 						vec[i].iov_len);
-	trailer = (u64)old_write << 32;
-	pos = kmcl_ring_copy_to(ring, pos, &trailer, sizeof(trailer));
-
-	/* The packet must be visible before the index that publishes it. */
-	virt_mb();
-	WRITE_ONCE(ring->hdr->write_index, pos);
-	ring->write = pos;
-	if (READ_ONCE(ring->hdr->pending_send_sz))
-		WRITE_ONCE(ring->hdr->pending_send_sz, 0);
-
-	/* Order the index store before looking at the reader's state. */
-	virt_mb();
-	if (READ_ONCE(ring->hdr->interrupt_mask))
-		return 0;
-	/* Read interrupt_mask before read_index, as hv_vmbus does. */
-	virt_rmb();
-	if (signal && READ_ONCE(ring->hdr->read_index) == old_write)
-		*signal = true;
+	kmcl_ring_do_publish(ring, pos, signal);
 	return 0;
 }
 EXPORT_SYMBOL_KMCL(kmcl_ring_write);
+
+/**
+ * kmcl_ring_write_inband() - write a packet without ranges (writer side)
+ * @ring: the ring.
+ * @desc: its descriptor, as kmcl_wire_inband_desc() fills it for @len
+ *	bytes of in-band data or completion payload.
+ * @data: the @len payload bytes; may be NULL when @len is 0.
+ * @len: payload bytes.
+ * @signal: as for kmcl_ring_write().
+ *
+ * The same as kmcl_ring_write() of the descriptor, the payload and the
+ * zero bytes that pad it to len8 * 8, without the vector: the channel's
+ * data path writes each in-band packet and completion this way (inline,
+ * see ring_fast.h). Caller holds the ring's writer lock.
+ *
+ * Return: as kmcl_ring_write(); -EINVAL also for a descriptor of another
+ * type, or one whose offset8 or len8 does not describe @len bytes.
+ */
+int kmcl_ring_write_inband(struct kmcl_ring *ring,
+			   const struct kmcl_vmpacket_desc *desc,
+			   const void *data, u32 len, bool *signal)
+{
+	if (signal)
+		*signal = false;
+	if (!ring || !ring->hdr || !desc || (!data && len))
+		return -EINVAL;
+	if ((desc->type != KMCL_PKT_DATA_INBAND &&
+	     desc->type != KMCL_PKT_COMP) ||
+	    desc->offset8 != sizeof(*desc) / 8 ||
+	    (u64)desc->len8 * 8 != round_up((u64)sizeof(*desc) + len, 8))
+		return -EINVAL;
+	return kmcl_ring_do_write_inband(ring, desc, data, len, signal);
+}
+EXPORT_SYMBOL_KMCL(kmcl_ring_write_inband);
 
 /**
  * kmcl_ring_avail_write() - free bytes in the ring (writer side)
@@ -332,39 +295,11 @@ EXPORT_SYMBOL_KMCL(kmcl_ring_set_pending_send);
 int kmcl_ring_peek(struct kmcl_ring *ring, void *buf, u32 buflen,
 		   u32 *pktlen)
 {
-	struct kmcl_vmpacket_desc desc;
-	u32 write, avail, len;
-
 	if (pktlen)
 		*pktlen = 0;
 	if (!ring || !ring->hdr || !pktlen || (!buf && buflen))
 		return -EINVAL;
-	ring->peeked = 0;
-
-	/* Packet bytes must not be read before the index that covers them. */
-	write = virt_load_acquire(&ring->hdr->write_index);
-	if (!kmcl_ring_index_ok(ring, write))
-		return -EBADMSG;
-	avail = kmcl_ring_used(ring, write, ring->read);
-	if (!avail)
-		return -EAGAIN;
-	if (avail < sizeof(desc) + KMCL_RING_TRAILER_SIZE)
-		return -EBADMSG;
-
-	kmcl_ring_copy_from(ring, ring->read, &desc, sizeof(desc));
-	len = (u32)desc.len8 << 3;
-	if (len < sizeof(desc) || len > avail - KMCL_RING_TRAILER_SIZE)
-		return -EBADMSG;
-	if (desc.offset8 < 2 || desc.offset8 > desc.len8)
-		return -EBADMSG;
-
-	ring->peeked = len;
-	*pktlen = len;
-	if (buflen < len)
-		return -EMSGSIZE;
-	kmcl_ring_copy_from(ring, ring->read, buf, len);
-	memcpy(buf, &desc, sizeof(desc));
-	return 0;
+	return kmcl_ring_do_peek(ring, buf, buflen, pktlen);
 }
 EXPORT_SYMBOL_KMCL(kmcl_ring_peek);
 
@@ -385,41 +320,11 @@ EXPORT_SYMBOL_KMCL(kmcl_ring_peek);
 int kmcl_ring_consume(struct kmcl_ring *ring, u32 pktlen,
 		      bool *signal_writer)
 {
-	u32 next, freed, pending, write, room;
-
 	if (signal_writer)
 		*signal_writer = false;
-	if (!ring || !ring->hdr || !pktlen || pktlen != ring->peeked)
+	if (!ring || !ring->hdr)
 		return -EINVAL;
-
-	ring->peeked = 0;
-	freed = pktlen + KMCL_RING_TRAILER_SIZE;
-	next = kmcl_ring_advance(ring, ring->read, freed);
-	ring->read = next;
-	/* Finish reading the packet before the writer may reuse its bytes. */
-	virt_mb();
-	WRITE_ONCE(ring->hdr->read_index, next);
-
-	if (!signal_writer ||
-	    !(READ_ONCE(ring->hdr->feature_bits) &
-	      KMCL_RING_FEAT_PENDING_SEND_SZ))
-		return 0;
-	/* The new read_index must be visible before pending_send_sz is read. */
-	virt_mb();
-	pending = READ_ONCE(ring->hdr->pending_send_sz);
-	if (!pending)
-		return 0;
-	/* Read pending_send_sz before write_index. */
-	virt_rmb();
-	write = READ_ONCE(ring->hdr->write_index);
-	if (!kmcl_ring_index_ok(ring, write))
-		return 0;
-	room = ring->data_size - kmcl_ring_used(ring, write, next);
-	/* Signal only on the transition from "too little" to "enough". */
-	if (room < freed || room - freed > pending || room <= pending)
-		return 0;
-	*signal_writer = true;
-	return 0;
+	return kmcl_ring_do_consume(ring, pktlen, signal_writer);
 }
 EXPORT_SYMBOL_KMCL(kmcl_ring_consume);
 
@@ -455,7 +360,7 @@ bool kmcl_ring_empty(const struct kmcl_ring *ring)
 {
 	if (!ring || !ring->hdr)
 		return true;
-	return READ_ONCE(ring->hdr->write_index) == ring->read;
+	return kmcl_ring_do_empty(ring);
 }
 EXPORT_SYMBOL_KMCL(kmcl_ring_empty);
 
@@ -471,16 +376,9 @@ EXPORT_SYMBOL_KMCL(kmcl_ring_empty);
  */
 u16 kmcl_ring_next_type(const struct kmcl_ring *ring)
 {
-	u32 write;
-
 	if (!ring || !ring->hdr)
 		return 0;
-	/* The descriptor must not be read before the index that covers it. */
-	write = virt_load_acquire(&ring->hdr->write_index);
-	if (!kmcl_ring_index_ok(ring, write) || write == ring->read)
-		return 0;
-	/* 8-aligned and inside the data area: the field does not wrap. */
-	return READ_ONCE(*(u16 *)(ring->data + ring->read));
+	return kmcl_ring_do_next_type(ring);
 }
 EXPORT_SYMBOL_KMCL(kmcl_ring_next_type);
 

@@ -20,7 +20,8 @@
  * Locking: none inside. The caller serialises all writer-side calls of a
  * ring (one writer lock per ring) and all reader-side calls (one reader
  * context per ring). Writer-side: kmcl_ring_write(),
- * kmcl_ring_set_pending_send(), kmcl_ring_avail_write(). Reader-side:
+ * kmcl_ring_write_inband(), kmcl_ring_set_pending_send(),
+ * kmcl_ring_avail_write(). Reader-side:
  * kmcl_ring_peek(), kmcl_ring_consume(), kmcl_ring_avail_read(),
  * kmcl_ring_empty(), kmcl_ring_next_type(), kmcl_ring_mask_interrupt(),
  * kmcl_ring_unmask_interrupt(). One struct kmcl_ring may serve both sides
@@ -115,6 +116,9 @@ int kmcl_ring_attach(struct kmcl_ring *ring, void *mem, u32 total_size);
 
 int kmcl_ring_write(struct kmcl_ring *ring, const struct kvec *vec,
 		    unsigned int nvec, bool *signal);
+int kmcl_ring_write_inband(struct kmcl_ring *ring,
+			   const struct kmcl_vmpacket_desc *desc,
+			   const void *data, u32 len, bool *signal);
 bool kmcl_ring_set_pending_send(struct kmcl_ring *ring, u32 pktlen);
 u32 kmcl_ring_avail_write(const struct kmcl_ring *ring);
 

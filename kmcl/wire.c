@@ -15,34 +15,9 @@
 #include <linux/string.h>
 
 #include "core_compat.h"
-#include "wire.h"
+#include "wire_fast.h"
 
 #define KMCL_DESC_SIZE ((u32)sizeof(struct kmcl_vmpacket_desc))
-
-/*
- * Fill @desc for a packet of @hdr_len header bytes followed by @payload_len
- * data bytes, padded to 8. @hdr_len is a multiple of 8 and at least the
- * descriptor.
- */
-static int kmcl_wire_fill_desc(struct kmcl_vmpacket_desc *desc, u16 type,
-			       u16 flags, u64 trans_id, u32 hdr_len,
-			       u32 payload_len, u32 *pad)
-{
-	u64 total = (u64)hdr_len + payload_len;
-	u64 aligned = round_up(total, 8);
-
-	if (hdr_len > KMCL_WIRE_MAX_PKT_LEN || aligned > KMCL_WIRE_MAX_PKT_LEN)
-		return -EMSGSIZE;
-
-	desc->type = type;
-	desc->offset8 = hdr_len >> 3;
-	desc->len8 = aligned >> 3;
-	desc->flags = flags;
-	desc->trans_id = trans_id;
-	if (pad)
-		*pad = aligned - total;
-	return 0;
-}
 
 /**
  * kmcl_wire_inband_desc() - fill the descriptor of a packet without ranges
@@ -389,6 +364,8 @@ int kmcl_wire_parse(const void *pkt, u32 len, u32 max_ranges, u64 max_bytes,
 
 	if (!pkt || !out)
 		return -EINVAL;
+	if (kmcl_wire_parse_plain(pkt, len, out))
+		return 0;
 	memset(out, 0, sizeof(*out));
 	if (len < KMCL_DESC_SIZE)
 		return kmcl_wire_reject(out, KMCL_WIRE_ERR_SHORT);

@@ -12,6 +12,8 @@
 #include <linux/kernel.h>
 
 #include "kmcl.h"
+#include "ring_fast.h"
+#include "wire_fast.h"
 
 int kmcl_xport_write_gpa(struct kmcl_channel *ch, const struct kmcl_xmit *x,
 			 bool *signal);
@@ -35,7 +37,7 @@ static inline int kmcl_xport_xmit(struct kmcl_channel *ch,
 				  const struct kmcl_xmit *x, bool *signal)
 {
 	const struct kmcl_ring_ops *r = kmcl_xport_ring(ch);
-	struct kmcl_wire_inband w;
+	struct kmcl_vmpacket_desc desc;
 	int ret;
 
 	*signal = false;
@@ -43,11 +45,16 @@ static inline int kmcl_xport_xmit(struct kmcl_channel *ch,
 		return r->xmit(ch, x, signal);
 	if (x->type == KMCL_PKT_DATA_USING_GPA_DIRECT)
 		return kmcl_xport_write_gpa(ch, x, signal);
-	ret = kmcl_wire_inband_build(&w, x->type, x->flags, x->trans_id,
-				     x->data, x->len);
+	if (x->type != KMCL_PKT_DATA_INBAND && x->type != KMCL_PKT_COMP)
+		return -EINVAL;
+	if (!ch->out_ring.hdr || (!x->data && x->len))
+		return -EINVAL;
+	ret = kmcl_wire_fill_desc(&desc, x->type, x->flags, x->trans_id,
+				  sizeof(desc), x->len, NULL);
 	if (ret)
 		return ret;
-	return kmcl_ring_write(&ch->out_ring, w.vec, w.nvec, signal);
+	return kmcl_ring_do_write_inband(&ch->out_ring, &desc, x->data, x->len,
+					 signal);
 }
 
 /**
@@ -97,7 +104,11 @@ static inline int kmcl_xport_peek(struct kmcl_channel *ch, void *buf,
 
 	if (r)
 		return r->peek(ch, buf, buflen, pktlen);
-	return kmcl_ring_peek(&ch->in_ring, buf, buflen, pktlen);
+	if (!ch->in_ring.hdr || (!buf && buflen)) {
+		*pktlen = 0;
+		return -EINVAL;
+	}
+	return kmcl_ring_do_peek(&ch->in_ring, buf, buflen, pktlen);
 }
 
 /**
@@ -116,7 +127,9 @@ static inline int kmcl_xport_consume(struct kmcl_channel *ch, u32 pktlen,
 	*signal = false;
 	if (r)
 		return r->consume(ch, pktlen, signal);
-	return kmcl_ring_consume(&ch->in_ring, pktlen, signal);
+	if (!ch->in_ring.hdr)
+		return -EINVAL;
+	return kmcl_ring_do_consume(&ch->in_ring, pktlen, signal);
 }
 
 /**
@@ -149,7 +162,7 @@ static inline bool kmcl_xport_empty(struct kmcl_channel *ch)
 {
 	if (kmcl_xport_ring(ch) || !ch->in_ring.hdr)
 		return false;
-	return kmcl_ring_empty(&ch->in_ring);
+	return kmcl_ring_do_empty(&ch->in_ring);
 }
 
 /**
@@ -167,7 +180,7 @@ static inline bool kmcl_xport_next_is_comp(struct kmcl_channel *ch)
 {
 	if (kmcl_xport_ring(ch) || !ch->in_ring.hdr)
 		return false;
-	return kmcl_ring_next_type(&ch->in_ring) == KMCL_PKT_COMP;
+	return kmcl_ring_do_next_type(&ch->in_ring) == KMCL_PKT_COMP;
 }
 
 #endif /* _KMCL_XPORT_H */

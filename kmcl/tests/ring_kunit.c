@@ -865,11 +865,81 @@ static void ring_avail(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kmcl_ring_empty(ring), c->to_read == 0);
 }
 
+/*
+ * kmcl_ring_write_inband(), the data path's writer, leaves the same bytes
+ * as kmcl_ring_write() of the same packet in pieces: every payload length
+ * 0..17 (all paddings), wrapping at the end of the data area, and the same
+ * signal. A descriptor of another type or length is refused, untouched.
+ */
+static void ring_write_inband(struct kunit *test)
+{
+	struct kmcl_ring *a = ring_new(test, 2 * PAGE4K);
+	struct kmcl_ring *b = ring_new(test, 2 * PAGE4K);
+	struct kmcl_vmpacket_desc d;
+	bool sa, sb;
+	u32 i, start;
+	u8 *pkt;
+
+	for (i = 0; i < 18; i++) {
+		/* Start 8 bytes before the end: every packet wraps. */
+		start = DATA2 - 8;
+		a->hdr->write_index = start;
+		a->hdr->read_index = start;
+		KUNIT_ASSERT_EQ(test, kmcl_ring_attach(a, a->hdr, 2 * PAGE4K),
+				0);
+		memcpy(b->hdr, a->hdr, 2 * PAGE4K);
+		KUNIT_ASSERT_EQ(test, kmcl_ring_attach(b, b->hdr, 2 * PAGE4K),
+				0);
+		pkt = pkt_make(test, i, i);
+		memcpy(&d, pkt, sizeof(d));
+		KUNIT_ASSERT_EQ(test, pkt_put(test, a, i, i, &sa), 0);
+		KUNIT_ASSERT_EQ(test, kmcl_ring_write_inband(b, &d, pkt + 16,
+							     i, &sb), 0);
+		KUNIT_EXPECT_TRUE(test, sa);
+		KUNIT_EXPECT_EQ(test, sb, sa);
+		KUNIT_EXPECT_EQ(test, b->write, a->write);
+		KUNIT_EXPECT_EQ(test, b->write, (start + pkt_len(i) + TRAILER) %
+				DATA2);
+		KUNIT_EXPECT_EQ(test, memcmp(a->hdr, b->hdr, 2 * PAGE4K), 0);
+	}
+
+	/* Refused: the ring does not change and no signal is asked for. */
+	memcpy(&d, pkt_make(test, 16, 1), sizeof(d));
+	pkt = kunit_kzalloc(test, 2 * PAGE4K, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pkt);
+	memcpy(pkt, b->hdr, 2 * PAGE4K);
+	sb = true;
+	KUNIT_EXPECT_EQ(test, kmcl_ring_write_inband(b, &d, pkt, 8, &sb),
+			-EINVAL);
+	KUNIT_EXPECT_FALSE(test, sb);
+	d.type = KMCL_PKT_DATA_USING_GPA_DIRECT;
+	KUNIT_EXPECT_EQ(test, kmcl_ring_write_inband(b, &d, pkt, 16, &sb),
+			-EINVAL);
+	d.type = KMCL_PKT_COMP;
+	d.offset8 = 3;
+	KUNIT_EXPECT_EQ(test, kmcl_ring_write_inband(b, &d, pkt, 16, &sb),
+			-EINVAL);
+	d.offset8 = 2;
+	KUNIT_EXPECT_EQ(test, kmcl_ring_write_inband(b, &d, NULL, 16, &sb),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, kmcl_ring_write_inband(NULL, &d, pkt, 16, &sb),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, kmcl_ring_write_inband(b, NULL, pkt, 16, &sb),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, memcmp(pkt, b->hdr, 2 * PAGE4K), 0);
+	/* The same descriptor, right length: a completion is written. */
+	start = b->write;
+	KUNIT_EXPECT_EQ(test, kmcl_ring_write_inband(b, &d, pkt, 16, &sb), 0);
+	KUNIT_EXPECT_EQ(test, b->write, (start + 32 + TRAILER) % DATA2);
+	KUNIT_EXPECT_EQ(test, *(u16 *)(b->data + start), KMCL_PKT_COMP);
+}
+
 static struct kunit_case kmcl_ring_cases[] = {
 	KUNIT_CASE_PARAM(ring_init_size, ring_size_gen_params),
 	KUNIT_CASE(ring_init_bad_args),
 	KUNIT_CASE(ring_init_header),
 	KUNIT_CASE(ring_roundtrip),
+	KUNIT_CASE(ring_write_inband),
 	KUNIT_CASE(ring_next_type),
 	KUNIT_CASE_PARAM(ring_wrap, ring_wrap_gen_params),
 	KUNIT_CASE(ring_many_packets),

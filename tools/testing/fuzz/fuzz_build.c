@@ -93,6 +93,45 @@ static void check_ring_write(const struct kvec *vec, unsigned int nvec,
 	}
 }
 
+/*
+ * The in-band writer (what the channel's data path uses) must do exactly
+ * what kmcl_ring_write() does with the builder's vector: same answer,
+ * same signal, same bytes everywhere in the ring memory.
+ */
+static void check_inband_writer(const struct kmcl_wire_inband *ib,
+				uint32_t plen, uint32_t w, uint32_t r, bool mask)
+{
+	static uint8_t a[RING_TOTAL], b[RING_TOTAL];
+	struct kmcl_ring ra, rb;
+	bool sa, sb;
+	int ret_a, ret_b;
+
+	memset(a, 0xa5, sizeof(a));
+	((struct kmcl_ring_hdr *)a)->write_index = w;
+	((struct kmcl_ring_hdr *)a)->read_index = 0;
+	FUZZ_CHECK(!kmcl_ring_attach(&ra, a, RING_TOTAL), "attach a");
+	((struct kmcl_ring_hdr *)a)->read_index = r;
+	((struct kmcl_ring_hdr *)a)->interrupt_mask = mask;
+	((struct kmcl_ring_hdr *)a)->pending_send_sz = plen & 1;
+	memcpy(b, a, sizeof(b));
+	rb = ra;
+	rb.hdr = (void *)b;
+	rb.data = b + KMCL_RING_HDR_SIZE;
+
+	ret_a = kmcl_ring_write(&ra, ib->vec, ib->nvec, &sa);
+	ret_b = kmcl_ring_write_inband(&rb, &ib->desc, payload, plen, &sb);
+	FUZZ_CHECK(ret_a == ret_b && sa == sb && ra.write == rb.write &&
+		   !memcmp(a, b, sizeof(a)),
+		   "in-band writer %d/%d differs from ring_write %d/%d",
+		   ret_b, sb, ret_a, sa);
+	/* A descriptor that does not describe the payload is refused. */
+	if (plen && ib->desc.len8 * 8 != ((16 + plen - 1 + 7) & ~7U))
+		FUZZ_CHECK(kmcl_ring_write_inband(&rb, &ib->desc, payload,
+						  plen - 1, &sb) == -EINVAL &&
+			   !sb && !memcmp(a, b, sizeof(a)),
+			   "in-band writer took a descriptor for another length");
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fuzz_in in = { data, size };
@@ -243,6 +282,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (i = 0; i < pad; i++)
 			FUZZ_CHECK(pkt[hdr_len + plen + i] == 0, "pad byte");
 		check_ring_write(v, n, len, w, r, mask);
+		if (kind < K_GPA_FINISH)
+			check_inband_writer(&ib, plen, w, r, mask);
 	}
 	return 0;
 }
