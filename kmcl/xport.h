@@ -33,8 +33,9 @@ kmcl_xport_ring(struct kmcl_channel *ch)
  * Return: 0 or the errors of &struct kmcl_ring_ops.xmit; also -EINVAL for
  * a packet the wire format cannot describe.
  */
-static inline int kmcl_xport_xmit(struct kmcl_channel *ch,
-				  const struct kmcl_xmit *x, bool *signal)
+static __always_inline int kmcl_xport_xmit(struct kmcl_channel *ch,
+					   const struct kmcl_xmit *x,
+					   bool *signal)
 {
 	const struct kmcl_ring_ops *r = kmcl_xport_ring(ch);
 	struct kmcl_vmpacket_desc desc;
@@ -97,8 +98,9 @@ static inline void kmcl_xport_mask(struct kmcl_channel *ch)
  *
  * Return: as &struct kmcl_ring_ops.peek.
  */
-static inline int kmcl_xport_peek(struct kmcl_channel *ch, void *buf,
-				  u32 buflen, u32 *pktlen)
+static __always_inline int kmcl_xport_peek(struct kmcl_channel *ch,
+					   void *buf, u32 buflen,
+					   u32 *pktlen)
 {
 	const struct kmcl_ring_ops *r = kmcl_xport_ring(ch);
 
@@ -119,8 +121,8 @@ static inline int kmcl_xport_peek(struct kmcl_channel *ch, void *buf,
  *
  * Return: 0 or -errno (the ring is unusable).
  */
-static inline int kmcl_xport_consume(struct kmcl_channel *ch, u32 pktlen,
-				     bool *signal)
+static __always_inline int kmcl_xport_consume(struct kmcl_channel *ch,
+					      u32 pktlen, bool *signal)
 {
 	const struct kmcl_ring_ops *r = kmcl_xport_ring(ch);
 
