@@ -156,12 +156,14 @@ static void kmcl_in_pool_add(struct kmcl_in *in, struct kmcl_in_packet *ip)
 /* Return an object the reader took but did not deliver. */
 static void kmcl_in_put_back(struct kmcl_in *in, struct kmcl_in_packet *ip)
 {
+	bool bh;
+
 	if (!ip)
 		return;
-	spin_lock_bh(&in->lock);
+	bh = kmcl_lock_bh(&in->lock);
 	kmcl_in_pool_add(in, ip);
 	in->delivering--;
-	spin_unlock_bh(&in->lock);
+	kmcl_unlock_bh(&in->lock, bh);
 }
 
 /* Consume the packet just peeked; signal the peer if it waits for room. */
@@ -222,6 +224,7 @@ static bool kmcl_in_deliver(struct kmcl_channel *ch, struct kmcl_in_packet *ip,
 {
 	struct kmcl_in *in = &ch->in;
 	bool deferred = false, kick = false;
+	bool bh;
 
 	/* A failure is GetExternalData's STATUS_INSUFFICIENT_RESOURCES. */
 	if (passive && ip->ext_count)
@@ -231,7 +234,7 @@ static bool kmcl_in_deliver(struct kmcl_channel *ch, struct kmcl_in_packet *ip,
 				ip->flags);
 	WRITE_ONCE(in->cur, NULL);
 
-	spin_lock_bh(&in->lock);
+	bh = kmcl_lock_bh(&in->lock);
 	if (ip->state == KMCL_IN_DELIVERING) {
 		ip->state = KMCL_IN_HELD;
 	} else if (ip->state == KMCL_IN_DEFERRED) {
@@ -252,7 +255,7 @@ static bool kmcl_in_deliver(struct kmcl_channel *ch, struct kmcl_in_packet *ip,
 		}
 	}
 	in->delivering--;
-	spin_unlock_bh(&in->lock);
+	kmcl_unlock_bh(&in->lock, bh);
 	if (deferred)
 		kmcl_in_kick_passive(ch);
 	if (kick)
@@ -406,6 +409,7 @@ static enum kmcl_in_step kmcl_in_step(struct kmcl_channel *ch, bool passive,
 	u32 pktlen, pipe_len = 0;
 	void *buf;
 	int ret;
+	bool bh;
 
 	/*
 	 * Nothing deferred (only the reader, which is us, adds to that list)
@@ -431,7 +435,7 @@ static enum kmcl_in_step kmcl_in_step(struct kmcl_channel *ch, bool passive,
 		buf = ip->buf;
 		goto peek;
 	}
-	spin_lock_bh(&in->lock);
+	bh = kmcl_lock_bh(&in->lock);
 	if (!list_empty(&in->deferred)) {
 		if (passive) {
 			ip = list_first_entry(&in->deferred, struct kmcl_in_packet,
@@ -440,15 +444,15 @@ static enum kmcl_in_step kmcl_in_step(struct kmcl_channel *ch, bool passive,
 			ip->state = KMCL_IN_DELIVERING;
 			in->delivering++;
 		}
-		spin_unlock_bh(&in->lock);
+		kmcl_unlock_bh(&in->lock, bh);
 		return kmcl_in_redeliver(ch, ip, delivered);
 	}
 	if (!ring_ok || !in->attached || in->failed) {
-		spin_unlock_bh(&in->lock);
+		kmcl_unlock_bh(&in->lock, bh);
 		return KMCL_IN_STOP;
 	}
 	if (!passive && READ_ONCE(in->at_passive)) {
-		spin_unlock_bh(&in->lock);
+		kmcl_unlock_bh(&in->lock, bh);
 		kmcl_in_kick_passive(ch);
 		return KMCL_IN_STOP;
 	}
@@ -467,7 +471,7 @@ static enum kmcl_in_step kmcl_in_step(struct kmcl_channel *ch, bool passive,
 	/* Not even a completion can be read before the pool grows. */
 	if (!buf)
 		in->stats.grow_waits++;
-	spin_unlock_bh(&in->lock);
+	kmcl_unlock_bh(&in->lock, bh);
 	if (!buf)
 		return KMCL_IN_STOP;
 peek:
@@ -537,9 +541,9 @@ peek:
 				return KMCL_IN_STOP;
 			}
 			/* The sender went away: nobody waits for it. */
-			spin_lock_bh(&in->lock);
+			bh = kmcl_lock_bh(&in->lock);
 			in->stats.ext_dropped++;
-			spin_unlock_bh(&in->lock);
+			kmcl_unlock_bh(&in->lock, bh);
 			return KMCL_IN_MORE;
 		}
 	}
@@ -559,13 +563,13 @@ peek:
 	if (ip->client_ctx)
 		memset(ip->client_ctx, 0, in->ctx_size);
 
-	spin_lock_bh(&in->lock);
+	bh = kmcl_lock_bh(&in->lock);
 	ip->state = KMCL_IN_DELIVERING;
 	in->outstanding++;
 	in->stats.received++;
 	if (ip->ext_count)
 		in->stats.ext_received++;
-	spin_unlock_bh(&in->lock);
+	kmcl_unlock_bh(&in->lock, bh);
 
 	(*delivered)++;
 	if (kmcl_in_deliver(ch, ip, passive, spare))
@@ -619,11 +623,12 @@ static void kmcl_in_run(struct kmcl_channel *ch, bool passive)
 	enum kmcl_in_step r;
 	u32 delivered = 0, handled = 0;
 	bool ring_ok, rerun, pc, full = false;
+	bool bh;
 
-	spin_lock_bh(&in->lock);
+	bh = kmcl_lock_bh(&in->lock);
 	if (in->reading) {
 		in->rerun = true;
-		spin_unlock_bh(&in->lock);
+		kmcl_unlock_bh(&in->lock, bh);
 		return;
 	}
 	in->reading = true;
@@ -635,7 +640,7 @@ static void kmcl_in_run(struct kmcl_channel *ch, bool passive)
 	/* The first data packet needs no lock round trip of its own. */
 	if (ring_ok && kmcl_in_may_take(in, false))
 		spare = kmcl_in_take(in);
-	spin_unlock_bh(&in->lock);
+	kmcl_unlock_bh(&in->lock, bh);
 
 	if (!passive) {
 		u8 percent = READ_ONCE(ch->cfg.dpc_cpu_percent);
@@ -657,9 +662,9 @@ static void kmcl_in_run(struct kmcl_channel *ch, bool passive)
 		/* Completions count too: a driver may send from each one. */
 		if (++handled >= KMCL_IN_BUDGET) {
 			r = KMCL_IN_YIELD;
-			spin_lock_bh(&in->lock);
+			bh = kmcl_lock_bh(&in->lock);
 			in->stats.budget_yields++;
-			spin_unlock_bh(&in->lock);
+			kmcl_unlock_bh(&in->lock, bh);
 			break;
 		}
 		if (passive)
@@ -685,17 +690,17 @@ static void kmcl_in_run(struct kmcl_channel *ch, bool passive)
 	 */
 	pc = delivered && READ_ONCE(ch->cfg.processing_complete);
 	if (pc) {
-		spin_lock_bh(&in->lock);
+		bh = kmcl_lock_bh(&in->lock);
 		if (spare)
 			kmcl_in_pool_add(in, spare);
 		else
 			in->delivering++;
 		spare = NULL;
-		spin_unlock_bh(&in->lock);
+		kmcl_unlock_bh(&in->lock, bh);
 		kmcl_api_processing_complete(ch, delivered);
 	}
 
-	spin_lock_bh(&in->lock);
+	bh = kmcl_lock_bh(&in->lock);
 	if (spare)
 		kmcl_in_pool_add(in, spare);
 	if (pc || spare)
@@ -704,7 +709,7 @@ static void kmcl_in_run(struct kmcl_channel *ch, bool passive)
 	in->deliver_task = NULL;
 	rerun = in->rerun;
 	in->rerun = false;
-	spin_unlock_bh(&in->lock);
+	kmcl_unlock_bh(&in->lock, bh);
 	kmcl_in_wake_idle(in);
 
 	if (r == KMCL_IN_PASSIVE)
@@ -1138,13 +1143,14 @@ void kmcl_in_release(struct kmcl_in_packet *ip)
 	struct kmcl_channel *ch = ip->ch;
 	struct kmcl_in *in = &ch->in;
 	bool kick;
+	bool bh;
 
-	spin_lock_bh(&in->lock);
+	bh = kmcl_lock_bh(&in->lock);
 	ip->state = KMCL_IN_FREE;
 	kmcl_in_pool_add(in, ip);
 	kick = in->want_restart;
 	in->want_restart = false;
-	spin_unlock_bh(&in->lock);
+	kmcl_unlock_bh(&in->lock, bh);
 	if (kick)
 		kmcl_in_kick(ch);
 }
@@ -1164,11 +1170,12 @@ static int kmcl_in_finish(struct kmcl_in_packet *ip, bool fail,
 {
 	struct kmcl_in *in = &ip->ch->in;
 	bool idle;
+	bool bh;
 
-	spin_lock_bh(&in->lock);
+	bh = kmcl_lock_bh(&in->lock);
 	if (ip->state != KMCL_IN_DELIVERING && ip->state != KMCL_IN_HELD) {
 		in->stats.misuse++;
-		spin_unlock_bh(&in->lock);
+		kmcl_unlock_bh(&in->lock, bh);
 		return ip->state == KMCL_IN_DEFERRED ? -EINVAL : -EALREADY;
 	}
 	*send = !fail && ip->comp_requested;
@@ -1176,7 +1183,7 @@ static int kmcl_in_finish(struct kmcl_in_packet *ip, bool fail,
 		*len = 0;
 	ip->state = *send ? KMCL_IN_COMPLETING : KMCL_IN_FREE;
 	if (ip->ext_count || (*len && buf != ip->buf)) {
-		spin_unlock_bh(&in->lock);
+		kmcl_unlock_bh(&in->lock, bh);
 		if (*len && buf != ip->buf)
 			memmove(ip->buf, buf, *len);
 		/*
@@ -1184,7 +1191,7 @@ static int kmcl_in_finish(struct kmcl_in_packet *ip, bool fail,
 		 * before a close waiting for the outstanding count can move on.
 		 */
 		kmcl_ext_release(ip);
-		spin_lock_bh(&in->lock);
+		bh = kmcl_lock_bh(&in->lock);
 	}
 	in->outstanding--;
 	idle = !in->outstanding;
@@ -1198,7 +1205,7 @@ static int kmcl_in_finish(struct kmcl_in_packet *ip, bool fail,
 		kmcl_in_pool_add(in, ip);
 	*restart = in->want_restart;
 	in->want_restart = false;
-	spin_unlock_bh(&in->lock);
+	kmcl_unlock_bh(&in->lock, bh);
 	if (idle)
 		kmcl_in_wake_idle(in);
 	return 0;

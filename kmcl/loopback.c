@@ -603,17 +603,18 @@ static void kmcl_lb_signal(struct kmcl_channel *ch)
 {
 	struct kmcl_lb_link *link;
 	struct kmcl_channel *peer;
+	bool bh;
 
 	rcu_read_lock();
 	link = rcu_dereference(ch->lb.link);
 	if (link) {
-		spin_lock_bh(&link->lock);
+		bh = kmcl_lock_bh(&link->lock);
 		peer = link->up ? link->ep[!kmcl_lb_side(ch)] : NULL;
 		if (peer) {
 			kmcl_in_notify(peer);
 			kmcl_out_notify(peer);
 		}
-		spin_unlock_bh(&link->lock);
+		kmcl_unlock_bh(&link->lock, bh);
 	}
 	rcu_read_unlock();
 }

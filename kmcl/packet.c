@@ -241,10 +241,11 @@ static void kmcl_out_flush(struct kmcl_channel *ch)
 {
 	LIST_HEAD(done);
 	bool signal, fail = false;
+	bool bh;
 
-	spin_lock_bh(&ch->out.lock);
+	bh = kmcl_lock_bh(&ch->out.lock);
 	signal = kmcl_out_flush_locked(ch, &done, &fail);
-	spin_unlock_bh(&ch->out.lock);
+	kmcl_unlock_bh(&ch->out.lock, bh);
 	if (signal)
 		kmcl_channel_signal_peer(ch);
 	if (fail)
@@ -652,8 +653,9 @@ struct kmcl_packet *kmcl_packet_alloc(struct kmcl_channel *ch)
 	struct kmcl_packet *pkt;
 	bool grow = false;
 	u32 stride = 0;
+	bool bh;
 
-	spin_lock_bh(&out->lock);
+	bh = kmcl_lock_bh(&out->lock);
 	pkt = out->free;
 	if (pkt) {
 		out->free = pkt->next_free;
@@ -669,12 +671,12 @@ struct kmcl_packet *kmcl_packet_alloc(struct kmcl_channel *ch)
 		stride = out->stride;
 		grow = true;
 	}
-	spin_unlock_bh(&out->lock);
+	kmcl_unlock_bh(&out->lock, bh);
 	if (grow) {
 		/* Never sleeps: the caller may hold a plain spinlock. */
 		pkt = kmcl_out_new_obj(ch, &l, stride,
 				       GFP_ATOMIC | __GFP_NOWARN);
-		spin_lock_bh(&out->lock);
+		bh = kmcl_lock_bh(&out->lock);
 		if (pkt) {
 			pkt->next_obj = out->objs;
 			out->objs = pkt;
@@ -684,7 +686,7 @@ struct kmcl_packet *kmcl_packet_alloc(struct kmcl_channel *ch)
 			out->nr_free++;
 			out->grow_failed++;
 		}
-		spin_unlock_bh(&out->lock);
+		kmcl_unlock_bh(&out->lock, bh);
 	}
 	if (pkt && pkt->inline_ctx)
 		memset(pkt->inline_ctx, 0, out->ctx_size);
@@ -788,8 +790,9 @@ int kmcl_packet_free(struct kmcl_packet *pkt)
 {
 	struct kmcl_out *out = &pkt->ch->out;
 	int ret = 0;
+	bool bh;
 
-	spin_lock_bh(&out->lock);
+	bh = kmcl_lock_bh(&out->lock);
 	if (pkt->origin != KMCL_PACKET_LOOKASIDE) {
 		ret = -EINVAL;
 	} else if (pkt->state == KMCL_PACKET_FREE) {
@@ -806,7 +809,7 @@ int kmcl_packet_free(struct kmcl_packet *pkt)
 	}
 	if (ret)
 		out->stats.free_refused++;
-	spin_unlock_bh(&out->lock);
+	kmcl_unlock_bh(&out->lock, bh);
 
 	if (ret == -EALREADY)
 		pr_warn_once("VmbPacketFree: packet %p is already free (ignored)\n",
@@ -933,14 +936,15 @@ static int kmcl_packet_send_inband(struct kmcl_packet *pkt, const void *buf,
 	struct kmcl_out *out = &ch->out;
 	struct kmcl_submit sub = {};
 	int ret;
+	bool bh;
 
-	spin_lock_bh(&out->lock);
+	bh = kmcl_lock_bh(&out->lock);
 	ret = kmcl_packet_claim(out, pkt);
 	if (!ret) {
 		kmcl_packet_prepare(pkt, len, flags);
 		ret = kmcl_out_submit_locked(ch, pkt, buf, true, now_only, &sub);
 	}
-	spin_unlock_bh(&out->lock);
+	kmcl_unlock_bh(&out->lock, bh);
 	kmcl_out_submit_done(ch, pkt, &sub);
 	return ret;
 }
@@ -1145,11 +1149,12 @@ int kmcl_out_complete_txid(struct kmcl_channel *ch, u64 txid,
 	struct kmcl_packet *pkt;
 	bool kick = false;
 	int ret = 0;
+	bool bh;
 
-	spin_lock_bh(&out->lock);
+	bh = kmcl_lock_bh(&out->lock);
 	if (!out->open) {
 		/* Racing with close, which completes every packet itself. */
-		spin_unlock_bh(&out->lock);
+		kmcl_unlock_bh(&out->lock, bh);
 		return 0;
 	}
 	switch (kmcl_txid_take(&out->txid, txid, &pkt)) {
@@ -1171,7 +1176,7 @@ int kmcl_out_complete_txid(struct kmcl_channel *ch, u64 txid,
 		ret = -EBADMSG;
 		break;
 	}
-	spin_unlock_bh(&out->lock);
+	kmcl_unlock_bh(&out->lock, bh);
 
 	if (kick)
 		kmcl_out_schedule(ch);
@@ -1203,13 +1208,14 @@ int kmcl_out_send_completion(struct kmcl_channel *ch,
 	struct kmcl_out *out = &ch->out;
 	bool signal = false, kick = false, fail = false, want = false;
 	int ret, written = 1;
+	bool bh;
 
 	if (len && buf != ip->buf)
 		memmove(ip->buf, buf, len);
 	ip->comp_len = len;
 	ip->item.kind = KMCL_OUT_COMPLETION;
 
-	spin_lock_bh(&out->lock);
+	bh = kmcl_lock_bh(&out->lock);
 	if (!out->open) {
 		out->stats.completions_dropped++;
 		goto unlock;
@@ -1235,7 +1241,7 @@ int kmcl_out_send_completion(struct kmcl_channel *ch,
 	}
 	written = 0;
 unlock:
-	spin_unlock_bh(&out->lock);
+	kmcl_unlock_bh(&out->lock, bh);
 	if (signal)
 		kmcl_channel_signal_peer(ch);
 	if (fail)

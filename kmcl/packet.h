@@ -205,6 +205,36 @@
 #include "affinity.h"
 #include "bounce.h"
 
+/*
+ * The packet locks (and a loopback link's lock) are taken in process
+ * context and in softirq context, several times per packet. Where bottom
+ * halves are off already (the reader's tasklet, a completion routine, a
+ * caller that disabled them) turning them off and on again around the
+ * lock costs two calls and buys nothing. kmcl_lock_bh() takes the lock
+ * plainly there and with spin_lock_bh() everywhere else, and returns which
+ * it did for kmcl_unlock_bh(). Either way the lock is held with bottom
+ * halves off, as the locking rules above require.
+ */
+static __always_inline bool kmcl_lock_bh(spinlock_t *lock)
+	__acquires(lock)
+{
+	if (in_softirq()) {
+		spin_lock(lock);
+		return false;
+	}
+	spin_lock_bh(lock);
+	return true;
+}
+
+static __always_inline void kmcl_unlock_bh(spinlock_t *lock, bool bh)
+	__releases(lock)
+{
+	if (bh)
+		spin_unlock_bh(lock);
+	else
+		spin_unlock(lock);
+}
+
 struct kmcl_channel;
 struct kmcl_ext_fill;
 struct _MDL;
