@@ -11,7 +11,9 @@ case "${1:-check}" in
 check)
 	if [ -n "$KMCL_SUITE" ]; then
 		# The kernel and modules are built in the chroot; QEMU runs here.
-		"$KMCL_QEMU_DIR/chroot.sh" "$KMCL_SUITE" install "$KMCL_SRC_PKG"
+		# pahole before the kernel: the matrix's header packages pull it
+		# in later, and modules must be built with the kernel's pahole.
+		"$KMCL_QEMU_DIR/chroot.sh" "$KMCL_SUITE" install "$KMCL_SRC_PKG" pahole
 		set -- rsync python3 qemu-system-x86 busybox-static debootstrap
 	else
 		set -- "$KMCL_SRC_PKG" build-essential bc bison flex libssl-dev \
