@@ -38,10 +38,10 @@
 int kmcl_wire_inband_desc(struct kmcl_vmpacket_desc *desc, u16 type,
 			  u16 flags, u64 trans_id, u32 payload_len, u32 *pad)
 {
-	if (!desc || (type != KMCL_PKT_DATA_INBAND && type != KMCL_PKT_COMP))
+	if (!desc)
 		return -EINVAL;
-	return kmcl_wire_fill_desc(desc, type, flags, trans_id, KMCL_DESC_SIZE,
-				   payload_len, pad);
+	return kmcl_wire_do_inband_desc(desc, type, flags, trans_id,
+					payload_len, pad);
 }
 EXPORT_SYMBOL_KMCL(kmcl_wire_inband_desc);
 

@@ -42,6 +42,21 @@ kmcl_wire_fill_desc(struct kmcl_vmpacket_desc *desc, u16 type, u16 flags,
 }
 
 /*
+ * kmcl_wire_inband_desc() for a non-NULL @desc: -EINVAL for a type other
+ * than in-band or completion, else as kmcl_wire_fill_desc() with the data
+ * right after the descriptor.
+ */
+static __always_inline int
+kmcl_wire_do_inband_desc(struct kmcl_vmpacket_desc *desc, u16 type,
+			 u16 flags, u64 trans_id, u32 payload_len, u32 *pad)
+{
+	if (type != KMCL_PKT_DATA_INBAND && type != KMCL_PKT_COMP)
+		return -EINVAL;
+	return kmcl_wire_fill_desc(desc, type, flags, trans_id, sizeof(*desc),
+				   payload_len, pad);
+}
+
+/*
  * If the @len bytes at @pkt are a well-formed in-band or completion packet
  * (a whole descriptor; len8 covers it and at most @len; offset8 between 2
  * and len8), fill @out as kmcl_wire_parse() does and return true. Any

@@ -46,12 +46,10 @@ static __always_inline int kmcl_xport_xmit(struct kmcl_channel *ch,
 		return r->xmit(ch, x, signal);
 	if (x->type == KMCL_PKT_DATA_USING_GPA_DIRECT)
 		return kmcl_xport_write_gpa(ch, x, signal);
-	if (x->type != KMCL_PKT_DATA_INBAND && x->type != KMCL_PKT_COMP)
-		return -EINVAL;
 	if (!ch->out_ring.hdr || (!x->data && x->len))
 		return -EINVAL;
-	ret = kmcl_wire_fill_desc(&desc, x->type, x->flags, x->trans_id,
-				  sizeof(desc), x->len, NULL);
+	ret = kmcl_wire_do_inband_desc(&desc, x->type, x->flags, x->trans_id,
+				       x->len, NULL);
 	if (ret)
 		return ret;
 	return kmcl_ring_do_write_inband(&ch->out_ring, &desc, x->data, x->len,
