@@ -23,6 +23,7 @@
 
 #include "kmcl.h"
 #include "pipe.h"
+#include "txid_fast.h"
 #include "xport.h"
 
 static struct kmcl_packet *kmcl_item_packet(struct kmcl_out_item *it)
@@ -121,8 +122,8 @@ static int kmcl_out_write_packet(struct kmcl_channel *ch,
 		x.ranges = kmcl_bounce_wire(pkt, &x.ranges_len, &x.range_count);
 	}
 
-	if (wait && kmcl_txid_alloc(&out->txid, pkt, pkt->may_cancel, &id,
-				    &slot)) {
+	if (wait && kmcl_txid_do_alloc(&out->txid, pkt, pkt->may_cancel,
+				       &id, &slot)) {
 		out->slot_wait = true;
 		return -EBUSY;
 	}
@@ -1157,7 +1158,7 @@ int kmcl_out_complete_txid(struct kmcl_channel *ch, u64 txid,
 		kmcl_unlock_bh(&out->lock, bh);
 		return 0;
 	}
-	switch (kmcl_txid_take(&out->txid, txid, &pkt)) {
+	switch (kmcl_txid_do_take(&out->txid, txid, &pkt)) {
 	case KMCL_TXID_OK:
 		out->stats.completed++;
 		pkt->state = KMCL_PACKET_IDLE;

@@ -10,9 +10,7 @@
  * The table is fixed at kmcl_txid_init() time; every other function runs
  * under the channel's kmcl_out.lock and neither sleeps nor allocates.
  */
-#include <linux/bits.h>
 #include <linux/errno.h>
-#include <linux/limits.h>
 #include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -20,45 +18,7 @@
 #include <linux/mm.h>
 
 #include "kmcl.h"
-
-#define KMCL_TXID_NONE	U32_MAX
-
-/*
- * An id: bit 63 set for a request that may be cancelled (KMCL_TXID_MAY_CANCEL),
- * bits 62..32 the slot's generation, bits 31..0 the slot number + 1 (so
- * never 0, and never one of the four highest u64 values).
- */
-#define KMCL_TXID_TAG		BIT_ULL(63)
-#define KMCL_TXID_GEN_MASK	GENMASK(30, 0)
-
-static u64 kmcl_txid_make(u32 gen, u32 slot, bool may_cancel)
-{
-	return (may_cancel ? KMCL_TXID_TAG : 0) |
-	       ((u64)(gen & KMCL_TXID_GEN_MASK) << 32) | (slot + 1);
-}
-
-/*
- * Is @gen a generation @s handed out before its current one? Generations
- * are 31 bits and wrap: "before" means at most 2^30 releases ago.
- */
-static bool kmcl_txid_older(const struct kmcl_txid_slot *s, u32 gen)
-{
-	u32 age = (s->gen - gen) & KMCL_TXID_GEN_MASK;
-
-	return age && age < BIT(30);
-}
-
-/* Free @slot. Its generation moves on: the old id is never matched again. */
-static void kmcl_txid_push_free(struct kmcl_txid_table *t, u32 slot)
-{
-	struct kmcl_txid_slot *s = &t->slots[slot];
-
-	s->pkt = NULL;
-	s->gen = (s->gen + 1) & KMCL_TXID_GEN_MASK;
-	s->next_free = t->free_head;
-	t->free_head = slot;
-	t->nr_used--;
-}
+#include "txid_fast.h"
 
 /**
  * kmcl_txid_init() - allocate and reset a transaction-id table
@@ -119,19 +79,7 @@ KMCL_EXPORT_FOR_TESTS(kmcl_txid_destroy);
 int kmcl_txid_alloc(struct kmcl_txid_table *t, struct kmcl_packet *pkt,
 		    bool may_cancel, u64 *id, u32 *slot)
 {
-	struct kmcl_txid_slot *s;
-	u32 n = t->free_head;
-
-	if (n == KMCL_TXID_NONE)
-		return -EAGAIN;
-	s = &t->slots[n];
-	t->free_head = s->next_free;
-	t->nr_used++;
-	s->pkt = pkt;
-	s->may_cancel = may_cancel;
-	*id = kmcl_txid_make(s->gen, n, may_cancel);
-	*slot = n;
-	return 0;
+	return kmcl_txid_do_alloc(t, pkt, may_cancel, id, slot);
 }
 
 KMCL_EXPORT_FOR_TESTS(kmcl_txid_alloc);
@@ -189,11 +137,7 @@ KMCL_EXPORT_FOR_TESTS(kmcl_txid_cancel);
 enum kmcl_txid_result kmcl_txid_take(struct kmcl_txid_table *t, u64 id,
 				     struct kmcl_packet **pktp)
 {
-	enum kmcl_txid_result r = kmcl_txid_peek(t, id, pktp);
-
-	if (r == KMCL_TXID_OK)
-		kmcl_txid_push_free(t, lower_32_bits(id) - 1);
-	return r;
+	return kmcl_txid_do_take(t, id, pktp);
 }
 
 KMCL_EXPORT_FOR_TESTS(kmcl_txid_take);
@@ -211,22 +155,7 @@ KMCL_EXPORT_FOR_TESTS(kmcl_txid_take);
 enum kmcl_txid_result kmcl_txid_peek(const struct kmcl_txid_table *t, u64 id,
 				     struct kmcl_packet **pktp)
 {
-	u32 n = lower_32_bits(id);
-	u32 gen = upper_32_bits(id) & KMCL_TXID_GEN_MASK;
-	const struct kmcl_txid_slot *s;
-
-	*pktp = NULL;
-	if (!n || n > t->nslots)
-		return KMCL_TXID_BAD;
-	s = &t->slots[n - 1];
-	if (s->pkt && s->gen == gen &&
-	    !(id & KMCL_TXID_TAG) == !s->may_cancel) {
-		*pktp = s->pkt;
-		return KMCL_TXID_OK;
-	}
-	if ((id & KMCL_TXID_TAG) && kmcl_txid_older(s, gen))
-		return KMCL_TXID_LATE;
-	return KMCL_TXID_STALE;
+	return kmcl_txid_do_peek(t, id, pktp);
 }
 
 KMCL_EXPORT_FOR_TESTS(kmcl_txid_peek);
