@@ -391,11 +391,8 @@ EXPORT_SYMBOL_KMCL(kmcl_ring_next_type);
  */
 void kmcl_ring_mask_interrupt(struct kmcl_ring *ring)
 {
-	if (!ring || !ring->hdr)
-		return;
-	WRITE_ONCE(ring->hdr->interrupt_mask, 1);
-	/* Make the mask visible before the reader looks at the ring. */
-	virt_mb();
+	if (ring && ring->hdr)
+		kmcl_ring_do_mask(ring);
 }
 EXPORT_SYMBOL_KMCL(kmcl_ring_mask_interrupt);
 
@@ -413,9 +410,6 @@ bool kmcl_ring_unmask_interrupt(struct kmcl_ring *ring)
 {
 	if (!ring || !ring->hdr)
 		return false;
-	WRITE_ONCE(ring->hdr->interrupt_mask, 0);
-	/* Clear the mask before sampling write_index. */
-	virt_mb();
-	return !kmcl_ring_empty(ring);
+	return kmcl_ring_do_unmask(ring);
 }
 EXPORT_SYMBOL_KMCL(kmcl_ring_unmask_interrupt);

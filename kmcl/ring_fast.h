@@ -251,4 +251,21 @@ static __always_inline u16 kmcl_ring_do_next_type(const struct kmcl_ring *ring)
 	return READ_ONCE(*(u16 *)(ring->data + ring->read));
 }
 
+/* Reader: see kmcl_ring_mask_interrupt(); @ring is bound. */
+static __always_inline void kmcl_ring_do_mask(struct kmcl_ring *ring)
+{
+	WRITE_ONCE(ring->hdr->interrupt_mask, 1);
+	/* Make the mask visible before the reader looks at the ring. */
+	virt_mb();
+}
+
+/* Reader: see kmcl_ring_unmask_interrupt(); @ring is bound. */
+static __always_inline bool kmcl_ring_do_unmask(struct kmcl_ring *ring)
+{
+	WRITE_ONCE(ring->hdr->interrupt_mask, 0);
+	/* Clear the mask before sampling write_index. */
+	virt_mb();
+	return !kmcl_ring_do_empty(ring);
+}
+
 #endif /* _KMCL_RING_FAST_H */

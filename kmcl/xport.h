@@ -83,8 +83,8 @@ static inline void kmcl_xport_mask(struct kmcl_channel *ch)
 
 	if (r)
 		r->mask(ch);
-	else
-		kmcl_ring_mask_interrupt(&ch->in_ring);
+	else if (ch->in_ring.hdr)
+		kmcl_ring_do_mask(&ch->in_ring);
 }
 
 /**
@@ -144,7 +144,9 @@ static inline bool kmcl_xport_unmask(struct kmcl_channel *ch)
 
 	if (r)
 		return r->unmask(ch);
-	return kmcl_ring_unmask_interrupt(&ch->in_ring);
+	if (!ch->in_ring.hdr)
+		return false;
+	return kmcl_ring_do_unmask(&ch->in_ring);
 }
 
 /**
