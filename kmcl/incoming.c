@@ -10,7 +10,10 @@
  * (in.rerun). The reader copies a packet out of the ring into a pool
  * object, validates the copy, consumes the ring and only then hands the
  * copy to the driver, without holding any lock. See packet.h for the
- * rules it implements.
+ * rules it implements. The steps of a packet are __always_inline into
+ * the run (and the completion's into kmcl_in_complete()): every packet
+ * passes through them, and a call each is a measurable share of its cost
+ * (make bench).
  */
 #include <linux/bottom_half.h>
 #include <linux/errno.h>
@@ -167,7 +170,7 @@ static void kmcl_in_put_back(struct kmcl_in *in, struct kmcl_in_packet *ip)
 }
 
 /* Consume the packet just peeked; signal the peer if it waits for room. */
-static void kmcl_in_consume(struct kmcl_channel *ch, u32 pktlen)
+static __always_inline void kmcl_in_consume(struct kmcl_channel *ch, u32 pktlen)
 {
 	bool signal = false;
 
@@ -219,8 +222,10 @@ static bool kmcl_in_inside(struct kmcl_in *in, struct kmcl_in_packet *ip)
  * (still counted in kmcl_in.delivering), else into the pool.
  * Returns true if the driver deferred it.
  */
-static bool kmcl_in_deliver(struct kmcl_channel *ch, struct kmcl_in_packet *ip,
-			    bool passive, struct kmcl_in_packet **spare)
+static __always_inline bool kmcl_in_deliver(struct kmcl_channel *ch,
+					    struct kmcl_in_packet *ip,
+					    bool passive,
+					    struct kmcl_in_packet **spare)
 {
 	struct kmcl_in *in = &ch->in;
 	bool deferred = false, kick = false;
@@ -343,7 +348,8 @@ static enum kmcl_in_step kmcl_in_comp(struct kmcl_channel *ch,
  * every packet is; one that is not a completion after all changed in the
  * ring under the reader, which no honest peer does: hostile.
  */
-static enum kmcl_in_step kmcl_in_step_comp(struct kmcl_channel *ch)
+static __always_inline enum kmcl_in_step
+kmcl_in_step_comp(struct kmcl_channel *ch)
 {
 	struct kmcl_in *in = &ch->in;
 	void *scratch = READ_ONCE(in->scratch);	/* set before this run */
@@ -399,9 +405,9 @@ static bool kmcl_in_may_reuse(struct kmcl_in *in, bool passive, bool ring_ok,
  * completion or an empty look costs no pool round trip. It stays counted
  * in kmcl_in.delivering meanwhile.
  */
-static enum kmcl_in_step kmcl_in_step(struct kmcl_channel *ch, bool passive,
-				      bool ring_ok, u32 *delivered,
-				      struct kmcl_in_packet **spare)
+static __always_inline enum kmcl_in_step
+kmcl_in_step(struct kmcl_channel *ch, bool passive, bool ring_ok,
+	     u32 *delivered, struct kmcl_in_packet **spare)
 {
 	struct kmcl_in *in = &ch->in;
 	struct kmcl_in_packet *ip = NULL;
@@ -1165,8 +1171,9 @@ void kmcl_in_release(struct kmcl_in_packet *ip)
  * -EALREADY / -EINVAL; *@send: a completion is to be sent (@ip is then
  * COMPLETING and still the caller's).
  */
-static int kmcl_in_finish(struct kmcl_in_packet *ip, bool fail,
-			  const void *buf, u32 *len, bool *send, bool *restart)
+static __always_inline int kmcl_in_finish(struct kmcl_in_packet *ip, bool fail,
+					  const void *buf, u32 *len, bool *send,
+					  bool *restart)
 {
 	struct kmcl_in *in = &ip->ch->in;
 	bool idle;

@@ -7,7 +7,9 @@
  * is dropped, with bottom halves disabled; the transaction-id table and the
  * lookaside's floor are built at enable time, and a lookaside object, once
  * allocated by VmbPacketAllocate() (lookaside.c), is kept, so nothing here
- * allocates once a workload's packets exist.
+ * allocates once a workload's packets exist. The steps every packet and
+ * completion takes are __always_inline into the exported entry points,
+ * as in incoming.c.
  */
 #include <linux/bottom_half.h>
 #include <linux/errno.h>
@@ -96,9 +98,9 @@ static void kmcl_out_finish_list(struct list_head *list)
  * no transaction id is free, or kmcl_xport_xmit()'s error (-EAGAIN: ring
  * full).
  */
-static int kmcl_out_write_packet(struct kmcl_channel *ch,
-				 struct kmcl_packet *pkt, const void *data,
-				 bool *signal)
+static __always_inline int kmcl_out_write_packet(struct kmcl_channel *ch,
+						 struct kmcl_packet *pkt,
+						 const void *data, bool *signal)
 {
 	struct kmcl_out *out = &ch->out;
 	/* Lent memory is the peer's until it completes the packet. */
@@ -148,8 +150,9 @@ static int kmcl_out_write_packet(struct kmcl_channel *ch,
 }
 
 /* Write a VM_PKT_COMP for @txid. Caller holds out.lock; channel open. */
-static int kmcl_out_write_comp(struct kmcl_channel *ch, u64 txid,
-			       const void *buf, u32 len, bool *signal)
+static __always_inline int kmcl_out_write_comp(struct kmcl_channel *ch,
+					       u64 txid, const void *buf,
+					       u32 len, bool *signal)
 {
 	struct kmcl_xmit x = {
 		.type = KMCL_PKT_COMP,
@@ -864,10 +867,11 @@ struct kmcl_submit {
  * copied into the packet only if the packet has to wait in the queue.
  * Caller holds out.lock. Returns as kmcl_packet_send().
  */
-static int kmcl_out_submit_locked(struct kmcl_channel *ch,
-				  struct kmcl_packet *pkt, const void *data,
-				  bool copy, bool now_only,
-				  struct kmcl_submit *sub)
+static __always_inline int kmcl_out_submit_locked(struct kmcl_channel *ch,
+						  struct kmcl_packet *pkt,
+						  const void *data, bool copy,
+						  bool now_only,
+						  struct kmcl_submit *sub)
 {
 	struct kmcl_out *out = &ch->out;
 	bool want;
@@ -908,9 +912,9 @@ refuse:
 }
 
 /* The rest of a submission, with no lock held. */
-static void kmcl_out_submit_done(struct kmcl_channel *ch,
-				 struct kmcl_packet *pkt,
-				 const struct kmcl_submit *sub)
+static __always_inline void kmcl_out_submit_done(struct kmcl_channel *ch,
+						 struct kmcl_packet *pkt,
+						 const struct kmcl_submit *sub)
 {
 	if (sub->signal)
 		kmcl_channel_signal_peer(ch);
