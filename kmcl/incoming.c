@@ -142,8 +142,9 @@ static struct kmcl_in_packet *kmcl_in_take(struct kmcl_in *in)
 {
 	struct kmcl_in_packet *ip;
 
-	ip = list_first_entry(&in->free, struct kmcl_in_packet, item.node);
-	list_del_init(&ip->item.node);
+	ip = in->free;
+	in->free = ip->next_free;
+	ip->next_free = NULL;
 	in->nr_free--;
 	in->delivering++;
 	return ip;
@@ -152,7 +153,8 @@ static struct kmcl_in_packet *kmcl_in_take(struct kmcl_in *in)
 /* Give @ip back to the pool. Caller holds in.lock. */
 static void kmcl_in_pool_add(struct kmcl_in *in, struct kmcl_in_packet *ip)
 {
-	list_add(&ip->item.node, &in->free);
+	ip->next_free = in->free;
+	in->free = ip;
 	in->nr_free++;
 }
 
@@ -275,7 +277,7 @@ static __always_inline bool kmcl_in_deliver(struct kmcl_channel *ch,
 static bool kmcl_in_may_take(struct kmcl_in *in, bool spare)
 {
 	return in->running && !in->failed &&
-	       (spare || !list_empty(&in->free)) &&
+	       (spare || in->free) &&
 	       (!in->quota || in->outstanding < in->quota);
 }
 
@@ -285,9 +287,9 @@ static void kmcl_in_note_blocked(struct kmcl_in *in)
 	if (in->running && !in->failed) {
 		if (in->quota && in->outstanding >= in->quota)
 			in->stats.quota_blocked++;
-		else if (list_empty(&in->free) && in->nr_objs >= in->max_objs)
+		else if (!in->free && in->nr_objs >= in->max_objs)
 			in->stats.pool_blocked++;
-		else if (list_empty(&in->free))
+		else if (!in->free)
 			in->stats.grow_waits++;
 	}
 	spin_unlock_bh(&in->lock);
@@ -302,8 +304,7 @@ static void kmcl_in_want_grow(struct kmcl_in *in)
 {
 	if (in->growing || !in->ready)
 		return;
-	if (in->scratch && (!list_empty(&in->free) ||
-			    in->nr_objs >= in->max_objs))
+	if (in->scratch && (in->free || in->nr_objs >= in->max_objs))
 		return;
 	in->growing = true;
 	queue_delayed_work(system_wq, &in->grow,
@@ -469,7 +470,7 @@ kmcl_in_step(struct kmcl_channel *ch, bool passive, bool ring_ok,
 		/* A completion, a freed or a new object will kick the reader. */
 		in->want_restart = true;
 		if (!in->scratch ||
-		    (in->running && !in->failed && list_empty(&in->free) &&
+		    (in->running && !in->failed && !in->free &&
 		     (!in->quota || in->outstanding < in->quota)))
 			kmcl_in_want_grow(in);
 	}
@@ -749,7 +750,6 @@ void kmcl_in_setup(struct kmcl_channel *ch)
 	struct kmcl_in *in = &ch->in;
 
 	spin_lock_init(&in->lock);
-	INIT_LIST_HEAD(&in->free);
 	INIT_LIST_HEAD(&in->deferred);
 	INIT_LIST_HEAD(&in->chunks);
 	tasklet_setup(&in->dpc, kmcl_in_dpc);
@@ -794,7 +794,7 @@ static int kmcl_in_grow(struct kmcl_channel *ch, bool always)
 	buf_size = in->buf_size;
 	ctx_size = in->ctx_size;
 	need_scratch = in->max_objs && !in->scratch;
-	if ((always || list_empty(&in->free)) && in->nr_objs < in->max_objs)
+	if ((always || !in->free) && in->nr_objs < in->max_objs)
 		n = clamp_t(u32, (KMCL_IN_CHUNK_BYTES - KMCL_IN_CHUNK_HDR) / stride,
 			    1, in->max_objs - in->nr_objs);
 	if (in->fail_grows && (n || need_scratch)) {
@@ -828,11 +828,10 @@ static int kmcl_in_grow(struct kmcl_channel *ch, bool always)
 			ip->client_ctx = ctx_size ? ip->buf + buf_size : NULL;
 			ip->ext_mdl = in->ext_size ? ip->buf + buf_size +
 						     round_up(ctx_size, 8) : NULL;
-			list_add_tail(&ip->item.node, &in->free);
+			kmcl_in_pool_add(in, ip);
 		}
 		list_add_tail(&c->node, &in->chunks);
 		in->nr_objs += n;
-		in->nr_free += n;
 		in->stats.grows++;
 		c = NULL;
 	}
@@ -913,7 +912,7 @@ int kmcl_in_init(struct kmcl_channel *ch)
 	list_splice_init(&in->chunks, &old_chunks);
 	old_scratch = in->scratch;
 	WRITE_ONCE(in->scratch, NULL);
-	INIT_LIST_HEAD(&in->free);
+	in->free = NULL;
 	in->nr_objs = 0;
 	in->nr_free = 0;
 	in->max_objs = count;
@@ -985,7 +984,7 @@ void kmcl_in_destroy(struct kmcl_channel *ch)
 	in->max_objs = 0;
 	in->nr_free = 0;
 	in->gen++;
-	INIT_LIST_HEAD(&in->free);
+	in->free = NULL;
 }
 
 /**

@@ -531,7 +531,8 @@ enum kmcl_in_state {
  * @recycle: completed from inside its own ProcessPacket call, by the
  *	reader, and its completion written: the reader takes it back when
  *	the callback returns, in the lock round trip it makes then anyway.
- * @item: free/deferred list link, or FIFO entry (kind KMCL_OUT_COMPLETION).
+ * @item: deferred list link, or FIFO entry (kind KMCL_OUT_COMPLETION).
+ * @next_free: the next idle object in kmcl_in.free.
  * @ch: the channel.
  * @txid: the sender's transaction id, echoed in the completion.
  * @data_off: offset of the in-band data in @buf.
@@ -556,6 +557,7 @@ struct kmcl_in_packet {
 	bool ext_ro;
 	bool recycle;
 	struct kmcl_out_item item;
+	struct kmcl_in_packet *next_free;
 	struct kmcl_channel *ch;
 	u64 txid;
 	u32 data_off;
@@ -628,7 +630,9 @@ struct kmcl_in_stats {
 /**
  * struct kmcl_in - incoming side of a channel (embedded in kmcl_channel)
  * @lock: see "Locking" above.
- * @free: pool objects not in use.
+ * @free: pool objects not in use, a stack linked through
+ *	kmcl_in_packet.next_free: each reader run takes one and gives it
+ *	back, and a hardened list_head operation would be a call each.
  * @deferred: packets to deliver again at passive, in order.
  * @chunks: the pool's memory: struct kmcl_in_chunk blocks of objects of
  *	@stride bytes, made on demand (incoming.c), freed only when the
@@ -679,7 +683,7 @@ struct kmcl_in_stats {
  */
 struct kmcl_in {
 	spinlock_t lock;	/* pool, quota, reader state */
-	struct list_head free;
+	struct kmcl_in_packet *free;
 	struct list_head deferred;
 	struct list_head chunks;
 	void *scratch;

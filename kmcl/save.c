@@ -675,10 +675,10 @@ int kmcl_packet_restore(struct kmcl_packet *pkt, const void *buf, u32 size)
 		return -EBADMSG;
 
 	spin_lock_bh(&in->lock);
-	ip = list_first_entry_or_null(&in->free, struct kmcl_in_packet,
-				      item.node);
+	ip = in->free;
 	if (ip) {
-		list_del_init(&ip->item.node);
+		in->free = ip->next_free;
+		ip->next_free = NULL;
 		in->nr_free--;
 		in->outstanding++;
 		ip->state = KMCL_IN_HELD;
