@@ -923,9 +923,10 @@ static __always_inline void kmcl_out_submit_done(struct kmcl_channel *ch,
 	if (sub->kick)
 		kmcl_out_schedule(ch);
 	if (sub->now) {
-		local_bh_disable();
+		bool bh = kmcl_bh_off();
+
 		kmcl_packet_finish(pkt, 0, NULL, 0);
-		local_bh_enable();
+		kmcl_bh_on(bh);
 	}
 }
 
@@ -1186,9 +1187,9 @@ int kmcl_out_complete_txid(struct kmcl_channel *ch, u64 txid,
 	if (kick)
 		kmcl_out_schedule(ch);
 	if (pkt) {
-		local_bh_disable();
+		bh = kmcl_bh_off();
 		kmcl_packet_finish(pkt, 0, buf, len);
-		local_bh_enable();
+		kmcl_bh_on(bh);
 	}
 	return ret;
 }

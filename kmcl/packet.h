@@ -235,6 +235,25 @@ static __always_inline void kmcl_unlock_bh(spinlock_t *lock, bool bh)
 		spin_unlock(lock);
 }
 
+/*
+ * The same for code that runs with bottom halves off without a lock (a
+ * completion routine): kmcl_bh_off() turns them off unless they are off
+ * already, and returns whether it did for kmcl_bh_on().
+ */
+static __always_inline bool kmcl_bh_off(void)
+{
+	if (in_softirq())
+		return false;
+	local_bh_disable();
+	return true;
+}
+
+static __always_inline void kmcl_bh_on(bool bh)
+{
+	if (bh)
+		local_bh_enable();
+}
+
 struct kmcl_channel;
 struct kmcl_ext_fill;
 struct _MDL;
