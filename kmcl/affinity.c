@@ -47,13 +47,14 @@ void kmcl_cpu_kick_setup(struct kmcl_cpu_kick *k, struct tasklet_struct *t)
 }
 
 /**
- * kmcl_cpu_kick_tasklet() - schedule the tasklet on the kick's CPU
+ * kmcl_cpu_kick_tasklet_on() - schedule the tasklet on the kick's CPU
  * @k: the kick.
  *
- * On the calling CPU when no CPU is chosen, when called there, or when
- * the chosen CPU is offline. Any context (hard IRQ included).
+ * kmcl_cpu_kick_tasklet() for a kick whose CPU may be chosen. On the
+ * calling CPU when none is, when called there, or when the chosen CPU is
+ * offline. Any context (hard IRQ included).
  */
-void kmcl_cpu_kick_tasklet(struct kmcl_cpu_kick *k)
+void kmcl_cpu_kick_tasklet_on(struct kmcl_cpu_kick *k)
 {
 	int cpu = READ_ONCE(k->cpu);
 	int this = get_cpu();

@@ -77,7 +77,24 @@ struct kmcl_dpc_budget {
 };
 
 void kmcl_cpu_kick_setup(struct kmcl_cpu_kick *k, struct tasklet_struct *t);
-void kmcl_cpu_kick_tasklet(struct kmcl_cpu_kick *k);
+void kmcl_cpu_kick_tasklet_on(struct kmcl_cpu_kick *k);
+
+/**
+ * kmcl_cpu_kick_tasklet() - schedule the kick's tasklet
+ * @k: the kick.
+ *
+ * On the kick's CPU if one is chosen (kmcl_cpu_kick_tasklet_on()), else
+ * on the calling CPU, without a call: every signal of a channel without
+ * a target CPU comes through here. Any context (hard IRQ included).
+ */
+static inline void kmcl_cpu_kick_tasklet(struct kmcl_cpu_kick *k)
+{
+	if (READ_ONCE(k->cpu) < 0)
+		tasklet_schedule(k->tasklet);
+	else
+		kmcl_cpu_kick_tasklet_on(k);
+}
+
 void kmcl_cpu_kick_work(struct kmcl_cpu_kick *k, struct workqueue_struct *wq,
 			struct work_struct *work);
 void kmcl_cpu_kick_quiesce(struct kmcl_cpu_kick *k);
