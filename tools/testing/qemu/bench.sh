@@ -16,7 +16,15 @@
 # KMCL_OUT, KMCL_TIMEOUT, KMCL_BENCH_ARGS (module parameters, e.g.
 # "reps=3 count=10000"; "ladder=1" adds the guarantee ladder, ladder.c; "calls=1" counts
 # kernel calls per packet, calls.c; "profile=1" samples where the time
-# goes, profile.c).
+# goes, profile.c), KMCL_BENCH_ICOUNT=1 (see below).
+#
+# KMCL_BENCH_ICOUNT=1 runs the guest under TCG with -icount shift=0: each
+# guest instruction advances the guest clock by 1 ns, so every "ns" the
+# bench prints is a count of instructions executed, the same from run to
+# run whatever else the host does. Both vCPUs then share one host thread:
+# the figures say how much work a path does (for comparing two trees,
+# side by side with the raw ring), not how fast it runs, and the scaling
+# rows mean nothing. A run to quote is one without it.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -65,7 +73,13 @@ mknod -m 600 "$root/dev/console" c 5 1 2>/dev/null ||
 kdir="$out/kernel"
 mkdir -p "$kdir"
 ln -sf "$kimage" "$kdir/vmlinux"
-kmcl_pick_accel "$kdir" "$out"
+if [ "${KMCL_BENCH_ICOUNT:-0}" = 1 ]; then
+	accel=tcg-icount
+	qaccel=(-accel tcg,thread=single -icount shift=0,sleep=off -cpu max,la57=off)
+	note "icount: the figures below count guest instructions (1 per ns), not time"
+else
+	kmcl_pick_accel "$kdir" "$out"
+fi
 note "kernel $kver (Debian stock, non-debug), accelerator $accel"
 if [ "$accel" = kvm ]; then
 	tmo=${KMCL_TIMEOUT:-900}
