@@ -6,6 +6,7 @@
  * hostile packets written straight into the shared ring.
  */
 #include <kunit/test.h>
+#include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/jiffies.h>
 #include <linux/module.h>
@@ -379,6 +380,50 @@ static void kmcl_incoming_quota_test(struct kunit *test)
 	for (i = 0; i < 5; i++)
 		KUNIT_EXPECT_TRUE(test, kmcl_pt_check(pp->srx.rec[i].data, 32, i));
 	KUNIT_EXPECT_EQ(test, sch->in.outstanding, 0U);
+}
+
+static bool kmcl_it_one_outstanding(void *ch)
+{
+	return READ_ONCE(((struct kmcl_channel *)ch)->in.outstanding) == 1;
+}
+
+/*
+ * A packet completed by another thread while its ProcessPacket call still
+ * runs leaves the quota as if it had been completed after the call: the
+ * next packet comes, and is counted once its own call returns.
+ */
+static void kmcl_incoming_complete_during_callback_test(struct kunit *test)
+{
+	struct kmcl_pt_cfg cfg = {};
+	struct kmcl_pt_done *d = kmcl_it_done(test);
+	struct kmcl_pt_pair *pp = kmcl_it_pair(test, &cfg);
+	struct kmcl_channel *sch = pp->sch;
+	DECLARE_COMPLETION_ONSTACK(release);
+
+	/* Process context: the first call can wait for the test. */
+	VmbChannelSetIncomingProcessingAtPassive(pp->p->server->ch, TRUE);
+	VmbChannelSetTransactionQuota(pp->p->server->ch, 1);
+	pp->srx.release = &release;
+	pp->srx.mode = KMCL_PT_HOLD_WAIT;
+	kmcl_it_send(test, pp, d, 0, 2, 16);
+	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_rx(&pp->srx, 1));
+
+	/* Its call is still running: complete it from here. */
+	kmcl_pt_complete(&pp->srx, 0, NULL, 0);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(sch->in.outstanding), 0U);
+	pp->srx.mode = KMCL_PT_HOLD;
+	complete(&release);
+
+	/* The quota of 1 is free again: the second packet is delivered. */
+	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_rx(&pp->srx, 2));
+	KUNIT_EXPECT_TRUE(test, kmcl_pt_check(pp->srx.rec[1].data, 16, 1));
+	KUNIT_EXPECT_TRUE(test, kmcl_pt_wait_true(kmcl_it_one_outstanding, sch,
+						  KMCL_PT_WAIT_MS));
+	kmcl_pt_complete(&pp->srx, 1, NULL, 0);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(sch->in.outstanding), 0U);
+	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_done(d, 2));
+	KUNIT_EXPECT_EQ(test, kmcl_it_in_stat(sch, &sch->in.stats.received),
+			2ULL);
 }
 
 static void kmcl_incoming_defer_test(struct kunit *test)
@@ -861,6 +906,7 @@ static struct kunit_case kmcl_incoming_cases[] = {
 	KUNIT_CASE(kmcl_incoming_dpc_budget_test),
 	KUNIT_CASE(kmcl_incoming_grow_test),
 	KUNIT_CASE(kmcl_incoming_quota_test),
+	KUNIT_CASE(kmcl_incoming_complete_during_callback_test),
 	KUNIT_CASE(kmcl_incoming_defer_test),
 	KUNIT_CASE(kmcl_incoming_complete_misuse_test),
 	KUNIT_CASE(kmcl_incoming_fail_test),

@@ -93,7 +93,8 @@ static VOID kmcl_pt_process(VMBCHANNEL ch, PVOID ctx, VMBPACKETCOMPLETION pc,
 	mode = rx->mode;
 	r.batch = rx->batches;
 	/* Only a held packet is left for the test (or the cleanup) to finish. */
-	r.done = mode != KMCL_PT_HOLD && !(mode == KMCL_PT_DEFER && r.task);
+	r.done = mode != KMCL_PT_HOLD && mode != KMCL_PT_HOLD_WAIT &&
+		 !(mode == KMCL_PT_DEFER && r.task);
 	if (rx->n < KMCL_PT_REC)
 		rx->rec[rx->n] = r;
 	rx->n++;
@@ -118,6 +119,11 @@ static VOID kmcl_pt_process(VMBCHANNEL ch, PVOID ctx, VMBPACKETCOMPLETION pc,
 		/* May run in softirq context: busy-wait, never sleep. */
 		udelay(KMCL_PT_SLOW_US);
 		VmbChannelPacketComplete(pc, NULL, 0);
+		break;
+	case KMCL_PT_HOLD_WAIT:
+		if (rx->release && in_task())
+			wait_for_completion_timeout(rx->release,
+						    msecs_to_jiffies(KMCL_PT_WAIT_MS));
 		break;
 	}
 }

@@ -11,6 +11,7 @@
 #define _KMCL_PACKET_KUNIT_H
 
 #include <kunit/test.h>
+#include <linux/completion.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
@@ -32,6 +33,7 @@ enum kmcl_pt_mode {
 	KMCL_PT_DEFER,		/* defer unless in process context, then hold */
 	KMCL_PT_FAIL,		/* VmbChannelPacketFail() */
 	KMCL_PT_SLOW,		/* busy for 200 us, then complete */
+	KMCL_PT_HOLD_WAIT,	/* keep it, and wait for @release (passive only) */
 };
 
 /**
@@ -79,6 +81,7 @@ struct kmcl_pt_rec {
  * @batch_task: ProcessingComplete calls in process context.
  * @hook: optional, called first by each ProcessPacket (without @lock).
  * @hook_ctx: its argument.
+ * @release: what KMCL_PT_HOLD_WAIT waits for, after recording the packet.
  * @rec: the first KMCL_PT_REC calls.
  */
 struct kmcl_pt_rx {
@@ -95,6 +98,7 @@ struct kmcl_pt_rx {
 	unsigned int batch_task;
 	void (*hook)(void *hook_ctx);
 	void *hook_ctx;
+	struct completion *release;
 	struct kmcl_pt_rec rec[KMCL_PT_REC];
 };
 
