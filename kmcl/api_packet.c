@@ -224,8 +224,9 @@ void VmbPacketFree(VMBPACKET VmbPacket)
 }
 EXPORT_SYMBOL_KMCL(VmbPacketFree);
 
-static void kmcl_api_set_done(const char *fn_name, VMBPACKET PacketObject,
-			      void *fn, void *ctx, bool ex)
+static __always_inline void
+kmcl_api_set_done(const char *fn_name, VMBPACKET PacketObject, void *fn,
+		  void *ctx, bool ex)
 {
 	struct kmcl_packet *pkt = kmcl_api_packet(PacketObject);
 
@@ -341,6 +342,7 @@ NTSTATUS VmbPacketSend(VMBPACKET PacketObject, PVOID Buffer,
 		       UINT32 BufferLength, PMDL ExternalDataMdl, UINT32 Flags)
 {
 	struct kmcl_packet *pkt = kmcl_api_packet(PacketObject);
+	int ret;
 
 	if (!pkt)
 		return STATUS_INVALID_PARAMETER_1;
@@ -357,8 +359,9 @@ NTSTATUS VmbPacketSend(VMBPACKET PacketObject, PVOID Buffer,
 	if (ExternalDataMdl)
 		return kmcl_api_send_mdl(pkt, Buffer, BufferLength,
 					 ExternalDataMdl, Flags);
-	return kmcl_api_send_status(kmcl_packet_send(pkt, Buffer, BufferLength,
-						     Flags, false));
+	ret = kmcl_packet_send(pkt, Buffer, BufferLength, Flags, false);
+	/* Every packet's path: success needs no translation call. */
+	return ret ? kmcl_api_send_status(ret) : STATUS_SUCCESS;
 }
 EXPORT_SYMBOL_KMCL(VmbPacketSend);
 

@@ -751,36 +751,6 @@ int kmcl_packet_init_mem(struct kmcl_channel *ch, void *mem, u32 size,
 }
 
 /**
- * kmcl_packet_set_done() - set a packet's completion handler
- * @pkt: a packet the caller owns.
- * @done: internal handler, or NULL for the default (free the packet; a
- *	packet from kmcl_packet_init_mem() then has no handler).
- * @fn: the driver's routine, kept for @done.
- * @ctx: its context.
- * @ex: @fn takes a context.
- *
- * Return: 0, or -EBUSY if the packet is in flight (nothing changes).
- */
-int kmcl_packet_set_done(struct kmcl_packet *pkt, kmcl_packet_done_t done,
-			 void *fn, void *ctx, bool ex)
-{
-	/*
-	 * No out.lock: only the packet's owner takes an idle packet out of
-	 * IDLE (send, free), and an in-flight one is refused whatever the
-	 * moment of this read. A routine changed while its completion runs
-	 * on another CPU races with that completion with or without the lock,
-	 * which reads the routine after dropping it.
-	 */
-	if (READ_ONCE(pkt->state) != KMCL_PACKET_IDLE)
-		return -EBUSY;
-	pkt->done = done;
-	pkt->done_fn = fn;
-	pkt->done_ctx = ctx;
-	pkt->done_ex = ex;
-	return 0;
-}
-
-/**
  * kmcl_packet_free() - give a packet back (VmbPacketFree)
  * @pkt: a packet from kmcl_packet_alloc().
  *
