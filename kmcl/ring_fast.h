@@ -46,15 +46,25 @@ static __always_inline u32 kmcl_ring_advance(const struct kmcl_ring *ring,
 	return pos;
 }
 
-/* Copy @len <= data_size bytes into the data area at @pos < data_size. */
+/*
+ * Copy @len <= data_size bytes into the data area at @pos < data_size.
+ * A copy that does not wrap (nearly all) is one memcpy() of @len itself:
+ * for a descriptor or a trailer that is a constant, which the compiler
+ * turns into a few moves, where the bounded length of a split copy
+ * becomes a byte-wise "rep movsb" (slow under emulation and for tiny
+ * copies anywhere).
+ */
 static __always_inline u32 kmcl_ring_copy_to(struct kmcl_ring *ring, u32 pos,
 					     const void *src, u32 len)
 {
-	u32 first = min(len, ring->data_size - pos);
+	u32 first = ring->data_size - pos;
 
-	memcpy(ring->data + pos, src, first);
-	if (len > first)
+	if (likely(len <= first)) {
+		memcpy(ring->data + pos, src, len);
+	} else {
+		memcpy(ring->data + pos, src, first);
 		memcpy(ring->data, (const u8 *)src + first, len - first);
+	}
 	return kmcl_ring_advance(ring, pos, len);
 }
 
@@ -62,11 +72,14 @@ static __always_inline u32 kmcl_ring_copy_to(struct kmcl_ring *ring, u32 pos,
 static __always_inline void kmcl_ring_copy_from(const struct kmcl_ring *ring,
 						u32 pos, void *dst, u32 len)
 {
-	u32 first = min(len, ring->data_size - pos);
+	u32 first = ring->data_size - pos;
 
-	memcpy(dst, ring->data + pos, first);
-	if (len > first)
+	if (likely(len <= first)) {
+		memcpy(dst, ring->data + pos, len);
+	} else {
+		memcpy(dst, ring->data + pos, first);
 		memcpy((u8 *)dst + first, ring->data, len - first);
+	}
 }
 
 /*

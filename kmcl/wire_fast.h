@@ -78,15 +78,23 @@ kmcl_wire_parse_plain(const void *pkt, u32 len, struct kmcl_wire_packet *out)
 	if ((type != KMCL_PKT_DATA_INBAND && type != KMCL_PKT_COMP) ||
 	    pkt_len > len || hdr_len < sizeof(*d) || hdr_len > pkt_len)
 		return false;
-	*out = (struct kmcl_wire_packet){
-		.type = type,
-		.flags = d->flags,
-		.trans_id = d->trans_id,
-		.pkt_len = pkt_len,
-		.hdr_len = hdr_len,
-		.data = (const u8 *)pkt + hdr_len,
-		.data_len = pkt_len - hdr_len,
-	};
+	/*
+	 * Field by field: a compound literal would clear the padding too,
+	 * with a "rep stos" on every packet (slow under emulation).
+	 */
+	out->type = type;
+	out->flags = d->flags;
+	out->trans_id = d->trans_id;
+	out->pkt_len = pkt_len;
+	out->hdr_len = hdr_len;
+	out->data = (const u8 *)pkt + hdr_len;
+	out->data_len = pkt_len - hdr_len;
+	out->range_count = 0;
+	out->ranges = NULL;
+	out->range_bytes = 0;
+	out->xfer_pageset_id = 0;
+	out->sender_owns_set = 0;
+	out->err = KMCL_WIRE_OK;
 	return true;
 }
 
