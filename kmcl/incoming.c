@@ -354,7 +354,8 @@ kmcl_in_step_comp(struct kmcl_channel *ch)
 {
 	struct kmcl_in *in = &ch->in;
 	void *scratch = READ_ONCE(in->scratch);	/* set before this run */
-	struct kmcl_wire_packet wp;
+	/* Every field is set by the parse before any is read. */
+	struct kmcl_wire_packet wp __uninitialized;
 	u32 pktlen;
 	int ret;
 
@@ -412,7 +413,8 @@ kmcl_in_step(struct kmcl_channel *ch, bool passive, bool ring_ok,
 {
 	struct kmcl_in *in = &ch->in;
 	struct kmcl_in_packet *ip = NULL;
-	struct kmcl_wire_packet wp;
+	/* As in kmcl_in_step_comp(): the parse sets it all. */
+	struct kmcl_wire_packet wp __uninitialized;
 	u32 pktlen, pipe_len = 0;
 	void *buf;
 	int ret;

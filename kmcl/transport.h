@@ -64,11 +64,12 @@ enum kmcl_claim {
  * @ranges_len: bytes at @ranges, all of them ranges (a multiple of 8).
  */
 struct kmcl_xmit {
+	/* No padding: an initializer is then plain stores, not a memset. */
 	u16 type;
 	u16 flags;
+	u32 len;
 	u64 trans_id;
 	const void *data;
-	u32 len;
 	const struct kmcl_gpa_range *ranges;
 	u32 range_count;
 	u32 ranges_len;
