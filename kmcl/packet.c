@@ -905,8 +905,9 @@ static __always_inline void kmcl_out_submit_done(struct kmcl_channel *ch,
  * from @buf under one out.lock round trip, copied into the packet only if
  * it has to wait in the queue.
  */
-static int kmcl_packet_send_inband(struct kmcl_packet *pkt, const void *buf,
-				   u32 len, u32 flags, bool now_only)
+static __always_inline int kmcl_packet_send_inband(struct kmcl_packet *pkt,
+						   const void *buf, u32 len,
+						   u32 flags, bool now_only)
 {
 	struct kmcl_channel *ch = pkt->ch;
 	struct kmcl_out *out = &ch->out;
