@@ -420,16 +420,7 @@ int kmcl_wire_parse(const void *pkt, u32 len, u32 max_ranges, u64 max_bytes,
 	if (err != KMCL_WIRE_OK)
 		return kmcl_wire_reject(out, err);
 
-	out->type = type;
-	out->flags = d->flags;
-	out->trans_id = d->trans_id;
-	out->pkt_len = pkt_len;
-	out->hdr_len = hdr_len;
-	out->data = (const u8 *)pkt + hdr_len;
-	out->data_len = pkt_len - hdr_len;
-	out->range_count = count;
-	out->ranges = ranges;
-	out->range_bytes = total;
+	kmcl_wire_set(out, pkt, type, pkt_len, hdr_len, count, ranges, total);
 	return 0;
 }
 EXPORT_SYMBOL_KMCL(kmcl_wire_parse);

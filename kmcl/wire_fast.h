@@ -57,6 +57,31 @@ kmcl_wire_do_inband_desc(struct kmcl_vmpacket_desc *desc, u16 type,
 }
 
 /*
+ * The fields of @out that every accepted packet at @pkt has, the ranges
+ * (@count of them at @ranges, @total bytes) included. Field by field: a
+ * compound literal would clear the padding too, with a "rep stos" on
+ * every packet (slow under emulation).
+ */
+static __always_inline void kmcl_wire_set(struct kmcl_wire_packet *out,
+					  const void *pkt, u16 type,
+					  u32 pkt_len, u32 hdr_len, u32 count,
+					  const void *ranges, u64 total)
+{
+	const struct kmcl_vmpacket_desc *d = pkt;
+
+	out->type = type;
+	out->flags = d->flags;
+	out->trans_id = d->trans_id;
+	out->pkt_len = pkt_len;
+	out->hdr_len = hdr_len;
+	out->data = (const u8 *)pkt + hdr_len;
+	out->data_len = pkt_len - hdr_len;
+	out->range_count = count;
+	out->ranges = ranges;
+	out->range_bytes = total;
+}
+
+/*
  * If the @len bytes at @pkt are a well-formed in-band or completion packet
  * (a whole descriptor; len8 covers it and at most @len; offset8 between 2
  * and len8), fill @out as kmcl_wire_parse() does and return true. Any
@@ -78,20 +103,7 @@ kmcl_wire_parse_plain(const void *pkt, u32 len, struct kmcl_wire_packet *out)
 	if ((type != KMCL_PKT_DATA_INBAND && type != KMCL_PKT_COMP) ||
 	    pkt_len > len || hdr_len < sizeof(*d) || hdr_len > pkt_len)
 		return false;
-	/*
-	 * Field by field: a compound literal would clear the padding too,
-	 * with a "rep stos" on every packet (slow under emulation).
-	 */
-	out->type = type;
-	out->flags = d->flags;
-	out->trans_id = d->trans_id;
-	out->pkt_len = pkt_len;
-	out->hdr_len = hdr_len;
-	out->data = (const u8 *)pkt + hdr_len;
-	out->data_len = pkt_len - hdr_len;
-	out->range_count = 0;
-	out->ranges = NULL;
-	out->range_bytes = 0;
+	kmcl_wire_set(out, pkt, type, pkt_len, hdr_len, 0, NULL, 0);
 	out->xfer_pageset_id = 0;
 	out->sender_owns_set = 0;
 	out->err = KMCL_WIRE_OK;
