@@ -140,12 +140,8 @@ static void kmcl_in_reject(struct kmcl_channel *ch, enum kmcl_in_reject why)
  */
 static struct kmcl_in_packet *kmcl_in_take(struct kmcl_in *in)
 {
-	struct kmcl_in_packet *ip;
+	struct kmcl_in_packet *ip = kmcl_in_pool_pop(in);
 
-	ip = in->free;
-	in->free = ip->next_free;
-	ip->next_free = NULL;
-	in->nr_free--;
 	in->delivering++;
 	return ip;
 }

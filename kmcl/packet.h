@@ -753,6 +753,19 @@ struct kmcl_in_chunk {
 	u32 n;
 };
 
+/* Take an idle object off kmcl_in.free, or NULL. Caller holds in.lock. */
+static inline struct kmcl_in_packet *kmcl_in_pool_pop(struct kmcl_in *in)
+{
+	struct kmcl_in_packet *ip = in->free;
+
+	if (ip) {
+		in->free = ip->next_free;
+		ip->next_free = NULL;
+		in->nr_free--;
+	}
+	return ip;
+}
+
 #define KMCL_IN_CHUNK_HDR	round_up(sizeof(struct kmcl_in_chunk), SMP_CACHE_BYTES)
 
 static inline struct kmcl_in_packet *

@@ -675,11 +675,8 @@ int kmcl_packet_restore(struct kmcl_packet *pkt, const void *buf, u32 size)
 		return -EBADMSG;
 
 	spin_lock_bh(&in->lock);
-	ip = in->free;
+	ip = kmcl_in_pool_pop(in);
 	if (ip) {
-		in->free = ip->next_free;
-		ip->next_free = NULL;
-		in->nr_free--;
 		in->outstanding++;
 		ip->state = KMCL_IN_HELD;
 		ip->comp_requested = lib.flags & KMCL_SAVE_LIB_COMP;
