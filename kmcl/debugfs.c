@@ -71,8 +71,9 @@ static int kmcl_debugfs_counters_show(struct seq_file *m, void *unused)
 	seq_printf(m, "incoming_pool: objects %u of %u grows %llu failed %llu blocked %llu\n",
 		   st.in_objs, st.in_max, st.in_grows, st.in_grow_failed,
 		   st.in_pool_blocked);
-	seq_printf(m, "external_data: sent %llu received %llu rejected %llu dropped %llu\n",
-		   st.ext_sent, st.ext_received, st.ext_rejected, st.ext_dropped);
+	seq_printf(m, "external_data: sent %llu received %llu rejected %llu dropped %llu lent_waits %llu\n",
+		   st.ext_sent, st.ext_received, st.ext_rejected, st.ext_dropped,
+		   st.lent_waits);
 	kmcl_bounce_show(m, m->private);
 	return 0;
 }

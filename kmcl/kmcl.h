@@ -333,6 +333,8 @@ struct kmcl_channel_config {
  *	or not described by the sender.
  * @ext_dropped: packets with external data dropped because their sender
  *	had gone away.
+ * @lent_waits: synchronous requests with external data that timed out while
+ *	the peer held their memory, and waited for it to come back.
  * @comp_late: late (or repeated) completions of synchronous requests that
  *	may have been cancelled, dropped.
  * @rejected_oversize: rejected packets, by reason: too long;
@@ -362,6 +364,7 @@ struct kmcl_stats {
 	u64 ext_received;
 	u64 ext_rejected;
 	u64 ext_dropped;
+	u64 lent_waits;
 	u64 comp_late;
 	u64 rejected_oversize;
 	u64 rejected_malformed;

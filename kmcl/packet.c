@@ -1243,6 +1243,7 @@ void kmcl_packet_stats(struct kmcl_channel *ch, struct kmcl_stats *st)
 	st->completions_sent = ch->out.stats.completions_sent;
 	st->queued = ch->out.stats.queued;
 	st->ext_sent = ch->out.stats.ext_sent;
+	st->lent_waits = ch->out.stats.lent_waits;
 	st->comp_late = ch->out.stats.comp_late;
 	spin_unlock_bh(&ch->out.lock);
 

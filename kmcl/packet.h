@@ -455,6 +455,8 @@ enum kmcl_txid_result {
  * @free_refused: every refused VmbPacketFree call (double free, packet in
  *	flight, packet from VmbPacketInitialize).
  * @ext_sent: packets with external data written to the ring.
+ * @lent_waits: synchronous requests with external data that timed out while
+ *	the peer held their memory, and waited for it to come back.
  */
 struct kmcl_out_stats {
 	u64 sent;
@@ -472,6 +474,7 @@ struct kmcl_out_stats {
 	u64 double_free;
 	u64 free_refused;
 	u64 ext_sent;
+	u64 lent_waits;
 };
 
 /**

@@ -217,6 +217,11 @@ int kmcl_sync_request(struct kmcl_channel *ch, const void *buf, u32 len,
 		}
 		if (ext) {
 			timed_out = !kmcl_sync_gone(ch, &seen_open);
+			if (timed_out) {
+				spin_lock_bh(&ch->out.lock);
+				ch->out.stats.lent_waits++;
+				spin_unlock_bh(&ch->out.lock);
+			}
 			if (kmcl_sync_lent(ch, pkt, &w, &seen_open)) {
 				kmcl_packet_free(pkt);
 				return -ESHUTDOWN;
