@@ -1376,10 +1376,8 @@ static void ext_close_waits(struct kunit *test)
 
 struct ext_sync_work {
 	struct work_struct work;
-	struct delayed_work later;
 	VMBCHANNEL ch;
 	PMDL mdl;
-	struct ext_rx *rx;
 	LARGE_INTEGER timeout;
 	bool use_timeout;
 	u64 reply;
@@ -1404,21 +1402,11 @@ static void ext_sync_fn(struct work_struct *work)
 	WRITE_ONCE(w->done, true);
 }
 
-/* Complete the first packet the receiver holds, later. */
-static void ext_sync_later(struct work_struct *work)
-{
-	struct ext_sync_work *w = container_of(to_delayed_work(work),
-					       struct ext_sync_work, later);
-
-	ext_complete(w->rx, 0);
-}
-
 static void ext_sync_flush(void *data)
 {
 	struct ext_sync_work *w = data;
 
 	flush_work(&w->work);
-	cancel_delayed_work_sync(&w->later);
 }
 
 static struct ext_sync_work *ext_sync_work(struct kunit *test, VMBCHANNEL ch, PMDL mdl)
@@ -1427,7 +1415,6 @@ static struct ext_sync_work *ext_sync_work(struct kunit *test, VMBCHANNEL ch, PM
 
 	KUNIT_ASSERT_NOT_NULL(test, w);
 	INIT_WORK(&w->work, ext_sync_fn);
-	INIT_DELAYED_WORK(&w->later, ext_sync_later);
 	w->ch = ch;
 	w->mdl = mdl;
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, ext_sync_flush, w), 0);
@@ -1478,9 +1465,17 @@ static void ext_sync(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, check(buf, 6000, 0, 51));
 }
 
+/* Synchronous requests on @ch that timed out and wait for lent memory. */
+static u64 ext_lent_waits(struct kmcl_channel *ch)
+{
+	return ext_out_stat(ch, &ch->out.stats.lent_waits);
+}
+
 /*
  * A synchronous request with external data that times out returns
- * STATUS_CANCELLED only once the peer gave the memory back.
+ * STATUS_CANCELLED only once the peer gave the memory back. The test
+ * waits for the timeout (the request counts its wait for the lent
+ * memory), never for a fixed time, then completes the held packet.
  */
 static void ext_sync_timeout(struct kunit *test)
 {
@@ -1488,23 +1483,23 @@ static void ext_sync_timeout(struct kunit *test)
 	u8 *buf = ext_kbuf(test, 4096);
 	struct ext_sync_work *w = ext_sync_work(test, ep->p->client->ch,
 						ext_mdl(test, buf, 4096));
-	unsigned long start;
 
 	ep->srx.mode = EXT_HOLD;
-	w->rx = &ep->srx;
 	w->use_timeout = true;
 	w->timeout.QuadPart = -20 * 10000LL;	/* 20 ms */
-	start = jiffies;
 	queue_work(system_unbound_wq, &w->work);
 	KUNIT_ASSERT_TRUE(test, ext_wait_rx(&ep->srx, 1));
-	schedule_delayed_work(&w->later, msecs_to_jiffies(200));
-	msleep(100);
-	/* Timed out long ago, but the peer still holds the memory. */
+	KUNIT_ASSERT_TRUE(test, KMCL_TEST_WAIT_UNTIL(ext_lent_waits(ep->cch) == 1));
+	/* Timed out, but the peer still holds the memory: no return yet. */
 	KUNIT_EXPECT_FALSE(test, READ_ONCE(w->done));
+	/* Nor a little later (a slow machine can only hide a bug here). */
+	msleep(50);
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(w->done));
+	ext_complete(&ep->srx, 0);
 	flush_work(&w->work);
-	KUNIT_EXPECT_TRUE(test, ep->srx.rec[0].done);
-	KUNIT_EXPECT_GE(test, jiffies - start, msecs_to_jiffies(200));
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(w->done));
 	KUNIT_EXPECT_EQ(test, w->st, STATUS_CANCELLED);
+	KUNIT_EXPECT_EQ(test, ext_lent_waits(ep->cch), 1ULL);
 }
 
 /*
@@ -1525,7 +1520,7 @@ static void ext_sync_timeout_peer_gone(struct kunit *test)
 	w->timeout.QuadPart = -20 * 10000LL;	/* 20 ms */
 	queue_work(system_unbound_wq, &w->work);
 	KUNIT_ASSERT_TRUE(test, ext_wait_rx(&ep->srx, 1));
-	msleep(100);
+	KUNIT_ASSERT_TRUE(test, KMCL_TEST_WAIT_UNTIL(ext_lent_waits(ep->cch) == 1));
 	/* Timed out, but the peer may still use the memory. */
 	KUNIT_EXPECT_FALSE(test, READ_ONCE(w->done));
 	ep->srx.rec[0].done = true;
