@@ -1357,6 +1357,9 @@ static void ext_close_waits(struct kunit *test)
 	w->ch = ep->p->client->ch;
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, ext_flush_work, &w->work), 0);
 	queue_work(system_unbound_wq, &w->work);
+	/* The worker may start late: wait until its close runs, not for a time. */
+	KUNIT_EXPECT_TRUE(test, KMCL_TEST_WAIT_UNTIL(kmcl_channel_state(ep->cch) ==
+						     KMCL_CH_CLOSING));
 	msleep(100);
 	KUNIT_EXPECT_FALSE(test, READ_ONCE(w->done));
 	KUNIT_EXPECT_EQ(test, kmcl_pt_done_count(d), 0U);
@@ -1558,6 +1561,9 @@ static void ext_sync_close(struct kunit *test)
 	KUNIT_ASSERT_TRUE(test, ext_wait_rx(&ep->srx, 1));
 	off->disable = true;
 	queue_work(system_unbound_wq, &off->work);
+	/* The worker may start late: wait until its close runs, not for a time. */
+	KUNIT_EXPECT_TRUE(test, KMCL_TEST_WAIT_UNTIL(kmcl_channel_state(ep->cch) ==
+						     KMCL_CH_CLOSING));
 	msleep(100);
 	KUNIT_EXPECT_FALSE(test, READ_ONCE(w->done));
 	KUNIT_EXPECT_FALSE(test, READ_ONCE(off->done));
