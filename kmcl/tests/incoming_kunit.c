@@ -345,6 +345,9 @@ static void kmcl_incoming_quota_test(struct kunit *test)
 
 	kmcl_it_send(test, pp, d, 0, 5, 32);
 	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_rx(&pp->srx, 2));
+	/* The reader counts its stop after the second delivery: wait for it. */
+	KUNIT_EXPECT_TRUE(test,
+			  KMCL_TEST_WAIT_UNTIL(kmcl_it_in_stat(sch, &sch->in.stats.quota_blocked)));
 	msleep(100);
 	/* Exactly two delivered; the other three wait in the ring. */
 	KUNIT_EXPECT_EQ(test, kmcl_pt_rx_count(&pp->srx), 2U);
@@ -535,6 +538,18 @@ static void kmcl_incoming_complete_misuse_test(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, kmcl_pt_check(pp->srx.rec[2].data, 8, 9));
 }
 
+/* A failed packet was counted, its object is back, the channel failed. */
+static bool kmcl_it_failed_settled(struct kmcl_channel *ch)
+{
+	bool settled;
+
+	spin_lock_bh(&ch->in.lock);
+	settled = ch->in.stats.failed && !ch->in.outstanding &&
+		  ch->in.nr_free == ch->in.nr_objs;
+	spin_unlock_bh(&ch->in.lock);
+	return settled && READ_ONCE(ch->fail_err);
+}
+
 static void kmcl_incoming_fail_test(struct kunit *test)
 {
 	struct kmcl_pt_cfg cfg = {};
@@ -544,6 +559,8 @@ static void kmcl_incoming_fail_test(struct kunit *test)
 	pp->srx.mode = KMCL_PT_FAIL;
 	kmcl_it_send(test, pp, d, 0, 3, 8);
 	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_rx(&pp->srx, 1));
+	/* The recorder fails the packet after it recorded it: wait for that. */
+	KUNIT_EXPECT_TRUE(test, KMCL_TEST_WAIT_UNTIL(kmcl_it_failed_settled(pp->sch)));
 	msleep(100);
 	/* The queue stopped at the failed packet. */
 	KUNIT_EXPECT_EQ(test, kmcl_pt_rx_count(&pp->srx), 1U);
