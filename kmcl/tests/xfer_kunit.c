@@ -367,7 +367,9 @@ static void xfer_delete_waits(struct kunit *test)
 	static const u32 r[][2] = { { 64, 64 } };
 	struct xf_env *e = xf_env(test, XF_MAX, XF_CHAIN, true);
 	struct xf_delete *d = kunit_kzalloc(test, sizeof(*d), GFP_KERNEL);
+	const u64 *ext_data = &e->cch->in.stats.rejected_ext_data;
 	VMBPACKETCOMPLETION pc;
+	u32 gpadls;
 
 	KUNIT_ASSERT_NOT_NULL(test, d);
 	KUNIT_ASSERT_EQ(test, KmclChannelSetTransferPageSet(e->p->client->ch, XF_ID,
@@ -381,7 +383,12 @@ static void xfer_delete_waits(struct kunit *test)
 	INIT_WORK(&d->work, xf_delete_fn);
 	d->ch = e->p->client->ch;
 	d->gpadl = e->gpadl;
+	gpadls = READ_ONCE(e->cch->shm.nr_gpadls);
 	schedule_work(&d->work);
+	/* The worker's delete may start late: wait for it, not for a time. */
+	KUNIT_EXPECT_TRUE(test,
+			  KMCL_TEST_WAIT_UNTIL(READ_ONCE(e->cch->shm.nr_gpadls) < gpadls));
+	/* ...but the delete itself waits (give it the time to go wrong). */
 	msleep(200);
 	KUNIT_EXPECT_EQ(test, atomic_read(&d->done), 0);
 
@@ -393,9 +400,10 @@ static void xfer_delete_waits(struct kunit *test)
 
 	/* The id now names a deleted GPADL: the next packet is refused. */
 	xf_send(test, e, XF_ID, r, 1, false);
+	/* The client's reader may be running on the other CPU: wait for it. */
+	KUNIT_EXPECT_TRUE(test, KMCL_TEST_WAIT_UNTIL(xf_stat(e->cch, ext_data)));
 	KUNIT_EXPECT_EQ(test, xf_count(&e->rx), 1U);
-	KUNIT_EXPECT_EQ(test, xf_stat(e->cch, &e->cch->in.stats.rejected_ext_data),
-			1ULL);
+	KUNIT_EXPECT_EQ(test, xf_stat(e->cch, ext_data), 1ULL);
 }
 
 /* Every status of KmclChannelSetTransferPageSet(). */
@@ -520,6 +528,8 @@ static void xfer_hostile(struct kunit *test)
 	if (c->kind == XF_COUNT_OVERRUN)
 		((struct kmcl_xfer_page_hdr *)pkt)->range_count = 3;
 	kmcl_pt_inject(test, e->sch, e->cch, pkt, len);
+	/* The client's reader may be running on the other CPU: wait for it. */
+	KUNIT_EXPECT_TRUE(test, KMCL_TEST_WAIT_UNTIL(READ_ONCE(e->cch->fail_err)));
 	msleep(50);
 
 	/* Rejected and counted, nothing delivered, the queue stopped. */
