@@ -453,6 +453,8 @@ static void kmcl_sync_peer_gone_test(struct kunit *test)
 	 */
 	VmbChannelPause(pp->p->server->ch);
 	r = kmcl_st_req_start(test, pp, WAIT_FLAG, 20000);
+	/* The worker may start late: wait until the request is in the ring. */
+	KUNIT_EXPECT_TRUE(test, KMCL_TEST_WAIT_UNTIL(READ_ONCE(pp->cch->out.stats.sent) >= 1));
 	msleep(100);
 	KUNIT_EXPECT_FALSE(test, kmcl_st_req_done(r));
 	KUNIT_EXPECT_EQ(test, kmcl_pt_rx_count(&pp->srx), 0U);
