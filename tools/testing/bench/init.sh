@@ -17,10 +17,24 @@ R=/dev/ttyS1
 echo "KMCL-BENCH-BEGIN $(uname -r)" >"$R"
 # Let boot-time work (deferred probes, RCU callbacks) settle first.
 sleep 3
-if insmod /lib/kmcl/kmcl.ko && insmod /lib/kmcl/kmcl_bench.ko $(cat /lib/kmcl/bench-args); then
+# KMCL_BENCH_EXACT=1: the text symbols that name the counted blocks, sent
+# before the run so that the serial port's work is the same in runs of
+# different lengths (only the few of kmcl_bench.ko's come after it).
+exact_syms() {
+	[ -e /lib/kmcl/exact ] || return 0
+	echo 0 >/proc/sys/kernel/kptr_restrict
+	sed -n 's/^\([0-9a-f]*\) [tT] /sym: \1 /p' /proc/kallsyms >"$R"
+}
+if insmod /lib/kmcl/kmcl.ko && exact_syms &&
+   insmod /lib/kmcl/kmcl_bench.ko $(cat /lib/kmcl/bench-args); then
 	dmesg | sed -n 's/^\[[^]]*\] \(kmcl_bench: \)/\1/p' >"$R"
 else
 	echo "KMCL-BENCH-LOAD-FAILED" >"$R"
+fi
+# KMCL_BENCH_EXACT=1: the benchmark module's text symbols (see exact_syms).
+if [ -e /lib/kmcl/exact ]; then
+	sed -n 's/^\([0-9a-f]*\) [tT] \(.*\[kmcl_bench\]\)$/sym: \1 \2/p' \
+		/proc/kallsyms >"$R"
 fi
 echo "TAINTED $(cat /proc/sys/kernel/tainted)" >"$R"
 echo "KMCL-BENCH-END" >"$R"

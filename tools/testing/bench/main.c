@@ -675,6 +675,53 @@ out:
 			p[s]->ops->close(p[s]);
 }
 
+static char *exact;
+module_param(exact, charp, 0444);
+MODULE_PARM_DESC(exact, "Run only this ladder row (async64, async64_dispatch, sync_rtt, inband16k) for bench.sh's instruction counts");
+static char *side = "kmcl";
+module_param(side, charp, 0444);
+MODULE_PARM_DESC(side, "With exact=: the side to run (raw, obj, lock, callback, kmcl)");
+
+static const char *const bench_ladder_names[] = {
+	[LADDER_ASYNC] = "async64",
+	[LADDER_DISPATCH] = "async64_dispatch",
+	[LADDER_SYNC] = "sync_rtt",
+	[LADDER_INBAND16K] = "inband16k",
+};
+
+/*
+ * exact=ROW side=SIDE: one side of one ladder row, @count packets (or
+ * requests) after a warm-up, and nothing else, so that the instruction
+ * counts of two boots with different counts differ by exactly the work
+ * of the extra packets (KMCL_BENCH_EXACT=1, bench-exact.py).
+ */
+static void bench_exact(void)
+{
+	const struct bench_ops *ops = NULL;
+	struct bench_pair *p;
+	int m, s;
+
+	for (m = 0; m < ARRAY_SIZE(bench_ladder_names); m++)
+		if (!strcmp(exact, bench_ladder_names[m]))
+			break;
+	for (s = 0; s < LADDER_N; s++)
+		if (!strcmp(side, ladder_impls[s]->name))
+			ops = ladder_impls[s];
+	if (m == ARRAY_SIZE(bench_ladder_names) || !ops) {
+		bench_fail("exact: unknown row %s or side %s", exact, side);
+		return;
+	}
+	p = ops->open(0, BENCH_INBAND, m == LADDER_INBAND16K);
+	if (!p) {
+		bench_fail("exact: cannot open %s", side);
+		return;
+	}
+	bench_ladder_once(p, m, 200);	/* warm up */
+	if (bench_ladder_once(p, m, count))
+		pr_info("exact: %s %s packets %u\n", exact, side, count);
+	p->ops->close(p);
+}
+
 static void bench_nop_tasklet(struct tasklet_struct *t)
 {
 }
@@ -922,6 +969,11 @@ static void bench_run(void)
 	unsigned int i, np;
 	u32 n = bench_count(count);
 
+	if (exact) {
+		bench_exact();
+		pr_info("%s\n", bench_failed ? "end: FAIL" : "end: PASS");
+		return;
+	}
 	pr_info("start: smoke %d reps %u count %u\n", smoke, bench_reps(), n);
 	bench_async_row(&row_async, BENCH_INBAND, false, 64, n, BENCH_WINDOW, false);
 	bench_async_row(&row_disp, BENCH_INBAND, false, 64, n, BENCH_WINDOW, true);

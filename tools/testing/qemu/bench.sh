@@ -25,6 +25,12 @@
 # the figures say how much work a path does (for comparing two trees,
 # side by side with the raw ring), not how fast it runs, and the scaling
 # rows mean nothing. A run to quote is one without it.
+#
+# KMCL_BENCH_EXACT=1 (with KMCL_BENCH_ARGS="exact=ROW side=SIDE count=N")
+# runs one side of one ladder row under -icount with insn-plugin.c, which
+# counts every guest kernel block run, and writes insn.txt and syms.txt
+# instead of the table; bench-exact.py turns two such runs into
+# instructions per packet (Documentation/testing.rst).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -64,6 +70,7 @@ for m in kmcl kmcl_bench; do
 	cp "$ko" "$root/lib/kmcl/"
 done
 echo "${KMCL_BENCH_ARGS:-}" >"$root/lib/kmcl/bench-args"
+[ "${KMCL_BENCH_EXACT:-0}" = 1 ] && touch "$root/lib/kmcl/exact"
 mknod -m 600 "$root/dev/console" c 5 1 2>/dev/null ||
 	note "cannot create /dev/console in the initramfs (not root?): the guest may print less"
 (cd "$root" && find . | sort | cpio -o -H newc --quiet) >"$out/initramfs.cpio" ||
@@ -73,7 +80,17 @@ mknod -m 600 "$root/dev/console" c 5 1 2>/dev/null ||
 kdir="$out/kernel"
 mkdir -p "$kdir"
 ln -sf "$kimage" "$kdir/vmlinux"
-if [ "${KMCL_BENCH_ICOUNT:-0}" = 1 ]; then
+if [ "${KMCL_BENCH_EXACT:-0}" = 1 ]; then
+	accel=tcg-exact
+	gcc -O2 -Wall -shared -fPIC -o "$out/insn-plugin.so" \
+		"$KMCL_QEMU_DIR/insn-plugin.c" -lpthread ||
+		die "cannot build the QEMU plugin"
+	rm -f "$out/insn.txt"
+	qaccel=(-accel tcg,thread=single -icount shift=0,sleep=off
+		-cpu max,la57=off -plugin "$out/insn-plugin.so,out=$out/insn.txt")
+	kmcl_boot_extra=" nokaslr"
+	note "exact: counting every guest kernel instruction (insn-plugin.c)"
+elif [ "${KMCL_BENCH_ICOUNT:-0}" = 1 ]; then
 	accel=tcg-icount
 	qaccel=(-accel tcg,thread=single -icount shift=0,sleep=off -cpu max,la57=off)
 	note "icount: the figures below count guest instructions (1 per ns), not time"
@@ -96,6 +113,13 @@ grep -q '^end: PASS' "$out/guest.log" || {
 	grep -m1 'FAIL' "$out/guest.log" >&2 || true
 	die "the benchmark failed (see $out/console.log)"
 }
+
+if [ "${KMCL_BENCH_EXACT:-0}" = 1 ]; then
+	tr -d '\r' <"$rep" | sed -n 's/^sym: //p' >"$out/syms.txt"
+	[ -s "$out/insn.txt" ] || die "the plugin wrote no counts"
+	note "exact: $(sed -n 's/^exact: //p' "$out/guest.log"): blocks in $out/insn.txt, symbols in $out/syms.txt"
+	exit 0
+fi
 
 # Plot data.
 sed -n 's/^data: pairs \([0-9]*\) kmcl \([0-9]*\) raw \([0-9]*\)$/\1 \2 \3/p' \
