@@ -8,18 +8,19 @@ KMCL_OUT): whatever the guest did besides the extra packets (boot, module
 load, warm-up) is the same in both and cancels out, so the difference,
 divided by the difference of the counts, is the work of one packet.
 
-  bench-exact.py [--top N] SHORT_DIR LONG_DIR
-      functions, busiest first, and the totals of the kernel and of
-      each module;
+  bench-exact.py [--top N] [--kernel] SHORT_DIR LONG_DIR
+      module functions (with --kernel, kernel ones too), busiest first,
+      and the totals of the kernel and of each module;
   bench-exact.py [--top N] SHORT_DIR LONG_DIR FUNCTION
       the source lines of one module function (inlined code shown at
       its innermost line), through addr2line on the module in
       LONG_DIR/src.
 
 A DIR is a KMCL_OUT/bench directory (insn.txt from insn-plugin.c,
-syms.txt from the guest's /proc/kallsyms, guest.log). Kernel code that
-depends on timing (boot-time calibration) does not cancel exactly and
-can show up with odd or negative figures; module code does.
+syms.txt from the guest's /proc/kallsyms, guest.log). Module code
+cancels exactly. Kernel code that depends on time or on the host (timer
+ticks, boot-time calibration, the serial port sending the symbols) does
+not: its figures can be far off, even negative, hence --kernel.
 """
 import bisect
 import glob
@@ -66,7 +67,7 @@ def by_function(d, runs):
     return per
 
 
-def function_table(short, long_, top):
+def function_table(short, long_, top, kernel):
     (ra, what, na), (rb, _, nb) = short[1], long_[1]
     a, b = by_function(short[0], ra), by_function(long_[0], rb)
     dn = nb - na
@@ -77,7 +78,8 @@ def function_table(short, long_, top):
     print(f"{what[0]} {what[1]}: instructions per packet ({na} and {nb} packets)")
     print("  " + "  ".join(f"{m} {v:.0f}" for m, v in total.most_common()
                            if abs(v) >= 0.5))
-    rows = sorted(diff.items(), key=lambda kv: -kv[1])
+    rows = [kv for kv in sorted(diff.items(), key=lambda kv: -kv[1])
+            if kernel or kv[0][1] != "kernel"]
     for (fn, mod), v in rows[:top]:
         if v < 0.5:
             break
@@ -137,10 +139,16 @@ def line_table(short, long_, func, top):
 
 def main():
     args = sys.argv[1:]
-    top = 60
-    if len(args) > 1 and args[0] == "--top":
-        top = int(args[1])
-        args = args[2:]
+    top, kernel = 60, False
+    while args and args[0].startswith("--"):
+        if args[0] == "--top" and len(args) > 1:
+            top = int(args[1])
+            args = args[2:]
+        elif args[0] == "--kernel":
+            kernel = True
+            args = args[1:]
+        else:
+            sys.exit(__doc__)
     if len(args) not in (2, 3):
         sys.exit(__doc__)
     short = (args[0], read_run(args[0]))
@@ -148,7 +156,7 @@ def main():
     if short[1][1] != long_[1][1] or long_[1][2] <= short[1][2]:
         sys.exit("the runs must be the same row and side, the second longer")
     if len(args) == 2:
-        function_table(short, long_, top)
+        function_table(short, long_, top, kernel)
     else:
         line_table(short, long_, args[2], top)
 
