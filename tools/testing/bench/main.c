@@ -581,6 +581,14 @@ enum bench_ladder_mode {
 	LADDER_INBAND16K,	/* 16 KiB in-band async packets */
 };
 
+/* The name of each row, in its lines and in exact=. */
+static const char *const bench_ladder_names[] = {
+	[LADDER_ASYNC] = "async64",
+	[LADDER_DISPATCH] = "async64_dispatch",
+	[LADDER_SYNC] = "sync_rtt",
+	[LADDER_INBAND16K] = "inband16k",
+};
+
 /* One repetition of a ladder row on @p: ns per packet or request. */
 static u64 bench_ladder_once(struct bench_pair *p, enum bench_ladder_mode m,
 			     u32 n)
@@ -638,8 +646,9 @@ static void bench_ladder_phases(const char *name, struct bench_pair *p, u32 n)
  * "ladder: NAME SIDE best median" in ns per packet (per request for
  * LADDER_SYNC).
  */
-static void bench_ladder_row(const char *name, enum bench_ladder_mode m)
+static void bench_ladder_row(enum bench_ladder_mode m)
 {
+	const char *name = bench_ladder_names[m];
 	struct bench_pair *p[LADDER_N] = {};
 	u64 ns[LADDER_N][BENCH_MAX_REPS], t;
 	unsigned int rep, i, s, nrep = bench_reps();
@@ -681,13 +690,6 @@ MODULE_PARM_DESC(exact, "Run only this ladder row (async64, async64_dispatch, sy
 static char *side = "kmcl";
 module_param(side, charp, 0444);
 MODULE_PARM_DESC(side, "With exact=: the side to run (raw, obj, lock, callback, kmcl)");
-
-static const char *const bench_ladder_names[] = {
-	[LADDER_ASYNC] = "async64",
-	[LADDER_DISPATCH] = "async64_dispatch",
-	[LADDER_SYNC] = "sync_rtt",
-	[LADDER_INBAND16K] = "inband16k",
-};
 
 /*
  * exact=ROW side=SIDE: one side of one ladder row, @count packets (or
@@ -1006,10 +1008,10 @@ static void bench_run(void)
 	}
 	if (ladder || smoke) {
 		bench_prims();
-		bench_ladder_row("async64", LADDER_ASYNC);
-		bench_ladder_row("async64_dispatch", LADDER_DISPATCH);
-		bench_ladder_row("sync_rtt", LADDER_SYNC);
-		bench_ladder_row("inband16k", LADDER_INBAND16K);
+		bench_ladder_row(LADDER_ASYNC);
+		bench_ladder_row(LADDER_DISPATCH);
+		bench_ladder_row(LADDER_SYNC);
+		bench_ladder_row(LADDER_INBAND16K);
 	}
 	if (calls)
 		bench_calls();
