@@ -24,6 +24,18 @@ exact_syms() {
 	[ -e /lib/kmcl/exact ] || return 0
 	echo 0 >/proc/sys/kernel/kptr_restrict
 	sed -n 's/^\([0-9a-f]*\) [tT] /sym: \1 /p' /proc/kallsyms >"$R"
+	serial_drained
+}
+# The write above returns once the tty holds the text; the UART goes on
+# sending it, an interrupt at a time, into the run. Wait until its
+# transmit count (/proc/tty/driver/serial, line 1: ttyS1) stops moving.
+serial_drained() {
+	local last= now
+	while now=$(sed -n 's/^1:.* tx:\([0-9]*\).*/\1/p' \
+		    /proc/tty/driver/serial) && [ "$now" != "$last" ]; do
+		last=$now
+		sleep 1
+	done
 }
 if insmod /lib/kmcl/kmcl.ko && exact_syms &&
    insmod /lib/kmcl/kmcl_bench.ko $(cat /lib/kmcl/bench-args); then

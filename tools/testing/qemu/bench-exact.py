@@ -18,9 +18,11 @@ divided by the difference of the counts, is the work of one packet.
 
 A DIR is a KMCL_OUT/bench directory (insn.txt from insn-plugin.c,
 syms.txt from the guest's /proc/kallsyms, guest.log). Module code
-cancels exactly. Kernel code that depends on time or on the host (timer
-ticks, boot-time calibration, the serial port sending the symbols) does
-not: its figures can be far off, even negative, hence --kernel.
+cancels exactly, and so does kernel code on the packet path (the guest
+lets the serial port finish sending the symbols first). Kernel code that
+depends on time or on the host (timer ticks, background work left over
+from boot) does not: its figures show as fractions, can be far off, even
+negative, hence --kernel.
 """
 import bisect
 import glob
