@@ -94,16 +94,6 @@ static void aff_no_dpc_cap(struct kunit *test, struct kmcl_channel *ch)
 							ch), 0);
 }
 
-static u64 aff_stat(struct kmcl_channel *ch, const u64 *field)
-{
-	u64 v;
-
-	spin_lock_bh(&ch->in.lock);
-	v = *field;
-	spin_unlock_bh(&ch->in.lock);
-	return v;
-}
-
 /*
  * A client targeted at @cpu: server -> client packets are delivered, and
  * client -> server completions are run, on @cpu only, whichever CPU
@@ -142,7 +132,7 @@ static void aff_check_cpu(struct kunit *test, int cpu, bool passive)
 		KUNIT_EXPECT_EQ_MSG(test, cd->rec[i].cpu, cpu, "completion %u", i);
 		KUNIT_EXPECT_EQ(test, cd->rec[i].status, STATUS_SUCCESS);
 	}
-	KUNIT_EXPECT_EQ(test, aff_stat(pp->cch, &pp->cch->in.stats.received),
+	KUNIT_EXPECT_EQ(test, kmcl_test_in_stat(pp->cch, &pp->cch->in.stats.received),
 			(u64)AFF_N);
 	KUNIT_EXPECT_EQ(test, kmcl_pt_done_count(cd), (unsigned int)AFF_N);
 }
@@ -333,7 +323,7 @@ static void kmcl_affinity_dpc_cap_test(struct kunit *test)
 				    "packet %u", i);
 		KUNIT_EXPECT_TRUE(test, kmcl_pt_check(pp->srx.rec[i].data, 16, i));
 	}
-	KUNIT_EXPECT_EQ(test, aff_stat(pp->sch, capped), 1ULL);
+	KUNIT_EXPECT_EQ(test, kmcl_test_in_stat(pp->sch, capped), 1ULL);
 
 	/* Same window, budget spent: no softirq delivery at all. */
 	aff_burst(test, pp, d, 10, 2);
@@ -341,7 +331,7 @@ static void kmcl_affinity_dpc_cap_test(struct kunit *test)
 		KUNIT_EXPECT_TRUE(test, pp->srx.rec[i].task);
 		KUNIT_EXPECT_TRUE(test, kmcl_pt_check(pp->srx.rec[i].data, 16, i));
 	}
-	KUNIT_EXPECT_EQ(test, aff_stat(pp->sch, capped), 1ULL);
+	KUNIT_EXPECT_EQ(test, kmcl_test_in_stat(pp->sch, capped), 1ULL);
 
 	/* The next window: softirq again, capped after two. */
 	WRITE_ONCE(clk->now, clk->now + KMCL_DPC_WINDOW_NS);
@@ -351,13 +341,13 @@ static void kmcl_affinity_dpc_cap_test(struct kunit *test)
 				    "packet %u", i);
 		KUNIT_EXPECT_TRUE(test, kmcl_pt_check(pp->srx.rec[i].data, 16, i));
 	}
-	KUNIT_EXPECT_EQ(test, aff_stat(pp->sch, capped), 2ULL);
+	KUNIT_EXPECT_EQ(test, kmcl_test_in_stat(pp->sch, capped), 2ULL);
 
 	/* Nothing lost, every packet completed. */
 	KUNIT_EXPECT_EQ(test, kmcl_pt_rx_count(&pp->srx), 15U);
-	KUNIT_EXPECT_EQ(test, aff_stat(pp->sch, &pp->sch->in.stats.received),
+	KUNIT_EXPECT_EQ(test, kmcl_test_in_stat(pp->sch, &pp->sch->in.stats.received),
 			15ULL);
-	KUNIT_EXPECT_EQ(test, aff_stat(pp->sch, &pp->sch->in.stats.completed),
+	KUNIT_EXPECT_EQ(test, kmcl_test_in_stat(pp->sch, &pp->sch->in.stats.completed),
 			15ULL);
 	KUNIT_EXPECT_EQ(test, pp->srx.batch_total, 15U);
 }
@@ -376,7 +366,7 @@ static void kmcl_affinity_dpc_default_test(struct kunit *test)
 	aff_burst(test, pp, d, 0, 9);
 	for (i = 0; i < 9; i++)
 		KUNIT_EXPECT_TRUE(test, pp->srx.rec[i].softirq);
-	KUNIT_EXPECT_EQ(test, aff_stat(pp->sch, &pp->sch->in.stats.dpc_capped),
+	KUNIT_EXPECT_EQ(test, kmcl_test_in_stat(pp->sch, &pp->sch->in.stats.dpc_capped),
 			0ULL);
 }
 
@@ -418,9 +408,9 @@ static void kmcl_affinity_dpc_full_test(struct kunit *test)
 	}
 	reads = READ_ONCE(clk->reads);
 	KUNIT_EXPECT_EQ(test, reads, 2U);
-	KUNIT_EXPECT_EQ(test, aff_stat(pp->sch, &pp->sch->in.stats.dpc_capped),
+	KUNIT_EXPECT_EQ(test, kmcl_test_in_stat(pp->sch, &pp->sch->in.stats.dpc_capped),
 			1ULL);
-	KUNIT_EXPECT_EQ(test, aff_stat(pp->sch, &pp->sch->in.stats.received),
+	KUNIT_EXPECT_EQ(test, kmcl_test_in_stat(pp->sch, &pp->sch->in.stats.received),
 			(u64)(3 + n));
 }
 

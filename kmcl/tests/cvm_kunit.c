@@ -278,12 +278,7 @@ static bool cvm_pool_only(struct kmcl_channel *ch, const struct cvm_rec *r,
 
 static u64 cvm_stat(struct kmcl_channel *ch, const u64 *field)
 {
-	u64 v;
-
-	spin_lock_bh(&ch->bounce->lock);
-	v = *field;
-	spin_unlock_bh(&ch->bounce->lock);
-	return v;
+	return kmcl_test_locked(&ch->bounce->lock, field);
 }
 
 /* No pool: every way of sending external data is refused, nothing sent. */

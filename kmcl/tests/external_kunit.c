@@ -425,26 +425,6 @@ static u8 *ext_page(struct kunit *test, PFN_NUMBER *pfn)
 	return page_address(page);
 }
 
-static u64 ext_in_stat(struct kmcl_channel *ch, const u64 *field)
-{
-	u64 v;
-
-	spin_lock_bh(&ch->in.lock);
-	v = *field;
-	spin_unlock_bh(&ch->in.lock);
-	return v;
-}
-
-static u64 ext_out_stat(struct kmcl_channel *ch, const u64 *field)
-{
-	u64 v;
-
-	spin_lock_bh(&ch->out.lock);
-	v = *field;
-	spin_unlock_bh(&ch->out.lock);
-	return v;
-}
-
 /*
  * In isolation mode (kmcl_external_cvm) an isolated client's data reaches
  * the peer through its bounce pool: one range from offset 0 over pool
@@ -512,12 +492,12 @@ static void ext_mdl_both_ways(struct kunit *test)
 
 	ext_mdl_one_way(test, ep->p->client->ch, &ep->srx, 3);
 	ext_mdl_one_way(test, ep->p->server->ch, &ep->crx, 70);
-	KUNIT_EXPECT_EQ(test, ext_out_stat(ep->cch, &ep->cch->out.stats.ext_sent), 1ULL);
-	KUNIT_EXPECT_EQ(test, ext_out_stat(ep->sch, &ep->sch->out.stats.ext_sent), 1ULL);
-	KUNIT_EXPECT_EQ(test, ext_in_stat(ep->sch, &ep->sch->in.stats.ext_received), 1ULL);
-	KUNIT_EXPECT_EQ(test, ext_in_stat(ep->cch, &ep->cch->in.stats.ext_received), 1ULL);
-	KUNIT_EXPECT_EQ(test, ext_in_stat(ep->sch, &ep->sch->in.stats.rejected), 0ULL);
-	KUNIT_EXPECT_EQ(test, ext_in_stat(ep->cch, &ep->cch->in.stats.rejected), 0ULL);
+	KUNIT_EXPECT_EQ(test, kmcl_test_out_stat(ep->cch, &ep->cch->out.stats.ext_sent), 1ULL);
+	KUNIT_EXPECT_EQ(test, kmcl_test_out_stat(ep->sch, &ep->sch->out.stats.ext_sent), 1ULL);
+	KUNIT_EXPECT_EQ(test, kmcl_test_in_stat(ep->sch, &ep->sch->in.stats.ext_received), 1ULL);
+	KUNIT_EXPECT_EQ(test, kmcl_test_in_stat(ep->cch, &ep->cch->in.stats.ext_received), 1ULL);
+	KUNIT_EXPECT_EQ(test, kmcl_test_in_stat(ep->sch, &ep->sch->in.stats.rejected), 0ULL);
+	KUNIT_EXPECT_EQ(test, kmcl_test_in_stat(ep->cch, &ep->cch->in.stats.rejected), 0ULL);
 }
 
 /*
@@ -925,7 +905,7 @@ static void ext_queued(struct kunit *test)
 						    1000, mdl, 0),
 				STATUS_SUCCESS);
 	}
-	KUNIT_EXPECT_GT(test, ext_out_stat(ep->cch, &ep->cch->out.stats.queued), 0ULL);
+	KUNIT_EXPECT_GT(test, kmcl_test_out_stat(ep->cch, &ep->cch->out.stats.queued), 0ULL);
 	for (i = 0; i < n; i++) {
 		KUNIT_ASSERT_TRUE(test, ext_wait_rx(&ep->srx, i + 1));
 		KUNIT_EXPECT_EQ(test, ep->srx.rec[i].data[0], (u8)i);
@@ -943,7 +923,7 @@ static void ext_queued(struct kunit *test)
 	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_done(d, n));
 	for (i = 0; i < n; i++)
 		KUNIT_EXPECT_EQ(test, d->rec[i].status, STATUS_SUCCESS);
-	KUNIT_EXPECT_EQ(test, ext_out_stat(ep->cch, &ep->cch->out.stats.ext_sent), (u64)n);
+	KUNIT_EXPECT_EQ(test, kmcl_test_out_stat(ep->cch, &ep->cch->out.stats.ext_sent), (u64)n);
 }
 
 /* --- errors ------------------------------------------------------------- */
@@ -1090,7 +1070,7 @@ static void ext_send_errors(struct kunit *test)
 	msleep(20);
 	KUNIT_EXPECT_EQ(test, kmcl_pt_done_count(d), 0U);
 	KUNIT_EXPECT_EQ(test, ext_rx_count(&ep->srx), 0U);
-	KUNIT_EXPECT_EQ(test, ext_out_stat(ep->cch, &ep->cch->out.stats.ext_sent), 0ULL);
+	KUNIT_EXPECT_EQ(test, kmcl_test_out_stat(ep->cch, &ep->cch->out.stats.ext_sent), 0ULL);
 
 	/* Exactly at the limits: fine. */
 	KUNIT_EXPECT_EQ(test, VmbPacketSendWithExternalPfns(pkt, buf, 8, pfn, 3, WAIT),
@@ -1240,7 +1220,7 @@ static void ext_get_context(struct kunit *test)
 	kmcl_pt_inject(test, ep->cch, ep->sch, raw, 48);
 	KUNIT_EXPECT_TRUE(test, KMCL_TEST_WAIT_UNTIL(READ_ONCE(ep->sch->fail_err)));
 	KUNIT_EXPECT_EQ(test, ext_rx_count(&ep->srx), 1U);
-	KUNIT_EXPECT_EQ(test, ext_in_stat(ep->sch, &ep->sch->in.stats.rejected_ext_data),
+	KUNIT_EXPECT_EQ(test, kmcl_test_in_stat(ep->sch, &ep->sch->in.stats.rejected_ext_data),
 			1ULL);
 }
 
@@ -1299,8 +1279,8 @@ static void ext_receiver_limits(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, KMCL_TEST_WAIT_UNTIL(READ_ONCE(ep->sch->fail_err)));
 	mdl[0]->Next = NULL;
 	KUNIT_EXPECT_EQ(test, ext_rx_count(&ep->srx), 0U);
-	KUNIT_EXPECT_EQ(test, ext_in_stat(ep->sch, &ep->sch->in.stats.rejected), 1ULL);
-	KUNIT_EXPECT_EQ(test, ext_in_stat(ep->sch, &ep->sch->in.stats.rejected_ext_limits),
+	KUNIT_EXPECT_EQ(test, kmcl_test_in_stat(ep->sch, &ep->sch->in.stats.rejected), 1ULL);
+	KUNIT_EXPECT_EQ(test, kmcl_test_in_stat(ep->sch, &ep->sch->in.stats.rejected_ext_limits),
 			1ULL);
 	KUNIT_EXPECT_NE(test, READ_ONCE(ep->sch->fail_err), 0);
 	/* The sender's packet ends with the channel, exactly once. */
@@ -1471,7 +1451,7 @@ static void ext_sync(struct kunit *test)
 /* Synchronous requests on @ch that timed out and wait for lent memory. */
 static u64 ext_lent_waits(struct kmcl_channel *ch)
 {
-	return ext_out_stat(ch, &ch->out.stats.lent_waits);
+	return kmcl_test_out_stat(ch, &ch->out.stats.lent_waits);
 }
 
 /*
@@ -1766,10 +1746,10 @@ static void ext_hostile(struct kunit *test)
 
 	/* Rejected and counted, nothing delivered, the queue stopped. */
 	KUNIT_EXPECT_EQ(test, ext_rx_count(&ep->srx), delivered);
-	KUNIT_EXPECT_EQ(test, ext_in_stat(sch, &sch->in.stats.rejected), 1ULL);
-	KUNIT_EXPECT_EQ(test, ext_in_stat(sch, field), 1ULL);
+	KUNIT_EXPECT_EQ(test, kmcl_test_in_stat(sch, &sch->in.stats.rejected), 1ULL);
+	KUNIT_EXPECT_EQ(test, kmcl_test_in_stat(sch, field), 1ULL);
 	KUNIT_EXPECT_NE(test, READ_ONCE(sch->fail_err), 0);
-	KUNIT_EXPECT_EQ(test, ext_in_stat(sch, &sch->in.stats.ext_received),
+	KUNIT_EXPECT_EQ(test, kmcl_test_in_stat(sch, &sch->in.stats.ext_received),
 			(u64)delivered);
 
 	/* The real transaction is untouched: it completes normally. */

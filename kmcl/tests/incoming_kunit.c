@@ -50,16 +50,6 @@ static struct kmcl_pt_done *kmcl_it_done(struct kunit *test)
 	return d;
 }
 
-static u64 kmcl_it_in_stat(struct kmcl_channel *ch, const u64 *field)
-{
-	u64 v;
-
-	spin_lock_bh(&ch->in.lock);
-	v = *field;
-	spin_unlock_bh(&ch->in.lock);
-	return v;
-}
-
 static u64 kmcl_it_frozen_clock(void *ctx)
 {
 	return 1;
@@ -108,7 +98,7 @@ static void kmcl_incoming_dispatch_test(struct kunit *test)
 	KUNIT_EXPECT_GE(test, pp->srx.batches, 1U);
 	KUNIT_EXPECT_EQ(test, pp->srx.batch_softirq, pp->srx.batches);
 	KUNIT_EXPECT_EQ(test, pp->srx.batch_task, 0U);
-	KUNIT_EXPECT_EQ(test, kmcl_it_in_stat(pp->sch, &pp->sch->in.stats.received),
+	KUNIT_EXPECT_EQ(test, kmcl_test_in_stat(pp->sch, &pp->sch->in.stats.received),
 			20ULL);
 	KUNIT_EXPECT_EQ(test, pp->sch->in.outstanding, 0U);
 	KUNIT_EXPECT_EQ(test, pp->sch->in.nr_free, pp->sch->in.nr_objs);
@@ -239,11 +229,11 @@ static void kmcl_incoming_grow_test(struct kunit *test)
 	/* No memory: nothing delivered, nothing lost, retried. */
 	kmcl_it_fail_grows(sch, U32_MAX);
 	kmcl_it_send(test, pp, d, 0, 3, 16);
-	KUNIT_ASSERT_TRUE(test, KMCL_TEST_WAIT_UNTIL(kmcl_it_in_stat(sch, failed) >= 2));
+	KUNIT_ASSERT_TRUE(test, KMCL_TEST_WAIT_UNTIL(kmcl_test_in_stat(sch, failed) >= 2));
 	KUNIT_EXPECT_EQ(test, kmcl_pt_rx_count(&pp->srx), 0U);
-	KUNIT_EXPECT_EQ(test, kmcl_it_in_stat(sch, &sch->in.stats.received), 0ULL);
+	KUNIT_EXPECT_EQ(test, kmcl_test_in_stat(sch, &sch->in.stats.received), 0ULL);
 	KUNIT_EXPECT_EQ(test, kmcl_it_pool(sch, &nr_free), 0U);
-	KUNIT_EXPECT_GE(test, kmcl_it_in_stat(sch, &sch->in.stats.grow_waits), 1ULL);
+	KUNIT_EXPECT_GE(test, kmcl_test_in_stat(sch, &sch->in.stats.grow_waits), 1ULL);
 
 	/* Memory again: the three arrive, in order. */
 	kmcl_it_fail_grows(sch, 0);
@@ -256,12 +246,12 @@ static void kmcl_incoming_grow_test(struct kunit *test)
 	KUNIT_EXPECT_NOT_NULL(test, READ_ONCE(sch->in.scratch));
 
 	/* A steady flow: the same objects over and over. */
-	grows = kmcl_it_in_stat(sch, &sch->in.stats.grows);
+	grows = kmcl_test_in_stat(sch, &sch->in.stats.grows);
 	for (i = 3; i < 43; i++) {
 		kmcl_it_send(test, pp, d, i, 1, 16);
 		KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_rx(&pp->srx, i + 1));
 	}
-	KUNIT_EXPECT_EQ(test, kmcl_it_in_stat(sch, &sch->in.stats.grows), grows);
+	KUNIT_EXPECT_EQ(test, kmcl_test_in_stat(sch, &sch->in.stats.grows), grows);
 	KUNIT_EXPECT_EQ(test, kmcl_it_pool(sch, &nr_free), objs);
 
 	/* Held packets: up to the limit, then the next one waits. */
@@ -271,7 +261,7 @@ static void kmcl_incoming_grow_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kmcl_it_pool(sch, &nr_free), 8U);
 	KUNIT_EXPECT_EQ(test, nr_free, 0U);
 	kmcl_it_send(test, pp, d, 51, 1, 16);
-	KUNIT_EXPECT_TRUE(test, KMCL_TEST_WAIT_UNTIL(kmcl_it_in_stat(sch, blocked) >= 1));
+	KUNIT_EXPECT_TRUE(test, KMCL_TEST_WAIT_UNTIL(kmcl_test_in_stat(sch, blocked) >= 1));
 	KUNIT_EXPECT_EQ(test, kmcl_pt_rx_count(&pp->srx), 51U);
 	KUNIT_EXPECT_EQ(test, kmcl_it_pool(sch, &nr_free), 8U);
 	kmcl_pt_complete(&pp->srx, 43, NULL, 0);
@@ -280,13 +270,13 @@ static void kmcl_incoming_grow_test(struct kunit *test)
 		KUNIT_EXPECT_TRUE(test, kmcl_pt_check(pp->srx.rec[i].data, 16, i));
 	for (i = 44; i < 52; i++)
 		kmcl_pt_complete(&pp->srx, i, NULL, 0);
-	KUNIT_EXPECT_EQ(test, kmcl_it_in_stat(sch, &sch->in.stats.rejected), 0ULL);
+	KUNIT_EXPECT_EQ(test, kmcl_test_in_stat(sch, &sch->in.stats.rejected), 0ULL);
 
 	/* What debugfs "counters" shows of it. */
 	kmcl_packet_stats(sch, &st);
 	KUNIT_EXPECT_EQ(test, st.in_objs, 8U);
 	KUNIT_EXPECT_EQ(test, st.in_max, 8U);
-	KUNIT_EXPECT_EQ(test, st.in_grows, kmcl_it_in_stat(sch, &sch->in.stats.grows));
+	KUNIT_EXPECT_EQ(test, st.in_grows, kmcl_test_in_stat(sch, &sch->in.stats.grows));
 	KUNIT_EXPECT_GE(test, st.in_grows, 2ULL);
 	KUNIT_EXPECT_GE(test, st.in_grow_failed, 2ULL);
 	KUNIT_EXPECT_GE(test, st.in_pool_blocked, 1ULL);
@@ -336,6 +326,7 @@ static void kmcl_incoming_quota_test(struct kunit *test)
 	struct kmcl_pt_done *d = kmcl_it_done(test);
 	struct kmcl_pt_pair *pp = kmcl_it_pair(test, &cfg);
 	struct kmcl_channel *sch = pp->sch;
+	const u64 *blocked = &sch->in.stats.quota_blocked;
 	unsigned int i;
 
 	pp->srx.mode = KMCL_PT_HOLD;
@@ -347,12 +338,11 @@ static void kmcl_incoming_quota_test(struct kunit *test)
 	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_rx(&pp->srx, 2));
 	/* The reader counts its stop after the second delivery: wait for it. */
 	KUNIT_EXPECT_TRUE(test,
-			  KMCL_TEST_WAIT_UNTIL(kmcl_it_in_stat(sch, &sch->in.stats.quota_blocked)));
+			  KMCL_TEST_WAIT_UNTIL(kmcl_test_in_stat(sch, blocked)));
 	msleep(100);
 	/* Exactly two delivered; the other three wait in the ring. */
 	KUNIT_EXPECT_EQ(test, kmcl_pt_rx_count(&pp->srx), 2U);
-	KUNIT_EXPECT_GE(test, kmcl_it_in_stat(sch, &sch->in.stats.quota_blocked),
-			1ULL);
+	KUNIT_EXPECT_GE(test, kmcl_test_in_stat(sch, blocked), 1ULL);
 	KUNIT_EXPECT_EQ(test, kmcl_pt_done_count(d), 5U);	/* all in the ring */
 
 	/* Raising the quota does not restart the queue by itself. */
@@ -425,7 +415,7 @@ static void kmcl_incoming_complete_during_callback_test(struct kunit *test)
 	kmcl_pt_complete(&pp->srx, 1, NULL, 0);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(sch->in.outstanding), 0U);
 	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_done(d, 2));
-	KUNIT_EXPECT_EQ(test, kmcl_it_in_stat(sch, &sch->in.stats.received),
+	KUNIT_EXPECT_EQ(test, kmcl_test_in_stat(sch, &sch->in.stats.received),
 			2ULL);
 }
 
@@ -474,7 +464,7 @@ static void kmcl_incoming_defer_test(struct kunit *test)
 		}
 		last_seed = seed;
 	}
-	KUNIT_EXPECT_EQ(test, kmcl_it_in_stat(pp->sch, &pp->sch->in.stats.received),
+	KUNIT_EXPECT_EQ(test, kmcl_test_in_stat(pp->sch, &pp->sch->in.stats.received),
 			3ULL);
 	KUNIT_EXPECT_EQ(test, pp->sch->in.outstanding, 3U);
 
@@ -485,7 +475,7 @@ static void kmcl_incoming_defer_test(struct kunit *test)
 		VmbChannelPacketDeferToPassive(r[i].pc);
 		kmcl_pt_complete(&pp->srx, i, NULL, 0);
 	}
-	KUNIT_EXPECT_EQ(test, kmcl_it_in_stat(pp->sch, &pp->sch->in.stats.misuse),
+	KUNIT_EXPECT_EQ(test, kmcl_test_in_stat(pp->sch, &pp->sch->in.stats.misuse),
 			3ULL);
 	KUNIT_EXPECT_EQ(test, pp->sch->in.outstanding, 0U);
 	VmbChannelPacketDeferToPassive(NULL);
@@ -507,7 +497,7 @@ static void kmcl_incoming_complete_misuse_test(struct kunit *test)
 	/* Twice: refused and counted, the pool is not corrupted. */
 	VmbChannelPacketComplete(pc, NULL, 0);
 	VmbChannelPacketFail(pc);
-	KUNIT_EXPECT_EQ(test, kmcl_it_in_stat(pp->sch, &pp->sch->in.stats.misuse),
+	KUNIT_EXPECT_EQ(test, kmcl_test_in_stat(pp->sch, &pp->sch->in.stats.misuse),
 			2ULL);
 	KUNIT_EXPECT_EQ(test, pp->sch->in.outstanding, 1U);
 	KUNIT_EXPECT_NULL(test, VmbChannelPacketGetClientContext(pc));
@@ -564,7 +554,7 @@ static void kmcl_incoming_fail_test(struct kunit *test)
 	msleep(100);
 	/* The queue stopped at the failed packet. */
 	KUNIT_EXPECT_EQ(test, kmcl_pt_rx_count(&pp->srx), 1U);
-	KUNIT_EXPECT_EQ(test, kmcl_it_in_stat(pp->sch, &pp->sch->in.stats.failed),
+	KUNIT_EXPECT_EQ(test, kmcl_test_in_stat(pp->sch, &pp->sch->in.stats.failed),
 			1ULL);
 	KUNIT_EXPECT_NE(test, READ_ONCE(pp->sch->fail_err), 0);
 	KUNIT_EXPECT_EQ(test, pp->sch->in.outstanding, 0U);
@@ -685,7 +675,7 @@ static void kmcl_incoming_recycle_test(struct kunit *test)
 	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_done(d, 4));
 	/* The completion may arrive before the server's callback returns. */
 	kmcl_pt_settle(test, sch);
-	KUNIT_EXPECT_EQ(test, kmcl_it_in_stat(sch, &sch->in.stats.recycled), 4ULL);
+	KUNIT_EXPECT_EQ(test, kmcl_test_in_stat(sch, &sch->in.stats.recycled), 4ULL);
 
 	VmbChannelSetIncomingProcessingAtPassive(pp->p->server->ch, TRUE);
 	for (i = 4; i < 6; i++)
@@ -693,7 +683,7 @@ static void kmcl_incoming_recycle_test(struct kunit *test)
 	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_done(d, 6));
 	kmcl_pt_settle(test, sch);
 	KUNIT_EXPECT_TRUE(test, pp->srx.rec[5].task);
-	KUNIT_EXPECT_EQ(test, kmcl_it_in_stat(sch, &sch->in.stats.recycled), 6ULL);
+	KUNIT_EXPECT_EQ(test, kmcl_test_in_stat(sch, &sch->in.stats.recycled), 6ULL);
 
 	/* Held, then completed by this thread, which is not the reader. */
 	pp->srx.mode = KMCL_PT_HOLD;
@@ -704,7 +694,7 @@ static void kmcl_incoming_recycle_test(struct kunit *test)
 		kmcl_pt_complete(&pp->srx, i, "done", 4);
 	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_done(d, 9));
 	kmcl_pt_settle(test, sch);
-	KUNIT_EXPECT_EQ(test, kmcl_it_in_stat(sch, &sch->in.stats.recycled), 6ULL);
+	KUNIT_EXPECT_EQ(test, kmcl_test_in_stat(sch, &sch->in.stats.recycled), 6ULL);
 
 	for (i = 0; i < 9; i++) {
 		KUNIT_EXPECT_TRUE(test, kmcl_pt_check(pp->srx.rec[i].data, 16, i));
@@ -712,7 +702,7 @@ static void kmcl_incoming_recycle_test(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, memcmp(d->rec[i].data, "done", 4), 0);
 	}
 	KUNIT_EXPECT_EQ(test, kmcl_pt_done_count(d), 9U);
-	KUNIT_EXPECT_EQ(test, kmcl_it_in_stat(sch, &sch->in.stats.completed), 9ULL);
+	KUNIT_EXPECT_EQ(test, kmcl_test_in_stat(sch, &sch->in.stats.completed), 9ULL);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(sch->in.outstanding), 0U);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(sch->in.nr_free), READ_ONCE(sch->in.nr_objs));
 }
@@ -878,7 +868,7 @@ static void kmcl_incoming_hostile_test(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, KMCL_TEST_WAIT_UNTIL(READ_ONCE(cch->fail_err)));
 
 	/* Rejected and counted, the queue stopped, the channel marked failed. */
-	KUNIT_EXPECT_EQ(test, kmcl_it_in_stat(cch, &cch->in.stats.rejected), 1ULL);
+	KUNIT_EXPECT_EQ(test, kmcl_test_in_stat(cch, &cch->in.stats.rejected), 1ULL);
 	KUNIT_EXPECT_NE(test, READ_ONCE(cch->fail_err), 0);
 	KUNIT_EXPECT_EQ(test, kmcl_pt_rx_count(&pp->crx), 0U);
 	switch (c->kind) {
@@ -910,7 +900,7 @@ static void kmcl_incoming_hostile_test(struct kunit *test)
 	kmcl_pt_send(test, pp->p->server->ch, d, 5, 8, 0);
 	msleep(50);
 	KUNIT_EXPECT_EQ(test, kmcl_pt_rx_count(&pp->crx), 0U);
-	KUNIT_EXPECT_EQ(test, kmcl_it_in_stat(cch, &cch->in.stats.rejected), 1ULL);
+	KUNIT_EXPECT_EQ(test, kmcl_test_in_stat(cch, &cch->in.stats.rejected), 1ULL);
 	if (held)
 		kmcl_pt_complete(&pp->srx, 0, NULL, 0);
 }

@@ -52,6 +52,28 @@
 		__ok;							\
 	})
 
+/**
+ * kmcl_test_locked() - read a counter under the lock that guards it
+ * @lock: that lock (BH-safe: a channel's in.lock or out.lock, a bounce
+ *	pool's lock).
+ * @field: the counter.
+ *
+ * Return: the counter's value.
+ */
+static inline u64 kmcl_test_locked(spinlock_t *lock, const u64 *field)
+{
+	u64 v;
+
+	spin_lock_bh(lock);
+	v = *field;
+	spin_unlock_bh(lock);
+	return v;
+}
+
+/* A counter of @ch's incoming (in.lock) or outgoing (out.lock) side. */
+#define kmcl_test_in_stat(ch, field)	kmcl_test_locked(&(ch)->in.lock, field)
+#define kmcl_test_out_stat(ch, field)	kmcl_test_locked(&(ch)->out.lock, field)
+
 /*
  * kmcl_test_module_refs() - references held on @mod, or -1 where none are
  * counted: @mod built into the kernel (NULL), or no module unloading.

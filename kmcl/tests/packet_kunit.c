@@ -648,16 +648,6 @@ static struct kmcl_pt_done *kmcl_pt_done_new(struct kunit *test, bool free)
 	return d;
 }
 
-static u64 kmcl_pt_out_stat(struct kmcl_channel *ch, const u64 *field)
-{
-	u64 v;
-
-	spin_lock_bh(&ch->out.lock);
-	v = *field;
-	spin_unlock_bh(&ch->out.lock);
-	return v;
-}
-
 /* --- transaction ids ---------------------------------------------------- */
 
 static void kmcl_packet_txid_test(struct kunit *test)
@@ -1198,7 +1188,7 @@ static void kmcl_packet_full_ring_test(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, kmcl_pt_done_times(d, pkt[i], &st), 1);
 		KUNIT_EXPECT_EQ(test, st, STATUS_SUCCESS);
 	}
-	KUNIT_EXPECT_EQ(test, kmcl_pt_out_stat(pp->cch, &pp->cch->out.stats.sent),
+	KUNIT_EXPECT_EQ(test, kmcl_test_out_stat(pp->cch, &pp->cch->out.stats.sent),
 			10ULL);
 	for (i = 0; i < 10; i++)
 		VmbPacketFree(pkt[i]);
@@ -1241,7 +1231,7 @@ static bool kmcl_pt_sent_is(void *arg)
 {
 	struct kmcl_pt_pair *pp = arg;
 
-	return kmcl_pt_out_stat(pp->cch, &pp->cch->out.stats.sent) >= 5;
+	return kmcl_test_out_stat(pp->cch, &pp->cch->out.stats.sent) >= 5;
 }
 
 static void kmcl_packet_disable_in_flight_test(struct kunit *test)
@@ -1267,7 +1257,7 @@ static void kmcl_packet_disable_in_flight_test(struct kunit *test)
 	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_rx(&pp->srx, 2));
 	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_true(kmcl_pt_sent_is, pp, 3000));
 	msleep(50);
-	sent = kmcl_pt_out_stat(pp->cch, &pp->cch->out.stats.sent);
+	sent = kmcl_test_out_stat(pp->cch, &pp->cch->out.stats.sent);
 	KUNIT_EXPECT_EQ(test, sent, 5U);
 	KUNIT_EXPECT_EQ(test, kmcl_pt_done_count(d), 0U);
 

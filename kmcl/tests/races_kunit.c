@@ -79,31 +79,11 @@ static void races_free_mdl(void *mdl)
 	IoFreeMdl(mdl);
 }
 
-static u64 races_out_stat(struct kmcl_channel *ch, const u64 *field)
-{
-	u64 v;
-
-	spin_lock_bh(&ch->out.lock);
-	v = *field;
-	spin_unlock_bh(&ch->out.lock);
-	return v;
-}
-
-static u64 races_in_stat(struct kmcl_channel *ch, const u64 *field)
-{
-	u64 v;
-
-	spin_lock_bh(&ch->in.lock);
-	v = *field;
-	spin_unlock_bh(&ch->in.lock);
-	return v;
-}
-
 static bool races_rejected(void *arg)
 {
 	struct kmcl_channel *ch = arg;
 
-	return races_in_stat(ch, &ch->in.stats.rejected) > 0;
+	return kmcl_test_in_stat(ch, &ch->in.stats.rejected) > 0;
 }
 
 /* --- item 6: a completion payload inside the packet's external data ---- */
@@ -334,22 +314,22 @@ static void races_free_refusals_counted(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, mem);
 	KUNIT_ASSERT_EQ(test, VmbPacketInitialize(cch, mem, size), STATUS_SUCCESS);
 	VmbPacketFree(mem);
-	KUNIT_EXPECT_EQ(test, races_out_stat(pp->cch, &pp->cch->out.stats.free_refused),
+	KUNIT_EXPECT_EQ(test, kmcl_test_out_stat(pp->cch, &pp->cch->out.stats.free_refused),
 			1ULL);
 
 	pp->srx.mode = KMCL_PT_HOLD;
 	pkt = kmcl_pt_send(test, cch, d, 1, 8, WAIT);
 	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_rx(&pp->srx, 1));
 	VmbPacketFree(pkt);		/* in flight */
-	KUNIT_EXPECT_EQ(test, races_out_stat(pp->cch, &pp->cch->out.stats.free_refused),
+	KUNIT_EXPECT_EQ(test, kmcl_test_out_stat(pp->cch, &pp->cch->out.stats.free_refused),
 			2ULL);
 	kmcl_pt_complete(&pp->srx, 0, NULL, 0);
 	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_done(d, 1));
 	VmbPacketFree(pkt);
 	VmbPacketFree(pkt);		/* already free */
-	KUNIT_EXPECT_EQ(test, races_out_stat(pp->cch, &pp->cch->out.stats.free_refused),
+	KUNIT_EXPECT_EQ(test, kmcl_test_out_stat(pp->cch, &pp->cch->out.stats.free_refused),
 			3ULL);
-	KUNIT_EXPECT_EQ(test, races_out_stat(pp->cch, &pp->cch->out.stats.double_free),
+	KUNIT_EXPECT_EQ(test, kmcl_test_out_stat(pp->cch, &pp->cch->out.stats.double_free),
 			1ULL);
 }
 
@@ -431,7 +411,7 @@ static bool races_late_seen(void *arg)
 {
 	struct kmcl_channel *ch = arg;
 
-	return races_out_stat(ch, &ch->out.stats.comp_late) > 0;
+	return kmcl_test_out_stat(ch, &ch->out.stats.comp_late) > 0;
 }
 
 /*
@@ -475,12 +455,12 @@ static void races_late_completion_any_age(struct kunit *test)
 	kmcl_pt_complete(&pp->srx, 0, "late", 4);
 	KUNIT_EXPECT_TRUE(test, kmcl_pt_wait_true(races_late_seen, pp->cch,
 						  KMCL_PT_WAIT_MS));
-	KUNIT_EXPECT_EQ(test, races_out_stat(pp->cch, &pp->cch->out.stats.comp_late),
+	KUNIT_EXPECT_EQ(test, kmcl_test_out_stat(pp->cch, &pp->cch->out.stats.comp_late),
 			1ULL);
-	KUNIT_EXPECT_EQ(test, races_out_stat(pp->cch,
-					     &pp->cch->out.stats.comp_stale_id),
+	KUNIT_EXPECT_EQ(test, kmcl_test_out_stat(pp->cch,
+						 &pp->cch->out.stats.comp_stale_id),
 			0ULL);
-	KUNIT_EXPECT_EQ(test, races_in_stat(pp->cch, &pp->cch->in.stats.rejected),
+	KUNIT_EXPECT_EQ(test, kmcl_test_in_stat(pp->cch, &pp->cch->in.stats.rejected),
 			0ULL);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(pp->cch->fail_err), 0);
 	/* debugfs shows it (item 20). */
@@ -520,7 +500,7 @@ static void races_never_sent_id_fails(struct kunit *test)
 	kmcl_pt_inject(test, pp->sch, pp->cch, &comp, sizeof(comp));
 	KUNIT_EXPECT_TRUE(test, kmcl_pt_wait_true(races_rejected, pp->cch,
 						  KMCL_PT_WAIT_MS));
-	KUNIT_EXPECT_EQ(test, races_out_stat(pp->cch, &pp->cch->out.stats.comp_late),
+	KUNIT_EXPECT_EQ(test, kmcl_test_out_stat(pp->cch, &pp->cch->out.stats.comp_late),
 			0ULL);
 	/* debugfs names the reason (item 20). */
 	kmcl_packet_stats(pp->cch, &st);
@@ -571,7 +551,7 @@ static void races_hostile_stop_outlives_restart(struct kunit *test)
 	flush_workqueue(kmcl_channel_wq(pp->cch));
 	KUNIT_EXPECT_EQ(test, kmcl_pt_rx_count(&pp->crx), 0U);
 	KUNIT_EXPECT_NE(test, READ_ONCE(pp->cch->fail_err), 0);
-	KUNIT_EXPECT_EQ(test, races_in_stat(pp->cch, &pp->cch->in.stats.rejected),
+	KUNIT_EXPECT_EQ(test, kmcl_test_in_stat(pp->cch, &pp->cch->in.stats.rejected),
 			1ULL);
 }
 
@@ -608,7 +588,7 @@ static void races_completions_share_budget(struct kunit *test)
 	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_done(d, RACES_BURST));
 	for (i = 0; i < RACES_BURST; i++)
 		KUNIT_EXPECT_EQ(test, d->rec[i].status, STATUS_SUCCESS);
-	KUNIT_EXPECT_GE(test, races_in_stat(pp->cch, &pp->cch->in.stats.budget_yields),
+	KUNIT_EXPECT_GE(test, kmcl_test_in_stat(pp->cch, &pp->cch->in.stats.budget_yields),
 			1ULL);
 }
 

@@ -163,16 +163,6 @@ static bool xf_wait(struct xf_rx *rx, unsigned int n)
 	return xf_count(rx) >= n;
 }
 
-static u64 xf_stat(struct kmcl_channel *ch, const u64 *field)
-{
-	u64 v;
-
-	spin_lock_bh(&ch->in.lock);
-	v = *field;
-	spin_unlock_bh(&ch->in.lock);
-	return v;
-}
-
 /* An open pair; the client has limits and, if @gpadl, its receive GPADL. */
 static struct xf_env *xf_env(struct kunit *test, u32 max, u32 chain,
 			     bool gpadl)
@@ -287,8 +277,8 @@ static void xfer_roundtrip(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, e->rx.count[i], r[i][1]);
 		KUNIT_EXPECT_EQ(test, e->rx.offset[i], r[i][0] % 4096);
 	}
-	KUNIT_EXPECT_EQ(test, xf_stat(e->cch, &e->cch->in.stats.ext_received), 1ULL);
-	KUNIT_EXPECT_EQ(test, xf_stat(e->cch, &e->cch->in.stats.rejected), 0ULL);
+	KUNIT_EXPECT_EQ(test, kmcl_test_in_stat(e->cch, &e->cch->in.stats.ext_received), 1ULL);
+	KUNIT_EXPECT_EQ(test, kmcl_test_in_stat(e->cch, &e->cch->in.stats.rejected), 0ULL);
 }
 
 /* Registering an id again points it at the new GPADL. */
@@ -401,9 +391,9 @@ static void xfer_delete_waits(struct kunit *test)
 	/* The id now names a deleted GPADL: the next packet is refused. */
 	xf_send(test, e, XF_ID, r, 1, false);
 	/* The client's reader may be running on the other CPU: wait for it. */
-	KUNIT_EXPECT_TRUE(test, KMCL_TEST_WAIT_UNTIL(xf_stat(e->cch, ext_data)));
+	KUNIT_EXPECT_TRUE(test, KMCL_TEST_WAIT_UNTIL(kmcl_test_in_stat(e->cch, ext_data)));
 	KUNIT_EXPECT_EQ(test, xf_count(&e->rx), 1U);
-	KUNIT_EXPECT_EQ(test, xf_stat(e->cch, ext_data), 1ULL);
+	KUNIT_EXPECT_EQ(test, kmcl_test_in_stat(e->cch, ext_data), 1ULL);
 }
 
 /* Every status of KmclChannelSetTransferPageSet(). */
@@ -534,8 +524,8 @@ static void xfer_hostile(struct kunit *test)
 
 	/* Rejected and counted, nothing delivered, the queue stopped. */
 	KUNIT_EXPECT_EQ(test, xf_count(&e->rx), 0U);
-	KUNIT_EXPECT_EQ(test, xf_stat(e->cch, &e->cch->in.stats.rejected), 1ULL);
-	KUNIT_EXPECT_EQ(test, xf_stat(e->cch, field), 1ULL);
+	KUNIT_EXPECT_EQ(test, kmcl_test_in_stat(e->cch, &e->cch->in.stats.rejected), 1ULL);
+	KUNIT_EXPECT_EQ(test, kmcl_test_in_stat(e->cch, field), 1ULL);
 	KUNIT_EXPECT_NE(test, READ_ONCE(e->cch->fail_err), 0);
 }
 
