@@ -539,7 +539,8 @@ int kmcl_api_ext_map(struct kmcl_in_packet *ip, bool may_sleep)
  * without completing, it runs again in process context;
  * STATUS_INSUFFICIENT_RESOURCES if the mapping failed, or needs process
  * context outside ProcessPacket (a packet delivered in softirq context
- * and held); STATUS_INVALID_PARAMETER_1 for a bad packet, one not held
+ * and held, also by another thread while its ProcessPacket call still
+ * runs); STATUS_INVALID_PARAMETER_1 for a bad packet, one not held
  * by the driver, or one without external data; STATUS_INVALID_PARAMETER_2
  * for unknown flags; STATUS_INVALID_PARAMETER_3 for a NULL @Mdl.
  */
@@ -568,7 +569,8 @@ NTSTATUS VmbChannelPacketGetExternalData(VMBPACKETCOMPLETION PacketCompletionCon
 	if (ro && !ip->ext_chain)
 		ip->ext_ro = true;
 	ret = kmcl_api_ext_map(ip, false);
-	if (ret == -EAGAIN && state == KMCL_IN_DELIVERING && !kmcl_in_defer(ip))
+	if (ret == -EAGAIN && state == KMCL_IN_DELIVERING &&
+	    kmcl_in_called_from(ip) && !kmcl_in_defer(ip))
 		return STATUS_PENDING;
 	if (ret)
 		return STATUS_INSUFFICIENT_RESOURCES;

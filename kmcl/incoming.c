@@ -1266,7 +1266,8 @@ int kmcl_in_complete(struct kmcl_in_packet *ip, const void *buf, u32 len)
  * (VmbChannelPacketDeferToPassive)
  * @ip: the packet ProcessPacket is running for.
  *
- * Return: 0, or -EINVAL when not called from ProcessPacket for @ip.
+ * Return: 0, or -EINVAL when not called from ProcessPacket for @ip (from
+ * another thread while that call runs included).
  */
 int kmcl_in_defer(struct kmcl_in_packet *ip)
 {
@@ -1274,7 +1275,7 @@ int kmcl_in_defer(struct kmcl_in_packet *ip)
 	int ret = 0;
 
 	spin_lock_bh(&in->lock);
-	if (ip->state == KMCL_IN_DELIVERING) {
+	if (ip->state == KMCL_IN_DELIVERING && kmcl_in_inside(in, ip)) {
 		ip->state = KMCL_IN_DEFERRED;
 		in->stats.deferred++;
 	} else {
@@ -1286,6 +1287,20 @@ int kmcl_in_defer(struct kmcl_in_packet *ip)
 		pr_warn_once("VmbChannelPacketDeferToPassive: not called from ProcessPacket for packet %p (ignored)\n",
 			     ip);
 	return ret;
+}
+
+/**
+ * kmcl_in_called_from() - is the caller ProcessPacket's call for @ip?
+ * @ip: an incoming packet.
+ *
+ * A packet stays DELIVERING until its ProcessPacket call returns: another
+ * thread that holds it meanwhile is not that call. Any context.
+ *
+ * Return: true only inside the reader's ProcessPacket call for @ip.
+ */
+bool kmcl_in_called_from(struct kmcl_in_packet *ip)
+{
+	return kmcl_in_inside(&ip->ch->in, ip);
 }
 
 /**

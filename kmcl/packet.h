@@ -901,6 +901,7 @@ void kmcl_in_detach(struct kmcl_channel *ch);
 void kmcl_in_release(struct kmcl_in_packet *ip);
 int kmcl_in_complete(struct kmcl_in_packet *ip, const void *buf, u32 len);
 int kmcl_in_defer(struct kmcl_in_packet *ip);
+bool kmcl_in_called_from(struct kmcl_in_packet *ip);
 int kmcl_in_fail(struct kmcl_in_packet *ip);
 void *kmcl_in_client_context(struct kmcl_in_packet *ip);
 int kmcl_in_set_quota(struct kmcl_channel *ch, u32 quota);

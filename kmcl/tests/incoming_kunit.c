@@ -419,6 +419,53 @@ static void kmcl_incoming_complete_during_callback_test(struct kunit *test)
 			2ULL);
 }
 
+static bool kmcl_it_held(void *pc)
+{
+	return READ_ONCE(((struct kmcl_in_packet *)pc)->state) == KMCL_IN_HELD;
+}
+
+/*
+ * DeferToPassive from another thread while the packet's ProcessPacket
+ * call still runs is a call from outside ProcessPacket like any other:
+ * refused, and the packet, held when the call returns, is not delivered
+ * a second time.
+ */
+static void kmcl_incoming_defer_during_callback_test(struct kunit *test)
+{
+	struct kmcl_pt_cfg cfg = {};
+	struct kmcl_pt_done *d = kmcl_it_done(test);
+	struct kmcl_pt_pair *pp = kmcl_it_pair(test, &cfg);
+	struct kmcl_channel *sch = pp->sch;
+	DECLARE_COMPLETION_ONSTACK(release);
+	void *pc;
+
+	/* Process context: the call can wait for the test. */
+	VmbChannelSetIncomingProcessingAtPassive(pp->p->server->ch, TRUE);
+	pp->srx.release = &release;
+	pp->srx.mode = KMCL_PT_HOLD_WAIT;
+	kmcl_it_send(test, pp, d, 0, 1, 16);
+	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_rx(&pp->srx, 1));
+	pc = pp->srx.rec[0].pc;
+
+	/* Its call is still running: ask for a deferral from here. */
+	VmbChannelPacketDeferToPassive(pc);
+	KUNIT_EXPECT_EQ(test, kmcl_test_in_stat(sch, &sch->in.stats.misuse),
+			1ULL);
+	KUNIT_EXPECT_EQ(test, kmcl_test_in_stat(sch, &sch->in.stats.deferred),
+			0ULL);
+	pp->srx.mode = KMCL_PT_HOLD;
+	complete(&release);
+
+	/* A deferral would have delivered it again before it is held. */
+	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_true(kmcl_it_held, pc,
+						  KMCL_PT_WAIT_MS));
+	KUNIT_EXPECT_EQ(test, kmcl_pt_rx_count(&pp->srx), 1U);
+	kmcl_pt_complete(&pp->srx, 0, NULL, 0);
+	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_done(d, 1));
+	KUNIT_EXPECT_EQ(test, READ_ONCE(sch->in.outstanding), 0U);
+	KUNIT_EXPECT_EQ(test, kmcl_pt_rx_count(&pp->srx), 1U);
+}
+
 static void kmcl_incoming_defer_test(struct kunit *test)
 {
 	struct kmcl_pt_cfg cfg = {};
@@ -916,6 +963,7 @@ static struct kunit_case kmcl_incoming_cases[] = {
 	KUNIT_CASE(kmcl_incoming_complete_during_callback_test),
 	KUNIT_CASE(kmcl_incoming_defer_test),
 	KUNIT_CASE(kmcl_incoming_complete_misuse_test),
+	KUNIT_CASE(kmcl_incoming_defer_during_callback_test),
 	KUNIT_CASE(kmcl_incoming_fail_test),
 	KUNIT_CASE(kmcl_incoming_client_context_test),
 	KUNIT_CASE(kmcl_incoming_pause_test),
