@@ -751,28 +751,22 @@ static int send_n(struct kunit *test, struct kmcl_test_ep *ep, struct held *h,
 
 static bool wait_atomic(atomic_t *v, int n)
 {
-	int i;
+	return KMCL_TEST_WAIT_UNTIL(atomic_read(v) >= n);
+}
 
-	for (i = 0; i < KMCL_TEST_WAIT_MS / 2 && atomic_read(v) < n; i++)
-		usleep_range(2000, 3000);
-	return atomic_read(v) >= n;
+static bool held_at_least(struct held *h, int n)
+{
+	bool done;
+
+	spin_lock_bh(&h->lock);
+	done = h->n >= n;
+	spin_unlock_bh(&h->lock);
+	return done;
 }
 
 static bool wait_held(struct held *h, int n)
 {
-	int i;
-
-	for (i = 0; i < KMCL_TEST_WAIT_MS / 2; i++) {
-		bool done;
-
-		spin_lock_bh(&h->lock);
-		done = h->n >= n;
-		spin_unlock_bh(&h->lock);
-		if (done)
-			return true;
-		usleep_range(2000, 3000);
-	}
-	return false;
+	return KMCL_TEST_WAIT_UNTIL(held_at_least(h, n));
 }
 
 static void pause_with_packets_outstanding(struct kunit *test)

@@ -466,13 +466,23 @@ static void kmcl_incoming_defer_during_callback_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kmcl_pt_rx_count(&pp->srx), 1U);
 }
 
+/* Deliveries so far in process context (the deferred ones' second). */
+static unsigned int kmcl_it_held_in_task(struct kmcl_pt_rx *rx)
+{
+	unsigned int i, n = kmcl_pt_rx_count(rx), held = 0;
+
+	for (i = 0; i < n; i++)
+		held += rx->rec[i].task;
+	return held;
+}
+
 static void kmcl_incoming_defer_test(struct kunit *test)
 {
 	struct kmcl_pt_cfg cfg = {};
 	struct kmcl_pt_done *d = kmcl_it_done(test);
 	struct kmcl_pt_pair *pp = kmcl_it_pair(test, &cfg);
 	struct kmcl_pt_rec *r = pp->srx.rec;
-	unsigned int i, k, n, held = 0, last_seed = 0;
+	unsigned int i, n, last_seed = 0;
 	bool seen[3] = {};
 
 	pp->srx.mode = KMCL_PT_DEFER;
@@ -488,15 +498,10 @@ static void kmcl_incoming_defer_test(struct kunit *test)
 	 * Every packet ends up held in process context exactly once, and no
 	 * packet is delivered before the one in front of it was redelivered.
 	 */
-	for (k = 0; k < 100 && held < 3; k++) {
-		msleep(20);
-		n = kmcl_pt_rx_count(&pp->srx);
-		held = 0;
-		for (i = 0; i < n; i++)
-			held += r[i].task;
-	}
+	KUNIT_EXPECT_TRUE(test,
+			  KMCL_TEST_WAIT_UNTIL(kmcl_it_held_in_task(&pp->srx) >= 3));
 	n = kmcl_pt_rx_count(&pp->srx);
-	KUNIT_ASSERT_EQ(test, held, 3U);
+	KUNIT_ASSERT_EQ(test, kmcl_it_held_in_task(&pp->srx), 3U);
 	for (i = 0; i < n; i++) {
 		u8 seed = r[i].data[0] == (u8)(0 * 31 + 1) ? 0 :
 			  r[i].data[0] == (u8)(1 * 31 + 1) ? 1 : 2;
