@@ -24,26 +24,6 @@ KMCL_IMPORT(KMCL_INTERNAL);
 #define KMCL_PIPE_T_MAX		256U
 #define KMCL_PIPE_T_WAIT	VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION
 
-static u64 kmcl_pipe_t_in(struct kmcl_channel *ch, const u64 *field)
-{
-	u64 v;
-
-	spin_lock_bh(&ch->in.lock);
-	v = *field;
-	spin_unlock_bh(&ch->in.lock);
-	return v;
-}
-
-static u64 kmcl_pipe_t_out(struct kmcl_channel *ch, const u64 *field)
-{
-	u64 v;
-
-	spin_lock_bh(&ch->out.lock);
-	v = *field;
-	spin_unlock_bh(&ch->out.lock);
-	return v;
-}
-
 /* A connected pair; each endpoint is a pipe if asked. */
 static struct kmcl_pt_pair *kmcl_pipe_t_pair(struct kunit *test, bool srv_pipe,
 					     bool cli_pipe)
@@ -116,15 +96,15 @@ static void kmcl_pipe_both_ways_test(struct kunit *test)
 	kmcl_pipe_t_datagrams(test, pp->p->client->ch, &pp->srx, 10);
 	kmcl_pipe_t_datagrams(test, pp->p->server->ch, &pp->crx, 40);
 
-	KUNIT_EXPECT_EQ(test, kmcl_pipe_t_in(sch, &sch->in.stats.received), (u64)n);
-	KUNIT_EXPECT_EQ(test, kmcl_pipe_t_in(cch, &cch->in.stats.received), (u64)n);
-	KUNIT_EXPECT_EQ(test, kmcl_pipe_t_out(cch, &cch->out.stats.sent), (u64)n);
-	KUNIT_EXPECT_EQ(test, kmcl_pipe_t_out(sch, &sch->out.stats.sent), (u64)n);
+	KUNIT_EXPECT_EQ(test, kmcl_test_in_stat(sch, &sch->in.stats.received), (u64)n);
+	KUNIT_EXPECT_EQ(test, kmcl_test_in_stat(cch, &cch->in.stats.received), (u64)n);
+	KUNIT_EXPECT_EQ(test, kmcl_test_out_stat(cch, &cch->out.stats.sent), (u64)n);
+	KUNIT_EXPECT_EQ(test, kmcl_test_out_stat(sch, &sch->out.stats.sent), (u64)n);
 	/* The recorders completed with a payload; a pipe sends no completion. */
-	KUNIT_EXPECT_EQ(test, kmcl_pipe_t_out(sch, &sch->out.stats.completions_sent), 0ULL);
-	KUNIT_EXPECT_EQ(test, kmcl_pipe_t_out(cch, &cch->out.stats.completions_sent), 0ULL);
-	KUNIT_EXPECT_EQ(test, kmcl_pipe_t_in(sch, &sch->in.stats.rejected), 0ULL);
-	KUNIT_EXPECT_EQ(test, kmcl_pipe_t_in(cch, &cch->in.stats.rejected), 0ULL);
+	KUNIT_EXPECT_EQ(test, kmcl_test_out_stat(sch, &sch->out.stats.completions_sent), 0ULL);
+	KUNIT_EXPECT_EQ(test, kmcl_test_out_stat(cch, &cch->out.stats.completions_sent), 0ULL);
+	KUNIT_EXPECT_EQ(test, kmcl_test_in_stat(sch, &sch->in.stats.rejected), 0ULL);
+	KUNIT_EXPECT_EQ(test, kmcl_test_in_stat(cch, &cch->in.stats.rejected), 0ULL);
 	KUNIT_EXPECT_EQ(test, sch->fail_err, 0);
 	KUNIT_EXPECT_EQ(test, cch->fail_err, 0);
 }
@@ -150,12 +130,12 @@ static void kmcl_pipe_no_transaction_test(struct kunit *test)
 
 	kmcl_pt_complete(&pp->srx, 0, &answer, sizeof(answer));
 	KUNIT_EXPECT_EQ(test, READ_ONCE(sch->in.outstanding), 0U);
-	KUNIT_EXPECT_EQ(test, kmcl_pipe_t_out(sch, &sch->out.stats.completions_sent), 0ULL);
+	KUNIT_EXPECT_EQ(test, kmcl_test_out_stat(sch, &sch->out.stats.completions_sent), 0ULL);
 	/* Nothing reached the client: no completion, no rejection. */
 	kmcl_pt_send(test, pp->p->server->ch, d, 4, 8, 0);
 	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_rx(&pp->crx, 1));
-	KUNIT_EXPECT_EQ(test, kmcl_pipe_t_in(cch, &cch->in.stats.received), 1ULL);
-	KUNIT_EXPECT_EQ(test, kmcl_pipe_t_in(cch, &cch->in.stats.rejected), 0ULL);
+	KUNIT_EXPECT_EQ(test, kmcl_test_in_stat(cch, &cch->in.stats.received), 1ULL);
+	KUNIT_EXPECT_EQ(test, kmcl_test_in_stat(cch, &cch->in.stats.rejected), 0ULL);
 	KUNIT_EXPECT_EQ(test, kmcl_pt_done_count(d), 2U);
 }
 
@@ -250,7 +230,7 @@ static void kmcl_pipe_refused_test(struct kunit *test)
 			STATUS_INVALID_PARAMETER_4);
 	/* Nothing was sent or completed, nothing arrived. */
 	KUNIT_EXPECT_EQ(test, kmcl_pt_done_count(d), 0U);
-	KUNIT_EXPECT_EQ(test, kmcl_pipe_t_out(cch, &cch->out.stats.sent), 0ULL);
+	KUNIT_EXPECT_EQ(test, kmcl_test_out_stat(cch, &cch->out.stats.sent), 0ULL);
 	KUNIT_EXPECT_EQ(test, kmcl_pt_rx_count(&pp->srx), 0U);
 
 	/* The same packet still goes, at the largest size. */
@@ -267,7 +247,7 @@ static void kmcl_pipe_refused_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pp->srx.rec[0].len, KMCL_PIPE_T_MAX);
 	KUNIT_EXPECT_TRUE(test, kmcl_pt_check(pp->srx.rec[0].data, KMCL_PT_DATA, 9));
 	KUNIT_EXPECT_EQ(test, pp->srx.rec[1].len, 8U);
-	KUNIT_EXPECT_EQ(test, kmcl_pipe_t_out(cch, &cch->out.stats.sent), 2ULL);
+	KUNIT_EXPECT_EQ(test, kmcl_test_out_stat(cch, &cch->out.stats.sent), 2ULL);
 }
 
 /* Hostile pipe packets, and one odd but harmless one. */
@@ -311,7 +291,7 @@ static bool kmcl_pipe_t_rejected(void *arg)
 {
 	struct kmcl_channel *ch = arg;
 
-	return kmcl_pipe_t_in(ch, &ch->in.stats.rejected) != 0 && READ_ONCE(ch->fail_err);
+	return kmcl_test_in_stat(ch, &ch->in.stats.rejected) != 0 && READ_ONCE(ch->fail_err);
 }
 
 /*
@@ -387,32 +367,32 @@ static void kmcl_pipe_hostile_test(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, pp->srx.rec[0].len, 8U);
 		KUNIT_EXPECT_EQ(test, memcmp(pp->srx.rec[0].data, "datagram", 8),
 				0);
-		KUNIT_EXPECT_EQ(test, kmcl_pipe_t_out(sch, &sch->out.stats.completions_sent),
+		KUNIT_EXPECT_EQ(test, kmcl_test_out_stat(sch, &sch->out.stats.completions_sent),
 				0ULL);
-		KUNIT_EXPECT_EQ(test, kmcl_pipe_t_in(sch, &sch->in.stats.rejected), 0ULL);
+		KUNIT_EXPECT_EQ(test, kmcl_test_in_stat(sch, &sch->in.stats.rejected), 0ULL);
 		return;
 	}
 
 	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_true(kmcl_pipe_t_rejected, sch,
 						  KMCL_PT_WAIT_MS));
-	KUNIT_EXPECT_EQ(test, kmcl_pipe_t_in(sch, &sch->in.stats.rejected), 1ULL);
+	KUNIT_EXPECT_EQ(test, kmcl_test_in_stat(sch, &sch->in.stats.rejected), 1ULL);
 	err = READ_ONCE(sch->fail_err);
 	switch (c->kind) {
 	case KMCL_PIPE_EVIL_TYPE:
 	case KMCL_PIPE_EVIL_TYPE0:
 	case KMCL_PIPE_EVIL_GPA_DIRECT:
-		KUNIT_EXPECT_EQ(test, kmcl_pipe_t_in(sch, &sch->in.stats.rejected_type), 1ULL);
+		KUNIT_EXPECT_EQ(test, kmcl_test_in_stat(sch, &sch->in.stats.rejected_type), 1ULL);
 		KUNIT_EXPECT_EQ(test, err, -EPROTO);
 		break;
 	default:
-		KUNIT_EXPECT_EQ(test, kmcl_pipe_t_in(sch, &sch->in.stats.rejected_malformed),
+		KUNIT_EXPECT_EQ(test, kmcl_test_in_stat(sch, &sch->in.stats.rejected_malformed),
 				1ULL);
 		KUNIT_EXPECT_EQ(test, err, -EBADMSG);
 		break;
 	}
 	/* The GPA ranges were never looked at, let alone held. */
-	KUNIT_EXPECT_EQ(test, kmcl_pipe_t_in(sch, &sch->in.stats.ext_received), 0ULL);
-	KUNIT_EXPECT_EQ(test, kmcl_pipe_t_in(sch, &sch->in.stats.received), 0ULL);
+	KUNIT_EXPECT_EQ(test, kmcl_test_in_stat(sch, &sch->in.stats.ext_received), 0ULL);
+	KUNIT_EXPECT_EQ(test, kmcl_test_in_stat(sch, &sch->in.stats.received), 0ULL);
 	KUNIT_EXPECT_EQ(test, kmcl_pt_rx_count(&pp->srx), 0U);
 }
 
