@@ -11,6 +11,10 @@ divided by the difference of the counts, is the work of one packet.
   bench-exact.py [--top N] [--kernel] SHORT_DIR LONG_DIR
       module functions (with --kernel, kernel ones too), busiest first,
       and the totals of the kernel and of each module;
+  bench-exact.py [--top N] [--kernel] --calls SHORT_DIR LONG_DIR
+      how often each function is entered per packet (its first block
+      run; a jump back to a function's first instruction counts too),
+      most entered first: lock round trips, tasklets and wake-ups;
   bench-exact.py [--top N] SHORT_DIR LONG_DIR FUNCTION
       the source lines of one module function (inlined code shown at
       its innermost line), through addr2line on the module in
@@ -67,6 +71,30 @@ def by_function(d, runs):
         i = bisect.bisect_right(starts, addr) - 1
         per[syms[i][1:] if i >= 0 else ("?", "?")] += n * times
     return per
+
+
+def entries(d, runs):
+    """Runs of each function's first block: (name, module) -> times."""
+    first = {a: (name, mod) for a, name, mod in read_syms(d)}
+    per = Counter()
+    for (addr, _), times in runs.items():
+        if addr in first:
+            per[first[addr]] += times
+    return per
+
+
+def calls_table(short, long_, top, kernel):
+    (ra, what, na), (rb, _, nb) = short[1], long_[1]
+    a, b = entries(short[0], ra), entries(long_[0], rb)
+    dn = nb - na
+    diff = {k: (b[k] - a.get(k, 0)) / dn for k in set(a) | set(b)}
+    print(f"{what[0]} {what[1]}: entries per packet ({na} and {nb} packets)")
+    rows = [kv for kv in sorted(diff.items(), key=lambda kv: -kv[1])
+            if kernel or kv[0][1] != "kernel"]
+    for (fn, mod), v in rows[:top]:
+        if v < 0.05:
+            break
+        print(f"  {v:8.2f}  {fn} [{mod}]")
 
 
 def function_table(short, long_, top, kernel):
@@ -141,7 +169,7 @@ def line_table(short, long_, func, top):
 
 def main():
     args = sys.argv[1:]
-    top, kernel = 60, False
+    top, kernel, calls = 60, False, False
     while args and args[0].startswith("--"):
         if args[0] == "--top" and len(args) > 1:
             top = int(args[1])
@@ -149,15 +177,20 @@ def main():
         elif args[0] == "--kernel":
             kernel = True
             args = args[1:]
+        elif args[0] == "--calls":
+            calls = True
+            args = args[1:]
         else:
             sys.exit(__doc__)
-    if len(args) not in (2, 3):
+    if len(args) not in (2, 3) or (calls and len(args) != 2):
         sys.exit(__doc__)
     short = (args[0], read_run(args[0]))
     long_ = (args[1], read_run(args[1]))
     if short[1][1] != long_[1][1] or long_[1][2] <= short[1][2]:
         sys.exit("the runs must be the same row and side, the second longer")
-    if len(args) == 2:
+    if calls:
+        calls_table(short, long_, top, kernel)
+    elif len(args) == 2:
         function_table(short, long_, top, kernel)
     else:
         line_table(short, long_, args[2], top)
