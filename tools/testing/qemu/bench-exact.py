@@ -83,37 +83,39 @@ def entries(d, runs):
     return per
 
 
-def calls_table(short, long_, top, kernel):
+def per_packet(short, long_, count):
+    """@count (by_function or entries) of both runs, per extra packet."""
     (ra, what, na), (rb, _, nb) = short[1], long_[1]
-    a, b = entries(short[0], ra), entries(long_[0], rb)
-    dn = nb - na
-    diff = {k: (b[k] - a.get(k, 0)) / dn for k in set(a) | set(b)}
-    print(f"{what[0]} {what[1]}: entries per packet ({na} and {nb} packets)")
+    a, b = count(short[0], ra), count(long_[0], rb)
+    diff = {k: (b[k] - a.get(k, 0)) / (nb - na) for k in set(a) | set(b)}
+    return f"{what[0]} {what[1]}", f"({na} and {nb} packets)", diff
+
+
+def print_rows(diff, top, kernel, least, fmt):
+    """The @top largest of @diff (module functions unless @kernel)."""
     rows = [kv for kv in sorted(diff.items(), key=lambda kv: -kv[1])
             if kernel or kv[0][1] != "kernel"]
     for (fn, mod), v in rows[:top]:
-        if v < 0.05:
+        if v < least:
             break
-        print(f"  {v:8.2f}  {fn} [{mod}]")
+        print(f"  {v:{fmt}}  {fn} [{mod}]")
+
+
+def calls_table(short, long_, top, kernel):
+    what, runs, diff = per_packet(short, long_, entries)
+    print(f"{what}: entries per packet {runs}")
+    print_rows(diff, top, kernel, 0.05, "8.2f")
 
 
 def function_table(short, long_, top, kernel):
-    (ra, what, na), (rb, _, nb) = short[1], long_[1]
-    a, b = by_function(short[0], ra), by_function(long_[0], rb)
-    dn = nb - na
-    diff = {k: (b[k] - a.get(k, 0)) / dn for k in set(a) | set(b)}
+    what, runs, diff = per_packet(short, long_, by_function)
     total = Counter()
     for (_, mod), v in diff.items():
         total[mod] += v
-    print(f"{what[0]} {what[1]}: instructions per packet ({na} and {nb} packets)")
+    print(f"{what}: instructions per packet {runs}")
     print("  " + "  ".join(f"{m} {v:.0f}" for m, v in total.most_common()
                            if abs(v) >= 0.5))
-    rows = [kv for kv in sorted(diff.items(), key=lambda kv: -kv[1])
-            if kernel or kv[0][1] != "kernel"]
-    for (fn, mod), v in rows[:top]:
-        if v < 0.5:
-            break
-        print(f"  {v:8.1f}  {fn} [{mod}]")
+    print_rows(diff, top, kernel, 0.5, "8.1f")
 
 
 def func_blocks(d, runs, func):
