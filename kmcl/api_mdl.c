@@ -308,7 +308,8 @@ VOID MmUnmapLockedPages(PVOID BaseAddress, PMDL MemoryDescriptorList)
 		mdl->MappedSystemVa = NULL;
 		mdl->MdlFlags &= ~MDL_MAPPED_TO_SYSTEM_VA;
 		spin_unlock_irqrestore(&kmcl_mdl_map_lock, flags);
-		kmcl_hvpfns_unmap(BaseAddress);
+		/* A lender's own mapping (kmcl_mdl_use_va()) stays as it is. */
+		kmcl_hvpfns_unmap_mdl_va(BaseAddress);
 		return;
 	}
 	spin_unlock_irqrestore(&kmcl_mdl_map_lock, flags);

@@ -54,6 +54,7 @@ static DEFINE_HASHTABLE(kmcl_vmaps, KMCL_VMAPS_BITS);
 static DEFINE_SPINLOCK(kmcl_vmaps_lock);
 static atomic_t kmcl_vmap_live = ATOMIC_INIT(0);
 static atomic_t kmcl_vunmap_deferred = ATOMIC_INIT(0);
+static atomic_t kmcl_vunmap_foreign = ATOMIC_INIT(0);
 
 /* Work that atomic callers could not do: vunmap() and vfree(). */
 static LLIST_HEAD(kmcl_vunmap_list);
@@ -425,9 +426,11 @@ static void kmcl_hvpfns_unmap_how(const void *va, bool now, bool quiet)
 	}
 	spin_unlock_irqrestore(&kmcl_vmaps_lock, flags);
 	if (!found) {
-		if (!quiet)
+		if (!quiet) {
+			atomic_inc(&kmcl_vunmap_foreign);
 			pr_warn_ratelimited("unmap of %p: not a mapping KMCL made\n",
 					    va);
+		}
 		return;
 	}
 	if (now && kmcl_can_sleep()) {
@@ -456,6 +459,21 @@ void kmcl_hvpfns_unmap(const void *va)
 }
 
 KMCL_EXPORT_FOR_TESTS(kmcl_hvpfns_unmap);
+
+/**
+ * kmcl_hvpfns_unmap_mdl_va() - release the mapping an MDL records
+ * @va: the MDL's MappedSystemVa, or NULL (ignored).
+ *
+ * As kmcl_hvpfns_unmap(), but an address KMCL did not map is left alone
+ * without a word: an MDL of an incoming packet may record the lender's
+ * own mapping (kmcl_mdl_use_va()), which is not the receiver's to remove.
+ *
+ * Context: any context but hard interrupts.
+ */
+void kmcl_hvpfns_unmap_mdl_va(const void *va)
+{
+	kmcl_hvpfns_unmap_how(va, true, true);
+}
 
 /**
  * kmcl_hvpfns_unmap_later() - release a mapping without ever sleeping
@@ -555,6 +573,21 @@ int kmcl_mdl_vunmap_deferred(void)
 }
 
 KMCL_EXPORT_FOR_TESTS(kmcl_mdl_vunmap_deferred);
+
+/**
+ * kmcl_mdl_foreign_unmaps() - unmaps refused as "not a mapping KMCL made"
+ *
+ * Each is an address in the vmalloc area that KMCL was asked to unmap
+ * without having mapped it, and was logged.
+ *
+ * Return: the count since the module was loaded.
+ */
+int kmcl_mdl_foreign_unmaps(void)
+{
+	return atomic_read(&kmcl_vunmap_foreign);
+}
+
+KMCL_EXPORT_FOR_TESTS(kmcl_mdl_foreign_unmaps);
 
 /**
  * kmcl_mdl_flush() - run deferred unmaps and frees now

@@ -112,6 +112,7 @@ int kmcl_hvpfns_layout(const unsigned long *hvpfns, u32 count, u32 per_page,
 void *kmcl_hvpfns_map(const unsigned long *hvpfns, u32 count,
 		      u32 byte_offset, unsigned int flags);
 void kmcl_hvpfns_unmap(const void *va);
+void kmcl_hvpfns_unmap_mdl_va(const void *va);
 void kmcl_hvpfns_unmap_later(const void *va);
 void kmcl_hvpfns_unmap_mine(const void *va);
 void *kmcl_kvalloc_any(size_t size);
@@ -119,6 +120,7 @@ void kmcl_kvfree_any(void *p);
 
 int kmcl_mdl_vmap_count(void);
 int kmcl_mdl_vunmap_deferred(void);
+int kmcl_mdl_foreign_unmaps(void);
 void kmcl_mdl_flush(void);
 void kmcl_mdl_exit(void);
 

@@ -347,7 +347,10 @@ PVOID MmGetSystemAddressForMdlSafe(_Inout_opt_ PMDL Mdl, _In_ ULONG Priority);
  * mapping (from atomic context the vunmap() is deferred to a worker; the
  * address must not be used after this call in either case). An MDL built by
  * MmBuildMdlForNonPagedPool() has no mapping of its own: nothing happens.
- * An address that is not the MDL's mapping is logged and ignored.
+ * The external data of an incoming loopback packet may come with the
+ * sender's own mapping of its buffer: the MDL forgets it and the sender's
+ * mapping stays. An address that is not the MDL's mapping is logged and
+ * ignored.
  *
  * Context: any context but hard interrupts.
  */

@@ -70,6 +70,8 @@ enum ext_mode {
  * @writable: the first mapping is writable (x86; else true).
  * @vmapped: the first mapping is a vmap(), not the direct map.
  * @va: the first mapping.
+ * @unmapped: with ext_rx.unmap, every MDL had no mapping recorded after
+ *	MmUnmapLockedPages().
  * @done: completed (EXT_CHECK, or by the test).
  */
 struct ext_rec {
@@ -89,6 +91,7 @@ struct ext_rec {
 	bool writable;
 	bool vmapped;
 	void *va;
+	bool unmapped;
 	bool done;
 };
 
@@ -101,6 +104,7 @@ struct ext_rec {
  * @seed: pattern the sender wrote.
  * @base: chain offset of the first byte sent (pattern position).
  * @write_back: write the pattern of @seed + 1 over what was checked.
+ * @unmap: then give each MDL's mapping back with MmUnmapLockedPages().
  * @n: packets recorded.
  * @pending: STATUS_PENDING answers (ProcessPacket runs again).
  * @rec: the records.
@@ -113,6 +117,7 @@ struct ext_rx {
 	u8 seed;
 	u32 base;
 	bool write_back;
+	bool unmap;
 	unsigned int n;
 	unsigned int pending;
 	struct ext_rec rec[EXT_REC];
@@ -179,6 +184,7 @@ static void ext_inspect(struct ext_rx *rx, struct ext_rec *r, PMDL mdl)
 
 	r->mdl_ok = true;
 	r->data_ok = true;
+	r->unmapped = rx->unmap;
 	for (; mdl; mdl = mdl->Next) {
 		if (r->nmdl < EXT_MDLS) {
 			r->count[r->nmdl] = mdl->ByteCount;
@@ -202,6 +208,12 @@ static void ext_inspect(struct ext_rx *rx, struct ext_rec *r, PMDL mdl)
 			r->data_ok = false;
 		if (rx->write_back && !(rx->get_flags & RO))
 			fill(va, mdl->ByteCount, pos, rx->seed + 1);
+		if (rx->unmap) {
+			MmUnmapLockedPages(va, mdl);
+			if ((mdl->MdlFlags & MDL_MAPPED_TO_SYSTEM_VA) ||
+			    mdl->MappedSystemVa)
+				r->unmapped = false;
+		}
 		pos += mdl->ByteCount;
 		r->bytes += mdl->ByteCount;
 		r->nmdl++;
@@ -767,6 +779,52 @@ static void ext_vmalloc_softirq(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, check(buf + off, len, 0, 22));
 	kmcl_mdl_flush();
 	KUNIT_EXPECT_EQ(test, kmcl_mdl_vmap_count(), 0);
+}
+
+/*
+ * A receiver that gives back the mapping MmGetSystemAddressForMdlSafe()
+ * returned, as Windows drivers may: for data from a vmalloc'ed buffer
+ * that mapping is the lender's own (kmcl_mdl_use_va()). It leaves the
+ * MDL without a mapping, unmaps nothing of the lender's and is no
+ * "not a mapping KMCL made".
+ */
+static void ext_unmap_lent(struct kunit *test)
+{
+	struct kmcl_pt_done *d = ext_done(test, true);
+	struct ext_pair *ep = ext_pair(test);
+	const u32 off = 200, len = 2 * 4096 - 500;
+	int foreign = kmcl_mdl_foreign_unmaps();
+	PFN_NUMBER pfn[2];
+	u8 *buf;
+	PMDL mdl;
+
+	buf = ext_scattered(test, pfn);
+	fill(buf + off, len, 0, 31);
+	mdl = ext_mdl(test, buf + off, len);
+	ep->srx.seed = 31;
+	ep->srx.write_back = true;
+	ep->srx.unmap = true;
+	KUNIT_ASSERT_EQ(test, VmbPacketSendWithExternalMdl(ext_pkt(test, ep->p->client->ch, d),
+							   NULL, 0, mdl, 0, 0, WAIT),
+			STATUS_SUCCESS);
+	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_done(d, 1));
+	KUNIT_EXPECT_EQ(test, d->rec[0].status, STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, ep->srx.rec[0].st, STATUS_SUCCESS);
+	KUNIT_EXPECT_TRUE(test, ep->srx.rec[0].data_ok);
+	KUNIT_EXPECT_TRUE(test, ep->srx.rec[0].unmapped);
+	if (!ext_bounced(ep->p->client->ch))
+		KUNIT_EXPECT_PTR_EQ(test, ep->srx.rec[0].va, (void *)(buf + off));
+	/* The lender's mapping still works and holds the receiver's writes. */
+	KUNIT_EXPECT_TRUE(test, check(buf + off, len, 0, 32));
+	KUNIT_EXPECT_EQ(test, kmcl_mdl_foreign_unmaps(), foreign);
+	kmcl_mdl_flush();
+	KUNIT_EXPECT_EQ(test, kmcl_mdl_vmap_count(), 0);
+
+	/* An address KMCL never mapped, given to it to unmap, is counted. */
+	foreign = kmcl_mdl_foreign_unmaps();
+	kmcl_hvpfns_unmap(buf);
+	KUNIT_EXPECT_EQ(test, kmcl_mdl_foreign_unmaps(), foreign + 1);
+	KUNIT_EXPECT_TRUE(test, check(buf + off, len, 0, 32));
 }
 
 /* READ_ONLY: a read-only mapping, which only process context can make. */
@@ -1811,6 +1869,7 @@ static struct kunit_case kmcl_external_cases[] = {
 	KUNIT_CASE(ext_pfns_pending),
 	KUNIT_CASE(ext_softirq_direct),
 	KUNIT_CASE(ext_vmalloc_softirq),
+	KUNIT_CASE(ext_unmap_lent),
 	KUNIT_CASE(ext_read_only),
 	KUNIT_CASE(ext_force_length),
 	KUNIT_CASE(ext_queued),
