@@ -722,6 +722,33 @@ static u8 *ext_scattered(struct kunit *test, PFN_NUMBER *pfn)
 }
 
 /*
+ * @len bytes at @off of a new scattered buffer (ext_scattered()), filled
+ * with pattern @seed, and a nonpaged-pool MDL over them in *@mdl.
+ */
+static u8 *ext_scattered_mdl(struct kunit *test, u32 off, u32 len, u8 seed,
+			     PMDL *mdl)
+{
+	PFN_NUMBER pfn[2];
+	u8 *buf = ext_scattered(test, pfn);
+
+	fill(buf + off, len, 0, seed);
+	*mdl = ext_mdl(test, buf + off, len);
+	return buf;
+}
+
+/* Send @mdl as packet @n of @d; both ends must answer STATUS_SUCCESS. */
+static void ext_send_mdl(struct kunit *test, struct ext_pair *ep,
+			 struct kmcl_pt_done *d, PMDL mdl, unsigned int n)
+{
+	KUNIT_ASSERT_EQ(test, VmbPacketSendWithExternalMdl(ext_pkt(test, ep->p->client->ch, d),
+							   NULL, 0, mdl, 0, 0, WAIT),
+			STATUS_SUCCESS);
+	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_done(d, n));
+	KUNIT_EXPECT_EQ(test, d->rec[n - 1].status, STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, ep->srx.rec[n - 1].st, STATUS_SUCCESS);
+}
+
+/*
  * A nonpaged-pool MDL over scattered vmalloc-area memory, received in
  * softirq context on the loopback: the receiver gets the sender's own
  * mapping of the lent pages, checked page by page, at once. No vmap(), no
@@ -734,21 +761,12 @@ static void ext_vmalloc_softirq(struct kunit *test)
 	struct ext_pair *ep = ext_pair(test);
 	const u32 off = 100, len = 2 * 4096 - 300;
 	bool bounced = ext_bounced(ep->p->client->ch);
-	PFN_NUMBER pfn[2];
-	u8 *buf;
 	PMDL mdl;
+	u8 *buf = ext_scattered_mdl(test, off, len, 21, &mdl);
 
-	buf = ext_scattered(test, pfn);
-	fill(buf + off, len, 0, 21);
-	mdl = ext_mdl(test, buf + off, len);
 	ep->srx.seed = 21;
 	ep->srx.write_back = true;
-	KUNIT_ASSERT_EQ(test, VmbPacketSendWithExternalMdl(ext_pkt(test, ep->p->client->ch, d),
-							   NULL, 0, mdl, 0, 0, WAIT),
-			STATUS_SUCCESS);
-	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_done(d, 1));
-	KUNIT_EXPECT_EQ(test, d->rec[0].status, STATUS_SUCCESS);
-	KUNIT_EXPECT_EQ(test, ep->srx.rec[0].st, STATUS_SUCCESS);
+	ext_send_mdl(test, ep, d, mdl, 1);
 	KUNIT_EXPECT_EQ(test, ep->srx.rec[0].bytes, len);
 	KUNIT_EXPECT_TRUE(test, ep->srx.rec[0].mdl_ok);
 	KUNIT_EXPECT_TRUE(test, ep->srx.rec[0].data_ok);
@@ -765,12 +783,7 @@ static void ext_vmalloc_softirq(struct kunit *test)
 	/* READ_ONLY: a read-only vmap() of its own, in process context. */
 	ep->srx.seed = 22;
 	ep->srx.get_flags = RO;
-	KUNIT_ASSERT_EQ(test, VmbPacketSendWithExternalMdl(ext_pkt(test, ep->p->client->ch, d),
-							   NULL, 0, mdl, 0, 0, WAIT),
-			STATUS_SUCCESS);
-	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_done(d, 2));
-	KUNIT_EXPECT_EQ(test, d->rec[1].status, STATUS_SUCCESS);
-	KUNIT_EXPECT_EQ(test, ep->srx.rec[1].st, STATUS_SUCCESS);
+	ext_send_mdl(test, ep, d, mdl, 2);
 	KUNIT_EXPECT_TRUE(test, ep->srx.rec[1].data_ok);
 	KUNIT_EXPECT_TRUE(test, ep->srx.rec[1].task);
 	KUNIT_EXPECT_PTR_NE(test, ep->srx.rec[1].va, (void *)(buf + off));
@@ -794,22 +807,13 @@ static void ext_unmap_lent(struct kunit *test)
 	struct ext_pair *ep = ext_pair(test);
 	const u32 off = 200, len = 2 * 4096 - 500;
 	int foreign = kmcl_mdl_foreign_unmaps();
-	PFN_NUMBER pfn[2];
-	u8 *buf;
 	PMDL mdl;
+	u8 *buf = ext_scattered_mdl(test, off, len, 31, &mdl);
 
-	buf = ext_scattered(test, pfn);
-	fill(buf + off, len, 0, 31);
-	mdl = ext_mdl(test, buf + off, len);
 	ep->srx.seed = 31;
 	ep->srx.write_back = true;
 	ep->srx.unmap = true;
-	KUNIT_ASSERT_EQ(test, VmbPacketSendWithExternalMdl(ext_pkt(test, ep->p->client->ch, d),
-							   NULL, 0, mdl, 0, 0, WAIT),
-			STATUS_SUCCESS);
-	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_done(d, 1));
-	KUNIT_EXPECT_EQ(test, d->rec[0].status, STATUS_SUCCESS);
-	KUNIT_EXPECT_EQ(test, ep->srx.rec[0].st, STATUS_SUCCESS);
+	ext_send_mdl(test, ep, d, mdl, 1);
 	KUNIT_EXPECT_TRUE(test, ep->srx.rec[0].data_ok);
 	KUNIT_EXPECT_TRUE(test, ep->srx.rec[0].unmapped);
 	if (!ext_bounced(ep->p->client->ch))
