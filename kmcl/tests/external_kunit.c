@@ -701,12 +701,14 @@ static void ext_vunmap(void *va)
 /*
  * Two pages in descending PFN order, mapped together with vmap(): the
  * shape of a vmalloc() buffer (pages scattered), never physically
- * consecutive. Freed when the test ends; @pfn their Hyper-V PFNs.
+ * consecutive. Freed when the test ends. @len bytes at @off are filled
+ * with pattern @seed and described by a nonpaged-pool MDL, in *@mdl.
  */
-static u8 *ext_scattered(struct kunit *test, PFN_NUMBER *pfn)
+static u8 *ext_scattered(struct kunit *test, u32 off, u32 len, u8 seed,
+			 PMDL *mdl)
 {
 	struct page *pages[2];
-	PFN_NUMBER tmp;
+	PFN_NUMBER pfn[2], tmp;
 	u8 *va;
 
 	ext_page(test, &pfn[0]);
@@ -718,22 +720,9 @@ static u8 *ext_scattered(struct kunit *test, PFN_NUMBER *pfn)
 	va = vmap(pages, 2, VM_MAP, PAGE_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, va);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, ext_vunmap, va), 0);
+	fill(va + off, len, 0, seed);
+	*mdl = ext_mdl(test, va + off, len);
 	return va;
-}
-
-/*
- * @len bytes at @off of a new scattered buffer (ext_scattered()), filled
- * with pattern @seed, and a nonpaged-pool MDL over them in *@mdl.
- */
-static u8 *ext_scattered_mdl(struct kunit *test, u32 off, u32 len, u8 seed,
-			     PMDL *mdl)
-{
-	PFN_NUMBER pfn[2];
-	u8 *buf = ext_scattered(test, pfn);
-
-	fill(buf + off, len, 0, seed);
-	*mdl = ext_mdl(test, buf + off, len);
-	return buf;
 }
 
 /* Send @mdl as packet @n of @d; both ends must answer STATUS_SUCCESS. */
@@ -762,7 +751,7 @@ static void ext_vmalloc_softirq(struct kunit *test)
 	const u32 off = 100, len = 2 * 4096 - 300;
 	bool bounced = ext_bounced(ep->p->client->ch);
 	PMDL mdl;
-	u8 *buf = ext_scattered_mdl(test, off, len, 21, &mdl);
+	u8 *buf = ext_scattered(test, off, len, 21, &mdl);
 
 	ep->srx.seed = 21;
 	ep->srx.write_back = true;
@@ -808,7 +797,7 @@ static void ext_unmap_lent(struct kunit *test)
 	const u32 off = 200, len = 2 * 4096 - 500;
 	int foreign = kmcl_mdl_foreign_unmaps();
 	PMDL mdl;
-	u8 *buf = ext_scattered_mdl(test, off, len, 31, &mdl);
+	u8 *buf = ext_scattered(test, off, len, 31, &mdl);
 
 	ep->srx.seed = 31;
 	ep->srx.write_back = true;
