@@ -212,12 +212,22 @@ static bool kmcl_in_inside(struct kmcl_in *in, struct kmcl_in_packet *ip)
 }
 
 /*
+ * Add one to a counter only the reader writes (runs are serialized by
+ * kmcl_in.reading); kmcl_packet_stats() reads it with READ_ONCE().
+ */
+static __always_inline void kmcl_in_count(u64 *stat)
+{
+	WRITE_ONCE(*stat, *stat + 1);
+}
+
+/*
  * Hand @ip (state DELIVERING, counted by kmcl_in.delivering) to the driver.
  * In process context (@passive: the reader's work item, no lock held) its
  * external data is mapped first, so that GetExternalData never sleeps.
  * A packet the callback completed, with its completion written, comes
  * back here (kmcl_in_complete()): into @spare if that is given and empty
- * (still counted in kmcl_in.delivering), else into the pool.
+ * (still counted in kmcl_in.delivering), else into the pool. One the
+ * driver keeps starts to count in kmcl_in.outstanding now.
  * Returns true if the driver deferred it.
  */
 static __always_inline bool kmcl_in_deliver(struct kmcl_channel *ch,
@@ -237,25 +247,36 @@ static __always_inline bool kmcl_in_deliver(struct kmcl_channel *ch,
 				ip->flags);
 	WRITE_ONCE(in->cur, NULL);
 
+	/*
+	 * Completed from inside the callback, its completion written: only
+	 * this thread sets @recycle, and nobody else may touch the object
+	 * now, so it becomes the spare without a lock round trip. Its count
+	 * in kmcl_in.delivering becomes the spare's.
+	 */
+	if (ip->recycle && spare && !*spare) {
+		ip->recycle = false;
+		WRITE_ONCE(ip->state, KMCL_IN_FREE);
+		kmcl_in_count(&in->stats.recycled);
+		*spare = ip;
+		return false;
+	}
+
 	bh = kmcl_lock_bh(&in->lock);
 	if (ip->state == KMCL_IN_DELIVERING) {
 		ip->state = KMCL_IN_HELD;
+		in->outstanding++;
 	} else if (ip->state == KMCL_IN_DEFERRED) {
 		/* At the head: nothing after it may overtake it. */
 		list_add(&ip->item.node, &in->deferred);
+		in->outstanding++;
 		deferred = true;
 	} else if (ip->recycle) {
 		ip->recycle = false;
 		ip->state = KMCL_IN_FREE;
-		in->stats.recycled++;
+		kmcl_in_count(&in->stats.recycled);
 		kick = in->want_restart;
 		in->want_restart = false;
-		if (spare && !*spare) {
-			*spare = ip;
-			in->delivering++;	/* the spare's count */
-		} else {
-			kmcl_in_pool_add(in, ip);
-		}
+		kmcl_in_pool_add(in, ip);
 	}
 	in->delivering--;
 	kmcl_unlock_bh(&in->lock, bh);
@@ -412,6 +433,7 @@ kmcl_in_step(struct kmcl_channel *ch, bool passive, bool ring_ok,
 	/* As in kmcl_in_step_comp(): the parse sets it all. */
 	struct kmcl_wire_packet wp __uninitialized;
 	u32 pktlen, pipe_len = 0;
+	bool idle = false;
 	void *buf;
 	int ret;
 	bool bh;
@@ -447,9 +469,13 @@ kmcl_in_step(struct kmcl_channel *ch, bool passive, bool ring_ok,
 					      item.node);
 			list_del_init(&ip->item.node);
 			ip->state = KMCL_IN_DELIVERING;
+			/* Counted as being delivered now, not as outstanding. */
 			in->delivering++;
+			idle = !--in->outstanding;
 		}
 		kmcl_unlock_bh(&in->lock, bh);
+		if (idle)
+			kmcl_in_wake_idle(in);
 		return kmcl_in_redeliver(ch, ip, delivered);
 	}
 	if (!ring_ok || !in->attached || in->failed) {
@@ -568,13 +594,15 @@ peek:
 	if (ip->client_ctx)
 		memset(ip->client_ctx, 0, in->ctx_size);
 
-	bh = kmcl_lock_bh(&in->lock);
-	ip->state = KMCL_IN_DELIVERING;
-	in->outstanding++;
-	in->stats.received++;
+	/*
+	 * Nobody else knows the object until the callback hands it on: no
+	 * lock. It counts in kmcl_in.delivering until kmcl_in_deliver()
+	 * decides whether the driver keeps it.
+	 */
+	WRITE_ONCE(ip->state, KMCL_IN_DELIVERING);
+	kmcl_in_count(&in->stats.received);
 	if (ip->ext_count)
-		in->stats.ext_received++;
-	kmcl_unlock_bh(&in->lock, bh);
+		kmcl_in_count(&in->stats.ext_received);
 
 	(*delivered)++;
 	if (kmcl_in_deliver(ch, ip, passive, spare))
@@ -1173,7 +1201,7 @@ static __always_inline int kmcl_in_finish(struct kmcl_in_packet *ip, bool fail,
 					  bool *restart)
 {
 	struct kmcl_in *in = &ip->ch->in;
-	bool idle;
+	bool idle, delivering;
 	bool bh;
 
 	bh = kmcl_lock_bh(&in->lock);
@@ -1182,6 +1210,7 @@ static __always_inline int kmcl_in_finish(struct kmcl_in_packet *ip, bool fail,
 		kmcl_unlock_bh(&in->lock, bh);
 		return ip->state == KMCL_IN_DEFERRED ? -EINVAL : -EALREADY;
 	}
+	delivering = ip->state == KMCL_IN_DELIVERING;
 	*send = !fail && ip->comp_requested;
 	if (!*send || !buf)
 		*len = 0;
@@ -1197,8 +1226,12 @@ static __always_inline int kmcl_in_finish(struct kmcl_in_packet *ip, bool fail,
 		kmcl_ext_release(ip);
 		bh = kmcl_lock_bh(&in->lock);
 	}
-	in->outstanding--;
-	idle = !in->outstanding;
+	/* One still in its ProcessPacket call was never counted there. */
+	idle = false;
+	if (!delivering) {
+		in->outstanding--;
+		idle = !in->outstanding;
+	}
 	if (fail) {
 		in->stats.failed++;
 		WRITE_ONCE(in->failed, true);

@@ -1248,10 +1248,10 @@ void kmcl_packet_stats(struct kmcl_channel *ch, struct kmcl_stats *st)
 	spin_unlock_bh(&ch->out.lock);
 
 	spin_lock_bh(&ch->in.lock);
-	st->received = ch->in.stats.received;
+	st->received = READ_ONCE(ch->in.stats.received);
 	st->rejected = ch->in.stats.rejected;
 	st->quota_blocked = ch->in.stats.quota_blocked;
-	st->ext_received = ch->in.stats.ext_received;
+	st->ext_received = READ_ONCE(ch->in.stats.ext_received);
 	st->ext_rejected = ch->in.stats.rejected_ext_limits +
 			   ch->in.stats.rejected_ext_data;
 	st->ext_dropped = ch->in.stats.ext_dropped;

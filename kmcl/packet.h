@@ -546,13 +546,15 @@ enum kmcl_in_state {
 /**
  * struct kmcl_in_packet - an incoming packet (VMBPACKETCOMPLETION)
  * @magic: KMCL_IN_PACKET_MAGIC.
- * @state: enum kmcl_in_state, under kmcl_in.lock.
+ * @state: enum kmcl_in_state, under kmcl_in.lock once the driver has
+ *	seen the object (the reader sets DELIVERING, and FREE for a
+ *	@recycle one, without it: nobody else knows the object then).
  * @comp_requested: the sender asked for a completion.
  * @ext_ro: the external data is to be mapped read-only (a READ_ONLY
  *	VmbChannelPacketGetExternalData() that had to wait for passive).
  * @recycle: completed from inside its own ProcessPacket call, by the
  *	reader, and its completion written: the reader takes it back when
- *	the callback returns, in the lock round trip it makes then anyway.
+ *	the callback returns. Only the reader writes it.
  * @item: deferred list link, or FIFO entry (kind KMCL_OUT_COMPLETION).
  * @next_free: the next idle object in kmcl_in.free.
  * @ch: the channel.
@@ -595,7 +597,11 @@ struct kmcl_in_packet {
 };
 
 /**
- * struct kmcl_in_stats - incoming counters (under kmcl_in.lock)
+ * struct kmcl_in_stats - incoming counters
+ *
+ * Under kmcl_in.lock, but for @received, @ext_received and @recycled:
+ * only the reader writes those (kmcl_in_count()), without the lock.
+ *
  * @received: data packets delivered to ProcessPacket (first delivery).
  * @completed: VmbChannelPacketComplete calls.
  * @failed: VmbChannelPacketFail calls.
@@ -672,7 +678,9 @@ struct kmcl_in_stats {
  * @buf_size: packet bytes each object (and @scratch) holds.
  * @ctx_size: client context bytes per object.
  * @ext_size: MDL area bytes per object (external data).
- * @outstanding: delivered and not yet completed (incl. deferred).
+ * @outstanding: delivered and not yet completed (incl. deferred), once
+ *	their ProcessPacket call returned; one in that call counts in
+ *	@delivering only.
  * @quota: most outstanding packets, 0 for no limit.
  * @delivering: packets taken for delivery and ProcessPacket or
  *	ProcessingComplete calls in progress.

@@ -466,6 +466,53 @@ static void kmcl_incoming_defer_during_callback_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kmcl_pt_rx_count(&pp->srx), 1U);
 }
 
+/*
+ * A deferred packet counts against the quota until it is completed, and
+ * one completed inside the call that delivers it again frees its place:
+ * with a quota of 1 each packet waits for the one before it, and all
+ * of them get through, in order, once each at passive.
+ */
+static void kmcl_incoming_defer_quota_test(struct kunit *test)
+{
+	struct kmcl_pt_cfg cfg = {};
+	struct kmcl_pt_done *d = kmcl_it_done(test);
+	struct kmcl_pt_pair *pp = kmcl_it_pair(test, &cfg);
+	struct kmcl_channel *sch = pp->sch;
+	struct kmcl_pt_rec *r = pp->srx.rec;
+	unsigned int i, n, softirq = 0, task = 0;
+	u8 last = 0;
+
+	pp->srx.mode = KMCL_PT_DEFER_COMPLETE;
+	VmbChannelSetTransactionQuota(pp->p->server->ch, 1);
+	kmcl_it_send(test, pp, d, 0, 4, 16);
+	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_done(d, 4));
+	KUNIT_EXPECT_TRUE(test,
+			  KMCL_TEST_WAIT_UNTIL(!READ_ONCE(sch->in.outstanding)));
+
+	n = kmcl_pt_rx_count(&pp->srx);
+	for (i = 0; i < n; i++) {
+		u8 seed = r[i].data[0] / 31;
+
+		KUNIT_EXPECT_TRUE(test, kmcl_pt_check(r[i].data, 16, seed));
+		/* Nothing overtakes a packet before its completion. */
+		KUNIT_EXPECT_TRUE(test, seed == last || (seed == last + 1 &&
+							 r[i - 1].task));
+		softirq += r[i].softirq;
+		task += r[i].task;
+		last = seed;
+	}
+	KUNIT_EXPECT_EQ(test, last, 3);
+	KUNIT_EXPECT_EQ(test, task, 4U);
+	KUNIT_EXPECT_EQ(test, n, 4U + softirq);
+	KUNIT_EXPECT_EQ(test, kmcl_test_in_stat(sch, &sch->in.stats.deferred),
+			(u64)softirq);
+	KUNIT_EXPECT_EQ(test, kmcl_test_in_stat(sch, &sch->in.stats.completed),
+			4ULL);
+	KUNIT_EXPECT_EQ(test, kmcl_test_in_stat(sch, &sch->in.stats.received),
+			4ULL);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(sch->in.outstanding), 0U);
+}
+
 /* Deliveries so far in process context (the deferred ones' second). */
 static unsigned int kmcl_it_held_in_task(struct kmcl_pt_rx *rx)
 {
@@ -967,6 +1014,7 @@ static struct kunit_case kmcl_incoming_cases[] = {
 	KUNIT_CASE(kmcl_incoming_quota_test),
 	KUNIT_CASE(kmcl_incoming_complete_during_callback_test),
 	KUNIT_CASE(kmcl_incoming_defer_test),
+	KUNIT_CASE(kmcl_incoming_defer_quota_test),
 	KUNIT_CASE(kmcl_incoming_complete_misuse_test),
 	KUNIT_CASE(kmcl_incoming_defer_during_callback_test),
 	KUNIT_CASE(kmcl_incoming_fail_test),

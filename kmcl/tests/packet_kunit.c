@@ -112,6 +112,12 @@ static VOID kmcl_pt_process(VMBCHANNEL ch, PVOID ctx, VMBPACKETCOMPLETION pc,
 		if (!in_task())
 			VmbChannelPacketDeferToPassive(pc);
 		break;
+	case KMCL_PT_DEFER_COMPLETE:
+		if (!in_task())
+			VmbChannelPacketDeferToPassive(pc);
+		else
+			VmbChannelPacketComplete(pc, NULL, 0);
+		break;
 	case KMCL_PT_FAIL:
 		VmbChannelPacketFail(pc);
 		break;

@@ -34,6 +34,7 @@ enum kmcl_pt_mode {
 	KMCL_PT_FAIL,		/* VmbChannelPacketFail() */
 	KMCL_PT_SLOW,		/* busy for 200 us, then complete */
 	KMCL_PT_HOLD_WAIT,	/* keep it, and wait for @release (passive only) */
+	KMCL_PT_DEFER_COMPLETE,	/* defer unless in process context, then complete */
 };
 
 /**
