@@ -1191,8 +1191,9 @@ void kmcl_in_release(struct kmcl_in_packet *ip)
  * completion payload (@buf, *@len bytes, dropped unless the sender asked
  * for a completion) is copied into @ip first: it may lie in the external
  * data that is released right after. A packet whose sender wants no
- * completion goes straight back to the pool. Without external data and
- * a payload to copy, all of it is one lock round trip. Returns 0 or
+ * completion goes straight back to the pool (or to the reader, from
+ * inside its own call). Without external data, all of it is one lock
+ * round trip, or none from inside the packet's call. Returns 0 or
  * -EALREADY / -EINVAL; *@send: a completion is to be sent (@ip is then
  * COMPLETING and still the caller's).
  */
@@ -1201,20 +1202,45 @@ static __always_inline int kmcl_in_finish(struct kmcl_in_packet *ip, bool fail,
 					  bool *restart)
 {
 	struct kmcl_in *in = &ip->ch->in;
-	bool idle, delivering;
+	u8 state, next;
+	bool idle;
 	bool bh;
 
-	bh = kmcl_lock_bh(&in->lock);
-	if (ip->state != KMCL_IN_DELIVERING && ip->state != KMCL_IN_HELD) {
-		in->stats.misuse++;
-		kmcl_unlock_bh(&in->lock, bh);
-		return ip->state == KMCL_IN_DEFERRED ? -EINVAL : -EALREADY;
-	}
-	delivering = ip->state == KMCL_IN_DELIVERING;
 	*send = !fail && ip->comp_requested;
 	if (!*send || !buf)
 		*len = 0;
-	ip->state = *send ? KMCL_IN_COMPLETING : KMCL_IN_FREE;
+	next = *send ? KMCL_IN_COMPLETING : KMCL_IN_FREE;
+	/*
+	 * From inside the packet's own ProcessPacket call, with no external
+	 * data to give back, nothing needs in.lock: the packet does not count
+	 * in kmcl_in.outstanding yet, the reader (this thread, which needs no
+	 * restart) takes it back when the call returns (@recycle), and the
+	 * one atomic step on its state, which a completion from another
+	 * thread takes too, lets only one of them through.
+	 */
+	if (!fail && !ip->ext_count && kmcl_in_inside(in, ip)) {
+		state = KMCL_IN_DELIVERING;
+		if (try_cmpxchg(&ip->state, &state, next)) {
+			if (*len && buf != ip->buf)
+				memmove(ip->buf, buf, *len);
+			if (!*send)
+				ip->recycle = true;
+			atomic64_inc(&in->stats.completed);
+			*restart = false;
+			return 0;
+		}
+	}
+
+	bh = kmcl_lock_bh(&in->lock);
+	state = READ_ONCE(ip->state);
+	if (state == KMCL_IN_HELD) {
+		WRITE_ONCE(ip->state, next);
+	} else if (state != KMCL_IN_DELIVERING ||
+		   !try_cmpxchg(&ip->state, &state, next)) {
+		in->stats.misuse++;
+		kmcl_unlock_bh(&in->lock, bh);
+		return state == KMCL_IN_DEFERRED ? -EINVAL : -EALREADY;
+	}
 	if (ip->ext_count || (*len && buf != ip->buf)) {
 		kmcl_unlock_bh(&in->lock, bh);
 		if (*len && buf != ip->buf)
@@ -1228,7 +1254,7 @@ static __always_inline int kmcl_in_finish(struct kmcl_in_packet *ip, bool fail,
 	}
 	/* One still in its ProcessPacket call was never counted there. */
 	idle = false;
-	if (!delivering) {
+	if (state == KMCL_IN_HELD) {
 		in->outstanding--;
 		idle = !in->outstanding;
 	}
@@ -1236,7 +1262,7 @@ static __always_inline int kmcl_in_finish(struct kmcl_in_packet *ip, bool fail,
 		in->stats.failed++;
 		WRITE_ONCE(in->failed, true);
 	} else {
-		in->stats.completed++;
+		atomic64_inc(&in->stats.completed);
 	}
 	if (!*send)
 		kmcl_in_pool_add(in, ip);
@@ -1308,7 +1334,9 @@ int kmcl_in_defer(struct kmcl_in_packet *ip)
 	int ret = 0;
 
 	spin_lock_bh(&in->lock);
-	if (ip->state == KMCL_IN_DELIVERING && kmcl_in_inside(in, ip)) {
+	/* Read once: the callback's own completion changes it without the lock. */
+	if (READ_ONCE(ip->state) == KMCL_IN_DELIVERING &&
+	    kmcl_in_inside(in, ip)) {
 		ip->state = KMCL_IN_DEFERRED;
 		in->stats.deferred++;
 	} else {

@@ -600,10 +600,12 @@ struct kmcl_in_packet {
  * struct kmcl_in_stats - incoming counters
  *
  * Under kmcl_in.lock, but for @received, @ext_received and @recycled:
- * only the reader writes those (kmcl_in_count()), without the lock.
+ * only the reader writes those (kmcl_in_count()), without the lock; and
+ * @completed, atomic, as a completion from inside ProcessPacket takes
+ * no lock.
  *
  * @received: data packets delivered to ProcessPacket (first delivery).
- * @completed: VmbChannelPacketComplete calls.
+ * @completed: VmbChannelPacketComplete calls that took effect.
  * @failed: VmbChannelPacketFail calls.
  * @deferred: VmbChannelPacketDeferToPassive calls.
  * @rejected: hostile packets rejected (all reasons).
@@ -632,7 +634,7 @@ struct kmcl_in_packet {
  */
 struct kmcl_in_stats {
 	u64 received;
-	u64 completed;
+	atomic64_t completed;
 	u64 failed;
 	u64 deferred;
 	u64 rejected;

@@ -419,6 +419,59 @@ static void kmcl_incoming_complete_during_callback_test(struct kunit *test)
 			2ULL);
 }
 
+/*
+ * Two completions of one packet, one from inside its ProcessPacket call
+ * and one from another thread, in either order: the first wins, the
+ * second is refused and counted, and the sender gets one completion,
+ * the winner's.
+ */
+static void kmcl_incoming_complete_twice_test(struct kunit *test)
+{
+	const u32 wait = VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION;
+	struct kmcl_pt_cfg cfg = {};
+	struct kmcl_pt_done *d = kmcl_it_done(test);
+	struct kmcl_pt_pair *pp = kmcl_it_pair(test, &cfg);
+	struct kmcl_channel *sch = pp->sch;
+	const u64 *misuse = &sch->in.stats.misuse;
+	DECLARE_COMPLETION_ONSTACK(release);
+	VMBPACKETCOMPLETION pc;
+
+	/* Process context: the call can wait for the test. */
+	VmbChannelSetIncomingProcessingAtPassive(pp->p->server->ch, TRUE);
+	memcpy(pp->srx.comp, "call", 4);
+	pp->srx.comp_len = 4;
+	pp->srx.release = &release;
+	pp->srx.mode = KMCL_PT_WAIT_COMPLETE;
+	kmcl_pt_send(test, pp->p->client->ch, d, 0, 16, wait);
+	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_rx(&pp->srx, 1));
+
+	/* The other thread first; the call's own completion comes too late. */
+	pc = kmcl_pt_rx_pc(&pp->srx, 0);
+	VmbChannelPacketComplete(pc, "test", 4);
+	complete(&release);
+	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_done(d, 1));
+	kmcl_pt_settle(test, sch);
+	KUNIT_EXPECT_EQ(test, kmcl_test_in_stat(sch, misuse), 1ULL);
+	KUNIT_EXPECT_EQ(test, memcmp(d->rec[0].data, "test", 4), 0);
+
+	/* The call first (the reader takes the object back); then the test. */
+	pp->srx.mode = KMCL_PT_COMPLETE;
+	kmcl_pt_send(test, pp->p->client->ch, d, 1, 16, wait);
+	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_done(d, 2));
+	kmcl_pt_settle(test, sch);
+	pc = kmcl_pt_rx_pc(&pp->srx, 1);
+	VmbChannelPacketComplete(pc, "test", 4);
+	KUNIT_EXPECT_EQ(test, kmcl_test_in_stat(sch, misuse), 2ULL);
+	KUNIT_EXPECT_EQ(test, memcmp(d->rec[1].data, "call", 4), 0);
+
+	KUNIT_EXPECT_EQ(test, kmcl_pt_done_count(d), 2U);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&sch->in.stats.completed), 2LL);
+	KUNIT_EXPECT_EQ(test, kmcl_test_in_stat(sch, &sch->in.stats.recycled),
+			1ULL);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(sch->in.outstanding), 0U);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(sch->in.nr_free), READ_ONCE(sch->in.nr_objs));
+}
+
 static bool kmcl_it_held(void *pc)
 {
 	return READ_ONCE(((struct kmcl_in_packet *)pc)->state) == KMCL_IN_HELD;
@@ -506,8 +559,8 @@ static void kmcl_incoming_defer_quota_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, n, 4U + softirq);
 	KUNIT_EXPECT_EQ(test, kmcl_test_in_stat(sch, &sch->in.stats.deferred),
 			(u64)softirq);
-	KUNIT_EXPECT_EQ(test, kmcl_test_in_stat(sch, &sch->in.stats.completed),
-			4ULL);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&sch->in.stats.completed),
+			4LL);
 	KUNIT_EXPECT_EQ(test, kmcl_test_in_stat(sch, &sch->in.stats.received),
 			4ULL);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(sch->in.outstanding), 0U);
@@ -801,7 +854,7 @@ static void kmcl_incoming_recycle_test(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, memcmp(d->rec[i].data, "done", 4), 0);
 	}
 	KUNIT_EXPECT_EQ(test, kmcl_pt_done_count(d), 9U);
-	KUNIT_EXPECT_EQ(test, kmcl_test_in_stat(sch, &sch->in.stats.completed), 9ULL);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&sch->in.stats.completed), 9LL);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(sch->in.outstanding), 0U);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(sch->in.nr_free), READ_ONCE(sch->in.nr_objs));
 }
@@ -1013,6 +1066,7 @@ static struct kunit_case kmcl_incoming_cases[] = {
 	KUNIT_CASE(kmcl_incoming_grow_test),
 	KUNIT_CASE(kmcl_incoming_quota_test),
 	KUNIT_CASE(kmcl_incoming_complete_during_callback_test),
+	KUNIT_CASE(kmcl_incoming_complete_twice_test),
 	KUNIT_CASE(kmcl_incoming_defer_test),
 	KUNIT_CASE(kmcl_incoming_defer_quota_test),
 	KUNIT_CASE(kmcl_incoming_complete_misuse_test),

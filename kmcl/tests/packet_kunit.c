@@ -127,9 +127,13 @@ static VOID kmcl_pt_process(VMBCHANNEL ch, PVOID ctx, VMBPACKETCOMPLETION pc,
 		VmbChannelPacketComplete(pc, NULL, 0);
 		break;
 	case KMCL_PT_HOLD_WAIT:
+	case KMCL_PT_WAIT_COMPLETE:
 		if (rx->release && in_task())
 			wait_for_completion_timeout(rx->release,
 						    msecs_to_jiffies(KMCL_PT_WAIT_MS));
+		if (mode == KMCL_PT_WAIT_COMPLETE)
+			VmbChannelPacketComplete(pc, rx->comp_len ? rx->comp : NULL,
+						 rx->comp_len);
 		break;
 	}
 }

@@ -35,6 +35,7 @@ enum kmcl_pt_mode {
 	KMCL_PT_SLOW,		/* busy for 200 us, then complete */
 	KMCL_PT_HOLD_WAIT,	/* keep it, and wait for @release (passive only) */
 	KMCL_PT_DEFER_COMPLETE,	/* defer unless in process context, then complete */
+	KMCL_PT_WAIT_COMPLETE,	/* wait for @release (passive only), then complete */
 };
 
 /**
