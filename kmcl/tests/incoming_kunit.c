@@ -527,6 +527,7 @@ static void kmcl_incoming_defer_during_callback_test(struct kunit *test)
  */
 static void kmcl_incoming_defer_quota_test(struct kunit *test)
 {
+	const u32 wait = VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION;
 	struct kmcl_pt_cfg cfg = {};
 	struct kmcl_pt_done *d = kmcl_it_done(test);
 	struct kmcl_pt_pair *pp = kmcl_it_pair(test, &cfg);
@@ -537,10 +538,11 @@ static void kmcl_incoming_defer_quota_test(struct kunit *test)
 
 	pp->srx.mode = KMCL_PT_DEFER_COMPLETE;
 	VmbChannelSetTransactionQuota(pp->p->server->ch, 1);
-	kmcl_it_send(test, pp, d, 0, 4, 16);
+	for (i = 0; i < 4; i++)
+		kmcl_pt_send(test, pp->p->client->ch, d, i, 16, wait);
+	/* Each completion is sent from inside the packet's second call. */
 	KUNIT_ASSERT_TRUE(test, kmcl_pt_wait_done(d, 4));
-	KUNIT_EXPECT_TRUE(test,
-			  KMCL_TEST_WAIT_UNTIL(!READ_ONCE(sch->in.outstanding)));
+	kmcl_pt_settle(test, sch);
 
 	n = kmcl_pt_rx_count(&pp->srx);
 	for (i = 0; i < n; i++) {
@@ -564,6 +566,7 @@ static void kmcl_incoming_defer_quota_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kmcl_test_in_stat(sch, &sch->in.stats.received),
 			4ULL);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(sch->in.outstanding), 0U);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(sch->in.nr_free), READ_ONCE(sch->in.nr_objs));
 }
 
 /* Deliveries so far in process context (the deferred ones' second). */
