@@ -1195,11 +1195,12 @@ void kmcl_in_release(struct kmcl_in_packet *ip)
  * inside its own call). Without external data, all of it is one lock
  * round trip, or none from inside the packet's call. Returns 0 or
  * -EALREADY / -EINVAL; *@send: a completion is to be sent (@ip is then
- * COMPLETING and still the caller's).
+ * COMPLETING and still the caller's); *@own: that was the reader, inside
+ * the packet's call.
  */
 static __always_inline int kmcl_in_finish(struct kmcl_in_packet *ip, bool fail,
 					  const void *buf, u32 *len, bool *send,
-					  bool *restart)
+					  bool *restart, bool *own)
 {
 	struct kmcl_in *in = &ip->ch->in;
 	u8 state, next;
@@ -1227,10 +1228,12 @@ static __always_inline int kmcl_in_finish(struct kmcl_in_packet *ip, bool fail,
 				ip->recycle = true;
 			atomic64_inc(&in->stats.completed);
 			*restart = false;
+			*own = true;
 			return 0;
 		}
 	}
 
+	*own = false;
 	bh = kmcl_lock_bh(&in->lock);
 	state = READ_ONCE(ip->state);
 	if (state == KMCL_IN_HELD) {
@@ -1290,7 +1293,7 @@ static __always_inline int kmcl_in_finish(struct kmcl_in_packet *ip, bool fail,
 int kmcl_in_complete(struct kmcl_in_packet *ip, const void *buf, u32 len)
 {
 	struct kmcl_channel *ch = ip->ch;
-	bool restart, send;
+	bool restart, send, own;
 	int ret;
 
 	if (len > ch->cfg.max_packet_size && buf && ip->comp_requested) {
@@ -1298,7 +1301,7 @@ int kmcl_in_complete(struct kmcl_in_packet *ip, const void *buf, u32 len)
 			     len, ch->cfg.max_packet_size);
 		len = ch->cfg.max_packet_size;
 	}
-	ret = kmcl_in_finish(ip, false, buf, &len, &send, &restart);
+	ret = kmcl_in_finish(ip, false, buf, &len, &send, &restart, &own);
 	if (ret) {
 		pr_warn_once("VmbChannelPacketComplete: packet %p is not outstanding (ignored)\n",
 			     ip);
@@ -1310,7 +1313,7 @@ int kmcl_in_complete(struct kmcl_in_packet *ip, const void *buf, u32 len)
 	 * the object to the reader, which takes it back on return.
 	 */
 	if (send && kmcl_out_send_completion(ch, ip, ip->buf, len)) {
-		if (kmcl_in_inside(&ch->in, ip))
+		if (own || kmcl_in_inside(&ch->in, ip))
 			ip->recycle = true;
 		else
 			kmcl_in_release(ip);
@@ -1376,12 +1379,12 @@ bool kmcl_in_called_from(struct kmcl_in_packet *ip)
 int kmcl_in_fail(struct kmcl_in_packet *ip)
 {
 	struct kmcl_channel *ch = ip->ch;
-	bool restart, send;
+	bool restart, send, own;
 	u32 len = 0;
 	int ret;
 
 	/* Back to the pool, the queue stopped: nothing to restart. */
-	ret = kmcl_in_finish(ip, true, NULL, &len, &send, &restart);
+	ret = kmcl_in_finish(ip, true, NULL, &len, &send, &restart, &own);
 	if (ret) {
 		pr_warn_once("VmbChannelPacketFail: packet %p is not outstanding (ignored)\n",
 			     ip);
