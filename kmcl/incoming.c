@@ -224,10 +224,10 @@ static __always_inline void kmcl_in_count(u64 *stat)
  * Hand @ip (state DELIVERING, counted by kmcl_in.delivering) to the driver.
  * In process context (@passive: the reader's work item, no lock held) its
  * external data is mapped first, so that GetExternalData never sleeps.
- * A packet the callback completed, with its completion written, comes
- * back here (kmcl_in_complete()): into @spare if that is given and empty
- * (still counted in kmcl_in.delivering), else into the pool. One the
- * driver keeps starts to count in kmcl_in.outstanding now.
+ * A packet the callback completed, with its completion written (or none
+ * asked for), comes back here (kmcl_in_complete()): into @spare if that
+ * is given and empty (still counted in kmcl_in.delivering), else into the
+ * pool. One the driver keeps starts to count in kmcl_in.outstanding now.
  * Returns true if the driver deferred it.
  */
 static __always_inline bool kmcl_in_deliver(struct kmcl_channel *ch,
@@ -248,7 +248,7 @@ static __always_inline bool kmcl_in_deliver(struct kmcl_channel *ch,
 	WRITE_ONCE(in->cur, NULL);
 
 	/*
-	 * Completed from inside the callback, its completion written: only
+	 * Completed from inside the callback, any completion written: only
 	 * this thread sets @recycle, and nobody else may touch the object
 	 * now, so it becomes the spare without a lock round trip. Its count
 	 * in kmcl_in.delivering becomes the spare's.

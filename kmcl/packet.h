@@ -553,8 +553,8 @@ enum kmcl_in_state {
  * @ext_ro: the external data is to be mapped read-only (a READ_ONLY
  *	VmbChannelPacketGetExternalData() that had to wait for passive).
  * @recycle: completed from inside its own ProcessPacket call, by the
- *	reader, and its completion written: the reader takes it back when
- *	the callback returns. Only the reader writes it.
+ *	reader, and its completion written (or none asked for): the reader
+ *	takes it back when the callback returns. Only the reader writes it.
  * @item: deferred list link, or FIFO entry (kind KMCL_OUT_COMPLETION).
  * @next_free: the next idle object in kmcl_in.free.
  * @ch: the channel.
