@@ -236,7 +236,7 @@ static __always_inline bool kmcl_in_deliver(struct kmcl_channel *ch,
 					    struct kmcl_in_packet **spare)
 {
 	struct kmcl_in *in = &ch->in;
-	bool deferred = false, kick = false;
+	bool deferred = false, kick = false, recycled;
 	bool bh;
 
 	/* A failure is GetExternalData's STATUS_INSUFFICIENT_RESOURCES. */
@@ -250,19 +250,27 @@ static __always_inline bool kmcl_in_deliver(struct kmcl_channel *ch,
 	/*
 	 * Completed from inside the callback, any completion written: only
 	 * this thread sets @recycle, and nobody else may touch the object
-	 * now, so it becomes the spare without a lock round trip. Its count
-	 * in kmcl_in.delivering becomes the spare's.
+	 * now, so the reader takes it back without the lock: as the spare
+	 * if there is room (its count in kmcl_in.delivering becomes the
+	 * spare's), else into the pool below.
 	 */
-	if (ip->recycle && spare && !*spare) {
+	recycled = ip->recycle;
+	if (recycled) {
 		ip->recycle = false;
 		WRITE_ONCE(ip->state, KMCL_IN_FREE);
 		kmcl_in_count(&in->stats.recycled);
-		*spare = ip;
-		return false;
+		if (spare && !*spare) {
+			*spare = ip;
+			return false;
+		}
 	}
 
 	bh = kmcl_lock_bh(&in->lock);
-	if (ip->state == KMCL_IN_DELIVERING) {
+	if (recycled) {
+		kick = in->want_restart;
+		in->want_restart = false;
+		kmcl_in_pool_add(in, ip);
+	} else if (ip->state == KMCL_IN_DELIVERING) {
 		ip->state = KMCL_IN_HELD;
 		in->outstanding++;
 	} else if (ip->state == KMCL_IN_DEFERRED) {
@@ -270,13 +278,6 @@ static __always_inline bool kmcl_in_deliver(struct kmcl_channel *ch,
 		list_add(&ip->item.node, &in->deferred);
 		in->outstanding++;
 		deferred = true;
-	} else if (ip->recycle) {
-		ip->recycle = false;
-		ip->state = KMCL_IN_FREE;
-		kmcl_in_count(&in->stats.recycled);
-		kick = in->want_restart;
-		in->want_restart = false;
-		kmcl_in_pool_add(in, ip);
 	}
 	in->delivering--;
 	kmcl_unlock_bh(&in->lock, bh);
